@@ -1,0 +1,65 @@
+/*
+ * testutil.h: file helpers for unit tests: a private temporary directory
+ * and writing small files into it.  Header-only; include after test.h.
+ */
+#ifndef SCRAPEWATCH_TESTUTIL_H
+#define SCRAPEWATCH_TESTUTIL_H
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Makes a fresh directory under $TMPDIR and returns its path (static). */
+static const char *test_tmpdir(void)
+{
+	static char dir[PATH_MAX];
+	const char *t = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/sw-test.XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	return dir;
+}
+
+/* Writes content to dir/name with the given mode; returns the path
+ * (static, overwritten by the next call). */
+static const char *test_write(const char *dir, const char *name,
+			      const char *content, mode_t mode)
+{
+	static char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f || fputs(content, f) < 0 || fclose(f) != 0) {
+		perror(path);
+		exit(2);
+	}
+	chmod(path, mode);
+	return path;
+}
+
+/* Removes a directory tree made by the test (no symlinks inside). */
+static void test_rmtree(const char *dir)
+{
+	char cmd[PATH_MAX + 16];
+	pid_t pid;
+
+	/* No shell: fork and exec rm directly. */
+	snprintf(cmd, sizeof(cmd), "%s", dir);
+	pid = fork();
+	if (pid == 0) {
+		execlp("rm", "rm", "-rf", "--", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+#endif
