@@ -1,0 +1,1495 @@
+/*
+ * config.c: loads the YAML configuration into struct config.
+ *
+ * libyaml's document API gives a tree; each section is walked against a
+ * static table of keys (name, value parser, offset, required).  Parsers write
+ * straight into the struct being built and report problems through
+ * config_error(), which records "file:line:column: message" and lets the walk
+ * go on, so one run reports every mistake.  A semantic pass then checks what
+ * no single value shows: duplicate names, references to subscribers,
+ * options that do not fit the dataset's format.  This file does not log:
+ * the caller prints the collected messages.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "buf.h"
+#include "flickr.h"
+#include "macro.h"
+#include "parse.h"
+#include "secret.h"
+#include "xalloc.h"
+
+#define CONFIG_FILE_MAX	      (64u << 20) /* bytes in one YAML file */
+#define CONFIG_ERRORS_SHOWN   100  /* messages kept; the rest are counted */
+#define CONFIG_NAME_MAX	      64   /* dataset and subscriber names */
+#define CONFIG_PHOTO_LINE_MAX 4096 /* a line of a photos file */
+
+static const char *const config_formats[] = {
+	"yfcc100m", "ffhq", "csv", "tsv", "json", "jsonl", "paths",
+};
+
+static const char *const config_field_names[CONFIG_FIELD_MAX] = {
+	[CONFIG_FIELD_KEY] = "key",
+	[CONFIG_FIELD_PHOTO_ID] = "photo_id",
+	[CONFIG_FIELD_URL] = "url",
+	[CONFIG_FIELD_PAGE_URL] = "page_url",
+	[CONFIG_FIELD_IMAGE_URL] = "image_url",
+	[CONFIG_FIELD_OWNER_NSID] = "owner_nsid",
+	[CONFIG_FIELD_OWNER_ALIAS] = "owner_alias",
+	[CONFIG_FIELD_OWNER_NAME] = "owner_name",
+	[CONFIG_FIELD_OWNER_URL] = "owner_url",
+	[CONFIG_FIELD_LICENSE] = "license",
+	[CONFIG_FIELD_PATH] = "path",
+};
+
+static const char *const config_digests[] = {
+	[CONFIG_DIGEST_NONE] = "none",
+	[CONFIG_DIGEST_HOURLY] = "hourly",
+	[CONFIG_DIGEST_DAILY] = "daily",
+	[CONFIG_DIGEST_WEEKLY] = "weekly",
+};
+
+/* The state of one load: the config being built and the messages so far. */
+struct loader {
+	struct config *cfg; /* being built; owned by config_load() */
+	struct buf errors;  /* "file:line:col: message\n" lines */
+	unsigned n_errors;
+	const char *file; /* file being walked (borrowed from cfg) */
+	char *dir;	  /* its directory, for relative paths */
+	bool main_file;	  /* drop-ins may set only some sections */
+	size_t budget;	  /* nodes the walk may still visit */
+	char **includes;  /* patterns from the main file's include: */
+	size_t n_includes;
+	char **watch_subscribers; /* per watch: the subscriber name given */
+	yaml_document_t *doc;	  /* the document being walked */
+	const char *map_key;	  /* "columns" or "fields", per dataset */
+	const char **map_keys;	  /* per dataset: the key that set fields[] */
+};
+
+static void config_error(struct loader *ld, const yaml_node_t *node,
+			 const char *fmt, ...) _printf_(3, 4);
+
+static void config_error_at(struct loader *ld, const char *file, unsigned line,
+			    unsigned column, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	ld->n_errors++;
+	if (ld->n_errors > CONFIG_ERRORS_SHOWN)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* The error list is bounded by CONFIG_ERRORS_SHOWN, not by buf's max;
+	 * line 0 means the message is about the file as a whole. */
+	if (line)
+		(void)buf_printf(&ld->errors, "%s:%u:%u: %s\n", file, line,
+				 column, msg);
+	else
+		(void)buf_printf(&ld->errors, "%s: %s\n", file, msg);
+}
+
+static void config_error(struct loader *ld, const yaml_node_t *node,
+			 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	config_error_at(ld, ld->file, (unsigned)node->start_mark.line + 1,
+			(unsigned)node->start_mark.column + 1, fmt, ap);
+	va_end(ap);
+}
+
+static _printf_(3, 4) void config_error_where(struct loader *ld,
+					      const struct config_where *w,
+					      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	config_error_at(ld, w->file, w->line, w->column, fmt, ap);
+	va_end(ap);
+}
+
+static struct config_where where_of(const struct loader *ld,
+				    const yaml_node_t *node)
+{
+	return (struct config_where){
+		.file = ld->file,
+		.line = (unsigned)node->start_mark.line + 1,
+		.column = (unsigned)node->start_mark.column + 1,
+	};
+}
+
+/* ---- scalars ---------------------------------------------------------- */
+
+/* Returns the node's text if it is a non-empty scalar, else reports what was
+ * expected and returns NULL. */
+static const char *scalar(struct loader *ld, const yaml_node_t *node,
+			  const char *expected)
+{
+	const char *s;
+
+	if (node->type != YAML_SCALAR_NODE) {
+		config_error(ld, node, "expected %s, found a %s", expected,
+			     node->type == YAML_MAPPING_NODE ? "mapping"
+							     : "list");
+		return NULL;
+	}
+	s = (const char *)node->data.scalar.value;
+	if (node->data.scalar.length == 0) {
+		config_error(ld, node, "expected %s, found nothing", expected);
+		return NULL;
+	}
+	if (strlen(s) != node->data.scalar.length) {
+		config_error(ld, node, "expected %s, found a NUL byte",
+			     expected);
+		return NULL;
+	}
+	return s;
+}
+
+static void set_string(char **dest, const char *s)
+{
+	free(*dest);
+	*dest = xstrdup(s);
+}
+
+/* The value parsers: each takes the value node and a pointer into the
+ * struct being built.  They report errors and leave *dest alone on failure. */
+typedef void (*value_parser)(struct loader *ld, const yaml_node_t *node,
+			     void *dest);
+
+static void value_string(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	const char *s = scalar(ld, node, "a string");
+
+	if (s)
+		set_string(dest, s);
+}
+
+static void value_bool(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	static const char *const yes[] = {"true", "yes", "on"};
+	static const char *const no[] = {"false", "no", "off"};
+	const char *s = scalar(ld, node, "true or false");
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < ELEMENTSOF(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*(bool *)dest = true;
+			return;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*(bool *)dest = false;
+			return;
+		}
+	}
+	config_error(ld, node, "expected true or false, found '%s'", s);
+}
+
+static void value_duration(struct loader *ld, const yaml_node_t *node,
+			   void *dest)
+{
+	const char *s = scalar(ld, node, "a duration");
+	uint64_t v;
+
+	if (!s)
+		return;
+	if (parse_duration(s, &v) < 0 || v > 365ULL * 24 * 3600)
+		config_error(ld, node,
+			     "expected a duration like 90s, 30m, 6h or 7d "
+			     "(at most 365d), found '%s'",
+			     s);
+	else
+		*(uint64_t *)dest = v;
+}
+
+/* "a, b, c": a short list of names for a message. */
+static struct join_list {
+	char data[256];
+} join_list(const char *const *names, size_t n)
+{
+	struct join_list l = {""};
+	size_t i, len = 0;
+	int w;
+
+	for (i = 0; i < n && len < sizeof(l.data); i++) {
+		w = snprintf(l.data + len, sizeof(l.data) - len, "%s%s",
+			     i ? ", " : "", names[i]);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	return l;
+}
+
+/* Accepts a string from a list of choices; stores its index as an int. */
+static void value_choice(struct loader *ld, const yaml_node_t *node, int *dest,
+			 const char *const *choices, size_t n, const char *what)
+{
+	const char *s = scalar(ld, node, what);
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < n; i++)
+		if (strcmp(s, choices[i]) == 0) {
+			*dest = (int)i;
+			return;
+		}
+	config_error(ld, node, "unknown %s '%s' (expected one of: %s)", what, s,
+		     join_list(choices, n).data);
+}
+
+static void value_format(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	int i = -1;
+
+	value_choice(ld, node, &i, config_formats, ELEMENTSOF(config_formats),
+		     "format");
+	if (i >= 0)
+		set_string(dest, config_formats[i]);
+}
+
+static void value_digest(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	int i = -1;
+
+	value_choice(ld, node, &i, config_digests, ELEMENTSOF(config_digests),
+		     "digest period");
+	if (i >= 0)
+		*(enum config_digest *)dest = (enum config_digest)i;
+}
+
+/* Checks s starts with one of the schemes and has something after it. */
+static bool url_has_scheme(const char *s, const char *const *schemes, size_t n)
+{
+	size_t i, len;
+
+	for (i = 0; i < n; i++) {
+		len = strlen(schemes[i]);
+		if (strncasecmp(s, schemes[i], len) == 0 && s[len] != '\0')
+			return true;
+	}
+	return false;
+}
+
+static void value_url(struct loader *ld, const yaml_node_t *node, void *dest,
+		      const char *const *schemes, size_t n, const char *what)
+{
+	char expected[64];
+	const char *s;
+
+	snprintf(expected, sizeof(expected), "a %s", what);
+	s = scalar(ld, node, expected);
+
+	if (!s)
+		return;
+	if (strpbrk(s, " \t\r\n")) {
+		config_error(ld, node, "%s '%s' contains white space", what, s);
+		return;
+	}
+	if (!url_has_scheme(s, schemes, n)) {
+		config_error(ld, node,
+			     "unsupported %s '%s' (expected a URL starting "
+			     "with %s)",
+			     what, s, join_list(schemes, n).data);
+		return;
+	}
+	set_string(dest, s);
+}
+
+static void value_dataset_url(struct loader *ld, const yaml_node_t *node,
+			      void *dest)
+{
+	static const char *const schemes[] = {"https://", "http://", "file://"};
+
+	value_url(ld, node, dest, schemes, ELEMENTSOF(schemes), "dataset URL");
+}
+
+static void value_webhook_url(struct loader *ld, const yaml_node_t *node,
+			      void *dest)
+{
+	static const char *const schemes[] = {"https://", "http://"};
+
+	value_url(ld, node, dest, schemes, ELEMENTSOF(schemes), "webhook URL");
+}
+
+static void value_smtp_url(struct loader *ld, const yaml_node_t *node,
+			   void *dest)
+{
+	static const char *const schemes[] = {"smtps://", "smtp://"};
+
+	value_url(ld, node, dest, schemes, ELEMENTSOF(schemes), "SMTP URL");
+}
+
+/* A deliberately plain check: one '@', no spaces or control characters,
+ * a dot in the domain.  The mail server has the final word. */
+static void value_email(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	const char *s = scalar(ld, node, "an email address");
+	const char *at, *p;
+
+	if (!s)
+		return;
+	at = strchr(s, '@');
+	for (p = s; *p; p++)
+		if ((unsigned char)*p <= ' ' || strchr("<>,;\"()\\", *p))
+			break;
+	if (*p || !at || at == s || strchr(at + 1, '@') ||
+	    !strchr(at + 1, '.') || at[1] == '.' || p[-1] == '.') {
+		config_error(ld, node,
+			     "expected an email address like "
+			     "jane@example.org, found '%s'",
+			     s);
+		return;
+	}
+	set_string(dest, s);
+}
+
+static void value_nsid(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	const char *s = scalar(ld, node, "a Flickr NSID");
+
+	if (!s)
+		return;
+	if (!flickr_nsid_valid(s, strlen(s))) {
+		config_error(ld, node,
+			     "'%s' is not a Flickr NSID (expected digits@Nxx, "
+			     "like 12345678@N00)",
+			     s);
+		return;
+	}
+	set_string(dest, s);
+}
+
+static void value_alias(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	const char *s = scalar(ld, node, "a Flickr path alias");
+
+	if (!s)
+		return;
+	if (!flickr_alias_valid(s, strlen(s))) {
+		config_error(
+			ld, node,
+			"'%s' is not a Flickr path alias (letters, digits, "
+			"'-' and '_', not all digits)",
+			s);
+		return;
+	}
+	set_string(dest, s);
+}
+
+static void value_sha256(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	const char *s = scalar(ld, node, "a SHA-256 hash");
+	char hex[65];
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < 64 && s[i]; i++) {
+		if (!strchr("0123456789abcdefABCDEF", s[i]))
+			break;
+		hex[i] = (char)(s[i] | 0x20); /* lower case */
+	}
+	if (i != 64 || s[i]) {
+		config_error(
+			ld, node,
+			"expected a SHA-256 hash (64 hex digits), found '%s'",
+			s);
+		return;
+	}
+	hex[64] = '\0';
+	set_string(dest, hex);
+}
+
+/* Resolves a relative path against the directory of the file being read. */
+static char *path_resolve(const struct loader *ld, const char *s)
+{
+	struct buf b;
+
+	if (s[0] == '/')
+		return xstrdup(s);
+	buf_init(&b, PATH_MAX);
+	if (buf_printf(&b, "%s/%s", ld->dir, s) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+static void value_path(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	const char *s = scalar(ld, node, "a path");
+	char *p;
+
+	if (!s)
+		return;
+	p = path_resolve(ld, s);
+	if (!p) {
+		config_error(ld, node, "path '%s' is too long", s);
+		return;
+	}
+	free(*(char **)dest);
+	*(char **)dest = p;
+}
+
+/* ---- mappings against key tables -------------------------------------- */
+
+struct key {
+	const char *name;
+	value_parser parse;
+	size_t offset;
+	bool required;
+};
+
+/* Counts one visited node; false once the budget is spent, which only an
+ * alias bomb (a few aliases that expand exponentially) can do. */
+static bool visit(struct loader *ld, const yaml_node_t *node)
+{
+	if (ld->budget == 0)
+		return false;
+	if (--ld->budget == 0)
+		config_error(ld, node,
+			     "the document expands to too many nodes "
+			     "(aliases nested too deep?)");
+	return ld->budget > 0;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, tmp;
+	size_t row[64];
+
+	if (la >= ELEMENTSOF(row) || lb >= ELEMENTSOF(row))
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = MIN(row[j] + 1, row[j - 1] + 1);
+			cur = MIN(cur, prev + (a[i - 1] != b[j - 1]));
+			tmp = row[j];
+			row[j] = cur;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* The closest name in the table, if close enough to be a likely typo. */
+static const char *did_you_mean(const char *s, const struct key *keys, size_t n)
+{
+	const char *best = NULL;
+	size_t i, d, best_d = SIZE_MAX;
+
+	for (i = 0; i < n; i++) {
+		d = edit_distance(s, keys[i].name);
+		if (d < best_d) {
+			best_d = d;
+			best = keys[i].name;
+		}
+	}
+	return best && best_d <= MAX(strlen(s) / 3, 2u) ? best : NULL;
+}
+
+static void unknown_key(struct loader *ld, const yaml_node_t *knode,
+			const char *k, const struct key *keys, size_t n,
+			const char *what)
+{
+	const char *hint = did_you_mean(k, keys, n);
+
+	if (hint)
+		config_error(ld, knode,
+			     "unknown key '%s' in %s; did you mean '%s'?", k,
+			     what, hint);
+	else
+		config_error(ld, knode, "unknown key '%s' in %s", k, what);
+}
+
+/*
+ * Walks a mapping node against keys, calling each key's parser with a
+ * pointer at obj + offset.  Reports unknown and repeated keys, and missing
+ * required ones at the mapping's start.
+ */
+static void load_mapping(struct loader *ld, yaml_document_t *doc,
+			 const yaml_node_t *node, const struct key *keys,
+			 size_t n, void *obj, const char *what)
+{
+	bool seen[32] = {false};
+	yaml_node_pair_t *pair;
+	size_t i;
+
+	assert(n <= ELEMENTSOF(seen));
+	if (node->type != YAML_MAPPING_NODE) {
+		config_error(ld, node, "expected a mapping (key: value) for %s",
+			     what);
+		return;
+	}
+	for (pair = node->data.mapping.pairs.start;
+	     pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *knode = yaml_document_get_node(doc, pair->key);
+		yaml_node_t *vnode = yaml_document_get_node(doc, pair->value);
+		const char *k;
+
+		if (!visit(ld, vnode))
+			return;
+		k = scalar(ld, knode, "a key");
+		if (!k)
+			continue;
+		for (i = 0; i < n && strcmp(k, keys[i].name) != 0; i++)
+			;
+		if (i == n) {
+			unknown_key(ld, knode, k, keys, n, what);
+			continue;
+		}
+		if (seen[i]) {
+			config_error(ld, knode, "key '%s' given twice in %s", k,
+				     what);
+			continue;
+		}
+		seen[i] = true;
+		keys[i].parse(ld, vnode, (char *)obj + keys[i].offset);
+	}
+	for (i = 0; i < n; i++)
+		if (keys[i].required && !seen[i])
+			config_error(ld, node, "%s lacks required key '%s'",
+				     what, keys[i].name);
+}
+
+static void value_fieldmap(struct loader *ld, const yaml_node_t *node,
+			   void *dest, const char *map_key)
+{
+	char **fields = dest;
+	yaml_node_pair_t *pair;
+	size_t i;
+
+	if (node->type != YAML_MAPPING_NODE) {
+		config_error(
+			ld, node,
+			"expected a mapping from entry field to %s for '%s'",
+			strcmp(map_key, "columns") == 0 ? "column" : "path",
+			map_key);
+		return;
+	}
+	if (ld->map_key) {
+		config_error(ld, node, "'%s' given together with '%s'", map_key,
+			     ld->map_key);
+		return;
+	}
+	ld->map_key = map_key;
+	for (pair = node->data.mapping.pairs.start;
+	     pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *knode = yaml_document_get_node(ld->doc, pair->key);
+		yaml_node_t *vnode =
+			yaml_document_get_node(ld->doc, pair->value);
+		const char *k = scalar(ld, knode, "an entry field name");
+		const char *v = scalar(ld, vnode, "a column name or number");
+
+		if (!k || !v)
+			continue;
+		for (i = 0;
+		     i < CONFIG_FIELD_MAX && strcmp(k, config_field_names[i]);
+		     i++)
+			;
+		if (i == CONFIG_FIELD_MAX) {
+			config_error(
+				ld, knode,
+				"unknown entry field '%s' in '%s' (expected "
+				"key, photo_id, url, page_url, image_url, "
+				"owner_nsid, owner_alias, owner_name, "
+				"owner_url, license or path)",
+				k, map_key);
+			continue;
+		}
+		if (fields[i]) {
+			config_error(ld, knode, "entry field '%s' mapped twice",
+				     k);
+			continue;
+		}
+		fields[i] = xstrdup(v);
+	}
+}
+
+static void value_columns(struct loader *ld, const yaml_node_t *node,
+			  void *dest)
+{
+	value_fieldmap(ld, node, dest, "columns");
+}
+
+static void value_fields(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	value_fieldmap(ld, node, dest, "fields");
+}
+
+#define GROW(array, n)                                                      \
+	do {                                                                \
+		if (((n) & ((n)-1)) == 0)                                   \
+			(array) = xreallocarray((array), (n) ? 2 * (n) : 1, \
+						sizeof(*(array)));          \
+	} while (0)
+
+/* ---- datasets --------------------------------------------------------- */
+
+#define DS(f) offsetof(struct config_dataset, f)
+static const struct key dataset_keys[] = {
+	{"name", value_string, DS(name), true},
+	{"url", value_dataset_url, DS(url), true},
+	{"format", value_format, DS(format), true},
+	{"interval", value_duration, DS(interval), false},
+	{"ownership", value_bool, DS(ownership), false},
+	{"header", value_bool, DS(header), false},
+	{"columns", value_columns, DS(fields), false},
+	{"fields", value_fields, DS(fields), false},
+	{"records", value_string, DS(records), false},
+	{"member", value_string, DS(member), false},
+	{"sha256", value_sha256, DS(sha256), false},
+};
+
+static void load_dataset(struct loader *ld, const yaml_node_t *node)
+{
+	struct config *c = ld->cfg;
+	struct config_dataset *d;
+
+	GROW(c->datasets, c->n_datasets);
+	GROW(ld->map_keys, c->n_datasets);
+	d = &c->datasets[c->n_datasets];
+	*d = (struct config_dataset){
+		.interval = 0, .header = true, .where = where_of(ld, node)};
+	ld->map_key = NULL;
+	load_mapping(ld, ld->doc, node, dataset_keys, ELEMENTSOF(dataset_keys),
+		     d, "dataset");
+	ld->map_keys[c->n_datasets] = ld->map_key;
+	c->n_datasets++;
+}
+
+static void value_datasets(struct loader *ld, const yaml_node_t *node,
+			   void *dest _unused_)
+{
+	yaml_node_item_t *item;
+
+	if (node->type != YAML_SEQUENCE_NODE) {
+		config_error(ld, node, "expected a list of datasets");
+		return;
+	}
+	for (item = node->data.sequence.items.start;
+	     item < node->data.sequence.items.top; item++) {
+		yaml_node_t *n = yaml_document_get_node(ld->doc, *item);
+
+		if (!visit(ld, n))
+			return;
+		load_dataset(ld, n);
+	}
+}
+
+/* ---- secrets ---------------------------------------------------------- */
+
+struct secret_ref {
+	char *credential;
+	char *file;
+};
+
+static const struct key secret_keys[] = {
+	{"credential", value_string, offsetof(struct secret_ref, credential),
+	 false},
+	{"file", value_path, offsetof(struct secret_ref, file), false},
+};
+
+/* A secret: { credential: NAME } or { file: PATH }, read right away. */
+static void value_secret(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	struct secret_ref ref = {NULL, NULL};
+	unsigned errors_before = ld->n_errors;
+	char why[1024];
+	char *value = NULL;
+	int r;
+
+	if (node->type == YAML_SCALAR_NODE) {
+		config_error(
+			ld, node,
+			"secrets are never written inline; use "
+			"{ credential: NAME } (systemd LoadCredential=) or "
+			"{ file: PATH } (a file only the daemon can read)");
+		return;
+	}
+	load_mapping(ld, ld->doc, node, secret_keys, ELEMENTSOF(secret_keys),
+		     &ref, "secret");
+	if (ld->n_errors != errors_before)
+		; /* already reported */
+	else if (!!ref.credential == !!ref.file)
+		config_error(
+			ld, node,
+			"a secret needs exactly one of 'credential' or 'file'");
+	else {
+		r = ref.credential
+			    ? secret_read_credential(ref.credential, &value,
+						     why, sizeof(why))
+			    : secret_read_file(ref.file, &value, why,
+					       sizeof(why));
+		if (r < 0)
+			config_error(ld, node, "%s", why);
+		else {
+			free(*(char **)dest);
+			*(char **)dest = value;
+		}
+	}
+	free(ref.credential);
+	free(ref.file);
+}
+
+/* ---- subscribers ------------------------------------------------------ */
+
+#define SUB(f) offsetof(struct config_subscriber, f)
+static const struct key subscriber_keys[] = {
+	{"email", value_email, SUB(email), false},
+	{"webhook", value_webhook_url, SUB(webhook), false},
+	{"secret", value_secret, SUB(webhook_secret), false},
+	{"digest", value_digest, SUB(digest), false},
+};
+
+/* Names of datasets and subscribers appear in logs, paths and commands. */
+static bool name_valid(const char *s)
+{
+	size_t i;
+
+	if (!*s || strlen(s) > CONFIG_NAME_MAX || s[0] == '.' || s[0] == '-')
+		return false;
+	for (i = 0; s[i]; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-",
+			    s[i]))
+			return false;
+	return true;
+}
+
+/* Checks that a subscriber's channels are complete. */
+static void check_channels(struct loader *ld, const struct config_subscriber *s)
+{
+	if (!s->email && !s->webhook)
+		config_error_where(
+			ld, &s->where,
+			"subscriber '%s' has no channel: give 'email', "
+			"'webhook' or both",
+			s->name);
+	if (s->webhook && !s->webhook_secret)
+		config_error_where(
+			ld, &s->where,
+			"subscriber '%s': a webhook needs a 'secret' to "
+			"sign with, e.g. secret: { credential: %s-hmac }",
+			s->name, s->name);
+	if (s->webhook_secret && !s->webhook)
+		config_error_where(
+			ld, &s->where,
+			"subscriber '%s': 'secret' signs webhooks, but "
+			"there is no 'webhook'",
+			s->name);
+}
+
+static void value_subscribers(struct loader *ld, const yaml_node_t *node,
+			      void *dest _unused_)
+{
+	struct config *c = ld->cfg;
+	yaml_node_pair_t *pair;
+	unsigned errors_before;
+
+	if (node->type != YAML_MAPPING_NODE) {
+		config_error(
+			ld, node,
+			"expected a mapping of subscriber names to channels");
+		return;
+	}
+	for (pair = node->data.mapping.pairs.start;
+	     pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *knode = yaml_document_get_node(ld->doc, pair->key);
+		yaml_node_t *vnode =
+			yaml_document_get_node(ld->doc, pair->value);
+		struct config_subscriber *s;
+		const char *name;
+
+		if (!visit(ld, vnode))
+			return;
+		name = scalar(ld, knode, "a subscriber name");
+		if (!name)
+			continue;
+		GROW(c->subscribers, c->n_subscribers);
+		s = &c->subscribers[c->n_subscribers++];
+		*s = (struct config_subscriber){.name = xstrdup(name),
+						.where = where_of(ld, knode)};
+		errors_before = ld->n_errors;
+		load_mapping(ld, ld->doc, vnode, subscriber_keys,
+			     ELEMENTSOF(subscriber_keys), s, "subscriber");
+		if (ld->n_errors == errors_before)
+			check_channels(ld, s);
+	}
+}
+
+/* ---- watches ---------------------------------------------------------- */
+
+/* Adds one photo given as an id or any Flickr URL form that names a photo. */
+static int watch_add_photo(struct config_watch *w, const char *s, size_t len)
+{
+	struct flickr_ref ref;
+
+	if (flickr_parse(s, len, &ref) < 0 || ref.photo_id == 0)
+		return -EINVAL;
+	GROW(w->photos, w->n_photos);
+	w->photos[w->n_photos++] = ref.photo_id;
+	return 0;
+}
+
+static void value_photos(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	struct config_watch *w = dest;
+	yaml_node_item_t *item;
+
+	if (node->type != YAML_SEQUENCE_NODE) {
+		config_error(ld, node, "expected a list of photo ids or URLs");
+		return;
+	}
+	for (item = node->data.sequence.items.start;
+	     item < node->data.sequence.items.top; item++) {
+		yaml_node_t *n = yaml_document_get_node(ld->doc, *item);
+		const char *s;
+
+		if (!visit(ld, n))
+			return;
+		s = scalar(ld, n, "a photo id or URL");
+		if (s && watch_add_photo(w, s, strlen(s)) < 0)
+			config_error(
+				ld, n,
+				"'%s' is not a Flickr photo id or photo URL",
+				s);
+	}
+}
+
+/* Trims ASCII white space from both ends of s[0..*len). */
+static const char *trim(const char *s, size_t *len)
+{
+	while (*len && strchr(" \t\r\n", s[0])) {
+		s++;
+		(*len)--;
+	}
+	while (*len && strchr(" \t\r\n", s[*len - 1]))
+		(*len)--;
+	return s;
+}
+
+/* Reads a file of photos, one id or URL a line; '#' starts a comment. */
+static void value_photos_file(struct loader *ld, const yaml_node_t *node,
+			      void *dest)
+{
+	struct config_watch *w = dest;
+	_cleanup_free_ char *path = NULL, *line = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	size_t cap = 0, len;
+	unsigned lineno = 0;
+	ssize_t n;
+
+	value_path(ld, node, &path);
+	if (!path)
+		return;
+	f = fopen(path, "re");
+	if (!f) {
+		config_error(ld, node, "cannot read photos file '%s': %s", path,
+			     strerror(errno));
+		return;
+	}
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		const char *s;
+
+		lineno++;
+		len = (size_t)n;
+		if (len > CONFIG_PHOTO_LINE_MAX) {
+			config_error_where(
+				ld, &(struct config_where){path, lineno, 1},
+				"line longer than %d bytes",
+				CONFIG_PHOTO_LINE_MAX);
+			continue;
+		}
+		s = trim(line, &len);
+		if (len == 0 || s[0] == '#')
+			continue;
+		if (watch_add_photo(w, s, len) < 0)
+			config_error_where(
+				ld, &(struct config_where){path, lineno, 1},
+				"'%.*s' is not a Flickr photo id or photo URL",
+				(int)MIN(len, 200u), s);
+	}
+}
+
+struct flickr_account {
+	char *nsid, *alias, *display_name;
+};
+
+static const struct key flickr_keys[] = {
+	{"nsid", value_nsid, offsetof(struct flickr_account, nsid), false},
+	{"alias", value_alias, offsetof(struct flickr_account, alias), false},
+	{"display_name", value_string,
+	 offsetof(struct flickr_account, display_name), false},
+};
+
+static void value_flickr(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	struct config_watch *w = dest;
+	struct flickr_account a = {NULL, NULL, NULL};
+
+	load_mapping(ld, ld->doc, node, flickr_keys, ELEMENTSOF(flickr_keys),
+		     &a, "flickr account");
+	if (node->type == YAML_MAPPING_NODE && !a.nsid && !a.alias &&
+	    !a.display_name &&
+	    node->data.mapping.pairs.start == node->data.mapping.pairs.top)
+		config_error(ld, node,
+			     "a flickr account needs an nsid, an alias or a "
+			     "display_name");
+	w->nsid = a.nsid;
+	w->alias = a.alias;
+	w->display_name = a.display_name;
+}
+
+/* A watch is parsed into a scratch struct: the subscriber is a name until
+ * the semantic pass turns it into an index. */
+struct watch_scratch {
+	char *subscriber;
+	struct config_watch w;
+};
+
+#define WS(f) offsetof(struct watch_scratch, f)
+static const struct key watch_keys[] = {
+	{"subscriber", value_string, WS(subscriber), true},
+	{"flickr", value_flickr, WS(w), false},
+	{"photos", value_photos, WS(w), false},
+	{"photos_file", value_photos_file, WS(w), false},
+};
+
+static void value_watches(struct loader *ld, const yaml_node_t *node,
+			  void *dest _unused_)
+{
+	struct config *c = ld->cfg;
+	yaml_node_item_t *item;
+
+	if (node->type != YAML_SEQUENCE_NODE) {
+		config_error(ld, node, "expected a list of watches");
+		return;
+	}
+	for (item = node->data.sequence.items.start;
+	     item < node->data.sequence.items.top; item++) {
+		yaml_node_t *n = yaml_document_get_node(ld->doc, *item);
+		struct watch_scratch ws = {.w.where = where_of(ld, n)};
+		unsigned errors_before = ld->n_errors;
+
+		if (!visit(ld, n))
+			return;
+		load_mapping(ld, ld->doc, n, watch_keys, ELEMENTSOF(watch_keys),
+			     &ws, "watch");
+		if (ld->n_errors == errors_before && !ws.w.nsid &&
+		    !ws.w.alias && !ws.w.display_name && ws.w.n_photos == 0)
+			config_error(ld, n,
+				     "a watch needs 'flickr' (an account) or "
+				     "'photos' / 'photos_file'");
+		GROW(c->watches, c->n_watches);
+		GROW(ld->watch_subscribers, c->n_watches);
+		c->watches[c->n_watches] = ws.w;
+		ld->watch_subscribers[c->n_watches++] = ws.subscriber;
+	}
+}
+
+/* ---- smtp, defaults, include, top level -------------------------------- */
+
+#define SMTP(f) offsetof(struct config_smtp, f)
+static const struct key smtp_keys[] = {
+	{"url", value_smtp_url, SMTP(url), true},
+	{"from", value_email, SMTP(from), true},
+	{"user", value_string, SMTP(user), false},
+	{"password", value_secret, SMTP(password), false},
+};
+
+static void value_smtp(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	load_mapping(ld, ld->doc, node, smtp_keys, ELEMENTSOF(smtp_keys), dest,
+		     "smtp");
+}
+
+static const struct key defaults_keys[] = {
+	{"interval", value_duration, 0, false},
+};
+
+static void value_defaults(struct loader *ld, const yaml_node_t *node,
+			   void *dest)
+{
+	load_mapping(ld, ld->doc, node, defaults_keys,
+		     ELEMENTSOF(defaults_keys), dest, "defaults");
+}
+
+/* include: one glob pattern or a list of them, relative to the main file. */
+static void value_include(struct loader *ld, const yaml_node_t *node,
+			  void *dest _unused_)
+{
+	yaml_node_item_t *item;
+	char *p = NULL;
+
+	if (node->type != YAML_SEQUENCE_NODE) {
+		value_path(ld, node, &p);
+		if (p) {
+			GROW(ld->includes, ld->n_includes);
+			ld->includes[ld->n_includes++] = p;
+		}
+		return;
+	}
+	for (item = node->data.sequence.items.start;
+	     item < node->data.sequence.items.top; item++)
+		value_include(ld, yaml_document_get_node(ld->doc, *item), NULL);
+}
+
+#define CFG(f) offsetof(struct config, f)
+/* Keys of the top level; main_only ones may not appear in drop-ins. */
+static const struct key top_keys[] = {
+	{"datasets", value_datasets, 0, false},
+	{"subscribers", value_subscribers, 0, false},
+	{"watch", value_watches, 0, false},
+	{"state_dir", value_path, CFG(state_dir), false},
+	{"cache_dir", value_path, CFG(cache_dir), false},
+	{"defaults", value_defaults, CFG(default_interval), false},
+	{"smtp", value_smtp, CFG(smtp), false},
+	{"include", value_include, 0, false},
+};
+#define TOP_DROPIN_KEYS 3 /* the first three may appear in drop-ins */
+
+static void load_top(struct loader *ld, yaml_document_t *doc,
+		     const yaml_node_t *root)
+{
+	yaml_node_pair_t *pair;
+	size_t i;
+
+	if (root->type == YAML_MAPPING_NODE && !ld->main_file)
+		for (pair = root->data.mapping.pairs.start;
+		     pair < root->data.mapping.pairs.top; pair++) {
+			yaml_node_t *k = yaml_document_get_node(doc, pair->key);
+
+			for (i = TOP_DROPIN_KEYS; i < ELEMENTSOF(top_keys); i++)
+				if (k->type == YAML_SCALAR_NODE &&
+				    strcmp((char *)k->data.scalar.value,
+					   top_keys[i].name) == 0)
+					config_error(
+						ld, k,
+						"'%s' may only be set in the "
+						"main configuration file",
+						top_keys[i].name);
+		}
+	load_mapping(ld, doc, root, top_keys,
+		     ld->main_file ? ELEMENTSOF(top_keys) : TOP_DROPIN_KEYS,
+		     ld->cfg, "the configuration");
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+static void yaml_syntax_error(struct loader *ld, const yaml_parser_t *p)
+{
+	struct config_where w = {ld->file, (unsigned)p->problem_mark.line + 1,
+				 (unsigned)p->problem_mark.column + 1};
+
+	if (p->context)
+		config_error_where(ld, &w, "YAML syntax error: %s %s",
+				   p->problem ? p->problem : "", p->context);
+	else
+		config_error_where(ld, &w, "YAML syntax error: %s",
+				   p->problem ? p->problem : "unknown");
+}
+
+/* Reads, parses and walks one file.  Returns -errno if it cannot be read. */
+static int load_file(struct loader *ld, const char *path, bool main_file)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	struct config *c = ld->cfg;
+	yaml_parser_t parser;
+	yaml_document_t doc, extra;
+	yaml_node_t *root;
+	struct stat st;
+	char *slash;
+
+	GROW(c->files, c->n_files);
+	c->files[c->n_files++] = xstrdup(path);
+	ld->file = c->files[c->n_files - 1];
+	ld->main_file = main_file;
+	free(ld->dir);
+	ld->dir = xstrdup(path);
+	slash = strrchr(ld->dir, '/');
+	if (slash)
+		*(slash == ld->dir ? slash + 1 : slash) = '\0';
+	else
+		set_string(&ld->dir, ".");
+
+	f = fopen(path, "re");
+	if (!f || fstat(fileno(f), &st) < 0) {
+		int e = errno;
+
+		config_error_where(ld, &(struct config_where){ld->file, 0, 0},
+				   "cannot read configuration file: %s",
+				   strerror(e));
+		return -e;
+	}
+	if (st.st_size > CONFIG_FILE_MAX) {
+		config_error_where(ld, &(struct config_where){ld->file, 1, 1},
+				   "file is larger than %u MiB",
+				   CONFIG_FILE_MAX >> 20);
+		return 0;
+	}
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &doc)) {
+		yaml_syntax_error(ld, &parser);
+		yaml_parser_delete(&parser);
+		return 0;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (root) {
+		ld->budget =
+			4 * (size_t)(doc.nodes.top - doc.nodes.start) + 1024;
+		ld->doc = &doc;
+		load_top(ld, &doc, root);
+		ld->doc = NULL;
+		/* A second document would be silently ignored: refuse it. */
+		if (yaml_parser_load(&parser, &extra)) {
+			if (yaml_document_get_root_node(&extra))
+				config_error_where(
+					ld,
+					&(struct config_where){
+						ld->file,
+						(unsigned)extra.start_mark
+								.line +
+							1,
+						1},
+					"only one YAML document per file is read");
+			yaml_document_delete(&extra);
+		} else
+			yaml_syntax_error(ld, &parser);
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return 0;
+}
+
+/* A missing conf.d is an empty one; any other read error stops the glob. */
+static int glob_error(const char *path _unused_, int error)
+{
+	return error != ENOENT && error != ENOTDIR;
+}
+
+static void load_includes(struct loader *ld)
+{
+	size_t i, j;
+
+	for (i = 0; i < ld->n_includes; i++) {
+		glob_t g;
+		int r = glob(ld->includes[i], 0, glob_error, &g);
+
+		if (r == GLOB_NOMATCH)
+			continue; /* an empty conf.d is fine */
+		if (r != 0) {
+			config_error_where(
+				ld,
+				&(struct config_where){ld->cfg->files[0], 1, 1},
+				"cannot read include '%s'", ld->includes[i]);
+			continue;
+		}
+		for (j = 0; j < g.gl_pathc; j++)
+			(void)load_file(ld, g.gl_pathv[j], false);
+		globfree(&g);
+	}
+}
+
+/* ---- semantic pass ---------------------------------------------------- */
+
+static bool format_is(const struct config_dataset *d, const char *a,
+		      const char *b)
+{
+	return d->format &&
+	       (strcmp(d->format, a) == 0 || strcmp(d->format, b) == 0);
+}
+
+static void check_dataset_name(struct loader *ld, size_t i)
+{
+	const struct config_dataset *d = &ld->cfg->datasets[i];
+	size_t j;
+
+	if (!d->name)
+		return;
+	if (!name_valid(d->name))
+		config_error_where(ld, &d->where,
+				   "dataset name '%s' must be letters, digits, "
+				   "'.', '_' or '-' (at most %d)",
+				   d->name, CONFIG_NAME_MAX);
+	for (j = 0; j < i; j++)
+		if (ld->cfg->datasets[j].name &&
+		    strcmp(ld->cfg->datasets[j].name, d->name) == 0)
+			config_error_where(
+				ld, &d->where,
+				"dataset '%s' is defined twice (first at "
+				"%s:%u)",
+				d->name, ld->cfg->datasets[j].where.file,
+				ld->cfg->datasets[j].where.line);
+}
+
+/* Format options must fit the format: columns for tables, fields and
+ * records for JSON, and a field map wherever the format has no fixed one. */
+static void check_dataset_options(struct loader *ld, size_t i)
+{
+	const struct config_dataset *d = &ld->cfg->datasets[i];
+	const char *map_key = ld->map_keys[i];
+	bool tabular = format_is(d, "csv", "tsv");
+	bool json = format_is(d, "json", "jsonl");
+	const char *want = tabular ? "columns" : json ? "fields" : NULL;
+
+	if (!d->format)
+		return;
+	if (map_key && (!want || strcmp(map_key, want) != 0))
+		config_error_where(
+			ld, &d->where,
+			"dataset '%s': '%s' applies to format %s, not %s",
+			d->name, map_key,
+			strcmp(map_key, "columns") == 0 ? "csv or tsv"
+							: "json or jsonl",
+			d->format);
+	if (!map_key && want)
+		config_error_where(
+			ld, &d->where,
+			"dataset '%s': format %s needs '%s' to say "
+			"which entry fields to read (e.g. %s)",
+			d->name, d->format, want,
+			tabular ? "columns: { url: 0 }"
+				: "fields: { page_url: metadata.photo_url }");
+	if (d->records && !json)
+		config_error_where(
+			ld, &d->where,
+			"dataset '%s': 'records' applies to format json",
+			d->name);
+}
+
+static void check_subscriber(struct loader *ld, size_t i)
+{
+	const struct config_subscriber *s = &ld->cfg->subscribers[i];
+	size_t j;
+
+	if (!name_valid(s->name))
+		config_error_where(
+			ld, &s->where,
+			"subscriber name '%s' must be letters, digits, "
+			"'.', '_' or '-' (at most %d)",
+			s->name, CONFIG_NAME_MAX);
+	for (j = 0; j < i; j++)
+		if (strcmp(ld->cfg->subscribers[j].name, s->name) == 0)
+			config_error_where(
+				ld, &s->where,
+				"subscriber '%s' is defined twice (first "
+				"at %s:%u)",
+				s->name, ld->cfg->subscribers[j].where.file,
+				ld->cfg->subscribers[j].where.line);
+	if (s->email && !ld->cfg->smtp.url)
+		config_error_where(
+			ld, &s->where,
+			"subscriber '%s' has an email channel, but no "
+			"'smtp' section says how to send mail",
+			s->name);
+}
+
+static void check_watch(struct loader *ld, size_t i)
+{
+	struct config_watch *w = &ld->cfg->watches[i];
+	const char *name = ld->watch_subscribers[i];
+	size_t j;
+
+	if (!name)
+		return;
+	for (j = 0; j < ld->cfg->n_subscribers; j++)
+		if (strcmp(ld->cfg->subscribers[j].name, name) == 0) {
+			w->subscriber = j;
+			return;
+		}
+	config_error_where(ld, &w->where,
+			   "watch names subscriber '%s', which is not defined "
+			   "under 'subscribers'",
+			   name);
+}
+
+static void check_config(struct loader *ld)
+{
+	struct config *c = ld->cfg;
+	size_t i;
+
+	for (i = 0; i < c->n_datasets; i++) {
+		if (!c->datasets[i].interval)
+			c->datasets[i].interval = c->default_interval;
+		check_dataset_name(ld, i);
+		check_dataset_options(ld, i);
+	}
+	for (i = 0; i < c->n_subscribers; i++)
+		check_subscriber(ld, i);
+	for (i = 0; i < c->n_watches; i++)
+		check_watch(ld, i);
+}
+
+/* state_dir and cache_dir default to systemd's StateDirectory= and
+ * CacheDirectory=, then to the usual places. */
+static void set_directories(struct config *c)
+{
+	const char *e;
+
+	if (!c->state_dir) {
+		e = getenv("STATE_DIRECTORY");
+		/* systemd may list several, separated by ':'; take the first. */
+		c->state_dir = e && *e ? xstrndup(e, strcspn(e, ":"))
+				       : xstrdup("/var/lib/scrapewatch");
+	}
+	if (!c->cache_dir) {
+		struct buf b;
+
+		e = getenv("CACHE_DIRECTORY");
+		buf_init(&b, PATH_MAX);
+		if (e && *e)
+			(void)buf_append(&b, e, strcspn(e, ":"));
+		else
+			(void)buf_printf(&b, "%s/cache", c->state_dir);
+		c->cache_dir = buf_steal(&b);
+	}
+}
+
+static void loader_done(struct loader *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->n_includes; i++)
+		free(ld->includes[i]);
+	free(ld->includes);
+	for (i = 0; i < ld->cfg->n_watches; i++)
+		free(ld->watch_subscribers[i]);
+	free(ld->watch_subscribers);
+	free(ld->map_keys);
+	free(ld->dir);
+	buf_free(&ld->errors);
+}
+
+int config_load(const char *path, struct config **ret, char **ret_errors)
+{
+	struct loader ld = {.cfg = xcalloc(1, sizeof(struct config))};
+	int r;
+
+	buf_init(&ld.errors, SIZE_MAX);
+	ld.cfg->default_interval = CONFIG_DEFAULT_INTERVAL;
+	r = load_file(&ld, path, true);
+	if (r >= 0) {
+		load_includes(&ld);
+		check_config(&ld);
+		if (ld.n_errors > CONFIG_ERRORS_SHOWN)
+			(void)buf_printf(&ld.errors, "... and %u more errors\n",
+					 ld.n_errors - CONFIG_ERRORS_SHOWN);
+		r = ld.n_errors ? -EINVAL : 0;
+	}
+	if (r < 0)
+		*ret_errors = buf_steal(&ld.errors);
+	loader_done(&ld);
+	if (r < 0) {
+		config_free(ld.cfg);
+		return r;
+	}
+	set_directories(ld.cfg);
+	*ret = ld.cfg;
+	return 0;
+}
+
+/* ---- accessors and destructor ------------------------------------------ */
+
+const char *config_field_name(enum config_field f)
+{
+	return f < CONFIG_FIELD_MAX ? config_field_names[f] : NULL;
+}
+
+const struct config_dataset *config_find_dataset(const struct config *c,
+						 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_datasets; i++)
+		if (strcmp(c->datasets[i].name, name) == 0)
+			return &c->datasets[i];
+	return NULL;
+}
+
+const struct config_subscriber *config_find_subscriber(const struct config *c,
+						       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_subscribers; i++)
+		if (strcmp(c->subscribers[i].name, name) == 0)
+			return &c->subscribers[i];
+	return NULL;
+}
+
+/* Frees a string that may hold a secret, wiping it first. */
+static void free_secret(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+struct config *config_free(struct config *c)
+{
+	size_t i, j;
+
+	if (!c)
+		return NULL;
+	for (i = 0; i < c->n_datasets; i++) {
+		struct config_dataset *d = &c->datasets[i];
+
+		free(d->name);
+		free(d->url);
+		free(d->format);
+		free(d->records);
+		free(d->member);
+		free(d->sha256);
+		for (j = 0; j < CONFIG_FIELD_MAX; j++)
+			free(d->fields[j]);
+	}
+	for (i = 0; i < c->n_subscribers; i++) {
+		free(c->subscribers[i].name);
+		free(c->subscribers[i].email);
+		free(c->subscribers[i].webhook);
+		free_secret(c->subscribers[i].webhook_secret);
+	}
+	for (i = 0; i < c->n_watches; i++) {
+		free(c->watches[i].nsid);
+		free(c->watches[i].alias);
+		free(c->watches[i].display_name);
+		free(c->watches[i].photos);
+	}
+	for (i = 0; i < c->n_files; i++)
+		free(c->files[i]);
+	free(c->datasets);
+	free(c->subscribers);
+	free(c->watches);
+	free(c->files);
+	free(c->smtp.url);
+	free(c->smtp.from);
+	free(c->smtp.user);
+	free_secret(c->smtp.password);
+	free(c->state_dir);
+	free(c->cache_dir);
+	free(c);
+	return NULL;
+}

@@ -1,0 +1,127 @@
+/*
+ * config.h: the configuration a user writes, loaded into an immutable struct.
+ *
+ * One YAML file plus the drop-ins it includes (conf.d/\*.yaml, lexical
+ * order).  Loading walks libyaml's document tree against static key tables,
+ * collects every error it finds with file:line:column, then runs a semantic
+ * pass (names, references, format options).  Secrets are resolved while
+ * loading, so a missing credential is a configuration error.  Once loaded a
+ * config never changes; a reload builds a new one and swaps it in whole.
+ */
+#ifndef SCRAPEWATCH_CONFIG_H
+#define SCRAPEWATCH_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_DEFAULT_PATH	"/etc/scrapewatch/scrapewatch.yaml"
+#define CONFIG_DEFAULT_INTERVAL (24 * 3600)
+
+/* Where something was written, for messages that point back at it. */
+struct config_where {
+	const char *file; /* borrowed from struct config's files */
+	unsigned line, column;
+};
+
+/* Entry fields that a manifest column (csv/tsv) or JSON path can feed. */
+enum config_field {
+	CONFIG_FIELD_KEY,	  /* dataset-local key */
+	CONFIG_FIELD_PHOTO_ID,	  /* decimal Flickr photo id */
+	CONFIG_FIELD_URL,	  /* any URL or path; its form is recognised */
+	CONFIG_FIELD_PAGE_URL,	  /* Flickr photo page URL */
+	CONFIG_FIELD_IMAGE_URL,	  /* static image URL */
+	CONFIG_FIELD_OWNER_NSID,  /* owner NSID */
+	CONFIG_FIELD_OWNER_ALIAS, /* owner path alias */
+	CONFIG_FIELD_OWNER_NAME,  /* owner display name */
+	CONFIG_FIELD_OWNER_URL,	  /* owner profile URL */
+	CONFIG_FIELD_LICENSE,	  /* licence name or URL */
+	CONFIG_FIELD_PATH,	  /* a file path inside the dataset */
+	CONFIG_FIELD_MAX,
+};
+
+enum config_digest {
+	CONFIG_DIGEST_NONE,
+	CONFIG_DIGEST_HOURLY,
+	CONFIG_DIGEST_DAILY,
+	CONFIG_DIGEST_WEEKLY,
+};
+
+struct config_dataset {
+	char *name;	   /* owned */
+	char *url;	   /* owned: https://, http:// or file:// */
+	char *format;	   /* owned: one of the known format names */
+	uint64_t interval; /* seconds between checks */
+	bool ownership;	   /* feeds the photo id -> owner table */
+	bool header;	   /* csv/tsv: the first row names the columns */
+	char *records;	   /* owned, json: path to the record array */
+	char *member;	   /* owned, archives: glob choosing the member */
+	char *sha256;	   /* owned: expected content hash, lower-case hex */
+	char *fields
+		[CONFIG_FIELD_MAX]; /* owned: column or JSON path, or NULL */
+	struct config_where where;
+};
+
+struct config_subscriber {
+	char *name;	      /* owned */
+	char *email;	      /* owned, or NULL */
+	char *webhook;	      /* owned, or NULL */
+	char *webhook_secret; /* owned secret, or NULL; never log it */
+	enum config_digest digest;
+	struct config_where where;
+};
+
+struct config_watch {
+	size_t subscriber;  /* index into config.subscribers */
+	char *nsid;	    /* owned, or NULL */
+	char *alias;	    /* owned, or NULL */
+	char *display_name; /* owned, or NULL: a possible match only */
+	uint64_t *photos;   /* owned: photo ids, inline and from the file */
+	size_t n_photos;
+	struct config_where where;
+};
+
+struct config_smtp {
+	char *url;	/* owned: smtp:// or smtps://, or NULL: no mail */
+	char *from;	/* owned */
+	char *user;	/* owned, or NULL */
+	char *password; /* owned secret, or NULL; never log it */
+};
+
+struct config {
+	char **files; /* owned: every file read, main file first */
+	size_t n_files;
+	char *state_dir; /* owned, absolute */
+	char *cache_dir; /* owned, absolute */
+	uint64_t default_interval;
+	struct config_dataset *datasets; /* owned */
+	size_t n_datasets;
+	struct config_subscriber *subscribers; /* owned */
+	size_t n_subscribers;
+	struct config_watch *watches; /* owned */
+	size_t n_watches;
+	struct config_smtp smtp;
+};
+
+/*
+ * Loads path and its drop-ins.  On success returns 0 and a new config in
+ * *ret.  On failure returns -EINVAL (the configuration is wrong: *ret_errors
+ * gets every message, one a line, each "file:line:column: what"), or
+ * -ENOENT/-EACCES/... when the main file cannot be read (also described in
+ * *ret_errors).  *ret_errors is malloc'ed and written only on failure.
+ */
+int config_load(const char *path, struct config **ret, char **ret_errors);
+
+/* Frees a config; accepts NULL; returns NULL. */
+struct config *config_free(struct config *c);
+
+/* The name of an entry field as written in a column map ("photo_id"). */
+const char *config_field_name(enum config_field f);
+
+/* Looks up a dataset or subscriber by name; NULL if there is none. */
+const struct config_dataset *config_find_dataset(const struct config *c,
+						 const char *name);
+const struct config_subscriber *config_find_subscriber(const struct config *c,
+						       const char *name);
+
+#endif

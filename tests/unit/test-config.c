@@ -1,0 +1,504 @@
+/*
+ * test-config.c: the configuration loader.
+ *
+ * A table of broken configurations, each with the first message a user
+ * must see (file:line:column and what was expected), and good
+ * configurations whose loaded values are checked field by field.
+ */
+#include <errno.h>
+
+#include "config.h"
+#include "macro.h"
+#include "test.h"
+#include "testutil.h"
+
+/* A subscriber and smtp section that make the rest of a config valid. */
+#define SMTP "smtp: { url: smtps://mail.example.org, from: sw@example.org }\n"
+
+static const struct {
+	const char *name;
+	const char *yaml;
+	const char *error; /* first line, after "<file>:" */
+} bad[] = {
+	{"unknown top-level key with a hint", "datsets: []\n",
+	 "1:1: unknown key 'datsets' in the configuration; did you mean "
+	 "'datasets'?"},
+	{"unknown dataset key with a hint",
+	 "datasets:\n  - name: ffhq\n    url: https://example.org/f.json\n"
+	 "    format: ffhq\n    intreval: 6h\n",
+	 "5:5: unknown key 'intreval' in dataset; did you mean 'interval'?"},
+	{"unknown key far from any",
+	 "datasets:\n  - name: ffhq\n    url: https://example.org/f.json\n"
+	 "    format: ffhq\n    colour: blue\n",
+	 "5:5: unknown key 'colour' in dataset"},
+	{"datasets is not a list", "datasets:\n  name: ffhq\n",
+	 "2:3: expected a list of datasets"},
+	{"duration with words", "defaults:\n  interval: 6 hours\n",
+	 "2:13: expected a duration like 90s, 30m, 6h or 7d (at most 365d), "
+	 "found '6 hours'"},
+	{"duration without unit", "defaults: { interval: 90 }\n",
+	 "1:23: expected a duration like 90s, 30m, 6h or 7d (at most 365d), "
+	 "found '90'"},
+	{"missing required url",
+	 "datasets:\n  - name: ffhq\n    format: ffhq\n",
+	 "2:5: dataset lacks required key 'url'"},
+	{"empty value",
+	 "datasets:\n  - name: ffhq\n    url:\n    format: ffhq\n",
+	 "3:9: expected a dataset URL, found nothing"},
+	{"unsupported dataset URL scheme",
+	 "datasets:\n  - { name: a, url: 'ftp://example.org/a.csv', format: paths }\n",
+	 "2:21: unsupported dataset URL 'ftp://example.org/a.csv' (expected a "
+	 "URL starting with https://, http://, file://)"},
+	{"unknown format",
+	 "datasets:\n  - { name: laion, url: https://e.org/l, format: parquet }\n",
+	 "2:50: unknown format 'parquet' (expected one of: yfcc100m, ffhq, csv, "
+	 "tsv, json, jsonl, paths)"},
+	{"csv needs columns",
+	 "datasets:\n  - { name: dif, url: https://e.org/d.csv, format: csv }\n",
+	 "2:5: dataset 'dif': format csv needs 'columns' to say which entry "
+	 "fields to read (e.g. columns: { url: 0 })"},
+	{"columns on a json dataset",
+	 "datasets:\n  - name: coco\n    url: https://e.org/c.json\n"
+	 "    format: json\n    columns: { url: 3 }\n",
+	 "2:5: dataset 'coco': 'columns' applies to format csv or tsv, not json"},
+	{"unknown entry field",
+	 "datasets:\n  - name: dif\n    url: https://e.org/d.csv\n"
+	 "    format: csv\n    columns: { link: 0 }\n",
+	 "5:16: unknown entry field 'link' in 'columns' (expected key, photo_id, "
+	 "url, page_url, image_url, owner_nsid, owner_alias, owner_name, "
+	 "owner_url, license or path)"},
+	{"duplicate dataset name",
+	 "datasets:\n  - { name: ffhq, url: https://e.org/1, format: ffhq }\n"
+	 "  - { name: ffhq, url: https://e.org/2, format: ffhq }\n",
+	 "3:5: dataset 'ffhq' is defined twice (first at {file}:2)"},
+	{"bad dataset name",
+	 "datasets:\n  - { name: 'my set', url: https://e.org/1, format: ffhq }\n",
+	 "2:5: dataset name 'my set' must be letters, digits, '.', '_' or '-' "
+	 "(at most 64)"},
+	{"key given twice",
+	 "datasets:\n  - name: a\n    url: https://e.org/1\n    format: ffhq\n"
+	 "    format: csv\n",
+	 "5:5: key 'format' given twice in dataset"},
+	{"bad sha256 pin",
+	 "datasets:\n  - { name: a, url: https://e.org/1, format: ffhq, sha256: abc }\n",
+	 "2:60: expected a SHA-256 hash (64 hex digits), found 'abc'"},
+	{"bool that is not one",
+	 "datasets:\n  - { name: a, url: https://e.org/1, format: yfcc100m, "
+	 "ownership: maybe }\n",
+	 "2:67: expected true or false, found 'maybe'"},
+	{"NSID with a short suffix",
+	 SMTP "subscribers: { jane: { email: jane@example.org } }\n"
+	      "watch:\n  - subscriber: jane\n    flickr: { nsid: 1234@N1 }\n",
+	 "5:21: '1234@N1' is not a Flickr NSID (expected digits@Nxx, like "
+	 "12345678@N00)"},
+	{"NSID with letters",
+	 SMTP "subscribers: { jane: { email: jane@example.org } }\n"
+	      "watch:\n  - subscriber: jane\n    flickr: { nsid: abc@N00 }\n",
+	 "5:21: 'abc@N00' is not a Flickr NSID (expected digits@Nxx, like "
+	 "12345678@N00)"},
+	{"alias with a space",
+	 SMTP
+	 "subscribers: { jane: { email: jane@example.org } }\n"
+	 "watch:\n  - subscriber: jane\n    flickr: { alias: 'jane doe' }\n",
+	 "5:22: 'jane doe' is not a Flickr path alias (letters, digits, '-' and "
+	 "'_', not all digits)"},
+	{"watch names an unknown subscriber",
+	 SMTP "subscribers: { jane: { email: jane@example.org } }\n"
+	      "watch:\n  - subscriber: jnae\n    flickr: { alias: janedoe }\n",
+	 "4:5: watch names subscriber 'jnae', which is not defined under "
+	 "'subscribers'"},
+	{"watch without anything to watch",
+	 SMTP "subscribers: { jane: { email: jane@example.org } }\n"
+	      "watch:\n  - subscriber: jane\n",
+	 "4:5: a watch needs 'flickr' (an account) or 'photos' / 'photos_file'"},
+	{"photo that is not one",
+	 SMTP "subscribers: { jane: { email: jane@example.org } }\n"
+	      "watch:\n  - subscriber: jane\n    photos: [ 123456, hello ]\n",
+	 "5:23: 'hello' is not a Flickr photo id or photo URL"},
+	{"duplicate subscriber",
+	 SMTP "subscribers:\n  jane: { email: jane@example.org }\n"
+	      "  jane: { email: other@example.org }\n",
+	 "4:3: subscriber 'jane' is defined twice (first at {file}:3)"},
+	{"subscriber without channel",
+	 SMTP "subscribers:\n  jane: { digest: daily }\n",
+	 "3:3: subscriber 'jane' has no channel: give 'email', 'webhook' or both"},
+	{"bad email",
+	 SMTP "subscribers:\n  jane: { email: 'jane at example.org' }\n",
+	 "3:18: expected an email address like jane@example.org, found 'jane at "
+	 "example.org'"},
+	{"unknown digest",
+	 SMTP
+	 "subscribers:\n  jane: { email: jane@example.org, digest: monthly }\n",
+	 "3:44: unknown digest period 'monthly' (expected one of: none, hourly, "
+	 "daily, weekly)"},
+	{"email without smtp",
+	 "subscribers:\n  jane: { email: jane@example.org }\n",
+	 "2:3: subscriber 'jane' has an email channel, but no 'smtp' section says "
+	 "how to send mail"},
+	{"webhook URL scheme",
+	 "subscribers:\n  org:\n    webhook: ftp://cases.example.org/hook\n",
+	 "3:14: unsupported webhook URL 'ftp://cases.example.org/hook' (expected "
+	 "a URL starting with https://, http://)"},
+	{"webhook without secret",
+	 "subscribers:\n  org: { webhook: https://cases.example.org/hook }\n",
+	 "2:3: subscriber 'org': a webhook needs a 'secret' to sign with, e.g. "
+	 "secret: { credential: org-hmac }"},
+	{"inline secret",
+	 "subscribers:\n  org:\n    webhook: https://cases.example.org/hook\n"
+	 "    secret: hunter2\n",
+	 "4:13: secrets are never written inline; use { credential: NAME } "
+	 "(systemd LoadCredential=) or { file: PATH } (a file only the daemon "
+	 "can read)"},
+	{"secret with both sources",
+	 "subscribers:\n  org:\n    webhook: https://cases.example.org/hook\n"
+	 "    secret: { credential: a, file: /b }\n",
+	 "4:13: a secret needs exactly one of 'credential' or 'file'"},
+	{"missing credential",
+	 "subscribers:\n  org:\n    webhook: https://cases.example.org/hook\n"
+	 "    secret: { credential: org-hmac }\n",
+	 "4:13: credential 'org-hmac' is not available: $CREDENTIALS_DIRECTORY "
+	 "is not set; run under systemd with "
+	 "LoadCredential=org-hmac:/path/to/secret, or write { file: PATH } "
+	 "instead"},
+	{"smtp URL scheme",
+	 "smtp: { url: 'http://mail.example.org', from: sw@example.org }\n",
+	 "1:14: unsupported SMTP URL 'http://mail.example.org' (expected a URL "
+	 "starting with smtps://, smtp://)"},
+	{"smtp without from", "smtp: { url: smtps://mail.example.org }\n",
+	 "1:7: smtp lacks required key 'from'"},
+	{"YAML syntax: unclosed quote", "state_dir: \"/var/lib\n",
+	 "2:1: YAML syntax error: found unexpected end of stream while scanning "
+	 "a quoted scalar"},
+	{"YAML syntax: bad indentation", "datasets:\n  - name: a\n   url: b\n",
+	 "3:4: YAML syntax error: did not find expected '-' indicator while "
+	 "parsing a block collection"},
+	{"top level is a list", "- a\n- b\n",
+	 "1:1: expected a mapping (key: value) for the configuration"},
+	{"two documents", "datasets: []\n---\ndatasets: []\n",
+	 "2:1: only one YAML document per file is read"},
+	{"list where a string belongs", "state_dir: [ a, b ]\n",
+	 "1:12: expected a path, found a list"},
+};
+
+/* Loads yaml from a fresh directory; returns the error text (malloc'ed)
+ * or NULL if it loaded. */
+static char *load_text(const char *yaml, const char **ret_path)
+{
+	const char *dir = test_tmpdir();
+	static char path[PATH_MAX];
+	struct config *c = NULL;
+	char *errors = NULL;
+	int r;
+
+	snprintf(path, sizeof(path), "%s",
+		 test_write(dir, "sw.yaml", yaml, 0600));
+	r = config_load(path, &c, &errors);
+	if (r >= 0) {
+		config_free(c);
+		errors = NULL;
+	} else if (!errors) {
+		errors = strdup("(no message)");
+	}
+	*ret_path = path;
+	return errors;
+}
+
+/* Replaces "{file}" in the expectation with the file's path. */
+static void expect_line(const char *path, const char *expected, char *out,
+			size_t size)
+{
+	const char *at = strstr(expected, "{file}");
+
+	if (at)
+		snprintf(out, size, "%s:%.*s%s%s\n", path, (int)(at - expected),
+			 expected, path, at + 6);
+	else
+		snprintf(out, size, "%s:%s\n", path, expected);
+}
+
+TEST(broken_configs_name_line_and_column)
+{
+	size_t i;
+
+	unsetenv("CREDENTIALS_DIRECTORY");
+	CHECK(ELEMENTSOF(bad) >= 25);
+	for (i = 0; i < ELEMENTSOF(bad); i++) {
+		const char *path;
+		char *errors = load_text(bad[i].yaml, &path);
+		char want[1024];
+		size_t len;
+
+		expect_line(path, bad[i].error, want, sizeof(want));
+		len = strlen(want);
+		if (!errors)
+			TEST_FAIL("%s: loaded, expected an error", bad[i].name);
+		else if (strncmp(errors, want, len) != 0)
+			TEST_FAIL("%s:\n    got:  %.*s    want: %s",
+				  bad[i].name, (int)strcspn(errors, "\n") + 1,
+				  errors, want);
+		free(errors);
+	}
+}
+
+/* Aliases let a small file name the same big list many times; the walk has
+ * a budget so that such a file fails fast instead of taking minutes. */
+TEST(alias_expansion_is_bounded)
+{
+	struct buf_like {
+		char *p;
+		size_t len;
+	} y = {NULL, 0};
+	FILE *f = open_memstream(&y.p, &y.len);
+	const char *path;
+	char *errors;
+	int i;
+
+	fputs(SMTP "subscribers: { j: { email: j@example.org } }\nwatch:\n"
+		   "  - subscriber: j\n    photos: &p [",
+	      f);
+	for (i = 1; i <= 300; i++)
+		fprintf(f, "%s%d", i > 1 ? ", " : "", i);
+	fputs("]\n", f);
+	for (i = 0; i < 1000; i++)
+		fputs("  - { subscriber: j, photos: *p }\n", f);
+	fclose(f);
+	errors = load_text(y.p, &path);
+	CHECK(errors &&
+	      strstr(errors, "the document expands to too many nodes"));
+	free(errors);
+	free(y.p);
+}
+
+TEST(every_error_is_reported)
+{
+	const char *path;
+	char *errors =
+		load_text("datasets:\n"
+			  "  - { name: a, url: ftp://x, format: ffhq }\n"
+			  "  - { name: b, url: https://x, format: nope }\n"
+			  "defaults: { interval: soon }\n",
+			  &path);
+	int lines = 0;
+
+	CHECK(errors != NULL);
+	for (const char *p = errors; p && *p; p++)
+		lines += *p == '\n';
+	CHECK_INT(lines, 3);
+	free(errors);
+}
+
+TEST(missing_main_file)
+{
+	struct config *c = NULL;
+	char *errors = NULL;
+
+	CHECK_INT(config_load("/nonexistent/sw.yaml", &c, &errors), -ENOENT);
+	CHECK(c == NULL);
+	CHECK_STR(errors,
+		  "/nonexistent/sw.yaml: cannot read configuration file: "
+		  "No such file or directory\n");
+	free(errors);
+}
+
+TEST(good_config_loads_every_value)
+{
+	const char *dir = test_tmpdir();
+	struct config *c = NULL;
+	char *errors = NULL, path[PATH_MAX], dropdir[PATH_MAX];
+	const struct config_dataset *d;
+
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	test_write(dir, "org-hmac", "k3y\n", 0400);
+	test_write(dir, "smtp.pw", "pw\n", 0600);
+	test_write(
+		dir, "jane-photos.txt",
+		"# Jane's photos\n\n 2999358212 \n"
+		"https://www.flickr.com/photos/janedoe/53012345678/in/photostream/\n",
+		0644);
+	snprintf(dropdir, sizeof(dropdir), "%s/conf.d", dir);
+	mkdir(dropdir, 0755);
+	test_write(
+		dropdir, "20-b.yaml",
+		"watch:\n  - subscriber: org\n    flickr: { nsid: 30302697@N00 }\n",
+		0644);
+	test_write(
+		dropdir, "10-a.yaml",
+		"subscribers:\n  org:\n    webhook: https://cases.example.org/h\n"
+		"    secret: { credential: org-hmac }\n",
+		0644);
+	snprintf(path, sizeof(path), "%s",
+		 test_write(
+			 dir, "sw.yaml",
+			 "state_dir: state\n"
+			 "defaults: { interval: 12h }\n"
+			 "include: conf.d/*.yaml\n"
+			 "datasets:\n"
+			 "  - name: ffhq\n"
+			 "    url: https://example.org/ffhq-dataset-v2.json\n"
+			 "    format: ffhq\n"
+			 "  - name: dif\n"
+			 "    url: file:///srv/datasets/DiF_v1.csv\n"
+			 "    format: csv\n"
+			 "    interval: 7d\n"
+			 "    header: false\n"
+			 "    columns: { url: 0, license: 3 }\n"
+			 "subscribers:\n"
+			 "  jane: { email: jane@example.org, digest: daily }\n"
+			 "watch:\n"
+			 "  - subscriber: jane\n"
+			 "    flickr: { nsid: 12345678@N00, alias: JaneDoe, "
+			 "display_name: Jane Doe }\n"
+			 "    photos: [ 'https://flic.kr/p/2Lw1fV' ]\n"
+			 "    photos_file: jane-photos.txt\n"
+			 "smtp:\n"
+			 "  url: smtps://mail.example.org\n"
+			 "  from: scrapewatch@example.org\n"
+			 "  user: scrapewatch\n"
+			 "  password: { file: smtp.pw }\n",
+			 0644));
+	CHECK_INT(config_load(path, &c, &errors), 0);
+	if (errors)
+		fprintf(stderr, "%s", errors);
+	if (!c)
+		return;
+	CHECK_INT(c->n_files, 3);
+	CHECK(strstr(c->files[1], "10-a.yaml") != NULL);
+	CHECK(strstr(c->files[2], "20-b.yaml") != NULL);
+	CHECK_INT(c->n_datasets, 2);
+	d = config_find_dataset(c, "ffhq");
+	CHECK(d && d->interval == 12 * 3600 && d->header);
+	d = config_find_dataset(c, "dif");
+	CHECK(d && d->interval == 7 * 86400 && !d->header);
+	CHECK(d && d->fields[CONFIG_FIELD_URL] &&
+	      strcmp(d->fields[CONFIG_FIELD_URL], "0") == 0);
+	CHECK(d && d->fields[CONFIG_FIELD_LICENSE] &&
+	      strcmp(d->fields[CONFIG_FIELD_LICENSE], "3") == 0);
+	CHECK(d && !d->fields[CONFIG_FIELD_PHOTO_ID]);
+	CHECK(config_find_dataset(c, "nope") == NULL);
+	CHECK_INT(c->n_subscribers, 2);
+	CHECK_STR(config_find_subscriber(c, "org")->webhook_secret, "k3y");
+	CHECK_INT(config_find_subscriber(c, "jane")->digest,
+		  CONFIG_DIGEST_DAILY);
+	CHECK_INT(c->n_watches, 2);
+	CHECK_STR(c->subscribers[c->watches[0].subscriber].name, "jane");
+	CHECK_STR(c->watches[0].alias, "JaneDoe");
+	CHECK_STR(c->watches[0].display_name, "Jane Doe");
+	CHECK_INT(c->watches[0].n_photos, 3);
+	if (c->watches[0].n_photos == 3) {
+		CHECK_U64(c->watches[0].photos[1], 2999358212ULL);
+		CHECK_U64(c->watches[0].photos[2], 53012345678ULL);
+	}
+	CHECK_STR(c->subscribers[c->watches[1].subscriber].name, "org");
+	CHECK_STR(c->watches[1].nsid, "30302697@N00");
+	CHECK_STR(c->smtp.password, "pw");
+	CHECK(strstr(c->state_dir, "/state") != NULL && c->state_dir[0] == '/');
+	CHECK(strstr(c->cache_dir, "/state/cache") != NULL);
+	config_free(c);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	test_rmtree(dir);
+}
+
+TEST(defaults_for_the_common_case)
+{
+	const char *path;
+	struct config *c = NULL;
+	char *errors = NULL;
+
+	unsetenv("STATE_DIRECTORY");
+	unsetenv("CACHE_DIRECTORY");
+	free(load_text(
+		"datasets:\n  - { name: a, url: https://e.org/a, format: ffhq }\n",
+		&path));
+	CHECK_INT(config_load(path, &c, &errors), 0);
+	if (!c)
+		return;
+	CHECK_U64(c->datasets[0].interval, 24 * 3600);
+	CHECK_STR(c->state_dir, "/var/lib/scrapewatch");
+	CHECK_STR(c->cache_dir, "/var/lib/scrapewatch/cache");
+	config_free(c);
+
+	setenv("STATE_DIRECTORY", "/var/lib/private/scrapewatch", 1);
+	setenv("CACHE_DIRECTORY", "/var/cache/scrapewatch", 1);
+	CHECK_INT(config_load(path, &c, &errors), 0);
+	if (c) {
+		CHECK_STR(c->state_dir, "/var/lib/private/scrapewatch");
+		CHECK_STR(c->cache_dir, "/var/cache/scrapewatch");
+	}
+	config_free(c);
+	unsetenv("STATE_DIRECTORY");
+	unsetenv("CACHE_DIRECTORY");
+}
+
+TEST(dropins_may_not_set_main_settings)
+{
+	const char *dir = test_tmpdir();
+	struct config *c = NULL;
+	char *errors = NULL, path[PATH_MAX], dropdir[PATH_MAX],
+	     want[PATH_MAX + 128];
+
+	snprintf(dropdir, sizeof(dropdir), "%s/conf.d", dir);
+	mkdir(dropdir, 0755);
+	test_write(dropdir, "x.yaml", "datasets: []\nstate_dir: /tmp\n", 0644);
+	snprintf(path, sizeof(path), "%s",
+		 test_write(dir, "sw.yaml", "include: [ conf.d/*.yaml ]\n",
+			    0644));
+	CHECK_INT(config_load(path, &c, &errors), -EINVAL);
+	snprintf(want, sizeof(want),
+		 "%s/x.yaml:2:1: 'state_dir' may only be set in the main "
+		 "configuration file\n",
+		 dropdir);
+	CHECK(errors && strncmp(errors, want, strlen(want)) == 0);
+	if (errors && strncmp(errors, want, strlen(want)) != 0)
+		fprintf(stderr, "got: %s", errors);
+	free(errors);
+	test_rmtree(dir);
+}
+
+TEST(world_readable_secret_file_is_refused)
+{
+	const char *dir = test_tmpdir();
+	struct config *c = NULL;
+	char *errors = NULL, path[PATH_MAX], want[2 * PATH_MAX];
+
+	test_write(dir, "hmac", "k3y\n", 0644);
+	snprintf(path, sizeof(path), "%s",
+		 test_write(dir, "sw.yaml",
+			    "subscribers:\n  org:\n"
+			    "    webhook: https://cases.example.org/h\n"
+			    "    secret: { file: hmac }\n",
+			    0644));
+	CHECK_INT(config_load(path, &c, &errors), -EINVAL);
+	snprintf(want, sizeof(want),
+		 "%s:4:13: secret file '%s/hmac' can be read by other users "
+		 "(mode 0644); make it private with chmod 600\n",
+		 path, dir);
+	CHECK_STR(errors, want);
+	free(errors);
+	test_rmtree(dir);
+}
+
+TEST(photos_file_errors_point_into_that_file)
+{
+	const char *dir = test_tmpdir();
+	struct config *c = NULL;
+	char *errors = NULL, path[PATH_MAX], want[2 * PATH_MAX];
+
+	test_write(dir, "photos.txt", "123\nnot-a-photo\n", 0644);
+	snprintf(
+		path, sizeof(path), "%s",
+		test_write(
+			dir, "sw.yaml",
+			"subscribers:\n  org:\n"
+			"    email: org@example.org\n"
+			"smtp: { url: smtp://localhost, from: a@example.org }\n"
+			"watch:\n  - { subscriber: org, photos_file: photos.txt }\n",
+			0644));
+	CHECK_INT(config_load(path, &c, &errors), -EINVAL);
+	snprintf(want, sizeof(want),
+		 "%s/photos.txt:2:1: 'not-a-photo' is not a Flickr photo id or "
+		 "photo URL\n",
+		 dir);
+	CHECK_STR(errors, want);
+	free(errors);
+	test_rmtree(dir);
+}
