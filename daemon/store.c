@@ -1,0 +1,407 @@
+/*
+ * store.c: SQLite behind store.h.
+ *
+ * It owns the connection, the migrations and the prepared statements; all
+ * SQL of the program is here, bound with parameters, never built from data.
+ * SQLite result codes become negative errnos at this boundary, and SQLite's
+ * own message is logged at debug level for whoever investigates.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "macro.h"
+#include "xalloc.h"
+
+/*
+ * Migration N takes the schema from version N to N + 1.  Append only: a
+ * released migration is never edited.
+ */
+static const char *const store_migrations[] = {
+	/* 0 -> 1: datasets and their check runs. */
+	"CREATE TABLE datasets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  created INTEGER NOT NULL DEFAULT (unixepoch()),"
+	"  consecutive_failures INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE TABLE runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dataset_id INTEGER NOT NULL REFERENCES datasets(id),"
+	"  started INTEGER NOT NULL,"
+	"  ended INTEGER,"
+	"  outcome TEXT NOT NULL DEFAULT 'running',"
+	"  http_status INTEGER,"
+	"  bytes INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT"
+	");"
+	"CREATE INDEX runs_by_dataset ON runs(dataset_id, id);",
+};
+
+enum store_stmt {
+	STMT_DATASET_FIND,
+	STMT_DATASET_INSERT,
+	STMT_RUN_BEGIN,
+	STMT_RUN_END,
+	STMT_RUN_LAST,
+	STMT_FAILURES_SET,
+	STMT_FAILURES_GET,
+	STMT_MAX,
+};
+
+static const char *const store_sql[STMT_MAX] = {
+	[STMT_DATASET_FIND] = "SELECT id FROM datasets WHERE name = ?1",
+	[STMT_DATASET_INSERT] = "INSERT INTO datasets(name) VALUES (?1)",
+	[STMT_RUN_BEGIN] =
+		"INSERT INTO runs(dataset_id, started) VALUES (?1, ?2)",
+	[STMT_RUN_END] =
+		"UPDATE runs SET ended = ?2, outcome = ?3, "
+		"http_status = ?4, bytes = ?5, error = ?6 WHERE id = ?1",
+	[STMT_RUN_LAST] =
+		"SELECT id, dataset_id, started, coalesce(ended, 0), "
+		"outcome, coalesce(http_status, 0), bytes, error "
+		"FROM runs WHERE dataset_id = ?1 ORDER BY id DESC LIMIT 1",
+	[STMT_FAILURES_SET] =
+		"UPDATE datasets SET consecutive_failures = "
+		"CASE WHEN ?2 THEN consecutive_failures + 1 ELSE 0 END "
+		"WHERE id = (SELECT dataset_id FROM runs WHERE id = ?1)",
+	[STMT_FAILURES_GET] =
+		"SELECT consecutive_failures FROM datasets WHERE id = ?1",
+};
+
+static const char *const store_outcomes[STORE_OUTCOME_MAX] = {
+	[STORE_OUTCOME_RUNNING] = "running",
+	[STORE_OUTCOME_UNCHANGED] = "unchanged",
+	[STORE_OUTCOME_NEW_RELEASE] = "new-release",
+	[STORE_OUTCOME_FAILED] = "failed",
+};
+
+struct store {
+	sqlite3 *db;		      /* owned */
+	sqlite3_stmt *stmt[STMT_MAX]; /* owned, prepared on first use */
+};
+
+/* Converts an SQLite result code to a negative errno, logging SQLite's
+ * message at debug level. */
+static int store_errno(struct store *s, int rc, const char *what)
+{
+	log_debug("SQLite: %s: %s (%d)", what,
+		  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), rc);
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return -EBADMSG;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	default:
+		return -EIO;
+	}
+}
+
+int store_schema_version(void)
+{
+	return (int)ELEMENTSOF(store_migrations);
+}
+
+/* Returns the statement, prepared, reset and unbound, or NULL (with *r
+ * set). */
+static sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id, int *r)
+{
+	int rc;
+
+	if (s->stmt[id]) {
+		sqlite3_reset(s->stmt[id]);
+		sqlite3_clear_bindings(s->stmt[id]);
+	}
+	if (!s->stmt[id]) {
+		rc = sqlite3_prepare_v3(s->db, store_sql[id], -1,
+					SQLITE_PREPARE_PERSISTENT, &s->stmt[id],
+					NULL);
+		if (rc != SQLITE_OK) {
+			*r = store_errno(s, rc, store_sql[id]);
+			return NULL;
+		}
+	}
+	return s->stmt[id];
+}
+
+/* Steps a statement that returns no row (or the first row only), then
+ * resets it.  Returns 1 for a row, 0 for done, or -errno. */
+static int store_step(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_errno(s, rc, sqlite3_sql(st));
+}
+
+static int store_exec(struct store *s, const char *sql)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_errno(s, rc, sql);
+}
+
+static int store_user_version(struct store *s, int *ret)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_errno(s, rc, "PRAGMA user_version");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_errno(s, rc, "PRAGMA user_version");
+}
+
+/* Applies the migrations after the current version, each in a transaction
+ * that also bumps user_version, so a crash leaves a whole version. */
+static int store_migrate(struct store *s)
+{
+	char bump[64];
+	int version, r;
+
+	r = store_user_version(s, &version);
+	if (r < 0)
+		return r;
+	if (version > store_schema_version()) {
+		log_debug("Database schema %d is newer than %d", version,
+			  store_schema_version());
+		return -EPROTO;
+	}
+	for (; version < store_schema_version(); version++) {
+		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d",
+			 version + 1);
+		r = store_exec(s, "BEGIN IMMEDIATE");
+		if (r < 0)
+			return r;
+		r = store_exec(s, store_migrations[version]);
+		if (r >= 0)
+			r = store_exec(s, bump);
+		if (r >= 0)
+			r = store_exec(s, "COMMIT");
+		if (r < 0) {
+			(void)store_exec(s, "ROLLBACK");
+			return r;
+		}
+		log_debug("Database migrated to schema %d", version + 1);
+	}
+	return 0;
+}
+
+int store_open(const char *path, struct store **ret)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	int rc, r;
+
+	rc = sqlite3_open_v2(path, &s->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_NOFOLLOW,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		r = store_errno(s, rc, path);
+		store_close(s);
+		return r;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	/* FULL: a committed release or a sent mark survives power loss. */
+	r = store_exec(s, "PRAGMA journal_mode = WAL;"
+			  "PRAGMA synchronous = FULL;"
+			  "PRAGMA foreign_keys = ON;");
+	if (r >= 0)
+		r = store_migrate(s);
+	if (r < 0) {
+		store_close(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+struct store *store_close(struct store *s)
+{
+	size_t i;
+
+	if (!s)
+		return NULL;
+	for (i = 0; i < STMT_MAX; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close(s->db);
+	free(s);
+	return NULL;
+}
+
+int store_dataset_id(struct store *s, const char *name, int64_t *ret_id)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, STMT_DATASET_FIND, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	r = store_step(s, st);
+	if (r == 1) {
+		*ret_id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	st = store_stmt(s, STMT_DATASET_INSERT, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	r = store_step(s, st);
+	if (r < 0)
+		return r;
+	*ret_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_run_begin(struct store *s, int64_t dataset_id, int64_t now,
+		    int64_t *ret_run_id)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, STMT_RUN_BEGIN, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	sqlite3_bind_int64(st, 2, now);
+	r = store_step(s, st);
+	if (r < 0)
+		return r;
+	*ret_run_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_run_end(struct store *s, const struct store_run *run)
+{
+	sqlite3_stmt *end, *fail;
+	int r = 0;
+
+	if (run->outcome <= STORE_OUTCOME_RUNNING ||
+	    run->outcome >= STORE_OUTCOME_MAX)
+		return -EINVAL;
+	end = store_stmt(s, STMT_RUN_END, &r);
+	fail = end ? store_stmt(s, STMT_FAILURES_SET, &r) : NULL;
+	if (!fail)
+		return r;
+	r = store_exec(s, "SAVEPOINT run_end");
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(end, 1, run->id);
+	sqlite3_bind_int64(end, 2, run->ended);
+	sqlite3_bind_text(end, 3, store_outcomes[run->outcome], -1,
+			  SQLITE_STATIC);
+	if (run->http_status)
+		sqlite3_bind_int(end, 4, run->http_status);
+	else
+		sqlite3_bind_null(end, 4);
+	sqlite3_bind_int64(end, 5, run->bytes);
+	if (run->error[0])
+		sqlite3_bind_text(end, 6, run->error, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(end, 6);
+	r = store_step(s, end);
+	if (r >= 0) {
+		sqlite3_bind_int64(fail, 1, run->id);
+		sqlite3_bind_int(fail, 2, run->outcome == STORE_OUTCOME_FAILED);
+		r = store_step(s, fail);
+	}
+	if (r < 0) {
+		(void)store_exec(s, "ROLLBACK TO run_end; RELEASE run_end");
+		return r;
+	}
+	return store_exec(s, "RELEASE run_end");
+}
+
+static enum store_outcome outcome_from_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < STORE_OUTCOME_MAX; i++)
+		if (strcmp(name, store_outcomes[i]) == 0)
+			return (enum store_outcome)i;
+	return STORE_OUTCOME_RUNNING;
+}
+
+int store_run_last(struct store *s, int64_t dataset_id, struct store_run *ret)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, STMT_RUN_LAST, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	r = store_step(s, st);
+	if (r <= 0)
+		return r;
+	*ret = (struct store_run){
+		.id = sqlite3_column_int64(st, 0),
+		.dataset_id = sqlite3_column_int64(st, 1),
+		.started = sqlite3_column_int64(st, 2),
+		.ended = sqlite3_column_int64(st, 3),
+		.outcome = outcome_from_name(
+			(const char *)sqlite3_column_text(st, 4)),
+		.http_status = sqlite3_column_int(st, 5),
+		.bytes = sqlite3_column_int64(st, 6),
+	};
+	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+		snprintf(ret->error, sizeof(ret->error), "%s",
+			 (const char *)sqlite3_column_text(st, 7));
+	sqlite3_reset(st);
+	return 1;
+}
+
+int store_dataset_failures(struct store *s, int64_t dataset_id)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, STMT_FAILURES_GET, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	r = store_step(s, st);
+	if (r <= 0)
+		return r == 0 ? -ENOENT : r;
+	r = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return r;
+}
+
+const char *store_outcome_name(enum store_outcome o)
+{
+	return o < STORE_OUTCOME_MAX ? store_outcomes[o] : "unknown";
+}

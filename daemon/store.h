@@ -1,0 +1,78 @@
+/*
+ * store.h: the daemon's database (SQLite, WAL) under the state directory.
+ *
+ * store owns every SQL statement: they are static strings, prepared once and
+ * reset after each use.  The schema is versioned with PRAGMA user_version
+ * and moved forward by a linear list of migrations when the store opens.
+ * Nothing above debug level is logged here: callers decide and log.
+ */
+#ifndef SCRAPEWATCH_STORE_H
+#define SCRAPEWATCH_STORE_H
+
+#include <stdint.h>
+
+#define STORE_ERROR_MAX 512
+
+struct store;
+
+/* How a check of a dataset ended. */
+enum store_outcome {
+	STORE_OUTCOME_RUNNING,	   /* not ended (or the process died) */
+	STORE_OUTCOME_UNCHANGED,   /* nothing new on the server */
+	STORE_OUTCOME_NEW_RELEASE, /* a new release was ingested */
+	STORE_OUTCOME_FAILED,	   /* see the run's error */
+	STORE_OUTCOME_MAX,
+};
+
+struct store_run {
+	int64_t id;
+	int64_t dataset_id;
+	int64_t started, ended; /* Unix seconds; ended 0 while running */
+	enum store_outcome outcome;
+	int http_status;	     /* 0 when not HTTP */
+	int64_t bytes;		     /* bytes downloaded */
+	char error[STORE_ERROR_MAX]; /* "" on success */
+};
+
+/* The schema version this program writes. */
+int store_schema_version(void);
+
+/*
+ * Opens (creating if needed) the database file at path, sets WAL mode and a
+ * busy timeout, and migrates the schema forward.  Returns 0 and the store in
+ * *ret, or -errno: -EPROTO when the file was written by a newer scrapewatch,
+ * -EBADMSG when it is not a database, -EACCES/-ENOENT/-EIO/-ENOSPC as the
+ * file system says.
+ */
+int store_open(const char *path, struct store **ret);
+
+/* Finalises every statement and closes the database; accepts NULL. */
+struct store *store_close(struct store *s);
+
+/* Finds the dataset's row by name, creating it on first use.  Returns 0
+ * and its id in *ret_id, or -errno. */
+int store_dataset_id(struct store *s, const char *name, int64_t *ret_id);
+
+/* Records the start of a check at time now.  Returns 0 and the run id. */
+int store_run_begin(struct store *s, int64_t dataset_id, int64_t now,
+		    int64_t *ret_run_id);
+
+/*
+ * Records how a run ended (run->id names it; started and dataset_id are
+ * ignored) and updates the dataset's count of consecutive failures: reset by
+ * success, incremented by failure.  Returns 0 or -errno.
+ */
+int store_run_end(struct store *s, const struct store_run *run);
+
+/* Reads the newest run of a dataset into *ret.  Returns 1 if there is one,
+ * 0 if the dataset never ran, or -errno. */
+int store_run_last(struct store *s, int64_t dataset_id, struct store_run *ret);
+
+/* Reads the dataset's count of consecutive failed runs.  Returns the count
+ * (>= 0) or -errno. */
+int store_dataset_failures(struct store *s, int64_t dataset_id);
+
+/* The outcome's name as stored ("new-release"). */
+const char *store_outcome_name(enum store_outcome o);
+
+#endif
