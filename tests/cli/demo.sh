@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The README's demo command, end to end (without the package set-up).
+set -euo pipefail
+SW=$1
+. tests/lib/assert.sh
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+set +e
+log=$(SCRAPEWATCH_BIN=$SW DEMO_OUT=$out demo/run 2>&1)
+rc=$?
+set -e
+expect_eq "demo/run exit status" "$rc" 0
+expect_contains "demo: configuration checked" "$log" \
+	"configuration OK: 2 datasets, 1 subscriber, 1 watch (1 file read)"
+expect_contains "demo: config written" "$(cat "$out/scrapewatch.yaml")" "state_dir: $out/state"
+sw_done
