@@ -68,6 +68,18 @@ int buf_append(struct buf *b, const void *data, size_t len)
 	return 0;
 }
 
+char *buf_extend(struct buf *b, size_t len)
+{
+	char *p;
+
+	if (buf_grow(b, len) < 0)
+		return NULL;
+	p = b->data + b->len;
+	b->len += len;
+	b->data[b->len] = '\0';
+	return p;
+}
+
 int buf_puts(struct buf *b, const char *s)
 {
 	return buf_append(b, s, strlen(s));

@@ -35,6 +35,9 @@ int buf_append(struct buf *b, const void *data, size_t len);
 int buf_puts(struct buf *b, const char *s);
 /* Appends one byte.  Returns 0 or -E2BIG. */
 int buf_putc(struct buf *b, char c);
+/* Makes len more bytes part of the content and returns them, for the
+ * caller to fill; NULL (content unchanged) past the maximum. */
+char *buf_extend(struct buf *b, size_t len);
 /* Appends formatted text.  Returns 0 or -E2BIG. */
 int buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
 /* Hands out the content as a malloc'ed string; b is empty afterwards. */

@@ -14,16 +14,11 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "cli_internal.h"
 #include "config.h"
 #include "log.h"
 #include "macro.h"
 #include "xalloc.h"
-
-struct cli {
-	const char *config_path; /* borrowed from argv */
-	char **args;		 /* owned array; strings borrowed from argv */
-	int n_args;
-};
 
 struct command {
 	const char *name;  /* "config check" */
@@ -38,6 +33,13 @@ static int cmd_help(struct cli *cli, int argc, char **argv);
 static const struct command commands[] = {
 	{"config check", "", "check the configuration and print a summary",
 	 cmd_config_check},
+	{"import", "DATASET FILE", "ingest FILE as the dataset's next release",
+	 cli_import},
+	{"releases", "DATASET", "list the dataset's releases", cli_releases},
+	{"diff", "DATASET [A] B", "what release B added and removed (since A)",
+	 cli_diff},
+	{"search", "QUERY", "find an account or photo in every release",
+	 cli_search},
 	{"help", "", "show this help", cmd_help},
 };
 
@@ -52,8 +54,13 @@ static void usage(FILE *f)
 		"and alerts their owners when they are included or removed.\n"
 		"\n"
 		"Commands:\n");
-	for (i = 0; i < ELEMENTSOF(commands); i++)
-		fprintf(f, "  %-26s %s\n", commands[i].name, commands[i].help);
+	for (i = 0; i < ELEMENTSOF(commands); i++) {
+		char both[64];
+
+		snprintf(both, sizeof(both), "%s %s", commands[i].name,
+			 commands[i].usage);
+		fprintf(f, "  %-26s %s\n", both, commands[i].help);
+	}
 	fprintf(f,
 		"\n"
 		"Options (before or after the command):\n"
@@ -72,9 +79,7 @@ static int cmd_help(struct cli *cli _unused_, int argc _unused_,
 	return EX_OK;
 }
 
-/* Loads the configuration, printing every error.  Returns 0 or an exit
- * status. */
-static int cli_load_config(const struct cli *cli, struct config **ret)
+int cli_load_config(const struct cli *cli, struct config **ret)
 {
 	_cleanup_free_ char *errors = NULL;
 	char *line, *next;

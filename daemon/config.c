@@ -236,6 +236,57 @@ static struct join_list {
 	return l;
 }
 
+static void value_size(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	const char *s = scalar(ld, node, "a size");
+	uint64_t v;
+
+	if (!s)
+		return;
+	if (parse_size(s, &v) < 0 || v == 0)
+		config_error(ld, node,
+			     "expected a size like 512M, 20G or 2T, found '%s'",
+			     s);
+	else
+		*(uint64_t *)dest = v;
+}
+
+static void value_count(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	const char *s = scalar(ld, node, "a number");
+	uint64_t v;
+
+	if (!s)
+		return;
+	if (parse_uint(s, UINT64_MAX, &v) < 0 || v == 0)
+		config_error(ld, node,
+			     "expected a positive whole number, found '%s'", s);
+	else
+		*(uint64_t *)dest = v;
+}
+
+/* A share written as a percentage: "1%", "0.5%". */
+static void value_percent(struct loader *ld, const yaml_node_t *node,
+			  void *dest)
+{
+	const char *s = scalar(ld, node, "a percentage");
+	char *end = NULL;
+	double v;
+
+	if (!s)
+		return;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || strcmp(end, "%") != 0 || v < 0 || v > 100)
+		config_error(
+			ld, node,
+			"expected a percentage from 0%% to 100%% like 1%%, "
+			"found '%s'",
+			s);
+	else
+		*(double *)dest = v / 100;
+}
+
 /* Accepts a string from a list of choices; stores its index as an int. */
 static void value_choice(struct loader *ld, const yaml_node_t *node, int *dest,
 			 const char *const *choices, size_t n, const char *what)
@@ -660,6 +711,9 @@ static const struct key dataset_keys[] = {
 	{"records", value_string, DS(records), false},
 	{"member", value_string, DS(member), false},
 	{"sha256", value_sha256, DS(sha256), false},
+	{"max_decoded_size", value_size, DS(max_decoded), false},
+	{"max_entries", value_count, DS(max_entries), false},
+	{"max_bad_records", value_percent, DS(max_bad_share), false},
 };
 
 static void load_dataset(struct loader *ld, const yaml_node_t *node)
@@ -670,8 +724,12 @@ static void load_dataset(struct loader *ld, const yaml_node_t *node)
 	GROW(c->datasets, c->n_datasets);
 	GROW(ld->map_keys, c->n_datasets);
 	d = &c->datasets[c->n_datasets];
-	*d = (struct config_dataset){
-		.interval = 0, .header = true, .where = where_of(ld, node)};
+	*d = (struct config_dataset){.header = true,
+				     .max_decoded = CONFIG_DEFAULT_MAX_DECODED,
+				     .max_entries = CONFIG_DEFAULT_MAX_ENTRIES,
+				     .max_bad_share =
+					     CONFIG_DEFAULT_MAX_BAD_SHARE,
+				     .where = where_of(ld, node)};
 	ld->map_key = NULL;
 	load_mapping(ld, ld->doc, node, dataset_keys, ELEMENTSOF(dataset_keys),
 		     d, "dataset");

@@ -15,8 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONFIG_DEFAULT_PATH	"/etc/scrapewatch/scrapewatch.yaml"
-#define CONFIG_DEFAULT_INTERVAL (24 * 3600)
+#define CONFIG_DEFAULT_PATH	     "/etc/scrapewatch/scrapewatch.yaml"
+#define CONFIG_DEFAULT_INTERVAL	     (24 * 3600)
+#define CONFIG_DEFAULT_MAX_DECODED   (256ULL << 30)
+#define CONFIG_DEFAULT_MAX_ENTRIES   500000000ULL
+#define CONFIG_DEFAULT_MAX_BAD_SHARE 0.01
 
 /* Where something was written, for messages that point back at it. */
 struct config_where {
@@ -57,8 +60,11 @@ struct config_dataset {
 	char *records;	   /* owned, json: path to the record array */
 	char *member;	   /* owned, archives: glob choosing the member */
 	char *sha256;	   /* owned: expected content hash, lower-case hex */
-	char *fields
-		[CONFIG_FIELD_MAX]; /* owned: column or JSON path, or NULL */
+	/* owned: per entry field, a column (csv/tsv) or a JSON path, or NULL */
+	char *fields[CONFIG_FIELD_MAX];
+	uint64_t max_decoded; /* cap on a release's decoded bytes */
+	uint64_t max_entries; /* cap on a release's entries */
+	double max_bad_share; /* reject a release with more bad records */
 	struct config_where where;
 };
 

@@ -8,6 +8,8 @@
  */
 #include "store.h"
 
+#include <assert.h>
+
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -16,6 +18,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "store_internal.h"
 #include "xalloc.h"
 
 /*
@@ -41,38 +44,85 @@ static const char *const store_migrations[] = {
 	"  error TEXT"
 	");"
 	"CREATE INDEX runs_by_dataset ON runs(dataset_id, id);",
+
+	/* 1 -> 2: the release index.  An entry is stored once per dataset,
+	 * when first seen, and never rewritten; each release records only
+	 * what it changed (added, removed, reincluded).  Which entries are in
+	 * the newest release is kept in the dataset's key-set file and can be
+	 * rebuilt from the changes. */
+	"CREATE TABLE releases ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dataset_id INTEGER NOT NULL REFERENCES datasets(id),"
+	"  seq INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  decoded_size INTEGER NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  ingested INTEGER NOT NULL,"
+	"  entries INTEGER NOT NULL DEFAULT 0,"
+	"  added INTEGER NOT NULL DEFAULT 0,"
+	"  removed INTEGER NOT NULL DEFAULT 0,"
+	"  reincluded INTEGER NOT NULL DEFAULT 0,"
+	"  bad_records INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE(dataset_id, seq)"
+	");"
+	"CREATE TABLE owners ("
+	"  id INTEGER PRIMARY KEY,"
+	"  nsid TEXT NOT NULL DEFAULT '',"
+	"  alias TEXT NOT NULL DEFAULT '',"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  UNIQUE(nsid, alias, name)"
+	");"
+	"CREATE INDEX owners_alias ON owners(alias COLLATE NOCASE);"
+	"CREATE INDEX owners_name ON owners(name COLLATE NOCASE);"
+	"CREATE TABLE entries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dataset_id INTEGER NOT NULL REFERENCES datasets(id),"
+	"  key INTEGER NOT NULL,"
+	"  photo_id INTEGER,"
+	"  owner_id INTEGER REFERENCES owners(id),"
+	"  first_release INTEGER NOT NULL REFERENCES releases(id),"
+	"  line INTEGER NOT NULL,"
+	"  offset INTEGER NOT NULL,"
+	"  length INTEGER NOT NULL,"
+	"  key_text TEXT,"
+	"  page_url TEXT,"
+	"  image_url TEXT,"
+	"  license TEXT"
+	");"
+	"CREATE INDEX entries_by_photo ON entries(photo_id) "
+	"  WHERE photo_id IS NOT NULL;"
+	"CREATE INDEX entries_by_owner ON entries(owner_id) "
+	"  WHERE owner_id IS NOT NULL;"
+	"CREATE TABLE changes ("
+	"  release_id INTEGER NOT NULL REFERENCES releases(id),"
+	"  entry_id INTEGER NOT NULL REFERENCES entries(id),"
+	"  kind INTEGER NOT NULL," /* 1 added, 2 removed, 3 reincluded */
+	"  PRIMARY KEY(release_id, entry_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX changes_by_entry ON changes(entry_id);",
 };
 
-enum store_stmt {
-	STMT_DATASET_FIND,
-	STMT_DATASET_INSERT,
-	STMT_RUN_BEGIN,
-	STMT_RUN_END,
-	STMT_RUN_LAST,
-	STMT_FAILURES_SET,
-	STMT_FAILURES_GET,
-	STMT_MAX,
-};
-
-static const char *const store_sql[STMT_MAX] = {
-	[STMT_DATASET_FIND] = "SELECT id FROM datasets WHERE name = ?1",
-	[STMT_DATASET_INSERT] = "INSERT INTO datasets(name) VALUES (?1)",
-	[STMT_RUN_BEGIN] =
-		"INSERT INTO runs(dataset_id, started) VALUES (?1, ?2)",
-	[STMT_RUN_END] =
-		"UPDATE runs SET ended = ?2, outcome = ?3, "
-		"http_status = ?4, bytes = ?5, error = ?6 WHERE id = ?1",
-	[STMT_RUN_LAST] =
-		"SELECT id, dataset_id, started, coalesce(ended, 0), "
-		"outcome, coalesce(http_status, 0), bytes, error "
-		"FROM runs WHERE dataset_id = ?1 ORDER BY id DESC LIMIT 1",
-	[STMT_FAILURES_SET] =
-		"UPDATE datasets SET consecutive_failures = "
-		"CASE WHEN ?2 THEN consecutive_failures + 1 ELSE 0 END "
-		"WHERE id = (SELECT dataset_id FROM runs WHERE id = ?1)",
-	[STMT_FAILURES_GET] =
-		"SELECT consecutive_failures FROM datasets WHERE id = ?1",
-};
+static const char sql_dataset_find[] =
+	"SELECT id FROM datasets WHERE name = ?1";
+static const char sql_dataset_insert[] =
+	"INSERT INTO datasets(name) VALUES (?1)";
+static const char sql_run_begin[] =
+	"INSERT INTO runs(dataset_id, started) VALUES (?1, ?2)";
+static const char sql_run_end[] =
+	"UPDATE runs SET ended = ?2, outcome = ?3, http_status = ?4, "
+	"bytes = ?5, error = ?6 WHERE id = ?1";
+static const char sql_run_last[] =
+	"SELECT id, dataset_id, started, coalesce(ended, 0), outcome, "
+	"coalesce(http_status, 0), bytes, error FROM runs "
+	"WHERE dataset_id = ?1 ORDER BY id DESC LIMIT 1";
+static const char sql_failures_set[] =
+	"UPDATE datasets SET consecutive_failures = "
+	"CASE WHEN ?2 THEN consecutive_failures + 1 ELSE 0 END "
+	"WHERE id = (SELECT dataset_id FROM runs WHERE id = ?1)";
+static const char sql_failures_get[] =
+	"SELECT consecutive_failures FROM datasets WHERE id = ?1";
 
 static const char *const store_outcomes[STORE_OUTCOME_MAX] = {
 	[STORE_OUTCOME_RUNNING] = "running",
@@ -81,14 +131,9 @@ static const char *const store_outcomes[STORE_OUTCOME_MAX] = {
 	[STORE_OUTCOME_FAILED] = "failed",
 };
 
-struct store {
-	sqlite3 *db;		      /* owned */
-	sqlite3_stmt *stmt[STMT_MAX]; /* owned, prepared on first use */
-};
-
 /* Converts an SQLite result code to a negative errno, logging SQLite's
  * message at debug level. */
-static int store_errno(struct store *s, int rc, const char *what)
+int store_errno(struct store *s, int rc, const char *what)
 {
 	log_debug("SQLite: %s: %s (%d)", what,
 		  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), rc);
@@ -122,31 +167,33 @@ int store_schema_version(void)
 	return (int)ELEMENTSOF(store_migrations);
 }
 
-/* Returns the statement, prepared, reset and unbound, or NULL (with *r
- * set). */
-static sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id, int *r)
+sqlite3_stmt *store_stmt(struct store *s, const char *sql, int *r)
 {
+	sqlite3_stmt *st;
+	size_t i;
 	int rc;
 
-	if (s->stmt[id]) {
-		sqlite3_reset(s->stmt[id]);
-		sqlite3_clear_bindings(s->stmt[id]);
-	}
-	if (!s->stmt[id]) {
-		rc = sqlite3_prepare_v3(s->db, store_sql[id], -1,
-					SQLITE_PREPARE_PERSISTENT, &s->stmt[id],
-					NULL);
-		if (rc != SQLITE_OK) {
-			*r = store_errno(s, rc, store_sql[id]);
-			return NULL;
+	for (i = 0; i < s->n_cache; i++)
+		if (s->cache[i].sql == sql) {
+			sqlite3_reset(s->cache[i].st);
+			sqlite3_clear_bindings(s->cache[i].st);
+			return s->cache[i].st;
 		}
+	assert(s->n_cache < ELEMENTSOF(s->cache));
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+				NULL);
+	if (rc != SQLITE_OK) {
+		*r = store_errno(s, rc, sql);
+		return NULL;
 	}
-	return s->stmt[id];
+	s->cache[s->n_cache].sql = sql;
+	s->cache[s->n_cache++].st = st;
+	return st;
 }
 
 /* Steps a statement that returns no row (or the first row only), then
  * resets it.  Returns 1 for a row, 0 for done, or -errno. */
-static int store_step(struct store *s, sqlite3_stmt *st)
+int store_step(struct store *s, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 
@@ -158,7 +205,7 @@ static int store_step(struct store *s, sqlite3_stmt *st)
 	return store_errno(s, rc, sqlite3_sql(st));
 }
 
-static int store_exec(struct store *s, const char *sql)
+int store_exec(struct store *s, const char *sql)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
@@ -185,7 +232,7 @@ static int store_user_version(struct store *s, int *ret)
 static int store_migrate(struct store *s)
 {
 	char bump[64];
-	int version, r;
+	int version = 0, r;
 
 	r = store_user_version(s, &version);
 	if (r < 0)
@@ -231,10 +278,17 @@ int store_open(const char *path, struct store **ret)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 5000);
-	/* FULL: a committed release or a sent mark survives power loss. */
+	/*
+	 * WAL with synchronous NORMAL: a commit survives any crash of the
+	 * process; power loss may undo the newest commits, which scrapewatch
+	 * redoes (an ingest runs again, an alert is sent again under the same
+	 * id), and never corrupts the file.  The foreign keys in the schema
+	 * document the links; they are not enforced, because each check is a
+	 * random read and store.c is the only writer.
+	 */
 	r = store_exec(s, "PRAGMA journal_mode = WAL;"
-			  "PRAGMA synchronous = FULL;"
-			  "PRAGMA foreign_keys = ON;");
+			  "PRAGMA synchronous = NORMAL;"
+			  "PRAGMA cache_size = -65536;");
 	if (r >= 0)
 		r = store_migrate(s);
 	if (r < 0) {
@@ -251,8 +305,8 @@ struct store *store_close(struct store *s)
 
 	if (!s)
 		return NULL;
-	for (i = 0; i < STMT_MAX; i++)
-		sqlite3_finalize(s->stmt[i]);
+	for (i = 0; i < s->n_cache; i++)
+		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
 	free(s);
 	return NULL;
@@ -263,7 +317,7 @@ int store_dataset_id(struct store *s, const char *name, int64_t *ret_id)
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, STMT_DATASET_FIND, &r);
+	st = store_stmt(s, sql_dataset_find, &r);
 	if (!st)
 		return r;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -275,7 +329,7 @@ int store_dataset_id(struct store *s, const char *name, int64_t *ret_id)
 	}
 	if (r < 0)
 		return r;
-	st = store_stmt(s, STMT_DATASET_INSERT, &r);
+	st = store_stmt(s, sql_dataset_insert, &r);
 	if (!st)
 		return r;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -292,7 +346,7 @@ int store_run_begin(struct store *s, int64_t dataset_id, int64_t now,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, STMT_RUN_BEGIN, &r);
+	st = store_stmt(s, sql_run_begin, &r);
 	if (!st)
 		return r;
 	sqlite3_bind_int64(st, 1, dataset_id);
@@ -312,8 +366,8 @@ int store_run_end(struct store *s, const struct store_run *run)
 	if (run->outcome <= STORE_OUTCOME_RUNNING ||
 	    run->outcome >= STORE_OUTCOME_MAX)
 		return -EINVAL;
-	end = store_stmt(s, STMT_RUN_END, &r);
-	fail = end ? store_stmt(s, STMT_FAILURES_SET, &r) : NULL;
+	end = store_stmt(s, sql_run_end, &r);
+	fail = end ? store_stmt(s, sql_failures_set, &r) : NULL;
 	if (!fail)
 		return r;
 	r = store_exec(s, "SAVEPOINT run_end");
@@ -360,7 +414,7 @@ int store_run_last(struct store *s, int64_t dataset_id, struct store_run *ret)
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, STMT_RUN_LAST, &r);
+	st = store_stmt(s, sql_run_last, &r);
 	if (!st)
 		return r;
 	sqlite3_bind_int64(st, 1, dataset_id);
@@ -389,7 +443,7 @@ int store_dataset_failures(struct store *s, int64_t dataset_id)
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, STMT_FAILURES_GET, &r);
+	st = store_stmt(s, sql_failures_get, &r);
 	if (!st)
 		return r;
 	sqlite3_bind_int64(st, 1, dataset_id);
@@ -399,6 +453,30 @@ int store_dataset_failures(struct store *s, int64_t dataset_id)
 	r = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	return r;
+}
+
+int store_begin(struct store *s)
+{
+	return store_exec(s, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct store *s)
+{
+	return store_exec(s, "COMMIT");
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		(void)store_exec(s, "ROLLBACK");
+}
+
+void store_cache_size(struct store *s, unsigned mib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%u", mib * 1024);
+	(void)store_exec(s, sql);
 }
 
 const char *store_outcome_name(enum store_outcome o)

@@ -72,6 +72,16 @@ int store_run_last(struct store *s, int64_t dataset_id, struct store_run *ret);
  * (>= 0) or -errno. */
 int store_dataset_failures(struct store *s, int64_t dataset_id);
 
+/* Starts a write transaction (BEGIN IMMEDIATE), commits it, or rolls it
+ * back (a no-op outside a transaction).  Return 0 or -errno. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* Sets the database page cache of this connection to mib MiB (big
+ * transactions touch many pages). */
+void store_cache_size(struct store *s, unsigned mib);
+
 /* The outcome's name as stored ("new-release"). */
 const char *store_outcome_name(enum store_outcome o);
 

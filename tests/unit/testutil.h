@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 /* Makes a fresh directory under $TMPDIR and returns its path (static). */
-static const char *test_tmpdir(void)
+static inline const char *test_tmpdir(void)
 {
 	static char dir[PATH_MAX];
 	const char *t = getenv("TMPDIR");
@@ -29,8 +29,8 @@ static const char *test_tmpdir(void)
 
 /* Writes content to dir/name with the given mode; returns the path
  * (static, overwritten by the next call). */
-static const char *test_write(const char *dir, const char *name,
-			      const char *content, mode_t mode)
+static inline const char *test_write(const char *dir, const char *name,
+				     const char *content, mode_t mode)
 {
 	static char path[PATH_MAX];
 	FILE *f;
@@ -46,7 +46,7 @@ static const char *test_write(const char *dir, const char *name,
 }
 
 /* Removes a directory tree made by the test (no symlinks inside). */
-static void test_rmtree(const char *dir)
+static inline void test_rmtree(const char *dir)
 {
 	char cmd[PATH_MAX + 16];
 	pid_t pid;

@@ -1,0 +1,625 @@
+/*
+ * cli_index.c: the commands over the release index -- import, releases,
+ * diff and search.  Each opens the configuration and the database, does
+ * one thing, and prints for a person (or as JSON / CSV for a program).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "buf.h"
+#include "cli_internal.h"
+#include "flickr.h"
+#include "ingest.h"
+#include "log.h"
+#include "macro.h"
+#include "parse.h"
+#include "store_index.h"
+#include "text.h"
+
+#define DB_NAME "scrapewatch.db"
+
+enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV };
+
+/* What a command opened; freed by cmd_close(). */
+struct cmd {
+	struct config *config;
+	struct store *store;
+	const struct config_dataset *dataset; /* borrowed from config */
+	int64_t dataset_id;
+	enum out_format format;
+	char *args[4]; /* positional arguments, borrowed from argv */
+	int n_args;
+};
+
+static void cmd_close(struct cmd *c)
+{
+	c->store = store_close(c->store);
+	c->config = config_free(c->config);
+}
+
+/* Makes dir and its parents (mode 0700 for what it creates). */
+static int mkdir_p(const char *dir)
+{
+	char path[4096];
+	size_t i, len = strlen(dir);
+
+	if (len >= sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, dir, len + 1);
+	for (i = 1; i <= len; i++)
+		if (path[i] == '/' || path[i] == '\0') {
+			char saved = path[i];
+
+			path[i] = '\0';
+			if (mkdir(path, 0700) < 0 && errno != EEXIST)
+				return -errno;
+			path[i] = saved;
+		}
+	return 0;
+}
+
+/* Splits argv into positional arguments and --format; checks the count. */
+static int cmd_args(struct cmd *c, int argc, char **argv, int min, int max,
+		    const char *usage)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+
+		if (strcmp(a, "--format") == 0 && i + 1 < argc)
+			v = argv[++i];
+		else if (strncmp(a, "--format=", 9) == 0)
+			v = a + 9;
+		else if (a[0] == '-' && a[1]) {
+			log_error("Unknown option '%s'; usage: scrapewatch %s",
+				  a, usage);
+			return EX_USAGE;
+		} else if (c->n_args < (int)ELEMENTSOF(c->args))
+			c->args[c->n_args++] = argv[i];
+		else
+			c->n_args++;
+		if (v && strcmp(v, "text") == 0)
+			c->format = OUT_TEXT;
+		else if (v && strcmp(v, "json") == 0)
+			c->format = OUT_JSON;
+		else if (v && strcmp(v, "csv") == 0)
+			c->format = OUT_CSV;
+		else if (v) {
+			log_error(
+				"Unknown format '%s' (expected text, json or csv)",
+				v);
+			return EX_USAGE;
+		}
+	}
+	if (c->n_args < min || c->n_args > max) {
+		log_error("Usage: scrapewatch %s", usage);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* Loads the configuration and opens the database; with name, also finds
+ * the dataset. */
+static int cmd_open(struct cmd *c, const struct cli *cli, const char *name)
+{
+	char path[4096];
+	int status, r;
+
+	status = cli_load_config(cli, &c->config);
+	if (status)
+		return status;
+	if (name) {
+		c->dataset = config_find_dataset(c->config, name);
+		if (!c->dataset) {
+			log_error("No dataset '%s' in the configuration", name);
+			return EX_USAGE;
+		}
+	}
+	r = mkdir_p(c->config->state_dir);
+	if (r < 0) {
+		log_error_errno(r, "Cannot create state directory '%s': %m",
+				c->config->state_dir);
+		return EX_CANTCREAT;
+	}
+	snprintf(path, sizeof(path), "%s/%s", c->config->state_dir, DB_NAME);
+	r = store_open(path, &c->store);
+	if (r == -EPROTO) {
+		log_error("Database '%s' was written by a newer scrapewatch",
+			  path);
+		return EX_SOFTWARE;
+	}
+	if (r < 0) {
+		log_error_errno(r, "Cannot open database '%s': %m", path);
+		return EX_IOERR;
+	}
+	if (name) {
+		r = store_dataset_id(c->store, name, &c->dataset_id);
+		if (r < 0) {
+			log_error_errno(r, "Cannot read the database: %m");
+			return EX_IOERR;
+		}
+	}
+	return 0;
+}
+
+static void format_size(int64_t bytes, char *out, size_t size)
+{
+	static const char units[] = "BKMGT";
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) - 1) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, size, u ? "%.1f %ciB" : "%.0f %c", v, units[u]);
+}
+
+static void format_time(int64_t t, char *out, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	strftime(out, size, "%Y-%m-%d %H:%M", gmtime_r(&tt, &tm));
+}
+
+/* ---- import --------------------------------------------------------------- */
+
+static int import_status(int r)
+{
+	switch (-r) {
+	case EBADMSG:
+	case E2BIG:
+	case EFBIG:
+		return EX_DATAERR;
+	case ENOENT:
+	case EACCES:
+		return EX_NOINPUT;
+	default:
+		return EX_IOERR;
+	}
+}
+
+static void import_report(const struct cmd *c, const struct ingest_result *res)
+{
+	const struct store_release *rel = &res->release;
+	char size[32];
+	unsigned i;
+
+	for (i = 0; i < res->n_bad_shown; i++)
+		log_warning("%s: %s, skipped", c->dataset->name, res->bad[i]);
+	if (res->unchanged) {
+		printf("%s: unchanged: same content as release %lld (sha256 %s)\n",
+		       c->dataset->name, (long long)rel->seq, rel->sha256);
+		return;
+	}
+	format_size(rel->size, size, sizeof(size));
+	printf("%s: release %lld (%s, %s, sha256 %.16s...): %lld entries; "
+	       "%lld added, %lld removed, %lld reincluded; %lld bad records\n",
+	       c->dataset->name, (long long)rel->seq, rel->kind, size,
+	       rel->sha256, (long long)rel->entries, (long long)rel->added,
+	       (long long)rel->removed, (long long)rel->reincluded,
+	       (long long)rel->bad_records);
+}
+
+int cli_import(struct cli *cli, int argc, char **argv)
+{
+	struct cmd c = {0};
+	struct ingest_result res = {0};
+	struct store_run run = {0};
+	struct ingest_options o;
+	int status, r;
+
+	status = cmd_args(&c, argc, argv, 2, 2, "import DATASET FILE");
+	if (!status)
+		status = cmd_open(&c, cli, c.args[0]);
+	if (status) {
+		cmd_close(&c);
+		return status;
+	}
+	o = (struct ingest_options){
+		.source = c.args[1],
+		.work_dir = c.config->state_dir,
+		.max_decoded = c.dataset->max_decoded,
+		.max_entries = c.dataset->max_entries,
+		.max_bad_share = c.dataset->max_bad_share,
+		.now = (int64_t)time(NULL),
+	};
+	r = store_run_begin(c.store, c.dataset_id, o.now, &run.id);
+	if (r >= 0)
+		r = ingest_file(c.store, c.dataset, c.dataset_id, c.args[1], &o,
+				&res);
+	if (r < 0 && run.id == 0)
+		snprintf(res.error, sizeof(res.error), "%s", strerror(-r));
+	run.ended = (int64_t)time(NULL);
+	run.bytes = res.release.size;
+	run.outcome = r < 0	      ? STORE_OUTCOME_FAILED
+		      : res.unchanged ? STORE_OUTCOME_UNCHANGED
+				      : STORE_OUTCOME_NEW_RELEASE;
+	if (r < 0)
+		snprintf(run.error, sizeof(run.error), "%.500s", res.error);
+	if (run.id)
+		(void)store_run_end(c.store, &run);
+	if (r < 0) {
+		unsigned i;
+
+		for (i = 0; i < res.n_bad_shown; i++)
+			log_warning("%s: %s", c.dataset->name, res.bad[i]);
+		log_error("Import of '%s' into %s failed: %s; the index is "
+			  "unchanged",
+			  c.args[1], c.dataset->name, res.error);
+		status = import_status(r);
+	} else
+		import_report(&c, &res);
+	cmd_close(&c);
+	return status;
+}
+
+/* ---- releases ------------------------------------------------------------- */
+
+static int print_release(void *userdata _unused_, const struct store_release *r)
+{
+	char when[32], size[32];
+
+	format_time(r->ingested, when, sizeof(when));
+	format_size(r->size, size, sizeof(size));
+	printf("%4lld  %s  %.12s  %10lld %8lld %8lld %8lld %6lld  %s, %s\n",
+	       (long long)r->seq, when, r->sha256, (long long)r->entries,
+	       (long long)r->added, (long long)r->removed,
+	       (long long)r->reincluded, (long long)r->bad_records, size,
+	       r->kind);
+	return 0;
+}
+
+int cli_releases(struct cli *cli, int argc, char **argv)
+{
+	struct cmd c = {0};
+	int status, r;
+
+	status = cmd_args(&c, argc, argv, 1, 1, "releases DATASET");
+	if (!status)
+		status = cmd_open(&c, cli, c.args[0]);
+	if (!status) {
+		printf(" seq  ingested (UTC)    sha256           entries    added  "
+		       "removed  reincl    bad  file\n");
+		r = store_releases_each(c.store, c.dataset_id, print_release,
+					NULL);
+		if (r < 0) {
+			log_error_errno(r, "Cannot read the database: %m");
+			status = EX_IOERR;
+		}
+	}
+	cmd_close(&c);
+	return status;
+}
+
+/* ---- diff ----------------------------------------------------------------- */
+
+static const char *const change_names[] = {
+	[STORE_CHANGE_ADDED] = "added",
+	[STORE_CHANGE_REMOVED] = "removed",
+	[STORE_CHANGE_REINCLUDED] = "reincluded",
+};
+
+struct printer {
+	enum out_format format;
+	struct buf out;
+	size_t n;
+	size_t counts[4];
+};
+
+/* One entry as a JSON object's members (without braces). */
+static void entry_json(struct buf *b, const struct store_entry *e)
+{
+	(void)buf_printf(b, "\"photo_id\":%llu,\"nsid\":",
+			 (unsigned long long)e->photo_id);
+	(void)text_json_string(b, e->nsid);
+	(void)buf_puts(b, ",\"alias\":");
+	(void)text_json_string(b, e->alias);
+	(void)buf_puts(b, ",\"display_name\":");
+	(void)text_json_string(b, e->name);
+	(void)buf_puts(b, ",\"key\":");
+	(void)text_json_string(b, e->key_text);
+	(void)buf_puts(b, ",\"page_url\":");
+	(void)text_json_string(b, e->page_url);
+	(void)buf_puts(b, ",\"image_url\":");
+	(void)text_json_string(b, e->image_url);
+	(void)buf_puts(b, ",\"license\":");
+	(void)text_json_string(b, e->license);
+	(void)buf_printf(b, ",\"line\":%llu", (unsigned long long)e->line);
+}
+
+static void entry_csv(struct buf *b, const struct store_entry *e)
+{
+	const char *const texts[] = {e->nsid,	  e->alias,    e->name,
+				     e->key_text, e->page_url, e->image_url,
+				     e->license};
+	size_t i;
+
+	(void)buf_printf(b, "%llu", (unsigned long long)e->photo_id);
+	for (i = 0; i < ELEMENTSOF(texts); i++) {
+		(void)buf_putc(b, ',');
+		(void)text_csv_field(b, texts[i]);
+	}
+	(void)buf_printf(b, ",%llu", (unsigned long long)e->line);
+}
+
+/* The owner as a person reads it: "12345678@N00 (janedoe, Jane Doe)". */
+static void entry_owner(struct buf *b, const struct store_entry *e)
+{
+	const char *first = *e->nsid ? e->nsid : *e->alias ? e->alias : e->name;
+
+	(void)buf_puts(b, *first ? first : "-");
+	if (*e->nsid && (*e->alias || *e->name))
+		(void)buf_printf(b, " (%s%s%s)", e->alias,
+				 *e->alias && *e->name ? ", " : "", e->name);
+	else if (*e->alias && *e->name)
+		(void)buf_printf(b, " (%s)", e->name);
+}
+
+static void entry_text_line(struct buf *b, const struct store_entry *e)
+{
+	if (e->photo_id)
+		(void)buf_printf(b, "photo %llu",
+				 (unsigned long long)e->photo_id);
+	else
+		(void)buf_printf(b, "%s", e->key_text);
+	(void)buf_puts(b, "  owner ");
+	entry_owner(b, e);
+	if (*e->page_url || *e->image_url)
+		(void)buf_printf(b, "  %s",
+				 *e->page_url ? e->page_url : e->image_url);
+	(void)buf_printf(b, "  line %llu", (unsigned long long)e->line);
+}
+
+static int print_change(void *userdata, enum store_change kind,
+			const struct store_entry *e)
+{
+	struct printer *p = userdata;
+
+	buf_reset(&p->out);
+	if (p->format == OUT_JSON) {
+		(void)buf_printf(&p->out, "%s  {\"change\":\"%s\",",
+				 p->n ? ",\n" : "", change_names[kind]);
+		entry_json(&p->out, e);
+		(void)buf_putc(&p->out, '}');
+	} else if (p->format == OUT_CSV) {
+		(void)buf_printf(&p->out, "%s,", change_names[kind]);
+		entry_csv(&p->out, e);
+		(void)buf_putc(&p->out, '\n');
+	} else {
+		(void)buf_printf(&p->out, "%-10s  ", change_names[kind]);
+		entry_text_line(&p->out, e);
+		(void)buf_putc(&p->out, '\n');
+	}
+	fwrite(p->out.data, 1, p->out.len, stdout);
+	p->n++;
+	p->counts[kind]++;
+	return 0;
+}
+
+/* Parses a release number ("3") or "latest" against the newest seq. */
+static int parse_seq(const char *s, int64_t latest, int64_t *ret)
+{
+	uint64_t v;
+
+	if (strcmp(s, "latest") == 0) {
+		*ret = latest;
+		return 0;
+	}
+	if (parse_uint(s, (uint64_t)latest, &v) < 0 || v == 0)
+		return -EINVAL;
+	*ret = (int64_t)v;
+	return 0;
+}
+
+static int diff_run(struct cmd *c, struct printer *p)
+{
+	struct store_release latest;
+	int64_t a = 0, b = 0;
+	int r;
+
+	r = store_release_latest(c->store, c->dataset_id, &latest);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		log_error("Dataset %s has no release yet", c->dataset->name);
+		return -ENOENT;
+	}
+	b = latest.seq;
+	if ((c->n_args > 1 &&
+	     parse_seq(c->args[c->n_args - 1], latest.seq, &b) < 0) ||
+	    (c->n_args == 3 && parse_seq(c->args[1], latest.seq, &a) < 0)) {
+		log_error("Releases of %s are numbered 1 to %lld",
+			  c->dataset->name, (long long)latest.seq);
+		return -EINVAL;
+	}
+	if (c->n_args < 3)
+		a = b - 1;
+	if (a >= b) {
+		log_error("Release A must come before release B");
+		return -EINVAL;
+	}
+	if (p->format == OUT_JSON)
+		printf("{\"dataset\":\"%s\",\"from\":%lld,\"to\":%lld,\"changes\":[\n",
+		       c->dataset->name, (long long)a, (long long)b);
+	else if (p->format == OUT_CSV)
+		printf("change,photo_id,nsid,alias,display_name,key,page_url,"
+		       "image_url,license,line\n");
+	return store_diff_each(c->store, c->dataset_id, a, b, print_change, p);
+}
+
+int cli_diff(struct cli *cli, int argc, char **argv)
+{
+	struct cmd c = {0};
+	struct printer p = {0};
+	int status, r;
+
+	status = cmd_args(&c, argc, argv, 1, 3,
+			  "diff DATASET [A] [B] [--format text|json|csv]");
+	if (!status)
+		status = cmd_open(&c, cli, c.args[0]);
+	if (status) {
+		cmd_close(&c);
+		return status;
+	}
+	p.format = c.format;
+	buf_init(&p.out, 1 << 20);
+	r = diff_run(&c, &p);
+	if (r < 0 && r != -ENOENT && r != -EINVAL)
+		log_error_errno(r, "Cannot read the database: %m");
+	else if (r >= 0 && p.format == OUT_JSON)
+		printf("\n]}\n");
+	else if (r >= 0 && p.format == OUT_TEXT)
+		printf("%zu added, %zu removed, %zu reincluded\n",
+		       p.counts[STORE_CHANGE_ADDED],
+		       p.counts[STORE_CHANGE_REMOVED],
+		       p.counts[STORE_CHANGE_REINCLUDED]);
+	buf_free(&p.out);
+	cmd_close(&c);
+	return r == -EINVAL   ? EX_USAGE
+	       : r == -ENOENT ? EX_DATAERR
+	       : r < 0	      ? EX_IOERR
+			      : 0;
+}
+
+/* ---- search --------------------------------------------------------------- */
+
+static const char *const match_names[] = {
+	[STORE_MATCH_PHOTO] = "photo",
+	[STORE_MATCH_NSID] = "account (NSID)",
+	[STORE_MATCH_ALIAS] = "account (alias)",
+	[STORE_MATCH_NAME] = "possible: display name",
+};
+
+/* Builds "in releases 1-2, 4-latest" from an entry's changes. */
+struct presence {
+	struct buf *out;
+	int64_t since; /* seq where the current presence began, 0 if absent */
+	int n;
+};
+
+static int presence_step(void *userdata, enum store_change kind, int64_t seq)
+{
+	struct presence *p = userdata;
+
+	if (kind != STORE_CHANGE_REMOVED) {
+		p->since = seq;
+		return 0;
+	}
+	if (p->since) {
+		(void)buf_printf(p->out, "%s%lld", p->n++ ? ", " : "",
+				 (long long)p->since);
+		if (seq - 1 > p->since)
+			(void)buf_printf(p->out, "-%lld", (long long)(seq - 1));
+	}
+	p->since = 0;
+	return 0;
+}
+
+struct searcher {
+	struct store *store;
+	struct printer p;
+	size_t hits;
+};
+
+static int print_hit(void *userdata, const char *dataset, enum store_match how,
+		     const struct store_entry *e)
+{
+	struct searcher *s = userdata;
+	struct presence pr = {&s->p.out, 0, 0};
+	struct buf *b = &s->p.out;
+	int r;
+
+	buf_reset(b);
+	if (s->p.format == OUT_JSON) {
+		(void)buf_printf(b, "%s  {\"dataset\":", s->hits ? ",\n" : "");
+		(void)text_json_string(b, dataset);
+		(void)buf_printf(b, ",\"match\":\"%s\",", match_names[how]);
+		entry_json(b, e);
+		(void)buf_puts(b, ",\"releases\":\"");
+	} else
+		(void)buf_printf(b, "%-12s  %-22s  ", dataset,
+				 match_names[how]);
+	if (s->p.format == OUT_TEXT) {
+		entry_text_line(b, e);
+		(void)buf_puts(b, "\n              in releases ");
+	}
+	r = store_history_each(s->store, e->id, presence_step, &pr);
+	if (r < 0)
+		return r;
+	if (pr.since)
+		(void)buf_printf(b, "%s%lld-latest", pr.n ? ", " : "",
+				 (long long)pr.since);
+	else
+		(void)buf_puts(b, " (not in the latest)");
+	(void)buf_puts(b, s->p.format == OUT_JSON ? "\"}" : "\n");
+	fwrite(b->data, 1, b->len, stdout);
+	s->hits++;
+	return 0;
+}
+
+/* Reads what a query names: photo id, NSID, alias or display name. */
+static void query_parse(const char *s, struct store_query *q,
+			struct flickr_ref *ref)
+{
+	size_t len = strlen(s);
+
+	if (flickr_nsid_valid(s, len))
+		q->nsid = s;
+	else if (flickr_parse(s, len, ref) == 0) {
+		q->photo_id = ref->photo_id;
+		q->nsid = ref->nsid;
+		q->alias = ref->alias;
+	} else {
+		if (flickr_alias_valid(s, len))
+			q->alias = s;
+		q->name = s;
+	}
+}
+
+int cli_search(struct cli *cli, int argc, char **argv)
+{
+	struct cmd c = {0};
+	struct searcher s = {0};
+	struct store_query q = {0};
+	struct flickr_ref ref;
+	int status, r;
+
+	status = cmd_args(&c, argc, argv, 1, 1,
+			  "search QUERY [--format text|json]");
+	if (!status)
+		status = cmd_open(&c, cli, NULL);
+	if (status) {
+		cmd_close(&c);
+		return status;
+	}
+	query_parse(c.args[0], &q, &ref);
+	/* A photo is looked for by itself, not by its owner's other photos. */
+	if (q.photo_id) {
+		q.nsid = NULL;
+		q.alias = NULL;
+	}
+	s.store = c.store;
+	s.p.format = c.format;
+	buf_init(&s.p.out, 1 << 20);
+	if (s.p.format == OUT_JSON)
+		printf("[\n");
+	r = store_search(c.store, &q, print_hit, &s);
+	if (r < 0) {
+		log_error_errno(r, "Cannot read the database: %m");
+		status = EX_IOERR;
+	} else if (s.p.format == OUT_JSON)
+		printf("\n]\n");
+	else
+		printf("%zu match%s for '%s'\n", s.hits,
+		       s.hits == 1 ? "" : "es", c.args[0]);
+	buf_free(&s.p.out);
+	cmd_close(&c);
+	return status;
+}

@@ -1,0 +1,57 @@
+/*
+ * decode.h: turns a release file as published -- plain, gzip, bzip2, xz or
+ * zstd, or a member of a zip or tar archive -- into the manifest's bytes.
+ *
+ * The kind is detected from the content (libarchive), never from the name.
+ * While it decodes, a second thread computes the SHA-256 of the file's raw
+ * bytes, so hashing costs no extra pass.  Decoded output is capped: a
+ * decompression bomb fails with -EFBIG.  No logging: errors come back as a
+ * negative errno plus a sentence from decode_error().
+ */
+#ifndef SCRAPEWATCH_DECODE_H
+#define SCRAPEWATCH_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct decode;
+
+/*
+ * Opens path for decoding.  member: fnmatch(3) glob choosing the archive
+ * member (NULL: the first regular file of an archive).
+ * max_decoded: the cap on decoded bytes.  Returns 0 and the decoder in
+ * *ret, or -errno (-ENOENT, -EACCES, ...).
+ */
+int decode_open(const char *path, const char *member, uint64_t max_decoded,
+		struct decode **ret);
+
+/*
+ * Returns the next decoded chunk in *ret_data and *ret_len (valid until the
+ * next call), with *ret_len == 0 at the end.  Returns 0, or -EBADMSG
+ * (corrupt or truncated compressed data, no matching member), -EFBIG (the
+ * cap), -EIO.
+ */
+int decode_read(struct decode *d, const char **ret_data, size_t *ret_len);
+
+/*
+ * Finishes hashing the whole raw file (reading what decoding did not need)
+ * and writes its SHA-256 as 64 lower-case hex digits plus NUL into hex.
+ * Returns 0 or -errno.
+ */
+int decode_sha256(struct decode *d, char hex[65]);
+
+/* What went wrong, for the last error ("" if nothing did). */
+const char *decode_error(const struct decode *d);
+
+/* Bytes of the raw file read so far, and decoded bytes handed out. */
+uint64_t decode_raw_bytes(const struct decode *d);
+uint64_t decode_decoded_bytes(const struct decode *d);
+
+/* A short name of what was detected ("gzip", "zip member 'x.csv'",
+ * "plain"). */
+const char *decode_kind(const struct decode *d);
+
+/* Stops the hashing thread and frees everything; accepts NULL. */
+struct decode *decode_close(struct decode *d);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * diff.h: what a release changed, computed over 64-bit entry keys.
+ *
+ * A dataset's "key set" is every key it has ever had, sorted, each with
+ * its entry's row id and whether it is in the newest release.  While a new
+ * release is parsed, each key is looked up in a hash index over that set
+ * and marked seen; afterwards the unmarked present keys are the removed
+ * ones, the marked absent ones are reincluded, and keys not found at all
+ * are new.  Pure data structures: no I/O, no logging.
+ */
+#ifndef SCRAPEWATCH_DIFF_H
+#define SCRAPEWATCH_DIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DIFF_PRESENT (1ULL << 63) /* in diff_item.id: in the newest release */
+
+/* One key ever seen: its entry's row id, with DIFF_PRESENT or'ed in. */
+struct diff_item {
+	uint64_t key;
+	uint64_t id;
+};
+
+/* A key and what the caller attaches to it (a spill offset). */
+struct diff_pair {
+	uint64_t key;
+	uint64_t ref;
+};
+
+struct diff_set;
+
+/* Builds a set over items (sorted by key, unique); takes ownership of
+ * the array (malloc'ed).  Never fails (allocation aborts). */
+struct diff_set *diff_set_new(struct diff_item *items, size_t n);
+
+/* Looks key up.  Returns its index, or -1 if the dataset never had it. */
+ptrdiff_t diff_set_find(const struct diff_set *s, uint64_t key);
+
+/* Looks n keys up at once (ret[i] as diff_set_find(keys[i])), issuing the
+ * memory loads of all of them before waiting on any: for a set larger than
+ * the CPU caches this is several times faster than n single lookups. */
+void diff_set_find_batch(const struct diff_set *s, const uint64_t *keys,
+			 size_t n, ptrdiff_t *ret);
+
+/* Frees the items and the index but keeps the marks: diff_set_marked()
+ * still answers, nothing else may be called. */
+void diff_set_drop_items(struct diff_set *s);
+
+/* Marks item i as seen in the new release.  Returns true the first
+ * time. */
+bool diff_set_mark(struct diff_set *s, size_t i);
+
+/* The items and whether item i was marked. */
+const struct diff_item *diff_set_items(const struct diff_set *s, size_t *ret_n);
+bool diff_set_marked(const struct diff_set *s, size_t i);
+
+struct diff_set *diff_set_free(struct diff_set *s);
+
+/* Sorts pairs by key, stably.  tmp must hold n pairs. */
+void diff_sort_pairs(struct diff_pair *pairs, struct diff_pair *tmp, size_t n);
+
+/* Sorts items by key.  tmp must hold n items. */
+void diff_sort_items(struct diff_item *items, struct diff_item *tmp, size_t n);
+
+/* Drops all but the first of each run of equal keys in sorted pairs.
+ * Returns the new count. */
+size_t diff_unique_pairs(struct diff_pair *pairs, size_t n);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * entry.h: one item of a dataset release, as the format adapters hand it on.
+ *
+ * An entry holds the raw text of the fields its manifest gives (borrowed
+ * from the adapter, valid only during the callback that carries it), where
+ * it stands in the manifest (line, byte offset, length: evidence), and the
+ * Flickr identity derived from those fields.  entry.c is pure: no I/O.
+ */
+#ifndef SCRAPEWATCH_ENTRY_H
+#define SCRAPEWATCH_ENTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "flickr.h"
+
+/* A piece of a record: not NUL-terminated; len 0 means absent. */
+struct entry_text {
+	const char *s;
+	size_t len;
+};
+
+struct entry {
+	/* Raw text per entry field (enum config_field), borrowed. */
+	struct entry_text field[CONFIG_FIELD_MAX];
+	/* Identity: set by the adapter where it knows them (yfcc100m), else
+	 * by entry_identify() from the fields. */
+	uint64_t photo_id;		/* 0 when unknown */
+	char nsid[FLICKR_NSID_MAX + 1]; /* owner NSID, "" when unknown */
+	char alias[FLICKR_ALIAS_MAX +
+		   1]; /* owner path alias, "" when unknown */
+	/* Where the record is in the decoded manifest. */
+	uint64_t line;	 /* first line, from 1 (JSON object formats: record
+			  * number, from 1) */
+	uint64_t offset; /* byte offset of the record's first byte */
+	uint64_t length; /* bytes of the record */
+};
+
+/*
+ * Fills photo_id, nsid and alias where still unset, from the fields in
+ * this order: photo_id, page_url, image_url, url, path, owner_url,
+ * owner_nsid, owner_alias.  A field that does not parse is ignored (the
+ * entry may still count, keyed by its text).
+ */
+void entry_identify(struct entry *e);
+
+/*
+ * The 64-bit key that identifies the entry within its dataset: the photo
+ * id when the dataset is keyed by photo (photo_keyed), else a hash of the
+ * key field, else of the first present of path, url, page_url, image_url.
+ * Returns the field the key came from (CONFIG_FIELD_PHOTO_ID when photo
+ * keyed) and the key in *ret, or -ENODATA when there is nothing to key on.
+ */
+int entry_key(const struct entry *e, int photo_keyed, uint64_t *ret);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * format.h: the manifest formats, as const vtables of push parsers.
+ *
+ * A parser is opened for one dataset, fed the decoded manifest in chunks of
+ * any size (a record may straddle chunks), and finished at the end of
+ * input.  It hands each entry to sink->entry() and each problem to
+ * sink->report(): a malformed record is reported with its line and skipped
+ * (the caller counts them and decides whether the release is acceptable); a
+ * problem it cannot resume from is reported as fatal and feed()/finish()
+ * return a negative errno.  Parsers never log, never hold the whole input,
+ * and enforce the limits they are given.
+ */
+#ifndef SCRAPEWATCH_FORMAT_H
+#define SCRAPEWATCH_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "entry.h"
+
+struct format_sink {
+	/* One entry; a negative return stops the parse with that error. */
+	int (*entry)(void *userdata, const struct entry *e);
+	/* A problem at line (record number for JSON objects).  fatal: the
+	 * parse cannot go on. */
+	void (*report)(void *userdata, uint64_t line, bool fatal,
+		       const char *why);
+	void *userdata;
+};
+
+struct format_limits {
+	size_t max_record;  /* bytes in one line or record */
+	size_t max_fields;  /* fields in one CSV/TSV row */
+	unsigned max_depth; /* JSON nesting */
+};
+
+#define FORMAT_LIMITS_DEFAULT    \
+	((struct format_limits){ \
+		.max_record = 1 << 20, .max_fields = 4096, .max_depth = 64})
+
+struct format {
+	const char *name;
+	/* True if its entries are keyed by photo id (one row per photo). */
+	bool photo_keyed;
+	/* Makes a parser for dataset d; the sink and limits are copied.
+	 * Returns 0 or a negative errno (-EINVAL: d's options do not fit). */
+	int (*open)(const struct config_dataset *d,
+		    const struct format_limits *limits,
+		    const struct format_sink *sink, void **ret);
+	/* Feeds len bytes.  Returns 0, or a negative errno (fatal). */
+	int (*feed)(void *parser, const char *data, size_t len);
+	/* Ends the input (a truncated record is a problem here).  Returns 0
+	 * or a negative errno. */
+	int (*finish)(void *parser);
+	/* Frees the parser; accepts NULL; returns NULL. */
+	void *(*free)(void *parser);
+};
+
+/* The format called name, or NULL. */
+const struct format *format_find(const char *name);
+
+#endif

@@ -1,0 +1,208 @@
+/*
+ * format_paths.c: path lists, one file path or URL a line (MegaFace's
+ * FlickrFinal2/<3 chars>/<NSID>/<photoid>_<face>.jpg, DiveFace's
+ * <NSID>_identity_<k>/<photoid>_<face>.jpg, or plain URL lists).
+ *
+ * Lines come from the splitter of lines.h (LF or CRLF ends, bounded length,
+ * no copy for lines inside a chunk).  Spaces and tabs around a line are
+ * dropped; empty lines and lines starting with '#' are skipped.  A line
+ * starting with http:// or https:// (any case) is a URL, any other a path;
+ * entry_identify() finds the Flickr photo and owner in either.  A line with
+ * a control byte or invalid UTF-8 is reported and skipped, as is a line
+ * longer than max_record.  The column map of the config does not apply.
+ * This file must not log and holds at most one line of the input.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+#include "lines.h"
+#include "macro.h"
+#include "xalloc.h"
+
+struct paths {
+	struct lines lines;
+	struct format_sink sink;
+	size_t max_line;
+	int error; /* sticky: the sink's error */
+};
+
+extern const struct format format_paths;
+
+/* Length of the UTF-8 sequence at s (s[0] >= 0x80), or 0 if it is not
+ * valid: no overlong forms, surrogates or code points past U+10FFFF. */
+static size_t utf8_seq(const unsigned char *s, const unsigned char *end)
+{
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t n, i;
+
+	if (s[0] < 0xC2 || s[0] > 0xF4)
+		return 0;
+	n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+	if (s[0] == 0xE0)
+		lo = 0xA0;
+	else if (s[0] == 0xED)
+		hi = 0x9F;
+	else if (s[0] == 0xF0)
+		lo = 0x90;
+	else if (s[0] == 0xF4)
+		hi = 0x8F;
+	if ((size_t)(end - s) < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* What is wrong with a line's text, or NULL.  One pass; tabs are fine. */
+static const char *paths_check(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t n;
+
+	while (p < end) {
+		if ((*p >= 0x20 && *p < 0x80) || *p == '\t') {
+			p++;
+			continue;
+		}
+		if (*p == '\0')
+			return "NUL byte in line";
+		if (*p < 0x20)
+			return "control character in line";
+		n = utf8_seq(p, end);
+		if (n == 0)
+			return "invalid UTF-8 in line";
+		p += n;
+	}
+	return NULL;
+}
+
+/* True if s starts with prefix (lower case), ignoring ASCII case. */
+static bool paths_prefix(const char *s, size_t len, const char *prefix)
+{
+	size_t i, n = strlen(prefix);
+
+	if (len < n)
+		return false;
+	for (i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (char)(ch - 'A' + 'a');
+		if (ch != prefix[i])
+			return false;
+	}
+	return true;
+}
+
+static bool paths_is_url(const char *s, size_t len)
+{
+	return paths_prefix(s, len, "http://") ||
+	       paths_prefix(s, len, "https://");
+}
+
+static void paths_bad(struct paths *p, uint64_t line, const char *why)
+{
+	p->sink.report(p->sink.userdata, line, false, why);
+}
+
+static int paths_line(void *userdata, const char *s, size_t len,
+		      uint64_t number, uint64_t offset, uint64_t length)
+{
+	struct paths *p = userdata;
+	const char *why;
+	struct entry e;
+	char msg[64];
+
+	if (!s) {
+		snprintf(msg, sizeof(msg), "line longer than %zu bytes",
+			 p->max_line);
+		paths_bad(p, number, msg);
+		return 0;
+	}
+	/* A UTF-8 byte order mark before the first line is not text. */
+	if (offset == 0 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		s += 3;
+		len -= 3;
+		offset += 3;
+		length -= 3;
+	}
+	while (len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (len == 0 || *s == '#')
+		return 0;
+	why = paths_check(s, len);
+	if (why) {
+		paths_bad(p, number, why);
+		return 0;
+	}
+	e = (struct entry){.line = number, .offset = offset, .length = length};
+	e.field[paths_is_url(s, len) ? CONFIG_FIELD_URL : CONFIG_FIELD_PATH] =
+		(struct entry_text){s, len};
+	entry_identify(&e);
+	return p->sink.entry(p->sink.userdata, &e);
+}
+
+static int paths_open(const struct config_dataset *d _unused_,
+		      const struct format_limits *limits,
+		      const struct format_sink *sink, void **ret)
+{
+	struct paths *p = xcalloc(1, sizeof(*p));
+
+	p->sink = *sink;
+	p->max_line = limits->max_record;
+	lines_init(&p->lines, limits->max_record, paths_line, p);
+	*ret = p;
+	return 0;
+}
+
+static int paths_feed(void *parser, const char *data, size_t len)
+{
+	struct paths *p = parser;
+	int r;
+
+	if (p->error < 0 || len == 0)
+		return p->error;
+	r = lines_feed(&p->lines, data, len);
+	if (r < 0)
+		p->error = r;
+	return p->error;
+}
+
+static int paths_finish(void *parser)
+{
+	struct paths *p = parser;
+	int r;
+
+	if (p->error < 0)
+		return p->error;
+	r = lines_finish(&p->lines);
+	if (r < 0)
+		p->error = r;
+	return p->error;
+}
+
+static void *paths_free(void *parser)
+{
+	struct paths *p = parser;
+
+	if (p)
+		lines_free(&p->lines);
+	free(p);
+	return NULL;
+}
+
+const struct format format_paths = {
+	.name = "paths",
+	.photo_keyed = false,
+	.open = paths_open,
+	.feed = paths_feed,
+	.finish = paths_finish,
+	.free = paths_free,
+};

@@ -1,0 +1,32 @@
+/*
+ * store_internal.h: what store.c shares with store_index.c, and nothing
+ * else may include: the connection, the statement cache and the SQLite
+ * result-code conversion.
+ */
+#ifndef SCRAPEWATCH_STORE_INTERNAL_H
+#define SCRAPEWATCH_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+struct store {
+	sqlite3 *db; /* owned */
+	struct {
+		const char *sql;  /* a static string: the cache key */
+		sqlite3_stmt *st; /* owned, prepared once */
+	} cache[64];
+	size_t n_cache;
+};
+
+/* The statement for sql (a static string), prepared once, then reset and
+ * unbound on every call.  NULL with *r = -errno on failure. */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql, int *r);
+/* Steps st: 1 for a row, 0 when done (then reset), or -errno. */
+int store_step(struct store *s, sqlite3_stmt *st);
+/* Runs SQL without parameters.  Returns 0 or -errno. */
+int store_exec(struct store *s, const char *sql);
+/* Converts an SQLite result code to -errno, logging SQLite's text at
+ * debug level. */
+int store_errno(struct store *s, int rc, const char *what);
+
+#endif

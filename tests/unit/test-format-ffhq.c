@@ -1,0 +1,537 @@
+/*
+ * test-format-ffhq.c: the FFHQ manifest format, fed records shaped exactly
+ * like ffhq-dataset-v2.json's whole, a byte at a time and in random pieces,
+ * each piece in a buffer of its exact size; every way must give the same
+ * entries and reports.  The sink harness is the one test-format-json.c has.
+ */
+#include "test.h"
+
+#include <errno.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "format.h"
+
+extern const struct format format_ffhq;
+
+/* ---- a sink that copies what it is given ------------------------------ */
+
+#define GOT_TEXT    160
+#define GOT_ENTRIES 16
+#define GOT_REPORTS 16
+
+struct got_entry {
+	char field[CONFIG_FIELD_MAX][GOT_TEXT];
+	uint64_t photo_id;
+	char nsid[FLICKR_NSID_MAX + 1];
+	char alias[FLICKR_ALIAS_MAX + 1];
+	uint64_t line, offset, length;
+};
+
+struct got_report {
+	uint64_t line;
+	bool fatal;
+	char why[256];
+};
+
+struct got {
+	struct got_entry entries[GOT_ENTRIES];
+	size_t n_entries;
+	struct got_report reports[GOT_REPORTS];
+	size_t n_reports;
+	size_t fail_at; /* the sink refuses this entry (from 1), or 0 */
+	int r;		/* what feed() or finish() returned first, or 0 */
+};
+
+static int got_entry(void *userdata, const struct entry *e)
+{
+	struct got *g = userdata;
+	struct got_entry *ge;
+	size_t f;
+
+	if (g->fail_at && g->n_entries + 1 == g->fail_at)
+		return -ENOSPC;
+	if (g->n_entries == GOT_ENTRIES) {
+		TEST_FAIL("too many entries");
+		return -ENOBUFS;
+	}
+	ge = &g->entries[g->n_entries++];
+	for (f = 0; f < CONFIG_FIELD_MAX; f++) {
+		if (e->field[f].len >= GOT_TEXT)
+			TEST_FAIL("field %zu too long", f);
+		else if (e->field[f].len)
+			memcpy(ge->field[f], e->field[f].s, e->field[f].len);
+	}
+	ge->photo_id = e->photo_id;
+	memcpy(ge->nsid, e->nsid, sizeof(ge->nsid));
+	memcpy(ge->alias, e->alias, sizeof(ge->alias));
+	ge->line = e->line;
+	ge->offset = e->offset;
+	ge->length = e->length;
+	return 0;
+}
+
+static void got_report(void *userdata, uint64_t line, bool fatal,
+		       const char *why)
+{
+	struct got *g = userdata;
+	struct got_report *gr;
+
+	if (g->n_reports == GOT_REPORTS) {
+		TEST_FAIL("too many reports");
+		return;
+	}
+	gr = &g->reports[g->n_reports++];
+	gr->line = line;
+	gr->fatal = fatal;
+	snprintf(gr->why, sizeof(gr->why), "%s", why);
+}
+
+/* The size of the next piece: seed 0 feeds all at once, seed 1 a byte at a
+ * time, other seeds random sizes up to 1, 16 or 1024 bytes. */
+static size_t piece(unsigned *state, unsigned seed, size_t left)
+{
+	static const size_t caps[] = {1, 16, 1024};
+	size_t n;
+
+	if (seed == 0)
+		return left;
+	*state = *state * 1103515245u + 12345u;
+	n = seed == 1 ? 1 : 1 + (*state >> 8) % caps[seed % 3];
+	return n < left ? n : left;
+}
+
+/* Opens the format, feeds data as seed says, finishes and frees. */
+static void run(const struct format_limits *limits, const char *data,
+		size_t len, unsigned seed, struct got *g)
+{
+	static const struct format *const fmt = &format_ffhq;
+	struct config_dataset d = {0};
+	struct format_sink sink = {
+		.entry = got_entry, .report = got_report, .userdata = g};
+	unsigned state = seed;
+	size_t off = 0, n;
+	void *p = NULL;
+	int r;
+
+	r = fmt->open(&d, limits, &sink, &p);
+	CHECK_INT(r, 0);
+	if (r < 0) {
+		g->r = r;
+		return;
+	}
+	while (off < len) {
+		/* An exact-size copy: reading past it is an ASan error. */
+		char *chunk;
+
+		n = piece(&state, seed, len - off);
+		chunk = malloc(n);
+		memcpy(chunk, data + off, n);
+		r = fmt->feed(p, chunk, n);
+		free(chunk);
+		off += n;
+		if (r < 0)
+			break;
+	}
+	if (r >= 0)
+		r = fmt->finish(p);
+	else /* the error sticks */
+		CHECK_INT(fmt->feed(p, "{}", 2), r);
+	g->r = r;
+	CHECK(fmt->free(p) == NULL);
+}
+
+static void same(const struct got *a, const struct got *b, unsigned seed)
+{
+	size_t i, f;
+
+	if (a->n_entries != b->n_entries || a->n_reports != b->n_reports ||
+	    a->r != b->r) {
+		TEST_FAIL(
+			"seed %u: %zu entries, %zu reports, r %d; whole: %zu, "
+			"%zu, %d",
+			seed, b->n_entries, b->n_reports, b->r, a->n_entries,
+			a->n_reports, a->r);
+		return;
+	}
+	for (i = 0; i < a->n_entries; i++) {
+		const struct got_entry *x = &a->entries[i], *y = &b->entries[i];
+
+		for (f = 0; f < CONFIG_FIELD_MAX; f++)
+			CHECK_STR(y->field[f], x->field[f]);
+		CHECK_U64(y->photo_id, x->photo_id);
+		CHECK_STR(y->nsid, x->nsid);
+		CHECK_STR(y->alias, x->alias);
+		CHECK_U64(y->line, x->line);
+		CHECK_U64(y->offset, x->offset);
+		CHECK_U64(y->length, x->length);
+	}
+	for (i = 0; i < a->n_reports; i++) {
+		CHECK_U64(b->reports[i].line, a->reports[i].line);
+		CHECK_INT(b->reports[i].fatal, a->reports[i].fatal);
+		CHECK_STR(b->reports[i].why, a->reports[i].why);
+	}
+}
+
+/* Parses data every way; returns what feeding it whole gave (static). */
+static const struct got *parse_limited(const struct format_limits *limits,
+				       const char *data, size_t len,
+				       size_t fail_at)
+{
+	static struct got whole, other;
+	unsigned seed;
+
+	whole = (struct got){.fail_at = fail_at};
+	run(limits, data, len, 0, &whole);
+	for (seed = 1; seed <= 9; seed++) {
+		other = (struct got){.fail_at = fail_at};
+		run(limits, data, len, seed, &other);
+		same(&whole, &other, seed);
+	}
+	return &whole;
+}
+
+static const struct got *parse(const char *data, size_t len)
+{
+	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+
+	return parse_limited(&limits, data, len, 0);
+}
+
+static void check_report(const struct got *g, size_t i, uint64_t line,
+			 bool fatal, const char *why)
+{
+	if (i >= g->n_reports) {
+		TEST_FAIL("no report %zu (\"%s\")", i, why);
+		return;
+	}
+	CHECK_U64(g->reports[i].line, line);
+	CHECK_INT(g->reports[i].fatal, fatal);
+	CHECK_STR(g->reports[i].why, why);
+}
+
+/* Where record text rec starts in doc, which must hold it. */
+static uint64_t at(const char *doc, const char *rec)
+{
+	const char *s = strstr(doc, rec);
+
+	CHECK(s != NULL);
+	return s ? (uint64_t)(s - doc) : 0;
+}
+
+/* ---- real-shaped records ---------------------------------------------- */
+
+/* Record 0 as ffhq-dataset-v2.json has it (landmark lists shortened). */
+#define R0                                                                       \
+	"\"0\": {\"category\": \"training\", \"metadata\": {\"photo_url\": "     \
+	"\"https://www.flickr.com/photos/frumpymonkey/2978283592/\", "           \
+	"\"photo_title\": \"DSCF0899.JPG\", \"author\": \"Jeremy Frumkin\", "    \
+	"\"country\": \"\", \"license\": \"Attribution-NonCommercial "           \
+	"License\", \"license_url\": "                                           \
+	"\"https://creativecommons.org/licenses/by-nc/2.0/\", "                  \
+	"\"date_uploaded\": \"2008-10-29\", \"date_crawled\": "                  \
+	"\"2018-10-10\"}, \"image\": {\"file_url\": "                            \
+	"\"https://drive.google.com/uc?id=1xJYS4u3p0wMmDtvUE13fOkxFaUGBoH42\", " \
+	"\"file_path\": \"images1024x1024/00000/00000.png\", \"file_size\": "    \
+	"1488194, \"file_md5\": \"ddeaeea6ce59569643715759d537fd1b\", "          \
+	"\"pixel_size\": [1024, 1024], \"pixel_md5\": "                          \
+	"\"47238b44dfb87644460cbdcc4607e289\", \"face_landmarks\": [[131.62, "   \
+	"453.23], [136.71, 515.8], [145.84, 578.26], [159.37, 640.73]]}, "       \
+	"\"thumbnail\": {\"file_url\": "                                         \
+	"\"https://drive.google.com/uc?id=1fUMlLrNuh_0Qp7rAALtBrnR4YIjpCaqu\", " \
+	"\"file_path\": \"thumbnails128x128/00000/00000.png\", \"file_size\": "  \
+	"29050, \"file_md5\": \"bd3e40b2ba20f76b55dc282907b89cd1\", "            \
+	"\"pixel_size\": [128, 128], \"pixel_md5\": "                            \
+	"\"38d7e93eb9a796d0e65f8c64de8ba161\"}, \"in_the_wild\": "               \
+	"{\"file_url\": "                                                        \
+	"\"https://drive.google.com/uc?id=1yT9RlvypPefGnREEbuHLE6zDXEQofw-m\", " \
+	"\"file_path\": \"in-the-wild-images/00000/00000.png\", "                \
+	"\"file_size\": 3991569, \"file_md5\": "                                 \
+	"\"1dc0287e73e485efb0516a80ce9d42b4\", \"pixel_size\": [2016, 1512], "   \
+	"\"pixel_md5\": \"86b3470c42e33235d76b979161fb2327\", \"face_rect\": "   \
+	"[667, 410, 1438, 1181], \"face_landmarks\": [[667.76, 1006.33], "       \
+	"[668.85, 1078.83]], \"face_quad\": [[414.27, 389.52], [426.01, "        \
+	"1444.34], [1480.83, 1432.6], [1469.09, 377.78]]}}"
+
+/* An NSID page URL and an author written with unicode escapes. */
+#define R1                                                                        \
+	"\"1\": {\"category\": \"validation\", \"metadata\": {\"photo_url\": "    \
+	"\"https://www.flickr.com/photos/30302697@N00/8512345678/\", "            \
+	"\"photo_title\": \"Plaza\", \"author\": \"Jos\\u00e9 M\\u00fcller\", "   \
+	"\"country\": \"Spain\", \"license\": \"Attribution License\", "          \
+	"\"license_url\": \"https://creativecommons.org/licenses/by/2.0/\", "     \
+	"\"date_uploaded\": \"2013-02-25\", \"date_crawled\": "                   \
+	"\"2018-10-10\"}, \"image\": {\"file_url\": "                             \
+	"\"https://drive.google.com/uc?id=1aBcD\", \"file_path\": "               \
+	"\"images1024x1024/00000/00001.png\", \"file_size\": 1392344, "           \
+	"\"face_landmarks\": [[120.5, 440.25], [130.0, 500.75]]}, "               \
+	"\"thumbnail\": {\"file_path\": \"thumbnails128x128/00000/00001.png\"}, " \
+	"\"in_the_wild\": {\"file_path\": "                                       \
+	"\"in-the-wild-images/00000/00001.png\", \"face_rect\": [1, 2, 3, 4]}}"
+
+/* No licence name: the licence URL stands in. */
+#define R2                                                                     \
+	"\"2\": {\"category\": \"training\", \"metadata\": {\"photo_url\": "   \
+	"\"https://www.flickr.com/photos/janedoe/12345678901/\", \"author\": " \
+	"\"Jane Doe\", \"license_url\": "                                      \
+	"\"https://creativecommons.org/publicdomain/zero/1.0/\"}, \"image\": " \
+	"{\"file_path\": \"images1024x1024/00000/00002.png\"}}"
+
+/* No photo URL: still an entry, keyed and with its path. */
+#define R3                                                                \
+	"\"3\": {\"category\": \"training\", \"metadata\": {\"author\": " \
+	"\"Anon\", \"license\": \"Public Domain Mark\"}, \"image\": "     \
+	"{\"file_path\": \"images1024x1024/00000/00003.png\"}}"
+
+static const char ffhq[] = "{\n  " R0 ",\n  " R1 ",\n  " R2 ",\n  " R3 "\n}\n";
+
+static void check_entry(const struct got *g, size_t i, const char *rec,
+			const char *key, const char *page, const char *author,
+			const char *license, const char *path)
+{
+	const struct got_entry *e = &g->entries[i];
+
+	CHECK_STR(e->field[CONFIG_FIELD_KEY], key);
+	CHECK_STR(e->field[CONFIG_FIELD_PAGE_URL], page);
+	CHECK_STR(e->field[CONFIG_FIELD_OWNER_NAME], author);
+	CHECK_STR(e->field[CONFIG_FIELD_LICENSE], license);
+	CHECK_STR(e->field[CONFIG_FIELD_PATH], path);
+	CHECK_STR(e->field[CONFIG_FIELD_IMAGE_URL], "");
+	CHECK_STR(e->field[CONFIG_FIELD_URL], "");
+	CHECK_U64(e->line, i + 1);
+	CHECK_U64(e->offset, at(ffhq, rec));
+	CHECK_U64(e->length, strlen(rec));
+}
+
+TEST(ffhq_records)
+{
+	const struct got *g = parse(ffhq, strlen(ffhq));
+
+	CHECK_INT(g->r, 0);
+	CHECK_INT(g->n_reports, 0);
+	CHECK_INT(g->n_entries, 4);
+	if (g->n_entries != 4)
+		return;
+	check_entry(g, 0, R0, "0",
+		    "https://www.flickr.com/photos/frumpymonkey/2978283592/",
+		    "Jeremy Frumkin", "Attribution-NonCommercial License",
+		    "images1024x1024/00000/00000.png");
+	CHECK_U64(g->entries[0].photo_id, 2978283592ULL);
+	CHECK_STR(g->entries[0].alias, "frumpymonkey");
+	CHECK_STR(g->entries[0].nsid, "");
+
+	check_entry(g, 1, R1, "1",
+		    "https://www.flickr.com/photos/30302697@N00/8512345678/",
+		    "Jos\xc3\xa9 M\xc3\xbcller", "Attribution License",
+		    "images1024x1024/00000/00001.png");
+	CHECK_U64(g->entries[1].photo_id, 8512345678ULL);
+	CHECK_STR(g->entries[1].nsid, "30302697@N00");
+	CHECK_STR(g->entries[1].alias, "");
+
+	check_entry(g, 2, R2, "2",
+		    "https://www.flickr.com/photos/janedoe/12345678901/",
+		    "Jane Doe",
+		    "https://creativecommons.org/publicdomain/zero/1.0/",
+		    "images1024x1024/00000/00002.png");
+	CHECK_U64(g->entries[2].photo_id, 12345678901ULL);
+
+	check_entry(g, 3, R3, "3", "", "Anon", "Public Domain Mark",
+		    "images1024x1024/00000/00003.png");
+	CHECK_U64(g->entries[3].photo_id, 0);
+	CHECK_STR(g->entries[3].alias, "");
+}
+
+TEST(ffhq_empty_object)
+{
+	const struct got *g = parse("{ }", 3);
+
+	CHECK_INT(g->r, 0);
+	CHECK_INT(g->n_entries, 0);
+	CHECK_INT(g->n_reports, 0);
+}
+
+TEST(ffhq_value_not_an_object)
+{
+	static const char doc[] = "{\"0\": 42, \"1\": [{\"image\": {}}], "
+				  "\"2\": null, \"3\": {}, " R3 "}";
+	const struct got *g = parse(doc, strlen(doc));
+
+	CHECK_INT(g->r, 0);
+	CHECK_INT(g->n_reports, 3);
+	check_report(g, 0, 1, false, "record is not a JSON object, skipping");
+	check_report(g, 1, 2, false, "record is not a JSON object, skipping");
+	check_report(g, 2, 3, false, "record is not a JSON object, skipping");
+	CHECK_INT(g->n_entries, 2);
+	if (g->n_entries != 2)
+		return;
+	/* A record with nothing in it is keyed still. */
+	CHECK_STR(g->entries[0].field[CONFIG_FIELD_KEY], "3");
+	CHECK_U64(g->entries[0].line, 4);
+	CHECK_STR(g->entries[0].field[CONFIG_FIELD_PATH], "");
+	CHECK_STR(g->entries[1].field[CONFIG_FIELD_KEY], "3");
+	CHECK_U64(g->entries[1].line, 5);
+	CHECK_U64(g->entries[1].offset, at(doc, R3));
+}
+
+TEST(ffhq_top_level_not_an_object)
+{
+	static const char *const docs[] = {
+		"[{\"0\": {}}]",
+		"\"ffhq\"",
+		"69999",
+		"null",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		const struct got *g = parse(docs[i], strlen(docs[i]));
+
+		CHECK_INT(g->r, -EBADMSG);
+		CHECK_INT(g->n_entries, 0);
+		CHECK_INT(g->n_reports, 1);
+		check_report(g, 0, 0, true, "top level is not an object");
+	}
+}
+
+TEST(ffhq_truncated)
+{
+	size_t len = at(ffhq, R2) + 100;
+	const struct got *g = parse(ffhq, len);
+	char why[128];
+
+	CHECK_INT(g->r, -EBADMSG);
+	CHECK_INT(g->n_entries, 2);
+	CHECK_INT(g->n_reports, 1);
+	snprintf(why, sizeof(why),
+		 "invalid JSON near byte %zu: parse error: premature EOF", len);
+	check_report(g, 0, 3, true, why);
+
+	/* Cut between records, and right after the last one. */
+	len = at(ffhq, R1) - 3;
+	g = parse(ffhq, len);
+	CHECK_INT(g->r, -EBADMSG);
+	CHECK_INT(g->n_entries, 1);
+	snprintf(why, sizeof(why),
+		 "invalid JSON near byte %zu: parse error: premature EOF", len);
+	check_report(g, 0, 1, true, why);
+	g = parse(ffhq, strlen(ffhq) - 3);
+	CHECK_INT(g->r, -EBADMSG);
+	CHECK_INT(g->n_entries, 4);
+}
+
+TEST(ffhq_binary_junk)
+{
+	static const char junk[] = "\x1f\x8b\x08\0\0\0\0\0\0\x03\xed\xbd";
+	const struct got *g = parse(junk, sizeof(junk) - 1);
+
+	CHECK_INT(g->r, -EBADMSG);
+	CHECK_INT(g->n_entries, 0);
+	check_report(g, 0, 0, true,
+		     "invalid JSON near byte 1: lexical error: invalid char in "
+		     "json text");
+
+	/* Junk in the middle of a record. */
+	g = parse("{\"0\": {\"metadata\": \x01}}", 23);
+	CHECK_INT(g->r, -EBADMSG);
+	check_report(
+		g, 0, 1, true,
+		"invalid JSON near byte 20: lexical error: invalid char in "
+		"json text");
+}
+
+TEST(ffhq_invalid_utf8)
+{
+	static const char doc[] =
+		"{\"0\": {\"metadata\": {\"author\": \"Jos\xe9\"}}, " R3 "}";
+	const struct got *g = parse(doc, strlen(doc));
+
+	CHECK_INT(g->r, -EBADMSG);
+	CHECK_INT(g->n_entries, 0);
+	CHECK_INT(g->n_reports, 1);
+	check_report(g, 0, 1, true,
+		     "invalid JSON near byte 36: lexical error: invalid bytes "
+		     "in UTF8 string");
+
+	/* An overlong encoding of '/' and a lone continuation byte. */
+	g = parse("{\"0\": {\"x\": \"\xc0\xaf\"}}", 19);
+	CHECK_INT(g->r, -EBADMSG);
+	g = parse("{\"0\": {\"x\": \"\x80\"}}", 18);
+	CHECK_INT(g->r, -EBADMSG);
+}
+
+TEST(ffhq_too_deep)
+{
+	char doc[512], why[128];
+	const struct got *g;
+	size_t n;
+
+	/* 100 nested arrays where face_landmarks would be; 64 allowed. */
+	n = (size_t)snprintf(doc, sizeof(doc),
+			     "{\"0\": {\"image\": {\"face_landmarks\": ");
+	memset(doc + n, '[', 100);
+	memset(doc + n + 100, ']', 100);
+	snprintf(doc + n + 200, sizeof(doc) - n - 200, "}}}");
+	g = parse(doc, strlen(doc));
+	CHECK_INT(g->r, -E2BIG);
+	CHECK_INT(g->n_entries, 0);
+	CHECK_INT(g->n_reports, 1);
+	/* The top object, the record and "image" are levels 1 to 3. */
+	snprintf(why, sizeof(why),
+		 "JSON nested deeper than 64 levels at byte %zu", n + 61);
+	check_report(g, 0, 1, true, why);
+}
+
+TEST(ffhq_huge_string)
+{
+	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	size_t n, len;
+	char *doc;
+	const struct got *g;
+
+	/* A photo title of 5000 bytes in the second record; 4096 allowed. */
+	limits.max_record = 4096;
+	doc = malloc(8192);
+	n = (size_t)snprintf(doc, 8192,
+			     "{" R3 ", \"4\": {\"metadata\": {\"photo_title\": "
+			     "\"");
+	memset(doc + n, 'a', 5000);
+	len = n + 5000;
+	len += (size_t)snprintf(doc + len, 8192 - len, "\"}}}");
+	g = parse_limited(&limits, doc, len, 0);
+	CHECK_INT(g->r, -E2BIG);
+	CHECK_INT(g->n_entries, 1);
+	CHECK_INT(g->n_reports, 1);
+	check_report(g, 0, 2, true, "record longer than 4096 bytes");
+
+	/* The same past the default cap of 1 MiB.  Fed whole and in chunks of
+	 * up to 1 KiB only: yajl lexes an unfinished string again from its
+	 * start with every chunk, so byte-sized chunks of a 1 MiB string take
+	 * quadratic time (real input comes in blocks of 64 KiB and more). */
+	limits = FORMAT_LIMITS_DEFAULT;
+	doc = realloc(doc, 2 << 20);
+	n = (size_t)snprintf(doc, 64, "{\"0\": {\"metadata\": {\"author\": \"");
+	memset(doc + n, 'b', (size_t)(1 << 20) + 1);
+	{
+		static struct got whole, chunked;
+
+		whole = (struct got){0};
+		chunked = (struct got){0};
+		run(&limits, doc, n + (1 << 20) + 1, 0, &whole);
+		run(&limits, doc, n + (1 << 20) + 1, 2, &chunked);
+		same(&whole, &chunked, 2);
+		CHECK_INT(whole.r, -E2BIG);
+		check_report(&whole, 0, 1, true,
+			     "record longer than 1048576 bytes");
+	}
+	free(doc);
+}
+
+TEST(ffhq_sink_error)
+{
+	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	const struct got *g = parse_limited(&limits, ffhq, strlen(ffhq), 3);
+
+	CHECK_INT(g->r, -ENOSPC);
+	CHECK_INT(g->n_entries, 2);
+	CHECK_INT(g->n_reports, 0);
+}

@@ -1,0 +1,785 @@
+/*
+ * test-format-json.c: the generic json and jsonl formats, fed real-shaped
+ * manifests (COCO's annotation file, nested and keyed layouts, JSON Lines)
+ * whole, a byte at a time and in random pieces, each piece in a buffer of
+ * its exact size; every way must give the same entries and reports.
+ */
+#include "test.h"
+
+#include <errno.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "format.h"
+#include "macro.h"
+
+extern const struct format format_json;
+extern const struct format format_jsonl;
+
+/* ---- a sink that copies what it is given ------------------------------ */
+
+#define GOT_TEXT    160
+#define GOT_ENTRIES 16
+#define GOT_REPORTS 16
+
+struct got_entry {
+	char field[CONFIG_FIELD_MAX][GOT_TEXT];
+	uint64_t photo_id;
+	char nsid[FLICKR_NSID_MAX + 1];
+	char alias[FLICKR_ALIAS_MAX + 1];
+	uint64_t line, offset, length;
+};
+
+struct got_report {
+	uint64_t line;
+	bool fatal;
+	char why[256];
+};
+
+struct got {
+	struct got_entry entries[GOT_ENTRIES];
+	size_t n_entries;
+	struct got_report reports[GOT_REPORTS];
+	size_t n_reports;
+	size_t fail_at; /* the sink refuses this entry (from 1), or 0 */
+	int r;		/* what feed() or finish() returned first, or 0 */
+};
+
+static int got_entry(void *userdata, const struct entry *e)
+{
+	struct got *g = userdata;
+	struct got_entry *ge;
+	size_t f;
+
+	if (g->fail_at && g->n_entries + 1 == g->fail_at)
+		return -ENOSPC;
+	if (g->n_entries == GOT_ENTRIES) {
+		TEST_FAIL("too many entries");
+		return -ENOBUFS;
+	}
+	ge = &g->entries[g->n_entries++];
+	for (f = 0; f < CONFIG_FIELD_MAX; f++) {
+		if (e->field[f].len >= GOT_TEXT)
+			TEST_FAIL("field %zu too long", f);
+		else if (e->field[f].len)
+			memcpy(ge->field[f], e->field[f].s, e->field[f].len);
+	}
+	ge->photo_id = e->photo_id;
+	memcpy(ge->nsid, e->nsid, sizeof(ge->nsid));
+	memcpy(ge->alias, e->alias, sizeof(ge->alias));
+	ge->line = e->line;
+	ge->offset = e->offset;
+	ge->length = e->length;
+	return 0;
+}
+
+static void got_report(void *userdata, uint64_t line, bool fatal,
+		       const char *why)
+{
+	struct got *g = userdata;
+	struct got_report *gr;
+
+	if (g->n_reports == GOT_REPORTS) {
+		TEST_FAIL("too many reports");
+		return;
+	}
+	gr = &g->reports[g->n_reports++];
+	gr->line = line;
+	gr->fatal = fatal;
+	snprintf(gr->why, sizeof(gr->why), "%s", why);
+}
+
+/* The size of the next piece: seed 0 feeds all at once, seed 1 a byte at a
+ * time, other seeds random sizes up to 1, 16 or 1024 bytes. */
+static size_t piece(unsigned *state, unsigned seed, size_t left)
+{
+	static const size_t caps[] = {1, 16, 1024};
+	size_t n;
+
+	if (seed == 0)
+		return left;
+	*state = *state * 1103515245u + 12345u;
+	n = seed == 1 ? 1 : 1 + (*state >> 8) % caps[seed % 3];
+	return n < left ? n : left;
+}
+
+/* Opens fmt for d, feeds data as seed says, finishes and frees. */
+static void run(const struct format *fmt, const struct config_dataset *d,
+		const struct format_limits *limits, const char *data,
+		size_t len, unsigned seed, struct got *g)
+{
+	struct format_sink sink = {
+		.entry = got_entry, .report = got_report, .userdata = g};
+	unsigned state = seed;
+	size_t off = 0, n;
+	void *p = NULL;
+	int r;
+
+	r = fmt->open(d, limits, &sink, &p);
+	CHECK_INT(r, 0);
+	if (r < 0) {
+		g->r = r;
+		return;
+	}
+	while (off < len) {
+		/* An exact-size copy: reading past it is an ASan error. */
+		char *chunk;
+
+		n = piece(&state, seed, len - off);
+		chunk = malloc(n);
+		memcpy(chunk, data + off, n);
+		r = fmt->feed(p, chunk, n);
+		free(chunk);
+		off += n;
+		if (r < 0)
+			break;
+	}
+	if (r >= 0)
+		r = fmt->finish(p);
+	else /* the error sticks */
+		CHECK_INT(fmt->feed(p, "{}", 2), r);
+	g->r = r;
+	CHECK(fmt->free(p) == NULL);
+}
+
+static void same(const struct got *a, const struct got *b, unsigned seed)
+{
+	size_t i, f;
+
+	if (a->n_entries != b->n_entries || a->n_reports != b->n_reports ||
+	    a->r != b->r) {
+		TEST_FAIL(
+			"seed %u: %zu entries, %zu reports, r %d; whole: %zu, "
+			"%zu, %d",
+			seed, b->n_entries, b->n_reports, b->r, a->n_entries,
+			a->n_reports, a->r);
+		return;
+	}
+	for (i = 0; i < a->n_entries; i++) {
+		const struct got_entry *x = &a->entries[i], *y = &b->entries[i];
+
+		for (f = 0; f < CONFIG_FIELD_MAX; f++)
+			CHECK_STR(y->field[f], x->field[f]);
+		CHECK_U64(y->photo_id, x->photo_id);
+		CHECK_STR(y->nsid, x->nsid);
+		CHECK_STR(y->alias, x->alias);
+		CHECK_U64(y->line, x->line);
+		CHECK_U64(y->offset, x->offset);
+		CHECK_U64(y->length, x->length);
+	}
+	for (i = 0; i < a->n_reports; i++) {
+		CHECK_U64(b->reports[i].line, a->reports[i].line);
+		CHECK_INT(b->reports[i].fatal, a->reports[i].fatal);
+		CHECK_STR(b->reports[i].why, a->reports[i].why);
+	}
+}
+
+/* Parses data every way; returns what feeding it whole gave (static). */
+static const struct got *parse_limited(const struct format *fmt,
+				       const struct config_dataset *d,
+				       const struct format_limits *limits,
+				       const char *data, size_t len,
+				       size_t fail_at)
+{
+	static struct got whole, other;
+	unsigned seed;
+
+	whole = (struct got){.fail_at = fail_at};
+	run(fmt, d, limits, data, len, 0, &whole);
+	for (seed = 1; seed <= 9; seed++) {
+		other = (struct got){.fail_at = fail_at};
+		run(fmt, d, limits, data, len, seed, &other);
+		same(&whole, &other, seed);
+	}
+	return &whole;
+}
+
+static const struct got *parse(const struct format *fmt,
+			       const struct config_dataset *d, const char *data)
+{
+	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+
+	return parse_limited(fmt, d, &limits, data, strlen(data), 0);
+}
+
+static void check_report(const struct got *g, size_t i, uint64_t line,
+			 bool fatal, const char *why)
+{
+	if (i >= g->n_reports) {
+		TEST_FAIL("no report %zu (\"%s\")", i, why);
+		return;
+	}
+	CHECK_U64(g->reports[i].line, line);
+	CHECK_INT(g->reports[i].fatal, fatal);
+	CHECK_STR(g->reports[i].why, why);
+}
+
+/* Where record text rec starts in doc, which must hold it. */
+static uint64_t at(const char *doc, const char *rec)
+{
+	const char *s = strstr(doc, rec);
+
+	CHECK(s != NULL);
+	return s ? (uint64_t)(s - doc) : 0;
+}
+
+/* A writable copy of s, as struct config_dataset's char * members want;
+ * it stays valid for the next 63 calls. */
+static char *w(const char *s)
+{
+	static char pool[64][128];
+	static size_t next;
+	char *copy = pool[next++ % 64];
+
+	snprintf(copy, sizeof(pool[0]), "%s", s);
+	return copy;
+}
+
+#define FIELD(g, i, f) ((g)->entries[i].field[CONFIG_FIELD_##f])
+
+/* ---- json: COCO ------------------------------------------------------- */
+
+#define COCO_IMG1                                                         \
+	"{\"license\":4,\"file_name\":\"000000397133.jpg\",\"coco_url\":" \
+	"\"http://images.cocodataset.org/val2017/000000397133.jpg\","     \
+	"\"height\":427,\"width\":640,\"date_captured\":\"2013-11-14 "    \
+	"17:02:52\",\"flickr_url\":\"http://farm7.staticflickr.com/6116/" \
+	"6255196340_da26cf2c9e_z.jpg\",\"id\":397133}"
+#define COCO_IMG2                                                         \
+	"{\"license\":1,\"file_name\":\"000000037777.jpg\",\"coco_url\":" \
+	"\"http://images.cocodataset.org/val2017/000000037777.jpg\","     \
+	"\"height\":230,\"width\":352,\"date_captured\":\"2013-11-14 "    \
+	"20:55:31\",\"flickr_url\":\"http://farm9.staticflickr.com/8429/" \
+	"7839199426_f6d48aa585_z.jpg\",\"id\":37777}"
+#define COCO_IMG3                                                         \
+	"{\"license\":3,\"file_name\":\"000000252219.jpg\",\"coco_url\":" \
+	"\"http://images.cocodataset.org/val2017/000000252219.jpg\","     \
+	"\"height\":428,\"width\":640,\"date_captured\":\"2013-11-14 "    \
+	"22:32:02\",\"flickr_url\":\"http://farm4.staticflickr.com/3250/" \
+	"2883102207_bbaf5a8af5_z.jpg\",\"id\":252219}"
+
+static const char coco[] =
+	"{\"info\": {\"description\": \"COCO 2017 Dataset\",\"url\": "
+	"\"http://cocodataset.org\",\"version\": \"1.0\",\"year\": 2017,"
+	"\"contributor\": \"COCO Consortium\",\"date_created\": "
+	"\"2017/09/01\"},\n"
+	"\"licenses\": [{\"url\": "
+	"\"http://creativecommons.org/licenses/by-nc-sa/2.0/\",\"id\": 1,"
+	"\"name\": \"Attribution-NonCommercial-ShareAlike License\"},"
+	"{\"url\": \"http://creativecommons.org/licenses/by/2.0/\",\"id\": 4,"
+	"\"name\": \"Attribution License\"}],\n"
+	"\"images\": [" COCO_IMG1 ",\n" COCO_IMG2 ",\n" COCO_IMG3 "],\n"
+	"\"annotations\": [{\"segmentation\": [[510.66,423.01,511.72,420.03,"
+	"510.45,416.0,510.34,413.02]],\"area\": 702.1057499999998,"
+	"\"iscrowd\": 0,\"image_id\": 289343,\"bbox\": "
+	"[473.07,395.93,38.65,28.67],\"category_id\": 18,\"id\": 1768}],\n"
+	"\"categories\": [{\"supercategory\": \"person\",\"id\": 1,\"name\": "
+	"\"person\"}]}\n";
+
+static struct config_dataset coco_dataset(void)
+{
+	struct config_dataset d = {.records = w("images[]")};
+
+	d.fields[CONFIG_FIELD_KEY] = w("id");
+	d.fields[CONFIG_FIELD_IMAGE_URL] = w("flickr_url");
+	d.fields[CONFIG_FIELD_URL] = w("coco_url");
+	d.fields[CONFIG_FIELD_PATH] = w("file_name");
+	d.fields[CONFIG_FIELD_LICENSE] = w("license");
+	return d;
+}
+
+TEST(json_coco_images)
+{
+	struct config_dataset d = coco_dataset();
+	const struct got *g = parse(&format_json, &d, coco);
+
+	CHECK_INT(g->r, 0);
+	CHECK_INT(g->n_reports, 0);
+	CHECK_INT(g->n_entries, 3);
+	if (g->n_entries != 3)
+		return;
+	CHECK_STR(FIELD(g, 0, KEY), "397133");
+	CHECK_STR(FIELD(g, 0, IMAGE_URL), "http://farm7.staticflickr.com/6116/"
+					  "6255196340_da26cf2c9e_z.jpg");
+	CHECK_STR(FIELD(g, 0, URL),
+		  "http://images.cocodataset.org/val2017/000000397133.jpg");
+	CHECK_STR(FIELD(g, 0, PATH), "000000397133.jpg");
+	CHECK_STR(FIELD(g, 0, LICENSE), "4");
+	CHECK_STR(FIELD(g, 0, PAGE_URL), "");
+	CHECK_U64(g->entries[0].photo_id, 6255196340ULL);
+	CHECK_STR(g->entries[0].nsid, "");
+	CHECK_U64(g->entries[0].line, 1);
+	CHECK_U64(g->entries[0].offset, at(coco, COCO_IMG1));
+	CHECK_U64(g->entries[0].length, strlen(COCO_IMG1));
+	CHECK_STR(FIELD(g, 1, KEY), "37777");
+	CHECK_U64(g->entries[1].photo_id, 7839199426ULL);
+	CHECK_U64(g->entries[1].line, 2);
+	CHECK_U64(g->entries[1].offset, at(coco, COCO_IMG2));
+	CHECK_U64(g->entries[1].length, strlen(COCO_IMG2));
+	CHECK_STR(FIELD(g, 2, LICENSE), "3");
+	CHECK_U64(g->entries[2].photo_id, 2883102207ULL);
+	CHECK_U64(g->entries[2].line, 3);
+	CHECK_U64(g->entries[2].offset, at(coco, COCO_IMG3));
+	CHECK_U64(g->entries[2].length, strlen(COCO_IMG3));
+}
+
+TEST(json_coco_truncated)
+{
+	struct config_dataset d = coco_dataset();
+	size_t len = at(coco, COCO_IMG2) + 40;
+	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	const struct got *g =
+		parse_limited(&format_json, &d, &limits, coco, len, 0);
+	char why[128];
+
+	CHECK_INT(g->r, -EBADMSG);
+	CHECK_INT(g->n_entries, 1);
+	CHECK_INT(g->n_reports, 1);
+	snprintf(why, sizeof(why),
+		 "invalid JSON near byte %zu: parse error: premature EOF", len);
+	check_report(g, 0, 2, true, why);
+}
+
+TEST(json_sink_error_stops)
+{
+	struct config_dataset d = coco_dataset();
+	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	const struct got *g =
+		parse_limited(&format_json, &d, &limits, coco, strlen(coco), 2);
+
+	CHECK_INT(g->r, -ENOSPC);
+	CHECK_INT(g->n_entries, 1);
+	CHECK_INT(g->n_reports, 0);
+}
+
+/* ---- json: other layouts ---------------------------------------------- */
+
+#define NESTED_REC1                                                          \
+	"{\"photo\": {\"page\": "                                            \
+	"\"https://www.flickr.com/photos/janedoe/12345678901/\", \"size\": " \
+	"[640, 480]}, \"owner\": {\"nsid\": \"12345678@N00\", \"name\": "    \
+	"\"Jane \\\"JD\\\" Doe\"}}"
+#define NESTED_REC2                                                            \
+	"{\"owner\": {\"name\": \"Fran\\u00e7ois \\ud83d\\ude00\", \"nsid\": " \
+	"\"30302697@N00\"}, \"photo\": {\"page\": "                            \
+	"\"https://www.flickr.com/photos/30302697@N00/8512345678/\"}}"
+
+TEST(json_nested_path)
+{
+	static const char doc[] =
+		"{\"meta\": {\"items\": [{\"photo\": {\"page\": \"decoy\"}}]},\n"
+		" \"data\": {\"count\": 2, \"items\": [" NESTED_REC1
+		", " NESTED_REC2 "], \"after\": {\"items\": []}}}";
+	struct config_dataset d = {.records = w("data.items[]")};
+	const struct got *g;
+
+	d.fields[CONFIG_FIELD_PAGE_URL] = w("photo.page");
+	d.fields[CONFIG_FIELD_OWNER_NSID] = w("owner.nsid");
+	d.fields[CONFIG_FIELD_OWNER_NAME] = w("owner.name");
+	g = parse(&format_json, &d, doc);
+	CHECK_INT(g->r, 0);
+	CHECK_INT(g->n_reports, 0);
+	CHECK_INT(g->n_entries, 2);
+	if (g->n_entries != 2)
+		return;
+	CHECK_STR(FIELD(g, 0, PAGE_URL),
+		  "https://www.flickr.com/photos/janedoe/12345678901/");
+	CHECK_STR(FIELD(g, 0, OWNER_NAME), "Jane \"JD\" Doe");
+	CHECK_U64(g->entries[0].photo_id, 12345678901ULL);
+	CHECK_STR(g->entries[0].alias, "janedoe");
+	CHECK_STR(g->entries[0].nsid, "12345678@N00");
+	CHECK_U64(g->entries[0].offset, at(doc, NESTED_REC1));
+	CHECK_U64(g->entries[0].length, strlen(NESTED_REC1));
+	/* Unicode escapes arrive as UTF-8, surrogate pairs joined. */
+	CHECK_STR(FIELD(g, 1, OWNER_NAME), "Fran\xc3\xa7ois \xf0\x9f\x98\x80");
+	CHECK_STR(g->entries[1].nsid, "30302697@N00");
+	CHECK_U64(g->entries[1].photo_id, 8512345678ULL);
+	CHECK_U64(g->entries[1].line, 2);
+	CHECK_U64(g->entries[1].offset, at(doc, NESTED_REC2));
+	CHECK_U64(g->entries[1].length, strlen(NESTED_REC2));
+}
+
+TEST(json_top_level_array_and_skipped_records)
+{
+	static const char doc[] =
+		"[{\"u\": \"https://flic.kr/p/2oLx2Z\"}, 5, \"text\", [1, [2, "
+		"{\"u\": \"x\"}]], null, true, {}, {\"u\": "
+		"\"https://www.flickr.com/photos/janedoe/33333333333\"}]";
+	struct config_dataset d = {.records = w("[]")};
+	const struct got *g;
+	size_t i;
+
+	d.fields[CONFIG_FIELD_URL] = w("u");
+	g = parse(&format_json, &d, doc);
+	CHECK_INT(g->r, 0);
+	CHECK_INT(g->n_entries, 3);
+	CHECK_INT(g->n_reports, 5);
+	for (i = 0; i < 5; i++)
+		check_report(g, i, 2 + i, false,
+			     "record is not a JSON object, skipping");
+	if (g->n_entries != 3)
+		return;
+	CHECK_U64(g->entries[0].line, 1);
+	CHECK_U64(g->entries[0].offset, 1);
+	CHECK_STR(FIELD(g, 0, URL), "https://flic.kr/p/2oLx2Z");
+	CHECK(g->entries[0].photo_id != 0);
+	/* An empty object is still a record, with nothing in it. */
+	CHECK_U64(g->entries[1].line, 7);
+	CHECK_U64(g->entries[1].offset, at(doc, "{}"));
+	CHECK_U64(g->entries[1].length, 2);
+	CHECK_STR(FIELD(g, 1, URL), "");
+	CHECK_U64(g->entries[2].line, 8);
+	CHECK_U64(g->entries[2].photo_id, 33333333333ULL);
+}
+
+TEST(json_keyed_objects)
+{
+	static const char doc[] =
+		"{\"photos\": {\"a\": {\"u\": \"https://www.flickr.com/photos/"
+		"janedoe/1/\"}, \"b\": {\"id\": 77, \"u\": \"y\"}, \"c\": 3}}";
+	struct config_dataset d = {.records = w("photos")};
+	const struct got *g;
+
+	d.fields[CONFIG_FIELD_PAGE_URL] = w("u");
+	g = parse(&format_json, &d, doc);
+	CHECK_INT(g->r, 0);
+	CHECK_INT(g->n_entries, 2);
+	CHECK_INT(g->n_reports, 1);
+	check_report(g, 0, 3, false, "record is not a JSON object, skipping");
+	if (g->n_entries != 2)
+		return;
+	CHECK_STR(FIELD(g, 0, KEY), "a");
+	CHECK_U64(g->entries[0].offset, at(doc, "\"a\""));
+	CHECK_U64(g->entries[0].length, at(doc, ", \"b\"") - at(doc, "\"a\""));
+	CHECK_U64(g->entries[0].photo_id, 1);
+	CHECK_STR(FIELD(g, 1, KEY), "b");
+	CHECK_U64(g->entries[1].line, 2);
+
+	/* A key field of the record's own wins over the object's key. */
+	d.fields[CONFIG_FIELD_KEY] = w("id");
+	g = parse(&format_json, &d, doc);
+	CHECK_INT(g->n_entries, 2);
+	CHECK_STR(FIELD(g, 0, KEY), "a");
+	CHECK_STR(FIELD(g, 1, KEY), "77");
+
+	/* No records setting: the top-level object holds the records. */
+	d.records = NULL;
+	g = parse(&format_json, &d, "{\"k1\": {\"u\": \"v\"}}");
+	CHECK_INT(g->r, 0);
+	CHECK_INT(g->n_entries, 1);
+	CHECK_STR(FIELD(g, 0, KEY), "k1");
+	CHECK_U64(g->entries[0].offset, 1);
+	CHECK_U64(g->entries[0].length, strlen("\"k1\": {\"u\": \"v\"}"));
+}
+
+TEST(json_field_values)
+{
+	static const char doc[] =
+		"[{\"lic\": \"\", \"lic_url\": "
+		"\"https://creativecommons.org/licenses/by/2.0/\", \"id\": "
+		"-12.5e3, \"flag\": true, \"pid\": null, \"p\": {\"q\": 1}, "
+		"\"u\": \"https://www.flickr.com/photos/janedoe/5/\", \"u\": "
+		"\"second\"},\n"
+		" {\"lic\": \"CC0\", \"lic_url\": \"z\", \"p\": [{\"q\": 2}], "
+		"\"pid\": 42}]";
+	struct config_dataset d = {.records = w("[]")};
+	const struct got *g;
+
+	d.fields[CONFIG_FIELD_LICENSE] = w("lic|lic_url");
+	d.fields[CONFIG_FIELD_KEY] = w("id");
+	d.fields[CONFIG_FIELD_OWNER_NAME] = w("flag");
+	d.fields[CONFIG_FIELD_PHOTO_ID] = w("pid");
+	d.fields[CONFIG_FIELD_PATH] = w("p.q");
+	d.fields[CONFIG_FIELD_PAGE_URL] = w("u");
+	d.fields[CONFIG_FIELD_URL] = w("u");
+	g = parse(&format_json, &d, doc);
+	CHECK_INT(g->r, 0);
+	CHECK_INT(g->n_entries, 2);
+	if (g->n_entries != 2)
+		return;
+	/* An empty string counts as absent, so the alternative is taken. */
+	CHECK_STR(FIELD(g, 0, LICENSE),
+		  "https://creativecommons.org/licenses/by/2.0/");
+	CHECK_STR(FIELD(g, 0, KEY), "-12.5e3");
+	CHECK_STR(FIELD(g, 0, OWNER_NAME), "");
+	CHECK_STR(FIELD(g, 0, PHOTO_ID), "");
+	CHECK_STR(FIELD(g, 0, PATH), "1");
+	/* Two fields from one path; a repeated key keeps the first. */
+	CHECK_STR(FIELD(g, 0, PAGE_URL),
+		  "https://www.flickr.com/photos/janedoe/5/");
+	CHECK_STR(FIELD(g, 0, URL), "https://www.flickr.com/photos/janedoe/5/");
+	CHECK_U64(g->entries[0].photo_id, 5);
+	CHECK_STR(FIELD(g, 1, LICENSE), "CC0");
+	CHECK_STR(FIELD(g, 1, PATH), "");
+	CHECK_STR(FIELD(g, 1, PHOTO_ID), "42");
+	CHECK_U64(g->entries[1].photo_id, 42);
+}
+
+/* ---- json: broken input ----------------------------------------------- */
+
+TEST(json_records_missing_or_misplaced)
+{
+	struct config_dataset d = coco_dataset();
+	const struct got *g;
+
+	g = parse(&format_json, &d, "{\"info\": {\"images\": []}}");
+	CHECK_INT(g->r, -EBADMSG);
+	CHECK_INT(g->n_reports, 1);
+	check_report(g, 0, 0, true, "records 'images[]' not found");
+
+	g = parse(&format_json, &d, "{\"images\": {\"0\": {\"id\": 1}}}");
+	CHECK_INT(g->r, -EBADMSG);
+	check_report(g, 0, 0, true, "'images' is not an array");
+
+	g = parse(&format_json, &d, "[{\"id\": 1}]");
+	CHECK_INT(g->r, -EBADMSG);
+	check_report(g, 0, 0, true, "top level is not an object");
+
+	d.records = w("data.items[]");
+	g = parse(&format_json, &d, "{\"data\": [{\"id\": 1}]}");
+	CHECK_INT(g->r, -EBADMSG);
+	check_report(g, 0, 0, true, "'data' is not an object");
+
+	d.records = w("[]");
+	g = parse(&format_json, &d, "{\"id\": 1}");
+	CHECK_INT(g->r, -EBADMSG);
+	check_report(g, 0, 0, true, "top level is not an array");
+
+	d.records = NULL;
+	g = parse(&format_json, &d, "\"just a string\"");
+	CHECK_INT(g->r, -EBADMSG);
+	check_report(g, 0, 0, true, "top level is not an object");
+	CHECK_INT(g->n_entries, 0);
+}
+
+TEST(json_syntax_errors)
+{
+	static const char junk[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+	struct config_dataset d = coco_dataset();
+	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	const struct got *g;
+
+	g = parse_limited(&format_json, &d, &limits, junk, sizeof(junk) - 1, 0);
+	CHECK_INT(g->r, -EBADMSG);
+	CHECK_INT(g->n_reports, 1);
+	check_report(g, 0, 0, true,
+		     "invalid JSON near byte 1: lexical error: invalid char "
+		     "in json text");
+
+	g = parse(&format_json, &d, "");
+	CHECK_INT(g->r, -EBADMSG);
+	check_report(g, 0, 0, true,
+		     "invalid JSON near byte 0: parse error: premature EOF");
+
+	g = parse(&format_json, &d,
+		  "{\"images\": [{\"id\": 1}, {\"id\": 2,}]}");
+	CHECK_INT(g->r, -EBADMSG);
+	CHECK_INT(g->n_entries, 1);
+	check_report(g, 0, 2, true,
+		     "invalid JSON near byte 33: parse error: invalid object "
+		     "key (must be a string)");
+
+	g = parse(&format_json, &d, "{\"images\": [{\"id\": 1}]} x");
+	CHECK_INT(g->r, -EBADMSG);
+	CHECK_INT(g->n_entries, 1);
+	check_report(
+		g, 0, 1, true,
+		"invalid JSON near byte 25: parse error: trailing garbage");
+
+	/* Invalid UTF-8 is refused even where nothing is read. */
+	g = parse(&format_json, &d,
+		  "{\"info\": \"caf\xe9\", \"images\": [{\"id\": 1}]}");
+	CHECK_INT(g->r, -EBADMSG);
+	CHECK_INT(g->n_entries, 0);
+	check_report(g, 0, 0, true,
+		     "invalid JSON near byte 15: lexical error: invalid bytes "
+		     "in UTF8 string");
+}
+
+TEST(json_caps)
+{
+	struct config_dataset d = coco_dataset();
+	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	char doc[512], why[128];
+	const struct got *g;
+	size_t n;
+
+	/* 100 nested arrays inside a record, 64 allowed. */
+	n = (size_t)snprintf(doc, sizeof(doc),
+			     "{\"images\": [{\"id\": 1, "
+			     "\"deep\": ");
+	memset(doc + n, '[', 100);
+	memset(doc + n + 100, ']', 100);
+	snprintf(doc + n + 200, sizeof(doc) - n - 200, "}]}");
+	g = parse(&format_json, &d, doc);
+	CHECK_INT(g->r, -E2BIG);
+	CHECK_INT(g->n_entries, 0);
+	/* Levels: the top object, the array, the record, then 61 more. */
+	snprintf(why, sizeof(why),
+		 "JSON nested deeper than 64 levels at "
+		 "byte %zu",
+		 n + 61);
+	check_report(g, 0, 1, true, why);
+
+	/* A string over max_record outside the records. */
+	limits.max_record = 64;
+	n = (size_t)snprintf(doc, sizeof(doc), "{\"info\": \"");
+	memset(doc + n, 'x', 100);
+	snprintf(doc + n + 100, sizeof(doc) - n - 100,
+		 "\", \"images\": [{\"id\": 1}]}");
+	g = parse_limited(&format_json, &d, &limits, doc, strlen(doc), 0);
+	CHECK_INT(g->r, -E2BIG);
+	check_report(g, 0, 0, true,
+		     "JSON token longer than 64 bytes near byte 7");
+
+	/* A record over max_record, made of short tokens. */
+	n = (size_t)snprintf(doc, sizeof(doc),
+			     "{\"images\": [{\"id\": 1}, {\"id\": 2, \"a\": [");
+	for (; n < 200; n += 2)
+		memcpy(doc + n, "0,", 2);
+	snprintf(doc + n, sizeof(doc) - n, "0]}]}");
+	g = parse_limited(&format_json, &d, &limits, doc, strlen(doc), 0);
+	CHECK_INT(g->r, -E2BIG);
+	CHECK_INT(g->n_entries, 1);
+	check_report(g, 0, 2, true, "record longer than 64 bytes");
+}
+
+TEST(json_bad_options)
+{
+	static const char *const records[] = {
+		"a..b[]", ".a[]", "a.[]", "a[]b", "images[][]", "a[0]",
+	};
+	static const char *const fields[] = {
+		"", "a..b", ".a", "a.", "a|", "|a", "a||b",
+	};
+	struct format_sink sink = {.entry = got_entry, .report = got_report};
+	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	struct config_dataset d = {0}, dl = {0};
+	void *p = NULL;
+	size_t i;
+
+	d.fields[CONFIG_FIELD_URL] = w("u");
+	for (i = 0; i < ELEMENTSOF(records); i++) {
+		d.records = w(records[i]);
+		CHECK_INT(format_json.open(&d, &limits, &sink, &p), -EINVAL);
+	}
+	d.records = w("[]");
+	for (i = 0; i < ELEMENTSOF(fields); i++) {
+		d.fields[CONFIG_FIELD_URL] = w(fields[i]);
+		dl.fields[CONFIG_FIELD_URL] = w(fields[i]);
+		CHECK_INT(format_json.open(&d, &limits, &sink, &p), -EINVAL);
+		CHECK_INT(format_jsonl.open(&dl, &limits, &sink, &p), -EINVAL);
+	}
+	/* Array records need a field; jsonl has no records path. */
+	d.fields[CONFIG_FIELD_URL] = NULL;
+	CHECK_INT(format_json.open(&d, &limits, &sink, &p), -EINVAL);
+	d.fields[CONFIG_FIELD_URL] = w("u");
+	CHECK_INT(format_jsonl.open(&d, &limits, &sink, &p), -EINVAL);
+	CHECK(p == NULL);
+	CHECK(format_json.free(NULL) == NULL);
+}
+
+/* ---- jsonl ------------------------------------------------------------ */
+
+#define JL1                                                                  \
+	"{\"url\": \"https://www.flickr.com/photos/janedoe/11111111111/\", " \
+	"\"user\": \"janedoe\"}\n"
+#define JL3                                                             \
+	"{\"url\": "                                                    \
+	"\"https://www.flickr.com/photos/30302697@N00/22222222222/\", " \
+	"\"user\": \"Jos\\u00e9\"}\r\n"
+#define JL4  "{\"url\": broken}\n"
+#define JL5  "[1, 2, 3]\n"
+#define JL6  "{\"a\": 1} {\"b\": 2}\n"
+#define JL7  "{\"url\": \"\xff\xfe\"}\n"
+#define JL8  "42\n"
+#define JL9  "{\"url\": \"x\"\n"
+#define JL10 "{\"url\": \"https://flic.kr/p/2oLx2Z\"}"
+
+TEST(jsonl_lines)
+{
+	static const char doc[] = JL1 "\n" JL3 JL4 JL5 JL6 JL7 JL8 JL9 JL10;
+	struct config_dataset d = {0};
+	const struct got *g;
+	char why[128];
+
+	d.fields[CONFIG_FIELD_URL] = w("url");
+	d.fields[CONFIG_FIELD_OWNER_NAME] = w("user");
+	g = parse(&format_jsonl, &d, doc);
+	CHECK_INT(g->r, 0);
+	CHECK_INT(g->n_entries, 3);
+	CHECK_INT(g->n_reports, 6);
+	if (g->n_entries != 3 || g->n_reports != 6)
+		return;
+	CHECK_U64(g->entries[0].line, 1);
+	CHECK_U64(g->entries[0].offset, 0);
+	CHECK_U64(g->entries[0].length, strlen(JL1));
+	CHECK_STR(g->entries[0].alias, "janedoe");
+	CHECK_U64(g->entries[0].photo_id, 11111111111ULL);
+	CHECK_U64(g->entries[1].line, 3);
+	CHECK_U64(g->entries[1].offset, at(doc, JL3));
+	CHECK_U64(g->entries[1].length, strlen(JL3));
+	CHECK_STR(FIELD(g, 1, OWNER_NAME), "Jos\xc3\xa9");
+	CHECK_STR(g->entries[1].nsid, "30302697@N00");
+	CHECK_U64(g->entries[2].line, 10);
+	CHECK_U64(g->entries[2].offset, at(doc, JL10));
+	CHECK_U64(g->entries[2].length, strlen(JL10));
+	CHECK_STR(FIELD(g, 2, URL), "https://flic.kr/p/2oLx2Z");
+
+	snprintf(why, sizeof(why),
+		 "invalid JSON near byte %" PRIu64 ": lexical error: invalid "
+		 "char in json text, skipping",
+		 at(doc, JL4) + 9);
+	check_report(g, 0, 4, false, why);
+	check_report(g, 1, 5, false, "record is not a JSON object, skipping");
+	check_report(g, 2, 6, false,
+		     "more than one JSON value on the line, skipping");
+	snprintf(why, sizeof(why),
+		 "invalid JSON near byte %" PRIu64 ": lexical error: invalid "
+		 "bytes in UTF8 string, skipping",
+		 at(doc, JL7) + 10);
+	check_report(g, 3, 7, false, why);
+	check_report(g, 4, 8, false, "record is not a JSON object, skipping");
+	snprintf(why, sizeof(why),
+		 "invalid JSON near byte %" PRIu64 ": parse error: premature "
+		 "EOF, skipping",
+		 at(doc, JL9) + strlen(JL9) - 1);
+	check_report(g, 5, 9, false, why);
+}
+
+TEST(jsonl_caps_cost_one_line)
+{
+	struct config_dataset d = {0};
+	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	char doc[512], why[128];
+	const struct got *g;
+	size_t n;
+
+	d.fields[CONFIG_FIELD_URL] = w("u");
+	limits.max_record = 128;
+	limits.max_depth = 8;
+	n = (size_t)snprintf(doc, sizeof(doc), "{\"u\": \"a\"}\n{\"u\": \"");
+	memset(doc + n, 'x', 200);
+	n += 200;
+	n += (size_t)snprintf(doc + n, sizeof(doc) - n,
+			      "\"}\n{\"u\": [[[[[[[[[1]]]]]]]]]}\n{\"u\": "
+			      "\"b\"}\n");
+	g = parse_limited(&format_jsonl, &d, &limits, doc, n, 0);
+	CHECK_INT(g->r, 0);
+	CHECK_INT(g->n_entries, 2);
+	CHECK_INT(g->n_reports, 2);
+	check_report(g, 0, 2, false, "line longer than 128 bytes, skipping");
+	snprintf(why, sizeof(why),
+		 "JSON nested deeper than 8 levels at byte %" PRIu64
+		 ", skipping",
+		 at(doc, "[[[") + 7);
+	check_report(g, 1, 3, false, why);
+	if (g->n_entries == 2) {
+		CHECK_U64(g->entries[1].line, 4);
+		CHECK_STR(FIELD(g, 1, URL), "b");
+	}
+
+	g = parse_limited(&format_jsonl, &d, &limits, doc, n, 2);
+	CHECK_INT(g->r, -ENOSPC);
+	CHECK_INT(g->n_entries, 1);
+}

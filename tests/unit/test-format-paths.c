@@ -1,0 +1,338 @@
+/*
+ * test-format-paths.c: the path-list adapter on MegaFace, DiveFace and URL
+ * lists, and on broken ones.  Each case is fed whole, in 1-byte chunks and
+ * in random chunks (each chunk in its own allocation, so reading past it
+ * trips ASan), and must give the same entries and reports each time.  The
+ * sink writes everything it gets as text: "E<line>@<offset>+<length>
+ * id=.. nsid=.. <field>=..." per entry, "R<line>[!] <why>" per report and
+ * "-> <errno>" when the parse fails.
+ */
+#include <errno.h>
+#include <stdbool.h>
+
+#include "buf.h"
+#include "format.h"
+#include "macro.h"
+#include "xalloc.h"
+#include "test.h"
+
+extern const struct format format_paths;
+
+/* ---- the recording sink -------------------------------------------------- */
+
+static const char *const field_names[CONFIG_FIELD_MAX] = {
+	[CONFIG_FIELD_KEY] = "key",
+	[CONFIG_FIELD_PHOTO_ID] = "photo_id",
+	[CONFIG_FIELD_URL] = "url",
+	[CONFIG_FIELD_PAGE_URL] = "page_url",
+	[CONFIG_FIELD_IMAGE_URL] = "image_url",
+	[CONFIG_FIELD_OWNER_NSID] = "owner_nsid",
+	[CONFIG_FIELD_OWNER_ALIAS] = "owner_alias",
+	[CONFIG_FIELD_OWNER_NAME] = "owner_name",
+	[CONFIG_FIELD_OWNER_URL] = "owner_url",
+	[CONFIG_FIELD_LICENSE] = "license",
+	[CONFIG_FIELD_PATH] = "path",
+};
+
+struct sink_log {
+	struct buf out;
+	size_t entries;
+	size_t stop_after; /* the entry whose callback fails; 0: none */
+};
+
+/* Appends text with line ends and odd bytes escaped. */
+static void log_text(struct buf *b, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '\t')
+			buf_puts(b, "\\t");
+		else if (ch < 0x20 || ch >= 0x7f || ch == '\\')
+			buf_printf(b, "\\x%02x", ch);
+		else
+			buf_putc(b, (char)ch);
+	}
+}
+
+static int log_entry(void *userdata, const struct entry *e)
+{
+	struct sink_log *l = userdata;
+	size_t f;
+
+	buf_printf(&l->out, "E%" PRIu64 "@%" PRIu64 "+%" PRIu64, e->line,
+		   e->offset, e->length);
+	if (e->photo_id)
+		buf_printf(&l->out, " id=%" PRIu64, e->photo_id);
+	if (e->nsid[0])
+		buf_printf(&l->out, " nsid=%s", e->nsid);
+	if (e->alias[0])
+		buf_printf(&l->out, " alias=%s", e->alias);
+	for (f = 0; f < CONFIG_FIELD_MAX; f++) {
+		if (e->field[f].len == 0)
+			continue;
+		buf_printf(&l->out, " %s=", field_names[f]);
+		log_text(&l->out, e->field[f].s, e->field[f].len);
+	}
+	buf_putc(&l->out, '\n');
+	l->entries++;
+	return l->entries == l->stop_after ? -ECANCELED : 0;
+}
+
+static void log_report(void *userdata, uint64_t line, bool fatal,
+		       const char *why)
+{
+	struct sink_log *l = userdata;
+
+	buf_printf(&l->out, "R%" PRIu64 "%s %s\n", line, fatal ? "!" : "", why);
+}
+
+/* ---- feeding ------------------------------------------------------------- */
+
+enum { MODE_WHOLE, MODE_BYTES, MODE_RANDOM_FIRST, MODE_END = 8 };
+
+static uint64_t rng_next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* The next chunk size: all, 1, or random (0 included), small or large. */
+static size_t chunk_size(int mode, uint64_t *rng, size_t left)
+{
+	size_t n;
+
+	if (mode == MODE_WHOLE)
+		return left;
+	if (mode == MODE_BYTES)
+		return MIN(left, (size_t)1);
+	n = (size_t)(rng_next(rng) % (mode % 2 ? 9 : 300));
+	return MIN(n, left);
+}
+
+/* Runs a parse and returns what the sink saw (malloc'ed). */
+static char *run(const char *in, size_t len, size_t max_record, int mode,
+		 size_t stop_after)
+{
+	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	struct sink_log log = {.stop_after = stop_after};
+	struct format_sink sink = {log_entry, log_report, &log};
+	struct config_dataset d = {.header = true};
+	uint64_t rng = 0x9e3779b97f4a7c15ULL * (uint64_t)(mode + 1);
+	void *p = NULL;
+	size_t off = 0, n;
+	int r;
+
+	buf_init(&log.out, 1 << 24);
+	if (max_record)
+		limits.max_record = max_record;
+	d.format = xstrdup("paths");
+	r = format_paths.open(&d, &limits, &sink, &p);
+	for (; r == 0 && off < len; off += n) {
+		char *chunk;
+
+		n = chunk_size(mode, &rng, len - off);
+		chunk = xmalloc(n);
+		memcpy(chunk, in + off, n);
+		r = format_paths.feed(p, chunk, n);
+		free(chunk);
+	}
+	if (r == 0)
+		r = format_paths.finish(p);
+	if (r < 0)
+		buf_printf(&log.out, "-> %d\n", r);
+	format_paths.free(p);
+	free(d.format);
+	return buf_steal(&log.out);
+}
+
+/* ---- the cases ------------------------------------------------------------ */
+
+#define IN(s) .in = s, .len = sizeof(s) - 1
+
+struct table_case {
+	const char *name;
+	const char *in;
+	size_t len;
+	size_t max_record; /* 0: the default */
+	const char *expect;
+};
+
+static const struct table_case cases[] = {
+	{
+		.name = "megaface",
+		IN("FlickrFinal2/123/12345678@N00/2292393487_1.jpg\n"
+		   "/srv/megaface/FlickrFinal2/479/47918374@N03/"
+		   "8342190127_0.jpg\n"
+		   "FlickrFinal2/999/12345678@N00/2292393487_1.jpg\n"),
+		.expect =
+			"E1@0+47 id=2292393487 nsid=12345678@N00 path=FlickrFinal2/123/12345678@N00/2292393487_1.jpg\n"
+			"E2@47+61 id=8342190127 nsid=47918374@N03 path=/srv/megaface/FlickrFinal2/479/47918374@N03/8342190127_0.jpg\n"
+			"E3@108+47 path=FlickrFinal2/999/12345678@N00/2292393487_1.jpg\n",
+	},
+	{
+		.name = "diveface",
+		IN("12345678@N00_identity_3/2292393487_0.jpg\n"
+		   "HA4K_120/47918374@N03_identity_12/8342190127_2.jpg\n"
+		   "images/0001.jpg\n"),
+		.expect =
+			"E1@0+41 id=2292393487 nsid=12345678@N00 path=12345678@N00_identity_3/2292393487_0.jpg\n"
+			"E2@41+51 id=8342190127 nsid=47918374@N03 path=HA4K_120/47918374@N03_identity_12/8342190127_2.jpg\n"
+			"E3@92+16 path=images/0001.jpg\n",
+	},
+	{
+		.name = "urls",
+		IN("https://www.flickr.com/photos/mwichary/2179789263\n"
+		   "HTTP://farm3.staticflickr.com/2076/"
+		   "2292393487_dd3bd5ae9f.jpg\n"
+		   "Https://www.flickr.com/photos/47108884@N07/2928264213/\n"
+		   "https://example.org/x.jpg\n"
+		   "ftp://example.org/y.jpg\n"
+		   "http://\n"),
+		.expect =
+			"E1@0+50 id=2179789263 alias=mwichary url=https://www.flickr.com/photos/mwichary/2179789263\n"
+			"E2@50+61 id=2292393487 url=HTTP://farm3.staticflickr.com/2076/2292393487_dd3bd5ae9f.jpg\n"
+			"E3@111+55 id=2928264213 nsid=47108884@N07 url=Https://www.flickr.com/photos/47108884@N07/2928264213/\n"
+			"E4@166+26 url=https://example.org/x.jpg\n"
+			"E5@192+24 path=ftp://example.org/y.jpg\n"
+			"E6@216+8 url=http://\n",
+	},
+	{
+		.name = "comments_blanks_spaces_crlf",
+		IN("\xEF\xBB\xBF# MegaFace, FlickrFinal2 subset\r\n"
+		   "\r\n"
+		   "   \t\r\n"
+		   "  # an indented comment\r\n"
+		   "\t FlickrFinal2/123/12345678@N00/2292393487_1.jpg  \r\n"
+		   "\n"
+		   "path with spaces/a b.jpg\r\n"
+		   "Z\xc3\xbcrich/\xe5\x86\x99\xe7\x9c\x9f.jpg\n"
+		   "12345678@N00_identity_3/2292393487_0.jpg"),
+		.expect =
+			"E5@69+52 id=2292393487 nsid=12345678@N00 path=FlickrFinal2/123/12345678@N00/2292393487_1.jpg\n"
+			"E7@122+26 path=path with spaces/a b.jpg\n"
+			"E8@148+19 path=Z\\xc3\\xbcrich/\\xe5\\x86\\x99\\xe7\\x9c\\x9f.jpg\n"
+			"E9@167+40 id=2292393487 nsid=12345678@N00 path=12345678@N00_identity_3/2292393487_0.jpg\n",
+	},
+	{
+		.name = "bom_then_path",
+		IN("\xEF\xBB\xBF"
+		   "FlickrFinal2/123/12345678@N00/2292393487_1.jpg\n"),
+		.expect =
+			"E1@3+47 id=2292393487 nsid=12345678@N00 path=FlickrFinal2/123/12345678@N00/2292393487_1.jpg\n",
+	},
+	{
+		.name = "too_long_line",
+		IN("FlickrFinal2/123/12345678@N00/2292393487_1.jpg\n"
+		   "FlickrFinal2/123/12345678@N00/2292393487_1.jpg/"
+		   "and/then/some/more/directories\n"
+		   "12345678@N00_identity_3/2292393487_0.jpg\n"
+		   "0123456789012345678901234567890123456789012345678901234567890"
+		   "12345678901234567890123456789"),
+		.max_record = 64,
+		.expect =
+			"E1@0+47 id=2292393487 nsid=12345678@N00 path=FlickrFinal2/123/12345678@N00/2292393487_1.jpg\n"
+			"R2 line longer than 64 bytes\n"
+			"E3@125+41 id=2292393487 nsid=12345678@N00 path=12345678@N00_identity_3/2292393487_0.jpg\n"
+			"R4 line longer than 64 bytes\n",
+	},
+	{
+		.name = "bad_bytes",
+		IN("FlickrFinal2/123/12345678@N00/2292393487_1.jpg\0\n"
+		   "\0\n"
+		   "a\x1b[31m.jpg\n"
+		   "a\rb.jpg\n"
+		   "\x89PNG\r\n"
+		   "\xc0\xaf.jpg\n"
+		   "caf\xc3\xa9.jpg\n"
+		   "\xed\xa0\x80.jpg\n"
+		   "tab\tinside.jpg\n"
+		   "\xff\xd8\xff\xe0\n"
+		   "12345678@N00_identity_3/2292393487_0.jpg\n"),
+		.expect =
+			"R1 NUL byte in line\n"
+			"R2 NUL byte in line\n"
+			"R3 control character in line\n"
+			"R4 control character in line\n"
+			"R5 invalid UTF-8 in line\n"
+			"R6 invalid UTF-8 in line\n"
+			"E7@82+10 path=caf\\xc3\\xa9.jpg\n"
+			"R8 invalid UTF-8 in line\n"
+			"E9@100+15 path=tab\\tinside.jpg\n"
+			"R10 invalid UTF-8 in line\n"
+			"E11@120+41 id=2292393487 nsid=12345678@N00 path=12345678@N00_identity_3/2292393487_0.jpg\n",
+	},
+};
+
+TEST(table)
+{
+	size_t i;
+	int mode;
+
+	for (i = 0; i < ELEMENTSOF(cases); i++) {
+		const struct table_case *t = &cases[i];
+
+		for (mode = MODE_WHOLE; mode < MODE_END; mode++) {
+			char *got = run(t->in, t->len, t->max_record, mode, 0);
+
+			if (strcmp(got, t->expect) != 0) {
+				TEST_FAIL("case %s, mode %d: got\n%s-- "
+					  "expected\n%s--",
+					  t->name, mode, got, t->expect);
+				mode = MODE_END;
+			}
+			free(got);
+		}
+	}
+}
+
+TEST(sink_error_stops_the_parse)
+{
+	static const char in[] = "a.jpg\nb.jpg\nc.jpg\n";
+	int mode;
+
+	for (mode = MODE_WHOLE; mode < MODE_END; mode++) {
+		char *got = run(in, sizeof(in) - 1, 0, mode, 2);
+
+		CHECK_STR(got, "E1@0+6 path=a.jpg\nE2@6+6 path=b.jpg\n"
+			       "-> -125\n");
+		free(got);
+	}
+}
+
+TEST(random_junk)
+{
+	static const char special[] = "\n\n# \t\r\0";
+	uint64_t rng = 7;
+	size_t len = 128 * 1024, i;
+	char *in = xmalloc(len), *whole;
+	int mode;
+
+	for (i = 0; i < len; i++) {
+		uint64_t x = rng_next(&rng);
+
+		in[i] = x % 4 == 0 ? special[(x >> 8) % 7] : (char)(x >> 16);
+	}
+	whole = run(in, len, 100, MODE_WHOLE, 0);
+	CHECK(strstr(whole, "R") != NULL);
+	for (mode = MODE_BYTES; mode < MODE_END; mode++) {
+		char *got = run(in, len, 100, mode, 0);
+
+		if (strcmp(got, whole) != 0)
+			TEST_FAIL("mode %d differs", mode);
+		free(got);
+	}
+	free(whole);
+	free(in);
+}
+
+TEST(format_table_row)
+{
+	CHECK_STR(format_paths.name, "paths");
+	CHECK(!format_paths.photo_keyed);
+	CHECK(format_paths.free(NULL) == NULL);
+}
