@@ -364,6 +364,10 @@ static void entry_owner(struct buf *b, const struct store_entry *e)
 
 static void entry_text_line(struct buf *b, const struct store_entry *e)
 {
+	const char *link = *e->page_url	   ? e->page_url
+			   : *e->image_url ? e->image_url
+					   : e->key_text;
+
 	if (e->photo_id)
 		(void)buf_printf(b, "photo %llu",
 				 (unsigned long long)e->photo_id);
@@ -371,9 +375,8 @@ static void entry_text_line(struct buf *b, const struct store_entry *e)
 		(void)buf_printf(b, "%s", e->key_text);
 	(void)buf_puts(b, "  owner ");
 	entry_owner(b, e);
-	if (*e->page_url || *e->image_url)
-		(void)buf_printf(b, "  %s",
-				 *e->page_url ? e->page_url : e->image_url);
+	if (*link && (e->photo_id || link != e->key_text))
+		(void)buf_printf(b, "  %s", link);
 	(void)buf_printf(b, "  line %llu", (unsigned long long)e->line);
 }
 

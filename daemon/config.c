@@ -26,6 +26,7 @@
 
 #include "buf.h"
 #include "flickr.h"
+#include "format.h"
 #include "macro.h"
 #include "parse.h"
 #include "secret.h"
@@ -35,10 +36,6 @@
 #define CONFIG_ERRORS_SHOWN   100  /* messages kept; the rest are counted */
 #define CONFIG_NAME_MAX	      64   /* dataset and subscriber names */
 #define CONFIG_PHOTO_LINE_MAX 4096 /* a line of a photos file */
-
-static const char *const config_formats[] = {
-	"yfcc100m", "ffhq", "csv", "tsv", "json", "jsonl", "paths",
-};
 
 static const char *const config_field_names[CONFIG_FIELD_MAX] = {
 	[CONFIG_FIELD_KEY] = "key",
@@ -307,12 +304,15 @@ static void value_choice(struct loader *ld, const yaml_node_t *node, int *dest,
 
 static void value_format(struct loader *ld, const yaml_node_t *node, void *dest)
 {
+	const char *names[16];
+	size_t n = 0;
 	int i = -1;
 
-	value_choice(ld, node, &i, config_formats, ELEMENTSOF(config_formats),
-		     "format");
+	while (n < ELEMENTSOF(names) && (names[n] = format_name(n)))
+		n++;
+	value_choice(ld, node, &i, names, n, "format");
 	if (i >= 0)
-		set_string(dest, config_formats[i]);
+		set_string(dest, names[i]);
 }
 
 static void value_digest(struct loader *ld, const yaml_node_t *node, void *dest)
@@ -1303,6 +1303,18 @@ static void check_dataset_name(struct loader *ld, size_t i)
 				ld->cfg->datasets[j].where.line);
 }
 
+/* The first column given by name rather than number, or NULL. */
+static const char *column_names(const struct config_dataset *d)
+{
+	size_t i;
+
+	for (i = 0; i < CONFIG_FIELD_MAX; i++)
+		if (d->fields[i] &&
+		    d->fields[i][strspn(d->fields[i], "0123456789")] != '\0')
+			return d->fields[i];
+	return NULL;
+}
+
 /* Format options must fit the format: columns for tables, fields and
  * records for JSON, and a field map wherever the format has no fixed one. */
 static void check_dataset_options(struct loader *ld, size_t i)
@@ -1331,6 +1343,12 @@ static void check_dataset_options(struct loader *ld, size_t i)
 			d->name, d->format, want,
 			tabular ? "columns: { url: 0 }"
 				: "fields: { page_url: metadata.photo_url }");
+	if (tabular && !d->header && column_names(d))
+		config_error_where(
+			ld, &d->where,
+			"dataset '%s': with 'header: false' columns are "
+			"numbers (from 0), not names like '%s'",
+			d->name, column_names(d));
 	if (d->records && !json)
 		config_error_where(
 			ld, &d->where,

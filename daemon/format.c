@@ -30,3 +30,8 @@ const struct format *format_find(const char *name)
 			return formats[i];
 	return NULL;
 }
+
+const char *format_name(size_t i)
+{
+	return i < ELEMENTSOF(formats) ? formats[i]->name : NULL;
+}

@@ -61,4 +61,7 @@ struct format {
 /* The format called name, or NULL. */
 const struct format *format_find(const char *name);
 
+/* The name of the i-th format, or NULL past the last (for listings). */
+const char *format_name(size_t i);
+
 #endif

@@ -31,6 +31,7 @@
 #include "buf.h"
 #include "format.h"
 #include "lines.h"
+#include "text.h"
 #include "macro.h"
 #include "xalloc.h"
 
@@ -106,32 +107,6 @@ extern const struct format format_tsv;
 
 /* ---- text checks -------------------------------------------------------- */
 
-/* Length of the UTF-8 sequence at s (s[0] >= 0x80), or 0 if it is not
- * valid: no overlong forms, surrogates or code points past U+10FFFF. */
-static size_t utf8_seq(const unsigned char *s, const unsigned char *end)
-{
-	unsigned char lo = 0x80, hi = 0xBF;
-	size_t n, i;
-
-	if (s[0] < 0xC2 || s[0] > 0xF4)
-		return 0;
-	n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
-	if (s[0] == 0xE0)
-		lo = 0xA0;
-	else if (s[0] == 0xED)
-		hi = 0x9F;
-	else if (s[0] == 0xF0)
-		lo = 0x90;
-	else if (s[0] == 0xF4)
-		hi = 0x8F;
-	if ((size_t)(end - s) < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
-
 /* What is wrong with the text of a mapped field, or NULL.  Tab, CR and LF
  * are allowed: a quoted field may hold line ends. */
 static const char *csv_text_check(const char *s, size_t len)
@@ -150,7 +125,7 @@ static const char *csv_text_check(const char *s, size_t len)
 		}
 		if (*p < 0x20)
 			return "control character";
-		n = utf8_seq(p, end);
+		n = text_utf8_seq(p, (size_t)(end - p));
 		if (n == 0)
 			return "invalid UTF-8";
 		p += n;

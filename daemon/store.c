@@ -312,32 +312,45 @@ struct store *store_close(struct store *s)
 	return NULL;
 }
 
-int store_dataset_id(struct store *s, const char *name, int64_t *ret_id)
+int store_find_or_add(struct store *s, const char *find, const char *add,
+		      void (*bind)(sqlite3_stmt *st, const void *arg),
+		      const void *arg, int64_t *ret)
 {
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_dataset_find, &r);
+	st = store_stmt(s, find, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	bind(st, arg);
 	r = store_step(s, st);
 	if (r == 1) {
-		*ret_id = sqlite3_column_int64(st, 0);
+		*ret = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
 		return 0;
 	}
 	if (r < 0)
 		return r;
-	st = store_stmt(s, sql_dataset_insert, &r);
+	st = store_stmt(s, add, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	bind(st, arg);
 	r = store_step(s, st);
 	if (r < 0)
 		return r;
-	*ret_id = sqlite3_last_insert_rowid(s->db);
+	*ret = sqlite3_last_insert_rowid(s->db);
 	return 0;
+}
+
+static void bind_name(sqlite3_stmt *st, const void *name)
+{
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+}
+
+int store_dataset_id(struct store *s, const char *name, int64_t *ret_id)
+{
+	return store_find_or_add(s, sql_dataset_find, sql_dataset_insert,
+				 bind_name, name, ret_id);
 }
 
 int store_run_begin(struct store *s, int64_t dataset_id, int64_t now,

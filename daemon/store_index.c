@@ -201,9 +201,11 @@ int store_release_finish(struct store *s, const struct store_release *rel)
 	return r < 0 ? r : 0;
 }
 
-/* Binds the owner triple to columns 1..3 of st. */
-static void bind_owner(sqlite3_stmt *st, const struct store_entry *e)
+/* Binds the owner triple of an entry to columns 1..3 of st. */
+static void bind_owner(sqlite3_stmt *st, const void *arg)
 {
+	const struct store_entry *e = arg;
+
 	sqlite3_bind_text(st, 1, e->nsid ? e->nsid : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, e->alias ? e->alias : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, e->name ? e->name : "", -1, SQLITE_STATIC);
@@ -212,34 +214,12 @@ static void bind_owner(sqlite3_stmt *st, const struct store_entry *e)
 /* The owner's row id (0: the entry names no owner), added if new. */
 static int owner_id(struct store *s, const struct store_entry *e, int64_t *ret)
 {
-	sqlite3_stmt *st;
-	int r = 0;
-
 	if (!*e->nsid && !*e->alias && !*e->name) {
 		*ret = 0;
 		return 0;
 	}
-	st = store_stmt(s, sql_owner_find, &r);
-	if (!st)
-		return r;
-	bind_owner(st, e);
-	r = store_step(s, st);
-	if (r == 1) {
-		*ret = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		return 0;
-	}
-	if (r < 0)
-		return r;
-	st = store_stmt(s, sql_owner_add, &r);
-	if (!st)
-		return r;
-	bind_owner(st, e);
-	r = store_step(s, st);
-	if (r < 0)
-		return r;
-	*ret = sqlite3_last_insert_rowid(s->db);
-	return 0;
+	return store_find_or_add(s, sql_owner_find, sql_owner_add, bind_owner,
+				 e, ret);
 }
 
 int store_change_add(struct store *s, int64_t release_id, int64_t entry_id,

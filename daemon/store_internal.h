@@ -25,6 +25,12 @@ sqlite3_stmt *store_stmt(struct store *s, const char *sql, int *r);
 int store_step(struct store *s, sqlite3_stmt *st);
 /* Runs SQL without parameters.  Returns 0 or -errno. */
 int store_exec(struct store *s, const char *sql);
+/* Looks a row up with find (bound by bind(st, arg)) and returns its first
+ * column in *ret; if there is none, inserts it with add (bound the same
+ * way) and returns the new row id.  Returns 0 or -errno. */
+int store_find_or_add(struct store *s, const char *find, const char *add,
+		      void (*bind)(sqlite3_stmt *st, const void *arg),
+		      const void *arg, int64_t *ret);
 /* Converts an SQLite result code to -errno, logging SQLite's text at
  * debug level. */
 int store_errno(struct store *s, int rc, const char *what);

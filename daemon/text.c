@@ -1,10 +1,34 @@
 /*
- * text.c: JSON and CSV quoting of text.h.
+ * text.c: UTF-8 checking and JSON and CSV quoting of text.h.
  */
 #include "text.h"
 
 #include <stdio.h>
 #include <string.h>
+
+size_t text_utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t n, i;
+
+	if (s[0] < 0xC2 || s[0] > 0xF4)
+		return 0;
+	n = s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+	if (s[0] == 0xE0)
+		lo = 0xA0;
+	else if (s[0] == 0xED)
+		hi = 0x9F;
+	else if (s[0] == 0xF0)
+		lo = 0x90;
+	else if (s[0] == 0xF4)
+		hi = 0x8F;
+	if (avail < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
 
 int text_json_string(struct buf *b, const char *s)
 {

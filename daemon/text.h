@@ -1,11 +1,19 @@
 /*
- * text.h: quoting text for the formats scrapewatch writes -- JSON strings
- * and CSV fields -- into a struct buf.  Pure; no logging.
+ * text.h: small text helpers: checking UTF-8 in what manifests hold, and
+ * quoting text for what scrapewatch writes (JSON strings, CSV fields) into
+ * a struct buf.  Pure; no logging.
  */
 #ifndef SCRAPEWATCH_TEXT_H
 #define SCRAPEWATCH_TEXT_H
 
+#include <stddef.h>
+
 #include "buf.h"
+
+/* Length of the UTF-8 sequence at s (s[0] >= 0x80; avail bytes readable),
+ * or 0 if it is not valid: no overlong forms, surrogates or code points
+ * past U+10FFFF. */
+size_t text_utf8_seq(const unsigned char *s, size_t avail);
 
 /* Appends s as a JSON string, quotes included.  Control characters are
  * escaped; other bytes are copied (callers hand in UTF-8).  Returns 0 or

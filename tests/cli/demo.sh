@@ -14,4 +14,10 @@ expect_eq "demo/run exit status" "$rc" 0
 expect_contains "demo: configuration checked" "$log" \
 	"configuration OK: 2 datasets, 1 subscriber, 1 watch (1 file read)"
 expect_contains "demo: config written" "$(cat "$out/scrapewatch.yaml")" "state_dir: $out/state"
+expect_contains "demo: second FFHQ release" "$log" \
+	"ffhq-demo: release 2 (plain"
+expect_contains "demo: gzip release" "$log" "faces-demo: release 2 (gzip, plain"
+expect_contains "demo: Jane's new photo" "$log" "added       photo 9912345678  owner janedoe (Jane Doe)"
+expect_contains "demo: Jane's removed photo" "$log" "removed     photo 7581654399  owner 12345678@N00 (Jane Doe)"
+expect_contains "demo: search by alias" "$log" "2 matches for 'janedoe'"
 sw_done

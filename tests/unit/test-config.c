@@ -57,6 +57,11 @@ static const struct {
 	 "datasets:\n  - { name: dif, url: https://e.org/d.csv, format: csv }\n",
 	 "2:5: dataset 'dif': format csv needs 'columns' to say which entry "
 	 "fields to read (e.g. columns: { url: 0 })"},
+	{"column names without a header",
+	 "datasets:\n  - name: dif\n    url: https://e.org/d.csv\n"
+	 "    format: csv\n    header: false\n    columns: { url: ImageURL }\n",
+	 "2:5: dataset 'dif': with 'header: false' columns are numbers (from 0), "
+	 "not names like 'ImageURL'"},
 	{"columns on a json dataset",
 	 "datasets:\n  - name: coco\n    url: https://e.org/c.json\n"
 	 "    format: json\n    columns: { url: 3 }\n",
