@@ -307,6 +307,7 @@ struct store *store_close(struct store *s)
 		return NULL;
 	for (i = 0; i < s->n_cache; i++)
 		sqlite3_finalize(s->cache[i].st);
+	store_owner_cache_free(s->owners);
 	sqlite3_close(s->db);
 	free(s);
 	return NULL;
@@ -482,6 +483,9 @@ void store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		(void)store_exec(s, "ROLLBACK");
+	/* Owners added by the rolled-back transaction are gone again. */
+	store_owner_cache_free(s->owners);
+	s->owners = NULL;
 }
 
 void store_cache_size(struct store *s, unsigned mib)

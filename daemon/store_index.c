@@ -1,9 +1,9 @@
 /*
  * store_index.c: the SQL of the release index (store_index.h).
  *
- * Owners are interned: a small in-process cache maps an owner (NSID,
- * alias, name) to its row id, so that a release with millions of entries
- * does not look each owner up again.  Keys are unsigned 64-bit values
+ * Owners are interned: an in-process cache maps an owner (NSID, alias,
+ * name) to its row id, so that a release with millions of entries does
+ * not look each owner up again.  Keys are unsigned 64-bit values
  * stored in SQLite's signed INTEGER by their bit pattern.
  */
 #include "store_index.h"
@@ -11,8 +11,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
 
+#include "buf.h"
+#include "flickr.h"
 #include "macro.h"
+#include "xalloc.h"
 #include "store_internal.h"
 
 static const char sql_release_latest[] =
@@ -211,15 +216,140 @@ static void bind_owner(sqlite3_stmt *st, const void *arg)
 	sqlite3_bind_text(st, 3, e->name ? e->name : "", -1, SQLITE_STATIC);
 }
 
+/*
+ * Owners repeat (YFCC100M has one per 70 photos), so their row ids are
+ * cached: an open-addressing table keyed by a seeded hash of the owner's
+ * three names, each hit checked against the names kept in an arena.  The
+ * cache is emptied when it reaches OWNER_CACHE_MAX owners.
+ */
+#define OWNER_CACHE_MAX (1u << 20)
+
+struct owner_slot {
+	uint64_t hash;
+	int64_t id; /* 0: free */
+	size_t at;  /* the names in the arena: "nsid\0alias\0name\0" */
+	size_t len;
+};
+
+struct owner_cache {
+	struct owner_slot *slots; /* owned; at most half full */
+	size_t n, mask;
+	uint64_t seed;
+	struct buf names;
+};
+
+void store_owner_cache_free(struct owner_cache *c)
+{
+	if (!c)
+		return;
+	free(c->slots);
+	buf_free(&c->names);
+	free(c);
+}
+
+/* Writes the owner's names as "nsid\0alias\0name\0" into b. */
+static void owner_key(struct buf *b, const struct store_entry *e)
+{
+	buf_reset(b);
+	(void)buf_append(b, e->nsid, strlen(e->nsid) + 1);
+	(void)buf_append(b, e->alias, strlen(e->alias) + 1);
+	(void)buf_append(b, e->name, strlen(e->name) + 1);
+}
+
+static uint64_t owner_hash(const struct owner_cache *c, const struct buf *k)
+{
+	uint64_t h = c->seed;
+	size_t i;
+
+	for (i = 0; i < k->len; i++)
+		h = (h ^ (unsigned char)k->data[i]) * 0x100000001b3ULL;
+	return h ^ h >> 29;
+}
+
+/* The slot holding the key, or the free slot where it belongs. */
+static struct owner_slot *owner_slot(struct owner_cache *c, const struct buf *k,
+				     uint64_t h)
+{
+	size_t i;
+
+	for (i = h & c->mask;; i = (i + 1) & c->mask) {
+		struct owner_slot *sl = &c->slots[i];
+
+		if (!sl->id ||
+		    (sl->hash == h && sl->len == k->len &&
+		     memcmp(c->names.data + sl->at, k->data, k->len) == 0))
+			return sl;
+	}
+}
+
+static struct owner_cache *owner_cache_new(void)
+{
+	struct owner_cache *c = xcalloc(1, sizeof(*c));
+
+	c->mask = (1u << 12) - 1;
+	c->slots = xcalloc(c->mask + 1, sizeof(*c->slots));
+	if (getrandom(&c->seed, sizeof(c->seed), 0) != sizeof(c->seed))
+		c->seed = 0xcbf29ce484222325ULL ^ (uint64_t)getpid();
+	buf_init(&c->names,
+		 (size_t)OWNER_CACHE_MAX * 3 * (FLICKR_ALIAS_MAX + 64));
+	return c;
+}
+
+/* Doubles the table when it is half full. */
+static void owner_cache_grow(struct owner_cache *c)
+{
+	struct owner_slot *old = c->slots;
+	size_t n = c->mask + 1, i, j;
+
+	if (c->n < n / 2)
+		return;
+	c->mask = 2 * n - 1;
+	c->slots = xcalloc(2 * n, sizeof(*c->slots));
+	for (i = 0; i < n; i++) {
+		if (!old[i].id)
+			continue;
+		for (j = old[i].hash & c->mask; c->slots[j].id;
+		     j = (j + 1) & c->mask)
+			;
+		c->slots[j] = old[i];
+	}
+	free(old);
+}
+
 /* The owner's row id (0: the entry names no owner), added if new. */
 static int owner_id(struct store *s, const struct store_entry *e, int64_t *ret)
 {
+	struct buf key;
+	struct owner_slot *sl;
+	uint64_t h;
+	int r;
+
 	if (!*e->nsid && !*e->alias && !*e->name) {
 		*ret = 0;
 		return 0;
 	}
-	return store_find_or_add(s, sql_owner_find, sql_owner_add, bind_owner,
-				 e, ret);
+	if (!s->owners)
+		s->owners = owner_cache_new();
+	owner_cache_grow(s->owners);
+	buf_init(&key, 3 * 65536);
+	owner_key(&key, e);
+	h = owner_hash(s->owners, &key);
+	sl = owner_slot(s->owners, &key, h);
+	if (sl->id) {
+		*ret = sl->id;
+		buf_free(&key);
+		return 0;
+	}
+	r = store_find_or_add(s, sql_owner_find, sql_owner_add, bind_owner, e,
+			      ret);
+	if (r >= 0 && s->owners->n < OWNER_CACHE_MAX &&
+	    buf_append(&s->owners->names, key.data, key.len) == 0) {
+		*sl = (struct owner_slot){
+			h, *ret, s->owners->names.len - key.len, key.len};
+		s->owners->n++;
+	}
+	buf_free(&key);
+	return r;
 }
 
 int store_change_add(struct store *s, int64_t release_id, int64_t entry_id,

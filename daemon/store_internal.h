@@ -9,8 +9,11 @@
 #include <sqlite3.h>
 #include <stddef.h>
 
+struct owner_cache;
+
 struct store {
-	sqlite3 *db; /* owned */
+	sqlite3 *db;		    /* owned */
+	struct owner_cache *owners; /* owned (store_index.c), or NULL */
 	struct {
 		const char *sql;  /* a static string: the cache key */
 		sqlite3_stmt *st; /* owned, prepared once */
@@ -31,6 +34,8 @@ int store_exec(struct store *s, const char *sql);
 int store_find_or_add(struct store *s, const char *find, const char *add,
 		      void (*bind)(sqlite3_stmt *st, const void *arg),
 		      const void *arg, int64_t *ret);
+/* Frees the owner cache of store_index.c; accepts NULL. */
+void store_owner_cache_free(struct owner_cache *c);
 /* Converts an SQLite result code to -errno, logging SQLite's text at
  * debug level. */
 int store_errno(struct store *s, int rc, const char *what);

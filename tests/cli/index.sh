@@ -83,6 +83,12 @@ expect_contains "photo URL: history" "$OUT" "in releases 1, 3-latest"
 expect_contains "photo URL: count" "$OUT" "1 match for"
 run_sw "${C[@]}" search "http://farm3.staticflickr.com/2076/4001_dd3bd5ae9f_b.jpg"
 expect_contains "static URL: removed" "$OUT" "in releases 1 (not in the latest)"
+# flic.kr/p/ik is photo 1005 in Flickr's base58 (i = 17, k = 19: 17*58+19).
+run_sw "${C[@]}" search https://flic.kr/p/ik
+expect_contains "short link" "$OUT" "photo 1005  owner 12345678@N00"
+expect_contains "short link: count" "$OUT" "1 match for"
+run_sw "${C[@]}" search 1004
+expect_contains "bare photo id" "$OUT" "photo 1004  owner 30302697@N00"
 run_sw "${C[@]}" search "Jane Doe"
 expect_contains "display name is only possible" "$OUT" "possible: display name"
 
