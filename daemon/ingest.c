@@ -330,9 +330,10 @@ static int parse_file(struct ingest *in, const char *path, char sha[65])
 	}
 	r = in->format->open(in->d, &limits, &sink, &parser);
 	if (r < 0)
-		snprintf(in->res->error, sizeof(in->res->error),
-			 "format %s cannot read with this dataset's options: %s",
-			 in->format->name, strerror(-r));
+		snprintf(
+			in->res->error, sizeof(in->res->error),
+			"format %s cannot read with this dataset's options: %s",
+			in->format->name, strerror(-r));
 	while (r >= 0) {
 		r = decode_read(dec, &data, &len);
 		if (r < 0) {
