@@ -16,79 +16,15 @@ extern const struct format format_ffhq;
 
 #include "formattest.h"
 
-/* Opens the format, feeds data as seed says, finishes and frees. */
+/* Feeds data to the ffhq format as seed says (see run_format()). */
 static void run(const struct format_limits *limits, const char *data,
 		size_t len, unsigned seed, struct got *g)
 {
-	static const struct format *const fmt = &format_ffhq;
-	struct config_dataset d = {0};
-	struct format_sink sink = {
-		.entry = got_entry, .report = got_report, .userdata = g};
-	unsigned state = seed;
-	size_t off = 0, n;
-	void *p = NULL;
-	int r;
+	const struct config_dataset d = {0};
 
-	r = fmt->open(&d, limits, &sink, &p);
-	CHECK_INT(r, 0);
-	if (r < 0) {
-		g->r = r;
-		return;
-	}
-	while (off < len) {
-		/* An exact-size copy: reading past it is an ASan error. */
-		char *chunk;
-
-		n = piece(&state, seed, len - off);
-		chunk = malloc(n);
-		memcpy(chunk, data + off, n);
-		r = fmt->feed(p, chunk, n);
-		free(chunk);
-		off += n;
-		if (r < 0)
-			break;
-	}
-	if (r >= 0)
-		r = fmt->finish(p);
-	else /* the error sticks */
-		CHECK_INT(fmt->feed(p, "{}", 2), r);
-	g->r = r;
-	CHECK(fmt->free(p) == NULL);
+	run_format(&format_ffhq, &d, limits, data, len, seed, g);
 }
 
-static void same(const struct got *a, const struct got *b, unsigned seed)
-{
-	size_t i, f;
-
-	if (a->n_entries != b->n_entries || a->n_reports != b->n_reports ||
-	    a->r != b->r) {
-		TEST_FAIL(
-			"seed %u: %zu entries, %zu reports, r %d; whole: %zu, "
-			"%zu, %d",
-			seed, b->n_entries, b->n_reports, b->r, a->n_entries,
-			a->n_reports, a->r);
-		return;
-	}
-	for (i = 0; i < a->n_entries; i++) {
-		const struct got_entry *x = &a->entries[i], *y = &b->entries[i];
-
-		for (f = 0; f < CONFIG_FIELD_MAX; f++)
-			CHECK_STR(y->field[f], x->field[f]);
-		CHECK_U64(y->photo_id, x->photo_id);
-		CHECK_STR(y->nsid, x->nsid);
-		CHECK_STR(y->alias, x->alias);
-		CHECK_U64(y->line, x->line);
-		CHECK_U64(y->offset, x->offset);
-		CHECK_U64(y->length, x->length);
-	}
-	for (i = 0; i < a->n_reports; i++) {
-		CHECK_U64(b->reports[i].line, a->reports[i].line);
-		CHECK_INT(b->reports[i].fatal, a->reports[i].fatal);
-		CHECK_STR(b->reports[i].why, a->reports[i].why);
-	}
-}
-
-/* Parses data every way; returns what feeding it whole gave (static). */
 static const struct got *parse_limited(const struct format_limits *limits,
 				       const char *data, size_t len,
 				       size_t fail_at)
@@ -111,27 +47,6 @@ static const struct got *parse(const char *data, size_t len)
 	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
 
 	return parse_limited(&limits, data, len, 0);
-}
-
-static void check_report(const struct got *g, size_t i, uint64_t line,
-			 bool fatal, const char *why)
-{
-	if (i >= g->n_reports) {
-		TEST_FAIL("no report %zu (\"%s\")", i, why);
-		return;
-	}
-	CHECK_U64(g->reports[i].line, line);
-	CHECK_INT(g->reports[i].fatal, fatal);
-	CHECK_STR(g->reports[i].why, why);
-}
-
-/* Where record text rec starts in doc, which must hold it. */
-static uint64_t at(const char *doc, const char *rec)
-{
-	const char *s = strstr(doc, rec);
-
-	CHECK(s != NULL);
-	return s ? (uint64_t)(s - doc) : 0;
 }
 
 /* ---- real-shaped records ---------------------------------------------- */

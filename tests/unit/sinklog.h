@@ -1,0 +1,75 @@
+/*
+ * sinklog.h: what the line-format tests (csv, tsv, paths) share: a sink
+ * that logs every entry and report as one line of text, so that a test
+ * compares the whole log with what it expects.  Header-only; include after
+ * test.h.
+ */
+#ifndef SCRAPEWATCH_SINKLOG_H
+#define SCRAPEWATCH_SINKLOG_H
+
+#include "buf.h"
+#include "config.h"
+#include "format.h"
+
+struct sink_log {
+	struct buf out;
+	size_t entries;
+	size_t stop_after; /* the entry whose callback fails; 0: none */
+};
+
+/* Appends text with line ends and odd bytes escaped. */
+static void log_text(struct buf *b, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '\n')
+			buf_puts(b, "\\n");
+		else if (ch == '\r')
+			buf_puts(b, "\\r");
+		else if (ch == '\t')
+			buf_puts(b, "\\t");
+		else if (ch < 0x20 || ch >= 0x7f || ch == '\\')
+			buf_printf(b, "\\x%02x", ch);
+		else
+			buf_putc(b, (char)ch);
+	}
+}
+
+static int log_entry(void *userdata, const struct entry *e)
+{
+	struct sink_log *l = userdata;
+	size_t f;
+
+	buf_printf(&l->out, "E%" PRIu64 "@%" PRIu64 "+%" PRIu64, e->line,
+		   e->offset, e->length);
+	if (e->photo_id)
+		buf_printf(&l->out, " id=%" PRIu64, e->photo_id);
+	if (e->nsid[0])
+		buf_printf(&l->out, " nsid=%s", e->nsid);
+	if (e->alias[0])
+		buf_printf(&l->out, " alias=%s", e->alias);
+	for (f = 0; f < CONFIG_FIELD_MAX; f++) {
+		if (e->field[f].len == 0)
+			continue;
+		buf_printf(&l->out, " %s=", config_field_name(f));
+		log_text(&l->out, e->field[f].s, e->field[f].len);
+	}
+	buf_putc(&l->out, '\n');
+	l->entries++;
+	return l->entries == l->stop_after ? -ECANCELED : 0;
+}
+
+static void log_report(void *userdata, uint64_t line, bool fatal,
+		       const char *why)
+{
+	struct sink_log *l = userdata;
+
+	buf_printf(&l->out, "R%" PRIu64 "%s %s\n", line, fatal ? "!" : "", why);
+}
+
+/* ---- feeding ------------------------------------------------------------- */
+
+#endif
