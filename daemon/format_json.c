@@ -28,7 +28,10 @@
  * token (really: any stretch between two tokens) longer than
  * limits.max_record, since yajl would buffer it whole.  Problems are fatal
  * for json (yajl cannot resynchronise) except a record that is not an
- * object; for jsonl every problem costs only its line.  Nothing here logs.
+ * object; for jsonl every problem costs only its line.  Reports carry the
+ * record (jsonl: line) number; "near byte N" in a message is where the last
+ * well-formed token ended, which, unlike yajl's own error offset, does not
+ * depend on how the input was cut into chunks.  Nothing here logs.
  */
 #include "format_json.h"
 
@@ -563,7 +566,9 @@ static void json_yajl_renew(struct json_parser *p)
 }
 
 /* After yajl stopped at stream offset pos: a callback failed (and said
- * why), or the text is not JSON.  Returns the error. */
+ * why), or the text is not JSON.  The message gives the end of the last
+ * well-formed token, as yajl's own error offset depends on how the input
+ * was cut into chunks.  Returns the error. */
 static int json_stopped(struct json_parser *p, yajl_status st, uint64_t pos)
 {
 	unsigned char *msg;
@@ -582,7 +587,7 @@ static int json_stopped(struct json_parser *p, yajl_status st, uint64_t pos)
 	if (n > 0 && msg[n - 1] == '.')
 		n--;
 	r = json_fail(p, -EBADMSG, "invalid JSON near byte %" PRIu64 ": %.*s",
-		      pos, (int)n, (const char *)msg);
+		      p->last, (int)n, (const char *)msg);
 	yajl_free_error(p->yajl, msg);
 	return r;
 }

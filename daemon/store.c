@@ -101,7 +101,9 @@ static const char *const store_migrations[] = {
 	"  kind INTEGER NOT NULL," /* 1 added, 2 removed, 3 reincluded */
 	"  PRIMARY KEY(release_id, entry_id)"
 	") WITHOUT ROWID;"
-	"CREATE INDEX changes_by_entry ON changes(entry_id);",
+	/* An entry's history, and its last change: search, diff A..B and
+	 * rebuilding a key set read it by entry. */
+	"CREATE INDEX changes_by_entry ON changes(entry_id, release_id);",
 };
 
 static const char sql_dataset_find[] =

@@ -47,9 +47,9 @@ static const char sql_entry_add[] =
 static const char sql_change_add[] =
 	"INSERT INTO changes(release_id, entry_id, kind) VALUES (?1, ?2, ?3)";
 static const char sql_items[] =
-	"SELECT e.key, e.id, (SELECT c.kind FROM changes c WHERE "
-	"c.entry_id = e.id ORDER BY c.release_id DESC LIMIT 1) != 2 "
-	"FROM entries e WHERE e.dataset_id = ?1";
+	"SELECT e.key, e.id, c.kind != 2 FROM entries e JOIN "
+	"(SELECT entry_id, kind, max(release_id) FROM changes GROUP BY entry_id) c "
+	"ON c.entry_id = e.id WHERE e.dataset_id = ?1";
 /* The entry columns every query below reads, in entry_from_row()'s order,
  * followed by one extra column (a kind). */
 #define ENTRY_COLUMNS                                                     \
