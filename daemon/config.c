@@ -1315,6 +1315,37 @@ static const char *column_names(const struct config_dataset *d)
 	return NULL;
 }
 
+static int ignore_entry(void *userdata _unused_, const struct entry *e _unused_)
+{
+	return 0;
+}
+
+static void ignore_report(void *userdata _unused_, uint64_t line _unused_,
+			  bool fatal _unused_, const char *why _unused_)
+{
+}
+
+/* The format itself has the last word on its options (JSON paths, column
+ * numbers): open a parser and throw it away. */
+static void check_format_opens(struct loader *ld,
+			       const struct config_dataset *d)
+{
+	const struct format *f = format_find(d->format);
+	const struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	const struct format_sink sink = {ignore_entry, ignore_report, NULL};
+	void *parser = NULL;
+
+	if (!f || f->open(d, &limits, &sink, &parser) >= 0) {
+		if (f)
+			f->free(parser);
+		return;
+	}
+	config_error_where(ld, &d->where,
+			   "dataset '%s': format %s cannot use these options "
+			   "(check 'records', 'fields' and 'columns')",
+			   d->name, d->format);
+}
+
 /* Format options must fit the format: columns for tables, fields and
  * records for JSON, and a field map wherever the format has no fixed one. */
 static void check_dataset_options(struct loader *ld, size_t i)
@@ -1354,6 +1385,8 @@ static void check_dataset_options(struct loader *ld, size_t i)
 			ld, &d->where,
 			"dataset '%s': 'records' applies to format json",
 			d->name);
+	else if (ld->n_errors == 0)
+		check_format_opens(ld, d);
 }
 
 static void check_subscriber(struct loader *ld, size_t i)

@@ -62,6 +62,12 @@ static const struct {
 	 "    format: csv\n    header: false\n    columns: { url: ImageURL }\n",
 	 "2:5: dataset 'dif': with 'header: false' columns are numbers (from 0), "
 	 "not names like 'ImageURL'"},
+	{"a JSON path the format refuses",
+	 "datasets:\n  - name: coco\n    url: https://e.org/c.json\n"
+	 "    format: json\n    records: 'images[]'\n"
+	 "    fields: { image_url: 'a..b' }\n",
+	 "2:5: dataset 'coco': format json cannot use these options (check "
+	 "'records', 'fields' and 'columns')"},
 	{"columns on a json dataset",
 	 "datasets:\n  - name: coco\n    url: https://e.org/c.json\n"
 	 "    format: json\n    columns: { url: 3 }\n",
