@@ -193,6 +193,11 @@ static void import_report(const struct cmd *c, const struct ingest_result *res)
 
 	for (i = 0; i < res->n_bad_shown; i++)
 		log_warning("%s: %s, skipped", c->dataset->name, res->bad[i]);
+	if (res->duplicates)
+		log_warning("%s: %llu entries repeat a key seen earlier in the "
+			    "release and were counted once",
+			    c->dataset->name,
+			    (unsigned long long)res->duplicates);
 	if (res->unchanged) {
 		printf("%s: unchanged: same content as release %lld (sha256 %s)\n",
 		       c->dataset->name, (long long)rel->seq, rel->sha256);

@@ -197,6 +197,24 @@ static int decode_fail(struct decode *d, int r, const char *what)
 	return r;
 }
 
+/* Describes what was found: "gzip, plain", "zstd, ZIP 2.0 member 'x'". */
+static void decode_set_kind(struct decode *d, const char *member)
+{
+	const char *filter = archive_filter_code(d->a, 0) == ARCHIVE_FILTER_NONE
+				     ? NULL
+				     : archive_filter_name(d->a, 0);
+	size_t len = 0;
+
+	if (filter)
+		len = (size_t)snprintf(d->kind, sizeof(d->kind), "%s, ",
+				       filter);
+	if (archive_format(d->a) == ARCHIVE_FORMAT_RAW)
+		snprintf(d->kind + len, sizeof(d->kind) - len, "plain");
+	else
+		snprintf(d->kind + len, sizeof(d->kind) - len, "%s member %s",
+			 archive_format_name(d->a), member ? member : "?");
+}
+
 /* Moves to the member to read.  Returns 0, or -EBADMSG. */
 static int decode_find_member(struct decode *d)
 {
@@ -227,17 +245,7 @@ static int decode_find_member(struct decode *d)
 		    (!d->member || (name && fnmatch(d->member, name, 0) == 0)))
 			break;
 	}
-	snprintf(d->kind, sizeof(d->kind), "%s%s%s%s%s",
-		 archive_filter_code(d->a, 0) == ARCHIVE_FILTER_NONE
-			 ? ""
-			 : archive_filter_name(d->a, 0),
-		 archive_filter_code(d->a, 0) == ARCHIVE_FILTER_NONE ? ""
-								     : ", ",
-		 archive_format(d->a) == ARCHIVE_FORMAT_RAW
-			 ? "plain"
-			 : archive_format_name(d->a),
-		 archive_format(d->a) == ARCHIVE_FORMAT_RAW ? "" : " member ",
-		 archive_format(d->a) == ARCHIVE_FORMAT_RAW ? "" : name);
+	decode_set_kind(d, name);
 	d->in_entry = true;
 	return 0;
 }

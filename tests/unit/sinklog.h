@@ -1,7 +1,8 @@
 /*
  * sinklog.h: what the line-format tests (csv, tsv, paths) share: a sink
  * that logs every entry and report as one line of text, so that a test
- * compares the whole log with what it expects.  Header-only; include after
+ * compares the whole log with what it expects; and the chunk sizes a
+ * test feeds its input in.  Header-only; include after
  * test.h.
  */
 #ifndef SCRAPEWATCH_SINKLOG_H
@@ -10,6 +11,7 @@
 #include "buf.h"
 #include "config.h"
 #include "format.h"
+#include "macro.h"
 
 struct sink_log {
 	struct buf out;
@@ -71,5 +73,32 @@ static void log_report(void *userdata, uint64_t line, bool fatal,
 }
 
 /* ---- feeding ------------------------------------------------------------- */
+
+/* How a test cuts its input: whole, a byte at a time, random pieces
+ * (MODE_RANDOM_FIRST .. MODE_END - 1, small or large), or 64 KiB blocks. */
+enum { MODE_WHOLE, MODE_BYTES, MODE_RANDOM_FIRST, MODE_END = 8, MODE_64K };
+
+static uint64_t rng_next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* The next chunk size: all, 1, or random (0 included), small or large. */
+static size_t chunk_size(int mode, uint64_t *rng, size_t left)
+{
+	size_t n;
+
+	if (mode == MODE_WHOLE)
+		return left;
+	if (mode == MODE_BYTES)
+		return MIN(left, (size_t)1);
+	if (mode == MODE_64K)
+		return MIN(left, (size_t)65536);
+	n = (size_t)(rng_next(rng) % (mode % 2 ? 9 : 300));
+	return MIN(n, left);
+}
 
 #endif

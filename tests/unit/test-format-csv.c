@@ -30,31 +30,6 @@ extern const struct format format_tsv;
 
 #include "sinklog.h"
 
-enum { MODE_WHOLE, MODE_BYTES, MODE_RANDOM_FIRST, MODE_END = 8, MODE_64K };
-
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-/* The next chunk size: all, 1, or random (0 included), small or large. */
-static size_t chunk_size(int mode, uint64_t *rng, size_t left)
-{
-	size_t n;
-
-	if (mode == MODE_WHOLE)
-		return left;
-	if (mode == MODE_BYTES)
-		return MIN(left, (size_t)1);
-	if (mode == MODE_64K)
-		return MIN(left, (size_t)65536);
-	n = (size_t)(rng_next(rng) % (mode % 2 ? 9 : 300));
-	return MIN(n, left);
-}
-
 struct dataset_spec {
 	const char *format;
 	bool no_header;
