@@ -6,6 +6,9 @@
 #ifndef SCRAPEWATCH_CLI_INTERNAL_H
 #define SCRAPEWATCH_CLI_INTERNAL_H
 
+#include <stdint.h>
+#include <stddef.h>
+
 #include "config.h"
 #include "store.h"
 
@@ -19,10 +22,47 @@ struct cli {
  * status (EX_CONFIG, EX_NOINPUT). */
 int cli_load_config(const struct cli *cli, struct config **ret);
 
+enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV };
+
+/* What a command opened; freed by cmd_close(). */
+struct cmd {
+	struct config *config;
+	struct store *store;
+	const struct config_dataset *dataset; /* borrowed from config */
+	int64_t dataset_id;
+	enum out_format format;
+	char *args[4]; /* positional arguments, borrowed from argv */
+	int n_args;
+};
+
+void cmd_close(struct cmd *c);
+
+/* Splits argv into positional arguments and --format; checks the count. */
+int cmd_args(struct cmd *c, int argc, char **argv, int min, int max,
+	     const char *usage);
+
+/* Loads the configuration and opens the database (making the state
+ * directory); with name, also finds the dataset.  Returns 0 or an exit
+ * status, having logged why. */
+int cmd_open(struct cmd *c, const struct cli *cli, const char *name);
+
+/* "1.5 GiB", "512 B"; "2026-11-27 03:18" (UTC). */
+void format_size(int64_t bytes, char *out, size_t size);
+void format_time(int64_t t, char *out, size_t size);
+
+struct ingest_result;
+/* Prints what an ingest did, one line on stdout ("DATASET: release 3 ...",
+ * extra appended), and its bad records as warnings. */
+void report_ingest(const char *dataset, const struct ingest_result *res,
+		   const char *extra);
+
 /* The index commands (cli_index.c); each returns an exit status. */
 int cli_import(struct cli *cli, int argc, char **argv);
 int cli_releases(struct cli *cli, int argc, char **argv);
 int cli_diff(struct cli *cli, int argc, char **argv);
 int cli_search(struct cli *cli, int argc, char **argv);
+
+/* scrapewatch check [DATASET...] (cli_check.c). */
+int cli_check(struct cli *cli, int argc, char **argv);
 
 #endif

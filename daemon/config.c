@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
@@ -258,6 +259,20 @@ static void value_count(struct loader *ld, const yaml_node_t *node, void *dest)
 	if (parse_uint(s, UINT64_MAX, &v) < 0 || v == 0)
 		config_error(ld, node,
 			     "expected a positive whole number, found '%s'", s);
+	else
+		*(uint64_t *)dest = v;
+}
+
+static void value_uint(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	const char *s = scalar(ld, node, "a number");
+	uint64_t v;
+
+	if (!s)
+		return;
+	if (parse_uint(s, 1000000, &v) < 0)
+		config_error(ld, node,
+			     "expected a whole number from 0, found '%s'", s);
 	else
 		*(uint64_t *)dest = v;
 }
@@ -699,6 +714,201 @@ static void value_fields(struct loader *ld, const yaml_node_t *node, void *dest)
 /* ---- datasets --------------------------------------------------------- */
 
 #define DS(f) offsetof(struct config_dataset, f)
+
+static void value_secret(struct loader *ld, const yaml_node_t *node,
+			 void *dest);
+
+/* RFC 9110 token characters, for header names. */
+static bool header_name_valid(const char *s)
+{
+	const char *p;
+
+	for (p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) &&
+		    !strchr("!#$%&'*+-.^_`|~", *p))
+			return false;
+	return p != s && p - s <= 64;
+}
+
+static bool header_value_valid(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' && *s != '\t')
+			return false;
+	return true;
+}
+
+/* Headers scrapewatch sets itself, or that would break a download. */
+static bool header_reserved(const char *name)
+{
+	static const char *const reserved[] = {
+		"Host",
+		"Range",
+		"If-Range",
+		"If-None-Match",
+		"If-Modified-Since",
+		"User-Agent",
+		"Content-Length",
+		"Transfer-Encoding",
+		"Connection",
+		"Accept-Encoding",
+		"TE",
+		"Expect",
+	};
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(reserved); i++)
+		if (strcasecmp(name, reserved[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A header whose value is a credential by its name: never inline. */
+static bool header_looks_secret(const char *name)
+{
+	static const char *const words[] = {"auth",   "token",	"key",
+					    "secret", "cookie", "pass"};
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(words); i++)
+		if (strcasestr(name, words[i]))
+			return true;
+	return false;
+}
+
+static void dataset_add_header(struct config_dataset *d, const char *name,
+			       char *value, bool secret)
+{
+	GROW(d->headers, d->n_headers);
+	d->headers[d->n_headers++] =
+		(struct config_header){xstrdup(name), value, secret};
+}
+
+static bool dataset_has_header(const struct config_dataset *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_headers; i++)
+		if (strcasecmp(d->headers[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static void value_header(struct loader *ld, const yaml_node_t *knode,
+			 const yaml_node_t *vnode, struct config_dataset *d)
+{
+	const char *name = scalar(ld, knode, "a header name");
+	const char *plain;
+	char *value = NULL;
+
+	if (!name)
+		return;
+	if (!header_name_valid(name)) {
+		config_error(ld, knode, "'%s' is not an HTTP header name",
+			     name);
+		return;
+	}
+	if (header_reserved(name) || dataset_has_header(d, name)) {
+		config_error(
+			ld, knode,
+			dataset_has_header(d, name)
+				? "header '%s' given twice"
+				: "header '%s' is set by scrapewatch itself",
+			name);
+		return;
+	}
+	if (vnode->type != YAML_SCALAR_NODE) {
+		value_secret(ld, vnode, &value);
+		if (value && !header_value_valid(value)) {
+			config_error(ld, vnode,
+				     "the secret for header '%s' holds a "
+				     "control character",
+				     name);
+			free(value);
+			value = NULL;
+		}
+		if (value)
+			dataset_add_header(d, name, value, true);
+		return;
+	}
+	if (header_looks_secret(name)) {
+		value_secret(ld, vnode, &value); /* reports "never inline" */
+		return;
+	}
+	plain = scalar(ld, vnode, "a header value");
+	if (plain && !header_value_valid(plain))
+		config_error(ld, vnode,
+			     "the value of header '%s' holds a control "
+			     "character",
+			     name);
+	else if (plain)
+		dataset_add_header(d, name, xstrdup(plain), false);
+}
+
+/* headers: { Name: value, Name: { credential: NAME } } */
+static void value_headers(struct loader *ld, const yaml_node_t *node,
+			  void *dest)
+{
+	yaml_node_pair_t *pair;
+
+	if (node->type != YAML_MAPPING_NODE) {
+		config_error(ld, node,
+			     "expected a mapping from header name to value "
+			     "for 'headers'");
+		return;
+	}
+	for (pair = node->data.mapping.pairs.start;
+	     pair < node->data.mapping.pairs.top; pair++)
+		value_header(ld, yaml_document_get_node(ld->doc, pair->key),
+			     yaml_document_get_node(ld->doc, pair->value),
+			     dest);
+}
+
+/* bearer: { credential: NAME } -> Authorization: Bearer <secret> */
+static void value_bearer(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	struct config_dataset *d = dest;
+	char *token = NULL;
+	struct buf b;
+
+	value_secret(ld, node, &token);
+	if (!token)
+		return;
+	if (!header_value_valid(token))
+		config_error(ld, node,
+			     "the bearer token holds a control "
+			     "character");
+	else if (dataset_has_header(d, "Authorization"))
+		config_error(ld, node,
+			     "'bearer' and an Authorization header (or "
+			     "'auth') cannot be used together");
+	else {
+		buf_init(&b, SECRET_MAX + 16);
+		if (buf_printf(&b, "Bearer %s", token) == 0)
+			dataset_add_header(d, "Authorization", buf_steal(&b),
+					   true);
+		buf_free(&b);
+	}
+	explicit_bzero(token, strlen(token));
+	free(token);
+}
+
+static const struct key auth_keys[] = {
+	{"user", value_string, DS(user), true},
+	{"password", value_secret, DS(password), true},
+};
+
+/* auth: { user: NAME, password: { credential: NAME } }: HTTP basic auth. */
+static void value_auth(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	struct config_dataset *d = dest;
+
+	load_mapping(ld, ld->doc, node, auth_keys, ELEMENTSOF(auth_keys), d,
+		     "auth");
+	if (d->user && strchr(d->user, ':'))
+		config_error(ld, node, "an auth user may not contain ':'");
+}
+
 static const struct key dataset_keys[] = {
 	{"name", value_string, DS(name), true},
 	{"url", value_dataset_url, DS(url), true},
@@ -714,6 +924,11 @@ static const struct key dataset_keys[] = {
 	{"max_decoded_size", value_size, DS(max_decoded), false},
 	{"max_entries", value_count, DS(max_entries), false},
 	{"max_bad_records", value_percent, DS(max_bad_share), false},
+	{"max_download", value_size, DS(max_download), false},
+	{"timeout", value_duration, DS(timeout), false},
+	{"headers", value_headers, 0, false},
+	{"bearer", value_bearer, 0, false},
+	{"auth", value_auth, 0, false},
 };
 
 static void load_dataset(struct loader *ld, const yaml_node_t *node)
@@ -1083,6 +1298,28 @@ static void value_smtp(struct loader *ld, const yaml_node_t *node, void *dest)
 		     "smtp");
 }
 
+#define FETCH(f) offsetof(struct config_fetch, f)
+static const struct key fetch_keys[] = {
+	{"contact", value_string, FETCH(contact), false},
+	{"ca_file", value_path, FETCH(ca_file), false},
+	{"connect_timeout", value_duration, FETCH(connect_timeout), false},
+	{"low_speed_limit", value_size, FETCH(low_speed_limit), false},
+	{"low_speed_time", value_duration, FETCH(low_speed_time), false},
+	{"timeout", value_duration, FETCH(timeout), false},
+	{"max_download", value_size, FETCH(max_download), false},
+	{"keep_releases", value_uint, FETCH(keep_releases), false},
+};
+
+static void value_fetch(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	struct config_fetch *f = dest;
+
+	load_mapping(ld, ld->doc, node, fetch_keys, ELEMENTSOF(fetch_keys), f,
+		     "fetch");
+	if (f->contact && !header_value_valid(f->contact))
+		config_error(ld, node, "'contact' holds a control character");
+}
+
 static const struct key defaults_keys[] = {
 	{"interval", value_duration, 0, false},
 };
@@ -1124,6 +1361,7 @@ static const struct key top_keys[] = {
 	{"cache_dir", value_path, CFG(cache_dir), false},
 	{"defaults", value_defaults, CFG(default_interval), false},
 	{"smtp", value_smtp, CFG(smtp), false},
+	{"fetch", value_fetch, CFG(fetch), false},
 	{"include", value_include, 0, false},
 };
 #define TOP_DROPIN_KEYS 3 /* the first three may appear in drop-ins */
@@ -1443,8 +1681,19 @@ static void check_config(struct loader *ld)
 	for (i = 0; i < c->n_datasets; i++) {
 		if (!c->datasets[i].interval)
 			c->datasets[i].interval = c->default_interval;
+		if (!c->datasets[i].max_download)
+			c->datasets[i].max_download = c->fetch.max_download;
+		if (!c->datasets[i].timeout)
+			c->datasets[i].timeout = c->fetch.timeout;
 		check_dataset_name(ld, i);
 		check_dataset_options(ld, i);
+		if (c->datasets[i].user &&
+		    dataset_has_header(&c->datasets[i], "Authorization"))
+			config_error_where(
+				ld, &c->datasets[i].where,
+				"dataset '%s': 'auth' and an Authorization "
+				"header (or 'bearer') cannot be used together",
+				c->datasets[i].name);
 	}
 	for (i = 0; i < c->n_subscribers; i++)
 		check_subscriber(ld, i);
@@ -1499,6 +1748,14 @@ int config_load(const char *path, struct config **ret, char **ret_errors)
 
 	buf_init(&ld.errors, SIZE_MAX);
 	ld.cfg->default_interval = CONFIG_DEFAULT_INTERVAL;
+	ld.cfg->fetch = (struct config_fetch){
+		.connect_timeout = CONFIG_DEFAULT_CONNECT_TIMEOUT,
+		.low_speed_limit = CONFIG_DEFAULT_LOW_SPEED_LIMIT,
+		.low_speed_time = CONFIG_DEFAULT_LOW_SPEED_TIME,
+		.timeout = CONFIG_DEFAULT_TIMEOUT,
+		.max_download = CONFIG_DEFAULT_MAX_DOWNLOAD,
+		.keep_releases = CONFIG_DEFAULT_KEEP_RELEASES,
+	};
 	r = load_file(&ld, path, true);
 	if (r >= 0) {
 		load_includes(&ld);
@@ -1574,6 +1831,16 @@ struct config *config_free(struct config *c)
 		free(d->sha256);
 		for (j = 0; j < CONFIG_FIELD_MAX; j++)
 			free(d->fields[j]);
+		for (j = 0; j < d->n_headers; j++) {
+			free(d->headers[j].name);
+			if (d->headers[j].secret)
+				free_secret(d->headers[j].value);
+			else
+				free(d->headers[j].value);
+		}
+		free(d->headers);
+		free(d->user);
+		free_secret(d->password);
 	}
 	for (i = 0; i < c->n_subscribers; i++) {
 		free(c->subscribers[i].name);
@@ -1597,6 +1864,8 @@ struct config *config_free(struct config *c)
 	free(c->smtp.from);
 	free(c->smtp.user);
 	free_secret(c->smtp.password);
+	free(c->fetch.contact);
+	free(c->fetch.ca_file);
 	free(c->state_dir);
 	free(c->cache_dir);
 	free(c);

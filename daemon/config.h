@@ -21,6 +21,14 @@
 #define CONFIG_DEFAULT_MAX_ENTRIES   500000000ULL
 #define CONFIG_DEFAULT_MAX_BAD_SHARE 0.01
 
+/* Download defaults (fetch: section). */
+#define CONFIG_DEFAULT_CONNECT_TIMEOUT 30
+#define CONFIG_DEFAULT_LOW_SPEED_TIME  120
+#define CONFIG_DEFAULT_LOW_SPEED_LIMIT 1024
+#define CONFIG_DEFAULT_TIMEOUT	       (24 * 3600)
+#define CONFIG_DEFAULT_MAX_DOWNLOAD    (256ULL << 30)
+#define CONFIG_DEFAULT_KEEP_RELEASES   3
+
 /* Where something was written, for messages that point back at it. */
 struct config_where {
 	const char *file; /* borrowed from struct config's files */
@@ -50,6 +58,14 @@ enum config_digest {
 	CONFIG_DIGEST_WEEKLY,
 };
 
+/* An extra request header of a dataset.  A secret value came from a
+ * credential or a private file and is never logged. */
+struct config_header {
+	char *name;  /* owned */
+	char *value; /* owned */
+	bool secret;
+};
+
 struct config_dataset {
 	char *name;	   /* owned */
 	char *url;	   /* owned: https://, http:// or file:// */
@@ -65,7 +81,27 @@ struct config_dataset {
 	uint64_t max_decoded; /* cap on a release's decoded bytes */
 	uint64_t max_entries; /* cap on a release's entries */
 	double max_bad_share; /* reject a release with more bad records */
+	/* Download: 0 means the fetch section's value (filled in at load). */
+	uint64_t max_download; /* cap on the downloaded file's size */
+	uint64_t timeout;      /* seconds a whole download may take */
+	/* Access to gated datasets; sent only to the URL's own host. */
+	struct config_header *headers; /* owned */
+	size_t n_headers;
+	char *user;	/* owned, or NULL: HTTP basic auth */
+	char *password; /* owned secret, or NULL; never log it */
 	struct config_where where;
+};
+
+/* How downloads are made (the fetch: section). */
+struct config_fetch {
+	char *contact;		  /* owned, or NULL: added to User-Agent */
+	char *ca_file;		  /* owned, or NULL: extra CAs to trust */
+	uint64_t connect_timeout; /* seconds */
+	uint64_t low_speed_limit; /* bytes a second ... */
+	uint64_t low_speed_time;  /* ... below which for this long aborts */
+	uint64_t timeout;	  /* default for datasets */
+	uint64_t max_download;	  /* default for datasets */
+	uint64_t keep_releases;	  /* release files kept in the cache */
 };
 
 struct config_subscriber {
@@ -107,6 +143,7 @@ struct config {
 	struct config_watch *watches; /* owned */
 	size_t n_watches;
 	struct config_smtp smtp;
+	struct config_fetch fetch;
 };
 
 /*

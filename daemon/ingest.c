@@ -754,6 +754,12 @@ int ingest_file(struct store *s, const struct config_dataset *d,
 					      .ingested = o->now};
 	snprintf(ret->release.source, sizeof(ret->release.source), "%s",
 		 o->source);
+	snprintf(ret->release.etag, sizeof(ret->release.etag), "%s",
+		 o->etag ? o->etag : "");
+	snprintf(ret->release.last_modified, sizeof(ret->release.last_modified),
+		 "%s", o->last_modified ? o->last_modified : "");
+	snprintf(ret->release.file, sizeof(ret->release.file), "%s",
+		 o->file ? o->file : "");
 	in.rel = &ret->release;
 	if (!in.format) {
 		snprintf(ret->error, sizeof(ret->error), "unknown format '%s'",

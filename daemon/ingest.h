@@ -21,7 +21,10 @@
 #define INGEST_BAD_SHOWN 5
 
 struct ingest_options {
-	const char *source;   /* recorded as the release's source */
+	const char *source; /* recorded as the release's source */
+	/* Recorded with the release when it came from a download: the
+	 * server's validators and the file kept as evidence; or NULL. */
+	const char *etag, *last_modified, *file;
 	const char *work_dir; /* for the spill file and the key sets */
 	uint64_t max_decoded; /* cap on decoded bytes */
 	uint64_t max_entries; /* cap on entries in one release */

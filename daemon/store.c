@@ -104,6 +104,17 @@ static const char *const store_migrations[] = {
 	/* An entry's history, and its last change: search, diff A..B and
 	 * rebuilding a key set read it by entry. */
 	"CREATE INDEX changes_by_entry ON changes(entry_id, release_id);",
+
+	/* 2 -> 3: downloads.  A dataset keeps the validators (ETag,
+	 * Last-Modified) of its newest content and the URL they came from;
+	 * a release keeps the server's headers and the file kept in the
+	 * cache as evidence (NULL once pruned). */
+	"ALTER TABLE datasets ADD COLUMN fetch_url TEXT;"
+	"ALTER TABLE datasets ADD COLUMN etag TEXT;"
+	"ALTER TABLE datasets ADD COLUMN last_modified TEXT;"
+	"ALTER TABLE releases ADD COLUMN etag TEXT;"
+	"ALTER TABLE releases ADD COLUMN last_modified TEXT;"
+	"ALTER TABLE releases ADD COLUMN file TEXT;",
 };
 
 static const char sql_dataset_find[] =
@@ -125,6 +136,11 @@ static const char sql_failures_set[] =
 	"WHERE id = (SELECT dataset_id FROM runs WHERE id = ?1)";
 static const char sql_failures_get[] =
 	"SELECT consecutive_failures FROM datasets WHERE id = ?1";
+static const char sql_validators_get[] =
+	"SELECT fetch_url, etag, last_modified FROM datasets WHERE id = ?1";
+static const char sql_validators_set[] =
+	"UPDATE datasets SET fetch_url = ?2, etag = ?3, last_modified = ?4 "
+	"WHERE id = ?1";
 
 static const char *const store_outcomes[STORE_OUTCOME_MAX] = {
 	[STORE_OUTCOME_RUNNING] = "running",
@@ -469,6 +485,59 @@ int store_dataset_failures(struct store *s, int64_t dataset_id)
 	r = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	return r;
+}
+
+static void column_copy(sqlite3_stmt *st, int col, char *dest, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(dest, size, "%s", t ? (const char *)t : "");
+}
+
+int store_validators_get(struct store *s, int64_t dataset_id,
+			 struct store_validators *ret)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	*ret = (struct store_validators){.url = ""};
+	st = store_stmt(s, sql_validators_get, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	r = store_step(s, st);
+	if (r <= 0)
+		return r;
+	column_copy(st, 0, ret->url, sizeof(ret->url));
+	column_copy(st, 1, ret->etag, sizeof(ret->etag));
+	column_copy(st, 2, ret->last_modified, sizeof(ret->last_modified));
+	sqlite3_reset(st);
+	return ret->etag[0] || ret->last_modified[0];
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t)
+{
+	if (t && *t)
+		sqlite3_bind_text(st, i, t, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int store_validators_set(struct store *s, int64_t dataset_id,
+			 const struct store_validators *v)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_validators_set, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	bind_text_or_null(st, 2, v->url);
+	bind_text_or_null(st, 3, v->etag);
+	bind_text_or_null(st, 4, v->last_modified);
+	r = store_step(s, st);
+	return r < 0 ? r : 0;
 }
 
 int store_begin(struct store *s)

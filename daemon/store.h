@@ -34,6 +34,14 @@ struct store_run {
 	char error[STORE_ERROR_MAX]; /* "" on success */
 };
 
+/* A server's validators of a download: sent back, exactly as received, in
+ * If-None-Match / If-Modified-Since / If-Range.  "" when absent. */
+struct store_validators {
+	char url[2048]; /* the URL they belong to */
+	char etag[256];
+	char last_modified[64];
+};
+
 /* The schema version this program writes. */
 int store_schema_version(void);
 
@@ -71,6 +79,15 @@ int store_run_last(struct store *s, int64_t dataset_id, struct store_run *ret);
 /* Reads the dataset's count of consecutive failed runs.  Returns the count
  * (>= 0) or -errno. */
 int store_dataset_failures(struct store *s, int64_t dataset_id);
+
+/* Reads the validators of the dataset's newest content.  Returns 1 when
+ * there are any, 0 when there are none, or -errno. */
+int store_validators_get(struct store *s, int64_t dataset_id,
+			 struct store_validators *ret);
+
+/* Replaces them (empty strings are stored as none).  Returns 0 or -errno. */
+int store_validators_set(struct store *s, int64_t dataset_id,
+			 const struct store_validators *v);
 
 /* Starts a write transaction (BEGIN IMMEDIATE), commits it, or rolls it
  * back (a no-op outside a transaction).  Return 0 or -errno. */

@@ -22,17 +22,28 @@
 
 static const char sql_release_latest[] =
 	"SELECT id, dataset_id, seq, sha256, size, decoded_size, ingested, "
-	"source, kind, entries, added, removed, reincluded, bad_records "
+	"source, kind, entries, added, removed, reincluded, bad_records, "
+	"etag, last_modified, file "
 	"FROM releases WHERE dataset_id = ?1 ORDER BY seq DESC LIMIT 1";
 static const char sql_release_all[] =
 	"SELECT id, dataset_id, seq, sha256, size, decoded_size, ingested, "
-	"source, kind, entries, added, removed, reincluded, bad_records "
+	"source, kind, entries, added, removed, reincluded, bad_records, "
+	"etag, last_modified, file "
 	"FROM releases WHERE dataset_id = ?1 ORDER BY seq";
 static const char sql_release_add[] =
 	"INSERT INTO releases(dataset_id, seq, sha256, size, decoded_size, "
-	"ingested, source, kind) VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 "
-	"FROM releases WHERE dataset_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7) "
+	"ingested, source, kind, etag, last_modified, file) "
+	"VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 "
+	"FROM releases WHERE dataset_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, "
+	"nullif(?8, ''), nullif(?9, ''), nullif(?10, '')) "
 	"RETURNING id, seq";
+static const char sql_release_files[] =
+	"SELECT id, file FROM releases WHERE dataset_id = ?1 AND file IS NOT "
+	"NULL ORDER BY seq DESC LIMIT -1 OFFSET ?2";
+static const char sql_release_forget_file[] =
+	"UPDATE releases SET file = NULL WHERE id = ?1";
+static const char sql_file_kept[] =
+	"SELECT 1 FROM releases WHERE file = ?1 LIMIT 1";
 static const char sql_release_finish[] =
 	"UPDATE releases SET entries = ?2, added = ?3, removed = ?4, "
 	"reincluded = ?5, bad_records = ?6 WHERE id = ?1";
@@ -120,6 +131,9 @@ static void release_from_row(sqlite3_stmt *st, struct store_release *r)
 	copy_text(r->sha256, sizeof(r->sha256), st, 3);
 	copy_text(r->source, sizeof(r->source), st, 7);
 	copy_text(r->kind, sizeof(r->kind), st, 8);
+	copy_text(r->etag, sizeof(r->etag), st, 14);
+	copy_text(r->last_modified, sizeof(r->last_modified), st, 15);
+	copy_text(r->file, sizeof(r->file), st, 16);
 }
 
 int store_release_latest(struct store *s, int64_t dataset_id,
@@ -179,6 +193,9 @@ int store_release_add(struct store *s, struct store_release *rel)
 	sqlite3_bind_int64(st, 5, rel->ingested);
 	sqlite3_bind_text(st, 6, rel->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, rel->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, rel->etag, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, rel->last_modified, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, rel->file, -1, SQLITE_STATIC);
 	r = store_step(s, st);
 	if (r <= 0)
 		return r < 0 ? r : -EIO;
@@ -186,6 +203,62 @@ int store_release_add(struct store *s, struct store_release *rel)
 	rel->seq = sqlite3_column_int64(st, 1);
 	r = store_step(s, st);
 	return r < 0 ? r : 0;
+}
+
+int store_release_files_beyond(struct store *s, int64_t dataset_id,
+			       uint64_t keep,
+			       int (*fn)(void *userdata, int64_t release_id,
+					 const char *file),
+			       void *userdata)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_release_files, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	sqlite3_bind_int64(st, 2, (int64_t)MIN(keep, (uint64_t)INT64_MAX));
+	while ((r = store_step(s, st)) == 1) {
+		r = fn(userdata, sqlite3_column_int64(st, 0),
+		       (const char *)sqlite3_column_text(st, 1));
+		if (r < 0) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	return r;
+}
+
+int store_file_kept(struct store *s, const char *file)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_file_kept, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
+	r = store_step(s, st);
+	if (r == 1)
+		sqlite3_reset(st);
+	return r;
+}
+
+int store_release_forget_file(struct store *s, int64_t release_id,
+			      const char *file)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_release_forget_file, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, release_id);
+	r = store_step(s, st);
+	if (r < 0)
+		return r;
+	return store_file_kept(s, file);
 }
 
 int store_release_finish(struct store *s, const struct store_release *rel)

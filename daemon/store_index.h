@@ -27,6 +27,8 @@ struct store_release {
 	int64_t size, decoded_size, ingested;
 	char source[2048];
 	char kind[128];
+	char etag[256], last_modified[64]; /* the server's, or "" */
+	char file[1024]; /* kept in the cache as evidence, or "" */
 	int64_t entries, added, removed, reincluded, bad_records;
 };
 
@@ -51,6 +53,23 @@ int store_release_latest(struct store *s, int64_t dataset_id,
  * counts are written later by store_release_finish()).  Returns 0 or
  * -errno. */
 int store_release_add(struct store *s, struct store_release *r);
+
+/* Calls fn for each of the dataset's releases whose file is kept, newest
+ * first, after skipping the keep newest.  Returns 0, fn's negative value,
+ * or -errno. */
+int store_release_files_beyond(struct store *s, int64_t dataset_id,
+			       uint64_t keep,
+			       int (*fn)(void *userdata, int64_t release_id,
+					 const char *file),
+			       void *userdata);
+
+/* Records that release_id's file is no longer kept.  Returns 1 if another
+ * release still keeps the same file, 0 if none does, or -errno. */
+int store_release_forget_file(struct store *s, int64_t release_id,
+			      const char *file);
+
+/* Returns 1 if a release of any dataset keeps file, 0 if none, or -errno. */
+int store_file_kept(struct store *s, const char *file);
 
 /* Writes r's counts.  Returns 0 or -errno. */
 int store_release_finish(struct store *s, const struct store_release *r);

@@ -93,6 +93,48 @@ static const struct {
 	{"bad sha256 pin",
 	 "datasets:\n  - { name: a, url: https://e.org/1, format: ffhq, sha256: abc }\n",
 	 "2:60: expected a SHA-256 hash (64 hex digits), found 'abc'"},
+	{"inline token in a header",
+	 "datasets:\n  - name: a\n    url: https://e.org/1\n    format: ffhq\n"
+	 "    headers: { X-Api-Key: abc123 }\n",
+	 "5:27: secrets are never written inline; use { credential: NAME } "
+	 "(systemd LoadCredential=) or { file: PATH } (a file only the daemon "
+	 "can read)"},
+	{"header scrapewatch sets itself",
+	 "datasets:\n  - name: a\n    url: https://e.org/1\n    format: ffhq\n"
+	 "    headers: { Range: bytes=0- }\n",
+	 "5:16: header 'Range' is set by scrapewatch itself"},
+	{"header name with a space",
+	 "datasets:\n  - name: a\n    url: https://e.org/1\n    format: ffhq\n"
+	 "    headers: { 'X Thing': yes }\n",
+	 "5:16: 'X Thing' is not an HTTP header name"},
+	{"header value with a newline",
+	 "datasets:\n  - name: a\n    url: https://e.org/1\n    format: ffhq\n"
+	 "    headers: { Accept: \"a\\nb\" }\n",
+	 "5:24: the value of header 'Accept' holds a control character"},
+	{"inline bearer token",
+	 "datasets:\n  - name: a\n    url: https://e.org/1\n    format: ffhq\n"
+	 "    bearer: abc123\n",
+	 "5:13: secrets are never written inline; use { credential: NAME } "
+	 "(systemd LoadCredential=) or { file: PATH } (a file only the daemon "
+	 "can read)"},
+	{"auth without a password",
+	 "datasets:\n  - name: a\n    url: https://e.org/1\n    format: ffhq\n"
+	 "    auth: { user: reader }\n",
+	 "5:11: auth lacks required key 'password'"},
+	{"unknown fetch key with a hint", "fetch: { conect_timeout: 10s }\n",
+	 "1:10: unknown key 'conect_timeout' in fetch; did you mean "
+	 "'connect_timeout'?"},
+	{"keep_releases not a number", "fetch: { keep_releases: all }\n",
+	 "1:25: expected a whole number from 0, found 'all'"},
+	{"max_download not a size",
+	 "datasets:\n  - { name: a, url: https://e.org/1, format: ffhq, "
+	 "max_download: lots }\n",
+	 "2:66: expected a size like 512M, 20G or 2T, found 'lots'"},
+	{"zero timeout", "fetch: { timeout: 0s }\n",
+	 "1:19: expected a duration like 90s, 30m, 6h or 7d (at most 365d), "
+	 "found '0s'"},
+	{"contact with a newline", "fetch: { contact: \"a\\nb\" }\n",
+	 "1:8: 'contact' holds a control character"},
 	{"bool that is not one",
 	 "datasets:\n  - { name: a, url: https://e.org/1, format: yfcc100m, "
 	 "ownership: maybe }\n",
@@ -321,6 +363,9 @@ TEST(good_config_loads_every_value)
 	setenv("CREDENTIALS_DIRECTORY", dir, 1);
 	test_write(dir, "org-hmac", "k3y\n", 0400);
 	test_write(dir, "smtp.pw", "pw\n", 0600);
+	test_write(dir, "hf-token", "hf_abc\n", 0400);
+	test_write(dir, "api-key", "k-123\n", 0400);
+	test_write(dir, "dif-pw", "open sesame\n", 0400);
 	test_write(
 		dir, "jane-photos.txt",
 		"# Jane's photos\n\n 2999358212 \n"
@@ -337,36 +382,47 @@ TEST(good_config_loads_every_value)
 		"subscribers:\n  org:\n    webhook: https://cases.example.org/h\n"
 		"    secret: { credential: org-hmac }\n",
 		0644);
-	snprintf(path, sizeof(path), "%s",
-		 test_write(
-			 dir, "sw.yaml",
-			 "state_dir: state\n"
-			 "defaults: { interval: 12h }\n"
-			 "include: conf.d/*.yaml\n"
-			 "datasets:\n"
-			 "  - name: ffhq\n"
-			 "    url: https://example.org/ffhq-dataset-v2.json\n"
-			 "    format: ffhq\n"
-			 "  - name: dif\n"
-			 "    url: file:///srv/datasets/DiF_v1.csv\n"
-			 "    format: csv\n"
-			 "    interval: 7d\n"
-			 "    header: false\n"
-			 "    columns: { url: 0, license: 3 }\n"
-			 "subscribers:\n"
-			 "  jane: { email: jane@example.org, digest: daily }\n"
-			 "watch:\n"
-			 "  - subscriber: jane\n"
-			 "    flickr: { nsid: 12345678@N00, alias: JaneDoe, "
-			 "display_name: Jane Doe }\n"
-			 "    photos: [ 'https://flic.kr/p/2Lw1fV' ]\n"
-			 "    photos_file: jane-photos.txt\n"
-			 "smtp:\n"
-			 "  url: smtps://mail.example.org\n"
-			 "  from: scrapewatch@example.org\n"
-			 "  user: scrapewatch\n"
-			 "  password: { file: smtp.pw }\n",
-			 0644));
+	snprintf(
+		path, sizeof(path), "%s",
+		test_write(
+			dir, "sw.yaml",
+			"state_dir: state\n"
+			"defaults: { interval: 12h }\n"
+			"fetch: { contact: ops@example.org, ca_file: ca.pem,\n"
+			"         timeout: 6h, keep_releases: 0,\n"
+			"         low_speed_limit: 10K, low_speed_time: 30s }\n"
+			"include: conf.d/*.yaml\n"
+			"datasets:\n"
+			"  - name: ffhq\n"
+			"    url: https://example.org/ffhq-dataset-v2.json\n"
+			"    format: ffhq\n"
+			"    bearer: { credential: hf-token }\n"
+			"    headers: { Accept: application/json,\n"
+			"               X-Api-Key: { credential: api-key } }\n"
+			"    max_download: 2G\n"
+			"  - name: dif\n"
+			"    url: file:///srv/datasets/DiF_v1.csv\n"
+			"    format: csv\n"
+			"    interval: 7d\n"
+			"    auth: { user: reader, password: { credential: "
+			"dif-pw } }\n"
+			"    timeout: 1h\n"
+			"    header: false\n"
+			"    columns: { url: 0, license: 3 }\n"
+			"subscribers:\n"
+			"  jane: { email: jane@example.org, digest: daily }\n"
+			"watch:\n"
+			"  - subscriber: jane\n"
+			"    flickr: { nsid: 12345678@N00, alias: JaneDoe, "
+			"display_name: Jane Doe }\n"
+			"    photos: [ 'https://flic.kr/p/2Lw1fV' ]\n"
+			"    photos_file: jane-photos.txt\n"
+			"smtp:\n"
+			"  url: smtps://mail.example.org\n"
+			"  from: scrapewatch@example.org\n"
+			"  user: scrapewatch\n"
+			"  password: { file: smtp.pw }\n",
+			0644));
 	CHECK_INT(config_load(path, &c, &errors), 0);
 	if (errors)
 		fprintf(stderr, "%s", errors);
@@ -376,10 +432,33 @@ TEST(good_config_loads_every_value)
 	CHECK(strstr(c->files[1], "10-a.yaml") != NULL);
 	CHECK(strstr(c->files[2], "20-b.yaml") != NULL);
 	CHECK_INT(c->n_datasets, 2);
+	CHECK_STR(c->fetch.contact, "ops@example.org");
+	CHECK(strstr(c->fetch.ca_file, "/ca.pem") &&
+	      c->fetch.ca_file[0] == '/');
+	CHECK_U64(c->fetch.keep_releases, 0);
+	CHECK_U64(c->fetch.low_speed_limit, 10 * 1024);
+	CHECK_U64(c->fetch.low_speed_time, 30);
+	CHECK_U64(c->fetch.connect_timeout, CONFIG_DEFAULT_CONNECT_TIMEOUT);
 	d = config_find_dataset(c, "ffhq");
 	CHECK(d && d->interval == 12 * 3600 && d->header);
+	CHECK(d && d->max_download == 2ULL << 30 && d->timeout == 6 * 3600);
+	CHECK(d && d->n_headers == 3 && !d->user);
+	if (d && d->n_headers == 3) {
+		CHECK_STR(d->headers[0].name, "Authorization");
+		CHECK_STR(d->headers[0].value, "Bearer hf_abc");
+		CHECK(d->headers[0].secret);
+		CHECK_STR(d->headers[1].name, "Accept");
+		CHECK_STR(d->headers[1].value, "application/json");
+		CHECK(!d->headers[1].secret);
+		CHECK_STR(d->headers[2].value, "k-123");
+		CHECK(d->headers[2].secret);
+	}
 	d = config_find_dataset(c, "dif");
 	CHECK(d && d->interval == 7 * 86400 && !d->header);
+	CHECK(d && d->timeout == 3600 &&
+	      d->max_download == CONFIG_DEFAULT_MAX_DOWNLOAD);
+	CHECK(d && d->user && strcmp(d->user, "reader") == 0);
+	CHECK(d && d->password && strcmp(d->password, "open sesame") == 0);
 	CHECK(d && d->fields[CONFIG_FIELD_URL] &&
 	      strcmp(d->fields[CONFIG_FIELD_URL], "0") == 0);
 	CHECK(d && d->fields[CONFIG_FIELD_LICENSE] &&

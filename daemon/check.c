@@ -1,0 +1,182 @@
+/*
+ * check.c: one check of one dataset (check.h).
+ */
+#include "check.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fetch.h"
+#include "log.h"
+#include "macro.h"
+#include "store_index.h"
+#include "xalloc.h"
+
+struct pruned {
+	int64_t release_id;
+	char *file;
+};
+
+struct prune_list {
+	struct pruned *v;
+	size_t n;
+};
+
+static int collect_pruned(void *userdata, int64_t release_id, const char *file)
+{
+	struct prune_list *l = userdata;
+
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = (struct pruned){release_id, xstrdup(file)};
+	return 0;
+}
+
+/* Deletes the files of releases beyond the newest keep, unless another
+ * release still keeps the same content. */
+static void prune_files(struct store *s, const struct config_dataset *d,
+			int64_t dataset_id, uint64_t keep)
+{
+	struct prune_list l = {NULL, 0};
+	size_t i;
+	int r;
+
+	r = store_release_files_beyond(s, dataset_id, keep, collect_pruned, &l);
+	for (i = 0; i < l.n; i++) {
+		if (r >= 0)
+			r = store_release_forget_file(s, l.v[i].release_id,
+						      l.v[i].file);
+		if (r == 0 && unlink(l.v[i].file) < 0 && errno != ENOENT)
+			log_warning("%s: cannot delete old release file '%s': "
+				    "%m",
+				    d->name, l.v[i].file);
+		free(l.v[i].file);
+	}
+	if (r < 0)
+		log_warning("%s: cannot prune old release files: %s", d->name,
+			    strerror(-r));
+	free(l.v);
+}
+
+/* Deletes a downloaded file that no release keeps. */
+static void drop_download(struct store *s, const char *path)
+{
+	if (store_file_kept(s, path) == 0)
+		(void)unlink(path);
+}
+
+/* The downloaded file: verify, compare, ingest.  Returns 0 or -errno. */
+static int take_download(struct store *s, const struct config *c,
+			 const struct config_dataset *d, int64_t dataset_id,
+			 const struct fetch_result *f, struct check_result *ret)
+{
+	struct ingest_options o = {
+		.source = d->url,
+		.etag = f->validators.etag,
+		.last_modified = f->validators.last_modified,
+		.file = c->fetch.keep_releases ? f->path : NULL,
+		.work_dir = c->state_dir,
+		.max_decoded = d->max_decoded,
+		.max_entries = d->max_entries,
+		.max_bad_share = d->max_bad_share,
+		.now = (int64_t)time(NULL),
+	};
+	struct store_release latest;
+	int r;
+
+	if (d->sha256 && strcmp(d->sha256, f->sha256) != 0) {
+		snprintf(ret->error, sizeof(ret->error),
+			 "sha256 mismatch: the dataset pins %s, the download "
+			 "is %s",
+			 d->sha256, f->sha256);
+		drop_download(s, f->path);
+		return -EBADMSG;
+	}
+	r = store_release_latest(s, dataset_id, &latest);
+	if (r < 0)
+		return r;
+	if (r == 1 && strcmp(latest.sha256, f->sha256) == 0) {
+		ret->ingest.unchanged = true;
+		ret->ingest.release = latest;
+		drop_download(s, f->path);
+		return 0;
+	}
+	r = ingest_file(s, d, dataset_id, f->path, &o, &ret->ingest);
+	if (r < 0) {
+		snprintf(ret->error, sizeof(ret->error), "%.500s",
+			 ret->ingest.error);
+		drop_download(s, f->path);
+		return r;
+	}
+	if (ret->ingest.unchanged || !o.file)
+		drop_download(s, f->path);
+	if (!ret->ingest.unchanged)
+		prune_files(s, d, dataset_id, c->fetch.keep_releases);
+	return 0;
+}
+
+static int fetch_and_take(struct store *s, const struct config *c,
+			  const struct config_dataset *d, int64_t dataset_id,
+			  struct check_result *ret)
+{
+	struct store_validators last;
+	struct fetch_request rq = {d, &c->fetch, c->cache_dir, &last};
+	const struct fetch_result *f;
+	struct fetch *fetch = NULL;
+	int r;
+
+	r = store_validators_get(s, dataset_id, &last);
+	if (r < 0)
+		return r;
+	r = fetch_new(&rq, &fetch);
+	if (r >= 0)
+		r = fetch_run(fetch);
+	f = fetch_result(fetch);
+	ret->http_status = f->http_status;
+	ret->bytes = f->bytes;
+	ret->resumed_at = f->resumed_at;
+	ret->retry_after = f->retry_after;
+	if (r < 0)
+		snprintf(ret->error, sizeof(ret->error), "%s", f->error);
+	else if (f->not_modified)
+		ret->ingest.unchanged = true;
+	else
+		r = take_download(s, c, d, dataset_id, f, ret);
+	if (r >= 0 && (ret->ingest.unchanged || f->validators.url[0]))
+		(void)store_validators_set(s, dataset_id, &f->validators);
+	fetch_free(fetch);
+	return r;
+}
+
+int check_dataset(struct store *s, const struct config *c,
+		  const struct config_dataset *d, int64_t dataset_id,
+		  struct check_result *ret)
+{
+	struct store_run run = {0};
+	int r, failures;
+
+	*ret = (struct check_result){.outcome = STORE_OUTCOME_FAILED};
+	r = store_run_begin(s, dataset_id, (int64_t)time(NULL), &run.id);
+	if (r >= 0)
+		r = fetch_and_take(s, c, d, dataset_id, ret);
+	if (r < 0 && !ret->error[0])
+		snprintf(ret->error, sizeof(ret->error), "%s", strerror(-r));
+	if (r >= 0)
+		ret->outcome = ret->ingest.unchanged
+				       ? STORE_OUTCOME_UNCHANGED
+				       : STORE_OUTCOME_NEW_RELEASE;
+	run.ended = (int64_t)time(NULL);
+	run.outcome = ret->outcome;
+	run.http_status = ret->http_status;
+	run.bytes = (int64_t)ret->bytes;
+	snprintf(run.error, sizeof(run.error), "%s", r < 0 ? ret->error : "");
+	if (run.id && store_run_end(s, &run) < 0)
+		log_warning("%s: cannot record the check in the database",
+			    d->name);
+	failures = store_dataset_failures(s, dataset_id);
+	ret->failures = failures > 0 ? failures : 0;
+	return r;
+}

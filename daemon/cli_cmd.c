@@ -1,0 +1,158 @@
+/*
+ * cli_cmd.c: what every command of the command line does first and last:
+ * split its arguments, load the configuration, open (and create) the state
+ * directory and the database, find the dataset it names; and the ways
+ * commands print sizes and times.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "cli_internal.h"
+#include "ingest.h"
+#include "fsutil.h"
+#include "log.h"
+#include "macro.h"
+
+#define DB_NAME "scrapewatch.db"
+
+void cmd_close(struct cmd *c)
+{
+	c->store = store_close(c->store);
+	c->config = config_free(c->config);
+}
+
+/* Splits argv into positional arguments and --format; checks the count. */
+int cmd_args(struct cmd *c, int argc, char **argv, int min, int max,
+	     const char *usage)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+
+		if (strcmp(a, "--format") == 0 && i + 1 < argc)
+			v = argv[++i];
+		else if (strncmp(a, "--format=", 9) == 0)
+			v = a + 9;
+		else if (a[0] == '-' && a[1]) {
+			log_error("Unknown option '%s'; usage: scrapewatch %s",
+				  a, usage);
+			return EX_USAGE;
+		} else if (c->n_args < (int)ELEMENTSOF(c->args))
+			c->args[c->n_args++] = argv[i];
+		else
+			c->n_args++;
+		if (v && strcmp(v, "text") == 0)
+			c->format = OUT_TEXT;
+		else if (v && strcmp(v, "json") == 0)
+			c->format = OUT_JSON;
+		else if (v && strcmp(v, "csv") == 0)
+			c->format = OUT_CSV;
+		else if (v) {
+			log_error(
+				"Unknown format '%s' (expected text, json or csv)",
+				v);
+			return EX_USAGE;
+		}
+	}
+	if (c->n_args < min || c->n_args > max) {
+		log_error("Usage: scrapewatch %s", usage);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+int cmd_open(struct cmd *c, const struct cli *cli, const char *name)
+{
+	char path[4096];
+	int status, r;
+
+	status = cli_load_config(cli, &c->config);
+	if (status)
+		return status;
+	if (name) {
+		c->dataset = config_find_dataset(c->config, name);
+		if (!c->dataset) {
+			log_error("No dataset '%s' in the configuration", name);
+			return EX_USAGE;
+		}
+	}
+	r = mkdir_p(c->config->state_dir);
+	if (r < 0) {
+		log_error_errno(r, "Cannot create state directory '%s': %m",
+				c->config->state_dir);
+		return EX_CANTCREAT;
+	}
+	snprintf(path, sizeof(path), "%s/%s", c->config->state_dir, DB_NAME);
+	r = store_open(path, &c->store);
+	if (r == -EPROTO) {
+		log_error("Database '%s' was written by a newer scrapewatch",
+			  path);
+		return EX_SOFTWARE;
+	}
+	if (r < 0) {
+		log_error_errno(r, "Cannot open database '%s': %m", path);
+		return EX_IOERR;
+	}
+	if (name) {
+		r = store_dataset_id(c->store, name, &c->dataset_id);
+		if (r < 0) {
+			log_error_errno(r, "Cannot read the database: %m");
+			return EX_IOERR;
+		}
+	}
+	return 0;
+}
+
+void format_size(int64_t bytes, char *out, size_t size)
+{
+	static const char units[] = "BKMGT";
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) - 1) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, size, u ? "%.1f %ciB" : "%.0f %c", v, units[u]);
+}
+
+void format_time(int64_t t, char *out, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	strftime(out, size, "%Y-%m-%d %H:%M", gmtime_r(&tt, &tm));
+}
+
+void report_ingest(const char *dataset, const struct ingest_result *res,
+		   const char *extra)
+{
+	const struct store_release *rel = &res->release;
+	char size[32];
+	unsigned i;
+
+	for (i = 0; i < res->n_bad_shown; i++)
+		log_warning("%s: %s, skipped", dataset, res->bad[i]);
+	if (res->duplicates)
+		log_warning("%s: %llu entries repeat a key seen earlier in the "
+			    "release and were counted once",
+			    dataset, (unsigned long long)res->duplicates);
+	if (res->unchanged) {
+		printf("%s: unchanged: same content as release %lld (sha256 "
+		       "%.16s...)%s\n",
+		       dataset, (long long)rel->seq, rel->sha256, extra);
+		return;
+	}
+	format_size(rel->size, size, sizeof(size));
+	printf("%s: release %lld (%s, %s, sha256 %.16s...): %lld entries; "
+	       "%lld added, %lld removed, %lld reincluded; %lld bad "
+	       "records%s\n",
+	       dataset, (long long)rel->seq, rel->kind, size, rel->sha256,
+	       (long long)rel->entries, (long long)rel->added,
+	       (long long)rel->removed, (long long)rel->reincluded,
+	       (long long)rel->bad_records, extra);
+}
