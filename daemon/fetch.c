@@ -46,6 +46,7 @@ struct fetch {
 	uint64_t part_size; /* bytes in it */
 	char if_range[256]; /* validator of its content, "" if none */
 	bool sent_range;    /* the current request asked for the rest */
+	bool moved;	    /* renamed into place: no partial left */
 
 	/* The current response, from its header lines. */
 	long status;
@@ -547,6 +548,7 @@ static int complete(struct fetch *f)
 	if (r < 0)
 		return fetch_fail(f, "cannot move the download to '%s': %s",
 				  f->res.path, strerror(-r));
+	f->moved = true;
 	(void)unlink(f->info_path);
 	f->res.size = f->part_size;
 	snprintf(f->res.validators.url, sizeof(f->res.validators.url), "%s",
@@ -643,6 +645,10 @@ struct fetch *fetch_free(struct fetch *f)
 {
 	if (!f)
 		return NULL;
+	/* An empty partial download is no use to a later fetch; drop it
+	 * while the lock is still held. */
+	if (f->part_fd >= 0 && !f->moved && f->part_size == 0)
+		(void)unlink(f->part_path);
 	if (f->part_fd >= 0)
 		close(f->part_fd);
 	curl_slist_free_all(f->headers);

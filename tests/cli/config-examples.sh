@@ -8,7 +8,7 @@ SW=$1
 
 creds=$(mktemp -d)
 trap 'rm -rf "$creds"' EXIT
-for c in smtp-password org-cases-hmac case-system-hmac; do
+for c in smtp-password org-cases-hmac case-system-hmac ffhq-token; do
 	printf 'not-a-real-secret-%s\n' "$c" >"$creds/$c"
 done
 export CREDENTIALS_DIRECTORY=$creds

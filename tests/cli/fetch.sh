@@ -131,6 +131,8 @@ expect_contains "re-check sends Last-Modified back exactly" "$log" "ims=\"$lm\""
 expect_contains "re-check: server said 304" "$log" "304 GET /release.json bytes=0"
 expect_eq "re-check: run" "$(last_run plain)" "unchanged|304|0|"
 expect_eq "re-check: no new release" "$(n_releases plain)" 1
+expect_eq "re-check: no partial download left" \
+	"$(find "$state/cache" -name '*.part*' | wc -l)" 0
 
 cp demo/releases/ffhq-demo-v2.json "$www/release.json"
 touch -d '2030-01-01 00:00' "$www/release.json"
