@@ -33,7 +33,8 @@ chmod 644 "$www"/*
 zero=0000000000000000000000000000000000000000000000000000000000000000
 cat >"$tmp/sw.yaml" <<EOF
 state_dir: $state
-fetch: { ca_file: $HTTPD_CA, contact: tests@example.org, low_speed_time: 20s }
+fetch: { ca_file: $HTTPD_CA, contact: tests@example.org, low_speed_time: 20s,
+         keep_releases: 2 }
 datasets:
   - { name: plain, url: "$HTTPD_URL/release.json", format: ffhq }
   - { name: local, url: "file://$tmp/local.json", format: ffhq }
@@ -142,6 +143,29 @@ expect_contains "changed: new release" "$OUT" \
 expect_contains "changed: the diff" "$OUT" "1 added, 1 removed"
 expect_eq "changed: run" "$(last_run plain)" "new-release|200|2563|"
 
+# --- release files kept as evidence: the newest two, shared content kept --
+sha_v1=$(sha256sum <demo/releases/ffhq-demo-v1.json | cut -c1-64)
+sha_v2=$(sha256sum <demo/releases/ffhq-demo-v2.json | cut -c1-64)
+cp demo/releases/ffhq-demo-v1.json "$www/release.json" # v1 comes back
+touch -d '2030-01-02 00:00' "$www/release.json"
+run_sw "${C[@]}" check plain
+expect_contains "v1 again: release 3" "$OUT" "plain: release 3"
+expect_contains "v1 again: its entries come back" "$OUT" "1 removed, 1 reincluded"
+expect_eq "v1 again: release 1 no longer keeps its file" "$(sqlite3 \
+	"$state/scrapewatch.db" "SELECT seq || ':' || coalesce(file, '-') FROM
+	releases r JOIN datasets d ON d.id = r.dataset_id WHERE d.name =
+	'plain' ORDER BY seq" | sed "s|$state/cache/plain/||" | paste -sd' ')" \
+	"1:- 2:$sha_v2 3:$sha_v1"
+expect_eq "v1 again: the file release 3 shares stays" \
+	"$(ls "$state/cache/plain" | paste -sd' ')" "$(printf '%s\n' "$sha_v1" "$sha_v2" | sort | paste -sd' ')"
+sed 's/9912345678/9912345679/' demo/releases/ffhq-demo-v2.json >"$www/release.json"
+touch -d '2030-01-03 00:00' "$www/release.json"
+run_sw "${C[@]}" check plain
+expect_contains "v4: release 4" "$OUT" "plain: release 4"
+expect_eq "v4: the oldest unshared file is deleted" \
+	"$(ls "$state/cache/plain" | paste -sd' ')" \
+	"$(printf '%s\n' "$sha_v1" "$(sha256sum <"$www/release.json" | cut -c1-64)" | sort | paste -sd' ')"
+
 # --- file:// and a server without validators: content decides -------------
 for name in local novalidators; do
 	run_sw "${C[@]}" check $name
@@ -230,11 +254,13 @@ expect_failure pinned "sha256 mismatch: the dataset pins $zero, the download is 
 expect_eq "pinned: nothing kept" "$(ls "$state/cache/pinned" 2>/dev/null | wc -l)" 0
 
 # A failure after releases leaves them as they were.
+run_sw "${C[@]}" releases plain
+before=$OUT
 mv "$www/release.json" "$www/release.json.away"
 expect_failure plain "HTTP 404"
 run_sw "${C[@]}" releases plain
-expect_eq "404 after releases: both still there" \
-	"$(tail -n +2 <<<"$OUT" | wc -l)" 2
+expect_eq "404 after releases: all still there" "$OUT" "$before"
+expect_eq "404 after releases: four" "$(tail -n +2 <<<"$OUT" | wc -l)" 4
 mv "$www/release.json.away" "$www/release.json"
 run_sw "${C[@]}" check plain
 expect_eq "back: 304 again" "$OUT" "plain: unchanged (HTTP 304 Not Modified)"
