@@ -309,6 +309,7 @@ static int prepare(struct fetch *f)
 		return fetch_fail(f, "out of memory for request headers");
 	curl_easy_setopt(c, CURLOPT_URL, f->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, f->headers);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, user_agent(o, ua, sizeof(ua)));

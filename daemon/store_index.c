@@ -61,14 +61,6 @@ static const char sql_items[] =
 	"SELECT e.key, e.id, c.kind != 2 FROM entries e JOIN "
 	"(SELECT entry_id, kind, max(release_id) FROM changes GROUP BY entry_id) c "
 	"ON c.entry_id = e.id WHERE e.dataset_id = ?1";
-/* The entry columns every query below reads, in entry_from_row()'s order,
- * followed by one extra column (a kind). */
-#define ENTRY_COLUMNS                                                     \
-	"e.id, e.key, coalesce(e.photo_id, 0), o.nsid, o.alias, o.name, " \
-	"coalesce(e.key_text, ''), coalesce(e.page_url, ''), "            \
-	"coalesce(e.image_url, ''), coalesce(e.license, ''), e.line, "    \
-	"e.offset, e.length, e.first_release"
-#define ENTRY_KIND_COLUMN 14
 static const char sql_changes[] =
 	"SELECT " ENTRY_COLUMNS ", c.kind "
 	"FROM changes c JOIN entries e ON e.id = c.entry_id "
@@ -511,26 +503,26 @@ int store_items_each(struct store *s, int64_t dataset_id,
 	return r;
 }
 
-static const char *column_text(sqlite3_stmt *st, int col)
+const char *store_column_text(sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
 
 	return t ? (const char *)t : "";
 }
 
-static void entry_from_row(sqlite3_stmt *st, struct store_entry *e)
+void store_entry_from_row(sqlite3_stmt *st, struct store_entry *e)
 {
 	*e = (struct store_entry){
 		.id = sqlite3_column_int64(st, 0),
 		.key = (uint64_t)sqlite3_column_int64(st, 1),
 		.photo_id = (uint64_t)sqlite3_column_int64(st, 2),
-		.nsid = column_text(st, 3),
-		.alias = column_text(st, 4),
-		.name = column_text(st, 5),
-		.key_text = column_text(st, 6),
-		.page_url = column_text(st, 7),
-		.image_url = column_text(st, 8),
-		.license = column_text(st, 9),
+		.nsid = store_column_text(st, 3),
+		.alias = store_column_text(st, 4),
+		.name = store_column_text(st, 5),
+		.key_text = store_column_text(st, 6),
+		.page_url = store_column_text(st, 7),
+		.image_url = store_column_text(st, 8),
+		.license = store_column_text(st, 9),
 		.line = (uint64_t)sqlite3_column_int64(st, 10),
 		.offset = (uint64_t)sqlite3_column_int64(st, 11),
 		.length = (uint64_t)sqlite3_column_int64(st, 12),
@@ -548,7 +540,7 @@ static int entries_each(struct store *s, sqlite3_stmt *st,
 	int r;
 
 	while ((r = store_step(s, st)) == 1) {
-		entry_from_row(st, &e);
+		store_entry_from_row(st, &e);
 		r = fn(userdata,
 		       (enum store_change)sqlite3_column_int(st,
 							     ENTRY_KIND_COLUMN),
@@ -611,8 +603,8 @@ int store_search(struct store *s, const struct store_query *q,
 	sqlite3_bind_text(st, 3, q->alias ? q->alias : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, q->name ? q->name : "", -1, SQLITE_STATIC);
 	while ((r = store_step(s, st)) == 1) {
-		entry_from_row(st, &e);
-		r = fn(userdata, column_text(st, ENTRY_KIND_COLUMN),
+		store_entry_from_row(st, &e);
+		r = fn(userdata, store_column_text(st, ENTRY_KIND_COLUMN),
 		       (enum store_match)sqlite3_column_int(
 			       st, ENTRY_KIND_COLUMN + 1),
 		       &e);

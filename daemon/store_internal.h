@@ -34,6 +34,19 @@ int store_exec(struct store *s, const char *sql);
 int store_find_or_add(struct store *s, const char *find, const char *add,
 		      void (*bind)(sqlite3_stmt *st, const void *arg),
 		      const void *arg, int64_t *ret);
+/* The entry columns every query below reads, in store_entry_from_row()'s order,
+ * followed by one extra column (a kind). */
+#define ENTRY_COLUMNS                                                     \
+	"e.id, e.key, coalesce(e.photo_id, 0), o.nsid, o.alias, o.name, " \
+	"coalesce(e.key_text, ''), coalesce(e.page_url, ''), "            \
+	"coalesce(e.image_url, ''), coalesce(e.license, ''), e.line, "    \
+	"e.offset, e.length, e.first_release"
+#define ENTRY_KIND_COLUMN 14
+struct store_entry;
+/* Reads ENTRY_COLUMNS of the current row (strings borrowed until the next
+ * step); a column's text, "" for NULL. */
+void store_entry_from_row(sqlite3_stmt *st, struct store_entry *e);
+const char *store_column_text(sqlite3_stmt *st, int col);
 /* Frees the owner cache of store_index.c; accepts NULL. */
 void store_owner_cache_free(struct owner_cache *c);
 /* Converts an SQLite result code to -errno, logging SQLite's text at
