@@ -68,11 +68,33 @@ static void drop_download(struct store *s, const char *path)
 		(void)unlink(path);
 }
 
-/* The downloaded file: verify, compare, ingest.  Returns 0 or -errno. */
-static int take_download(struct store *s, const struct config *c,
-			 const struct config_dataset *d, int64_t dataset_id,
-			 const struct fetch_result *f, struct check_result *ret)
+/* One check under way. */
+struct check {
+	struct store *s;
+	const struct config *c;
+	const struct watchset *ws;
+	const struct config_dataset *d;
+	int64_t dataset_id;
+	struct check_result *ret;
+};
+
+/* Inside the new release's transaction: the subscribers' events. */
+static int record_events(void *userdata, const struct store_release *rel)
 {
+	struct check *k = userdata;
+
+	return events_for_release(k->s, k->c, k->ws, k->d, k->dataset_id, rel,
+				  &k->ret->events);
+}
+
+/* The downloaded file: verify, compare, ingest.  Returns 0 or -errno. */
+static int take_download(struct check *k, const struct fetch_result *f)
+{
+	struct store *s = k->s;
+	const struct config *c = k->c;
+	const struct config_dataset *d = k->d;
+	int64_t dataset_id = k->dataset_id;
+	struct check_result *ret = k->ret;
 	struct ingest_options o = {
 		.source = d->url,
 		.etag = f->validators.etag,
@@ -83,6 +105,8 @@ static int take_download(struct store *s, const struct config *c,
 		.max_entries = d->max_entries,
 		.max_bad_share = d->max_bad_share,
 		.now = (int64_t)time(NULL),
+		.on_release = record_events,
+		.userdata = k,
 	};
 	struct store_release latest;
 	int r;
@@ -118,12 +142,14 @@ static int take_download(struct store *s, const struct config *c,
 	return 0;
 }
 
-static int fetch_and_take(struct store *s, const struct config *c,
-			  const struct config_dataset *d, int64_t dataset_id,
-			  struct check_result *ret)
+static int fetch_and_take(struct check *k)
 {
+	struct store *s = k->s;
+	const struct config_dataset *d = k->d;
+	int64_t dataset_id = k->dataset_id;
+	struct check_result *ret = k->ret;
 	struct store_validators last;
-	struct fetch_request rq = {d, &c->fetch, c->cache_dir, &last};
+	struct fetch_request rq = {d, &k->c->fetch, k->c->cache_dir, &last};
 	const struct fetch_result *f;
 	struct fetch *fetch = NULL;
 	int r;
@@ -144,7 +170,7 @@ static int fetch_and_take(struct store *s, const struct config *c,
 	else if (f->not_modified)
 		ret->ingest.unchanged = true;
 	else
-		r = take_download(s, c, d, dataset_id, f, ret);
+		r = take_download(k, f);
 	if (r >= 0 && (ret->ingest.unchanged || f->validators.url[0]))
 		(void)store_validators_set(s, dataset_id, &f->validators);
 	fetch_free(fetch);
@@ -152,16 +178,22 @@ static int fetch_and_take(struct store *s, const struct config *c,
 }
 
 int check_dataset(struct store *s, const struct config *c,
-		  const struct config_dataset *d, int64_t dataset_id,
-		  struct check_result *ret)
+		  const struct watchset *ws, const struct config_dataset *d,
+		  int64_t dataset_id, struct check_result *ret)
 {
+	struct check k = {s, c, ws, d, dataset_id, ret};
 	struct store_run run = {0};
 	int r, failures;
 
 	*ret = (struct check_result){.outcome = STORE_OUTCOME_FAILED};
 	r = store_run_begin(s, dataset_id, (int64_t)time(NULL), &run.id);
 	if (r >= 0)
-		r = fetch_and_take(s, c, d, dataset_id, ret);
+		r = fetch_and_take(&k);
+	/* Nothing new: watches that have not met the dataset get their
+	 * baseline against its newest release. */
+	if (r >= 0 && ret->ingest.unchanged)
+		r = events_for_new_watches(s, c, ws, d, dataset_id,
+					   &ret->events);
 	if (r < 0 && !ret->error[0])
 		snprintf(ret->error, sizeof(ret->error), "%s", strerror(-r));
 	if (r >= 0)

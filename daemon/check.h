@@ -4,8 +4,10 @@
  * Fetch the release file (a 304 ends it there), verify the dataset's
  * sha256 pin, skip content equal to the newest release, ingest the rest as
  * the next release, keep the file as evidence (pruning old ones beyond
- * fetch.keep_releases), remember the server's validators for the next
- * check, and record the run with its outcome.  A failure anywhere leaves
+ * fetch.keep_releases), record the subscribers' events in the release's
+ * transaction (or, when nothing changed, the baselines of new watches),
+ * remember the server's validators for the next check, and record the run
+ * with its outcome.  A failure anywhere leaves
  * the index as it was.  The daemon and `scrapewatch check` both call it;
  * it logs only what the caller cannot see (pruning trouble).
  */
@@ -15,8 +17,10 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "events.h"
 #include "ingest.h"
 #include "store.h"
+#include "watchset.h"
 
 struct check_result {
 	enum store_outcome outcome;
@@ -25,7 +29,8 @@ struct check_result {
 	uint64_t resumed_at;  /* bytes kept from an interrupted download */
 	unsigned retry_after; /* seconds the server asked to wait, or 0 */
 	int failures;	      /* consecutive failures, this one included */
-	struct ingest_result ingest; /* the new (or unchanged) release */
+	struct ingest_result ingest;  /* the new (or unchanged) release */
+	struct events_summary events; /* recorded for subscribers */
 	char error[STORE_ERROR_MAX];
 };
 
@@ -35,7 +40,7 @@ struct check_result {
  * failed (ret->error says why; the run records it too).
  */
 int check_dataset(struct store *s, const struct config *c,
-		  const struct config_dataset *d, int64_t dataset_id,
-		  struct check_result *ret);
+		  const struct watchset *ws, const struct config_dataset *d,
+		  int64_t dataset_id, struct check_result *ret);
 
 #endif

@@ -42,6 +42,9 @@ static const struct command commands[] = {
 	 cli_diff},
 	{"search", "QUERY", "find an account or photo in every release",
 	 cli_search},
+	{"matches", "[SUBSCRIBER] [--since WHEN]",
+	 "what subscribers were told: photos included, removed, baselines",
+	 cli_matches},
 	{"help", "", "show this help", cmd_help},
 };
 

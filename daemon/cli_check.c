@@ -53,7 +53,7 @@ static int check_one(struct cmd *c, const struct config_dataset *d)
 		log_error_errno(r, "Cannot read the database: %m");
 		return EX_IOERR;
 	}
-	r = check_dataset(c->store, c->config, d, id, &res);
+	r = check_dataset(c->store, c->config, c->watches, d, id, &res);
 	if (r < 0) {
 		unsigned i;
 
@@ -67,6 +67,7 @@ static int check_one(struct cmd *c, const struct config_dataset *d)
 	}
 	if (res.http_status == 304) {
 		printf("%s: unchanged (HTTP 304 Not Modified)\n", d->name);
+		report_events(d->name, &res.events);
 		return 0;
 	}
 	format_size((int64_t)res.bytes, size, sizeof(size));
@@ -81,6 +82,7 @@ static int check_one(struct cmd *c, const struct config_dataset *d)
 	else
 		snprintf(extra, sizeof(extra), " [%s read]", size);
 	report_ingest(d->name, &res.ingest, extra);
+	report_events(d->name, &res.events);
 	return 0;
 }
 

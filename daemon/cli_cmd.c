@@ -11,7 +11,9 @@
 #include <time.h>
 
 #include "cli_internal.h"
+#include "events.h"
 #include "ingest.h"
+#include "watchset.h"
 #include "fsutil.h"
 #include "log.h"
 #include "macro.h"
@@ -20,6 +22,7 @@
 
 void cmd_close(struct cmd *c)
 {
+	c->watches = watchset_free(c->watches);
 	c->store = store_close(c->store);
 	c->config = config_free(c->config);
 }
@@ -73,6 +76,7 @@ int cmd_open(struct cmd *c, const struct cli *cli, const char *name)
 	status = cli_load_config(cli, &c->config);
 	if (status)
 		return status;
+	c->watches = watchset_new(c->config);
 	if (name) {
 		c->dataset = config_find_dataset(c->config, name);
 		if (!c->dataset) {
@@ -155,4 +159,15 @@ void report_ingest(const char *dataset, const struct ingest_result *res,
 	       (long long)rel->entries, (long long)rel->added,
 	       (long long)rel->removed, (long long)rel->reincluded,
 	       (long long)rel->bad_records, extra);
+}
+
+void report_events(const char *dataset, const struct events_summary *sum)
+{
+	if (sum->events)
+		printf("%s: %u new event%s for subscribers (%u baseline%s), "
+		       "%llu photo%s\n",
+		       dataset, sum->events, sum->events == 1 ? "" : "s",
+		       sum->baselines, sum->baselines == 1 ? "" : "s",
+		       (unsigned long long)sum->photos,
+		       sum->photos == 1 ? "" : "s");
 }

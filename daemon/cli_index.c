@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "cli_internal.h"
+#include "events.h"
 #include "flickr.h"
 #include "ingest.h"
 #include "log.h"
@@ -37,8 +38,23 @@ static int import_status(int r)
 	}
 }
 
+struct import_events {
+	struct cmd *c;
+	struct events_summary sum;
+};
+
+static int import_events(void *userdata, const struct store_release *rel)
+{
+	struct import_events *ie = userdata;
+
+	return events_for_release(ie->c->store, ie->c->config, ie->c->watches,
+				  ie->c->dataset, ie->c->dataset_id, rel,
+				  &ie->sum);
+}
+
 int cli_import(struct cli *cli, int argc, char **argv)
 {
+	struct import_events ie = {NULL, {0}};
 	struct cmd c = {0};
 	struct ingest_result res = {0};
 	struct store_run run = {0};
@@ -59,7 +75,10 @@ int cli_import(struct cli *cli, int argc, char **argv)
 		.max_entries = c.dataset->max_entries,
 		.max_bad_share = c.dataset->max_bad_share,
 		.now = (int64_t)time(NULL),
+		.on_release = import_events,
+		.userdata = &ie,
 	};
+	ie.c = &c;
 	r = store_run_begin(c.store, c.dataset_id, o.now, &run.id);
 	if (r >= 0)
 		r = ingest_file(c.store, c.dataset, c.dataset_id, c.args[1], &o,
@@ -84,8 +103,10 @@ int cli_import(struct cli *cli, int argc, char **argv)
 			  "unchanged",
 			  c.args[1], c.dataset->name, res.error);
 		status = import_status(r);
-	} else
+	} else {
 		report_ingest(c.dataset->name, &res, "");
+		report_events(c.dataset->name, &ie.sum);
+	}
 	cmd_close(&c);
 	return status;
 }
@@ -144,7 +165,7 @@ struct printer {
 };
 
 /* One entry as a JSON object's members (without braces). */
-static void entry_json(struct buf *b, const struct store_entry *e)
+void entry_json(struct buf *b, const struct store_entry *e)
 {
 	(void)buf_printf(b, "\"photo_id\":%llu,\"nsid\":",
 			 (unsigned long long)e->photo_id);
@@ -164,7 +185,7 @@ static void entry_json(struct buf *b, const struct store_entry *e)
 	(void)buf_printf(b, ",\"line\":%llu", (unsigned long long)e->line);
 }
 
-static void entry_csv(struct buf *b, const struct store_entry *e)
+void entry_csv(struct buf *b, const struct store_entry *e)
 {
 	const char *const texts[] = {e->nsid,	  e->alias,    e->name,
 				     e->key_text, e->page_url, e->image_url,
@@ -192,7 +213,7 @@ static void entry_owner(struct buf *b, const struct store_entry *e)
 		(void)buf_printf(b, " (%s)", e->name);
 }
 
-static void entry_text_line(struct buf *b, const struct store_entry *e)
+void entry_text_line(struct buf *b, const struct store_entry *e)
 {
 	const char *link = *e->page_url	   ? e->page_url
 			   : *e->image_url ? e->image_url
@@ -323,7 +344,7 @@ int cli_diff(struct cli *cli, int argc, char **argv)
 
 /* ---- search --------------------------------------------------------------- */
 
-static const char *const match_names[] = {
+const char *const match_names[STORE_MATCH_NAME + 1] = {
 	[STORE_MATCH_PHOTO] = "photo",
 	[STORE_MATCH_NSID] = "account (NSID)",
 	[STORE_MATCH_ALIAS] = "account (alias)",

@@ -28,6 +28,7 @@ enum out_format { OUT_TEXT, OUT_JSON, OUT_CSV };
 struct cmd {
 	struct config *config;
 	struct store *store;
+	struct watchset *watches;	      /* the config's, indexed */
 	const struct config_dataset *dataset; /* borrowed from config */
 	int64_t dataset_id;
 	enum out_format format;
@@ -51,16 +52,34 @@ void format_size(int64_t bytes, char *out, size_t size);
 void format_time(int64_t t, char *out, size_t size);
 
 struct ingest_result;
+struct events_summary;
+/* Prints what events a check or import recorded, if any. */
+void report_events(const char *dataset, const struct events_summary *sum);
+
 /* Prints what an ingest did, one line on stdout ("DATASET: release 3 ...",
  * extra appended), and its bad records as warnings. */
 void report_ingest(const char *dataset, const struct ingest_result *res,
 		   const char *extra);
+
+struct buf;
+struct store_entry;
+/* An entry for people and programs (cli_index.c): one text line, the
+ * members of a JSON object (no braces), CSV fields (photo_id, nsid, alias,
+ * display_name, key, page_url, image_url, license, line). */
+void entry_text_line(struct buf *b, const struct store_entry *e);
+void entry_json(struct buf *b, const struct store_entry *e);
+void entry_csv(struct buf *b, const struct store_entry *e);
+/* "photo", "account (NSID)", ... by enum store_match. */
+extern const char *const match_names[];
 
 /* The index commands (cli_index.c); each returns an exit status. */
 int cli_import(struct cli *cli, int argc, char **argv);
 int cli_releases(struct cli *cli, int argc, char **argv);
 int cli_diff(struct cli *cli, int argc, char **argv);
 int cli_search(struct cli *cli, int argc, char **argv);
+
+/* scrapewatch matches [SUBSCRIBER] (cli_matches.c). */
+int cli_matches(struct cli *cli, int argc, char **argv);
 
 /* scrapewatch check [DATASET...] (cli_check.c). */
 int cli_check(struct cli *cli, int argc, char **argv);

@@ -640,6 +640,10 @@ static int write_release(struct ingest *in, int64_t based_on)
 	stage_done("commit: added", &t);
 	if (r >= 0)
 		r = store_release_finish(in->store, in->rel);
+	if (r >= 0 && in->o->on_release) {
+		r = in->o->on_release(in->o->userdata, in->rel);
+		stage_done("commit: events", &t);
+	}
 	if (r >= 0)
 		r = store_commit(in->store);
 	stage_done("commit: COMMIT", &t);

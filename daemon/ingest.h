@@ -30,6 +30,11 @@ struct ingest_options {
 	uint64_t max_entries; /* cap on entries in one release */
 	double max_bad_share; /* reject above this share of bad records */
 	int64_t now;	      /* the release's time (Unix seconds) */
+	/* Called inside the release's transaction, after it is written and
+	 * before the commit (events are recorded there); a negative return
+	 * rolls the whole release back.  Or NULL. */
+	int (*on_release)(void *userdata, const struct store_release *rel);
+	void *userdata;
 };
 
 struct ingest_result {

@@ -115,6 +115,36 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE releases ADD COLUMN etag TEXT;"
 	"ALTER TABLE releases ADD COLUMN last_modified TEXT;"
 	"ALTER TABLE releases ADD COLUMN file TEXT;",
+
+	/* 3 -> 4: events.  An event is what a subscriber is told about one
+	 * release: a photo included, removed or reincluded, or the baseline
+	 * (every match at once) when a watch first meets a dataset.  Its id
+	 * is stable (a hash of dataset, release, entry or "baseline", and
+	 * subscriber).  watch_seen records which watches (by fingerprint)
+	 * have had their baseline for a dataset. */
+	"CREATE TABLE events ("
+	"  id TEXT PRIMARY KEY,"
+	"  type INTEGER NOT NULL," /* 1 included 2 removed 3 reincluded 4 baseline */
+	"  subscriber TEXT NOT NULL,"
+	"  dataset_id INTEGER NOT NULL REFERENCES datasets(id),"
+	"  release_id INTEGER NOT NULL REFERENCES releases(id),"
+	"  created INTEGER NOT NULL,"
+	"  photos INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX events_by_subscriber ON events(subscriber, created);"
+	"CREATE TABLE event_photos ("
+	"  event_id TEXT NOT NULL REFERENCES events(id),"
+	"  entry_id INTEGER NOT NULL REFERENCES entries(id),"
+	"  match INTEGER NOT NULL," /* 1 photo 2 nsid 3 alias 4 display name */
+	"  via INTEGER NOT NULL," /* 1 the entry itself 2 the ownership table */
+	"  PRIMARY KEY(event_id, entry_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE watch_seen ("
+	"  fingerprint TEXT NOT NULL,"
+	"  dataset_id INTEGER NOT NULL REFERENCES datasets(id),"
+	"  release_id INTEGER NOT NULL REFERENCES releases(id),"
+	"  PRIMARY KEY(dataset_id, fingerprint)"
+	") WITHOUT ROWID;",
 };
 
 static const char sql_dataset_find[] =

@@ -56,15 +56,15 @@ static int key_cmp(const void *a, const void *b)
 	return x->watch < y->watch ? -1 : x->watch > y->watch;
 }
 
-static void add_key(struct watchset *w, size_t *cap, uint64_t key,
-		    size_t watch, enum store_match how)
+static void add_key(struct watchset *w, size_t *cap, uint64_t key, size_t watch,
+		    enum store_match how)
 {
 	if (w->n_keys == *cap) {
 		*cap = *cap ? 2 * *cap : 64;
 		w->keys = xreallocarray(w->keys, *cap, sizeof(*w->keys));
 	}
-	w->keys[w->n_keys++] = (struct watch_key){key, (uint32_t)watch,
-						  (uint8_t)how};
+	w->keys[w->n_keys++] =
+		(struct watch_key){key, (uint32_t)watch, (uint8_t)how};
 }
 
 /* SHA-256 of the subscriber's name and everything the watch looks for. */
@@ -116,9 +116,8 @@ struct watchset *watchset_new(const struct config *c)
 			add_key(w, &cap, text_key(STORE_MATCH_NSID, cw->nsid),
 				i, STORE_MATCH_NSID);
 		if (cw->alias)
-			add_key(w, &cap,
-				text_key(STORE_MATCH_ALIAS, cw->alias), i,
-				STORE_MATCH_ALIAS);
+			add_key(w, &cap, text_key(STORE_MATCH_ALIAS, cw->alias),
+				i, STORE_MATCH_ALIAS);
 		if (cw->display_name)
 			add_key(w, &cap,
 				text_key(STORE_MATCH_NAME, cw->display_name), i,

@@ -23,7 +23,7 @@
 struct watchset;
 
 struct watch_hit {
-	size_t watch;	     /* index into config.watches */
+	size_t watch;	      /* index into config.watches */
 	enum store_match how; /* STORE_MATCH_PHOTO ... STORE_MATCH_NAME */
 };
 
