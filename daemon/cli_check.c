@@ -19,6 +19,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "store_index.h"
+#include "watchset.h"
 
 /* Whether d is due at now; if not, when it will be in *ret_next. */
 static bool dataset_due(struct store *s, const struct config_dataset *d,
@@ -143,8 +144,10 @@ int cli_check(struct cli *cli, int argc, char **argv)
 		return EX_SOFTWARE;
 	}
 	status = cmd_open(&c, cli, NULL);
-	if (!status)
+	if (!status) {
+		c.watches = watchset_new(c.config);
 		status = check_datasets(&c, argv, n, all);
+	}
 	cmd_close(&c);
 	curl_global_cleanup();
 	return status;

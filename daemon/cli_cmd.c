@@ -76,7 +76,6 @@ int cmd_open(struct cmd *c, const struct cli *cli, const char *name)
 	status = cli_load_config(cli, &c->config);
 	if (status)
 		return status;
-	c->watches = watchset_new(c->config);
 	if (name) {
 		c->dataset = config_find_dataset(c->config, name);
 		if (!c->dataset) {

@@ -20,6 +20,7 @@
 #include "parse.h"
 #include "store_index.h"
 #include "text.h"
+#include "watchset.h"
 
 /* ---- import --------------------------------------------------------------- */
 
@@ -68,6 +69,7 @@ int cli_import(struct cli *cli, int argc, char **argv)
 		cmd_close(&c);
 		return status;
 	}
+	c.watches = watchset_new(c.config);
 	o = (struct ingest_options){
 		.source = c.args[1],
 		.work_dir = c.config->state_dir,

@@ -291,6 +291,15 @@ static const char *user_agent(const struct config_fetch *o, char *buf,
 	return buf;
 }
 
+/* Forgets what the headers of a previous response said. */
+static void response_reset(struct fetch *f)
+{
+	f->status = 0;
+	f->reason[0] = f->etag[0] = f->last_modified[0] = '\0';
+	f->has_range = false;
+	f->retry_after = 0;
+}
+
 /* Sets the handle up for a request of f->url. */
 static int prepare(struct fetch *f)
 {
@@ -301,10 +310,8 @@ static int prepare(struct fetch *f)
 	CURL *c = f->curl;
 
 	curl_easy_reset(c);
-	f->status = 0;
-	f->reason[0] = f->etag[0] = f->last_modified[0] = '\0';
-	f->has_range = f->body_started = f->writing = false;
-	f->retry_after = 0;
+	response_reset(f);
+	f->body_started = f->writing = false;
 	if (!build_headers(f, own))
 		return fetch_fail(f, "out of memory for request headers");
 	curl_easy_setopt(c, CURLOPT_URL, f->url);
@@ -368,10 +375,7 @@ static void status_line(struct fetch *f, const char *line, size_t len)
 	const char *sp = memchr(line, ' ', len);
 	size_t rest;
 
-	f->status = 0;
-	f->reason[0] = f->etag[0] = f->last_modified[0] = '\0';
-	f->has_range = false;
-	f->retry_after = 0;
+	response_reset(f);
 	if (!sp)
 		return;
 	f->status = strtol(sp + 1, NULL, 10);
@@ -520,6 +524,18 @@ static int follow(struct fetch *f)
 	return prepare(f) < 0 ? -EIO : 1;
 }
 
+/* The validators the result reports for the dataset's URL. */
+static void set_validators(struct fetch *f, const char *etag,
+			   const char *last_modified)
+{
+	struct store_validators *v = &f->res.validators;
+
+	snprintf(v->url, sizeof(v->url), "%s", f->origin_url);
+	snprintf(v->etag, sizeof(v->etag), "%s", etag);
+	snprintf(v->last_modified, sizeof(v->last_modified), "%s",
+		 last_modified);
+}
+
 /* The whole file is in CACHE/NAME.part: make it durable and name it by its
  * hash. */
 static int complete(struct fetch *f)
@@ -552,13 +568,7 @@ static int complete(struct fetch *f)
 	f->moved = true;
 	(void)unlink(f->info_path);
 	f->res.size = f->part_size;
-	snprintf(f->res.validators.url, sizeof(f->res.validators.url), "%s",
-		 f->origin_url);
-	snprintf(f->res.validators.etag, sizeof(f->res.validators.etag), "%s",
-		 f->etag);
-	snprintf(f->res.validators.last_modified,
-		 sizeof(f->res.validators.last_modified), "%s",
-		 f->last_modified);
+	set_validators(f, f->etag, f->last_modified);
 	return 0;
 }
 
@@ -575,14 +585,10 @@ int fetch_step(struct fetch *f, CURLcode code)
 		return follow(f);
 	if (status == 304 && f->rq.last) {
 		f->res.not_modified = true;
-		snprintf(f->res.validators.url, sizeof(f->res.validators.url),
-			 "%s", f->origin_url);
-		snprintf(f->res.validators.etag, sizeof(f->res.validators.etag),
-			 "%s", f->etag[0] ? f->etag : f->rq.last->etag);
-		snprintf(f->res.validators.last_modified,
-			 sizeof(f->res.validators.last_modified), "%s",
-			 f->last_modified[0] ? f->last_modified
-					     : f->rq.last->last_modified);
+		/* A 304 may repeat the validators or leave them out. */
+		set_validators(f, f->etag[0] ? f->etag : f->rq.last->etag,
+			       f->last_modified[0] ? f->last_modified
+						   : f->rq.last->last_modified);
 		(void)part_reset(f);
 		return 0;
 	}

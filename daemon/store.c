@@ -517,11 +517,19 @@ int store_dataset_failures(struct store *s, int64_t dataset_id)
 	return r;
 }
 
-static void column_copy(sqlite3_stmt *st, int col, char *dest, size_t size)
+void store_column_copy(sqlite3_stmt *st, int col, char *dest, size_t size)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
 
 	snprintf(dest, size, "%s", t ? (const char *)t : "");
+}
+
+void store_bind_text_or_null(sqlite3_stmt *st, int col, const char *t)
+{
+	if (t && *t)
+		sqlite3_bind_text(st, col, t, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, col);
 }
 
 int store_validators_get(struct store *s, int64_t dataset_id,
@@ -538,19 +546,12 @@ int store_validators_get(struct store *s, int64_t dataset_id,
 	r = store_step(s, st);
 	if (r <= 0)
 		return r;
-	column_copy(st, 0, ret->url, sizeof(ret->url));
-	column_copy(st, 1, ret->etag, sizeof(ret->etag));
-	column_copy(st, 2, ret->last_modified, sizeof(ret->last_modified));
+	store_column_copy(st, 0, ret->url, sizeof(ret->url));
+	store_column_copy(st, 1, ret->etag, sizeof(ret->etag));
+	store_column_copy(st, 2, ret->last_modified,
+			  sizeof(ret->last_modified));
 	sqlite3_reset(st);
 	return ret->etag[0] || ret->last_modified[0];
-}
-
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t)
-{
-	if (t && *t)
-		sqlite3_bind_text(st, i, t, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
 }
 
 int store_validators_set(struct store *s, int64_t dataset_id,
@@ -563,9 +564,9 @@ int store_validators_set(struct store *s, int64_t dataset_id,
 	if (!st)
 		return r;
 	sqlite3_bind_int64(st, 1, dataset_id);
-	bind_text_or_null(st, 2, v->url);
-	bind_text_or_null(st, 3, v->etag);
-	bind_text_or_null(st, 4, v->last_modified);
+	store_bind_text_or_null(st, 2, v->url);
+	store_bind_text_or_null(st, 3, v->etag);
+	store_bind_text_or_null(st, 4, v->last_modified);
 	r = store_step(s, st);
 	return r < 0 ? r : 0;
 }

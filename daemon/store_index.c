@@ -34,8 +34,8 @@ static const char sql_release_add[] =
 	"INSERT INTO releases(dataset_id, seq, sha256, size, decoded_size, "
 	"ingested, source, kind, etag, last_modified, file) "
 	"VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 "
-	"FROM releases WHERE dataset_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, "
-	"nullif(?8, ''), nullif(?9, ''), nullif(?10, '')) "
+	"FROM releases WHERE dataset_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	"?10) "
 	"RETURNING id, seq";
 static const char sql_release_files[] =
 	"SELECT id, file FROM releases WHERE dataset_id = ?1 AND file IS NOT "
@@ -98,13 +98,6 @@ static const char sql_history[] =
 	"SELECT c.kind, r.seq FROM changes c JOIN releases r ON "
 	"r.id = c.release_id WHERE c.entry_id = ?1 ORDER BY r.seq";
 
-static void copy_text(char *dest, size_t size, sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-
-	snprintf(dest, size, "%s", t ? (const char *)t : "");
-}
-
 static void release_from_row(sqlite3_stmt *st, struct store_release *r)
 {
 	*r = (struct store_release){
@@ -120,12 +113,12 @@ static void release_from_row(sqlite3_stmt *st, struct store_release *r)
 		.reincluded = sqlite3_column_int64(st, 12),
 		.bad_records = sqlite3_column_int64(st, 13),
 	};
-	copy_text(r->sha256, sizeof(r->sha256), st, 3);
-	copy_text(r->source, sizeof(r->source), st, 7);
-	copy_text(r->kind, sizeof(r->kind), st, 8);
-	copy_text(r->etag, sizeof(r->etag), st, 14);
-	copy_text(r->last_modified, sizeof(r->last_modified), st, 15);
-	copy_text(r->file, sizeof(r->file), st, 16);
+	store_column_copy(st, 3, r->sha256, sizeof(r->sha256));
+	store_column_copy(st, 7, r->source, sizeof(r->source));
+	store_column_copy(st, 8, r->kind, sizeof(r->kind));
+	store_column_copy(st, 14, r->etag, sizeof(r->etag));
+	store_column_copy(st, 15, r->last_modified, sizeof(r->last_modified));
+	store_column_copy(st, 16, r->file, sizeof(r->file));
 }
 
 int store_release_latest(struct store *s, int64_t dataset_id,
@@ -185,9 +178,9 @@ int store_release_add(struct store *s, struct store_release *rel)
 	sqlite3_bind_int64(st, 5, rel->ingested);
 	sqlite3_bind_text(st, 6, rel->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, rel->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, rel->etag, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, rel->last_modified, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, rel->file, -1, SQLITE_STATIC);
+	store_bind_text_or_null(st, 8, rel->etag);
+	store_bind_text_or_null(st, 9, rel->last_modified);
+	store_bind_text_or_null(st, 10, rel->file);
 	r = store_step(s, st);
 	if (r <= 0)
 		return r < 0 ? r : -EIO;
@@ -433,15 +426,6 @@ int store_change_add(struct store *s, int64_t release_id, int64_t entry_id,
 	return r < 0 ? r : 0;
 }
 
-/* Binds text, or NULL for "". */
-static void bind_text_or_null(sqlite3_stmt *st, int col, const char *t)
-{
-	if (t && *t)
-		sqlite3_bind_text(st, col, t, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, col);
-}
-
 int store_entry_add(struct store *s, int64_t dataset_id, int64_t release_id,
 		    const struct store_entry *e, int64_t *ret_id)
 {
@@ -461,10 +445,10 @@ int store_entry_add(struct store *s, int64_t dataset_id, int64_t release_id,
 		sqlite3_bind_int64(st, 3, (int64_t)e->photo_id);
 	if (owner)
 		sqlite3_bind_int64(st, 4, owner);
-	bind_text_or_null(st, 5, e->key_text);
-	bind_text_or_null(st, 6, e->page_url);
-	bind_text_or_null(st, 7, e->image_url);
-	bind_text_or_null(st, 8, e->license);
+	store_bind_text_or_null(st, 5, e->key_text);
+	store_bind_text_or_null(st, 6, e->page_url);
+	store_bind_text_or_null(st, 7, e->image_url);
+	store_bind_text_or_null(st, 8, e->license);
 	sqlite3_bind_int64(st, 9, release_id);
 	sqlite3_bind_int64(st, 10, (int64_t)e->line);
 	sqlite3_bind_int64(st, 11, (int64_t)e->offset);

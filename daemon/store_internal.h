@@ -47,6 +47,10 @@ struct store_entry;
  * step); a column's text, "" for NULL. */
 void store_entry_from_row(sqlite3_stmt *st, struct store_entry *e);
 const char *store_column_text(sqlite3_stmt *st, int col);
+/* Copies a text column into dest ("" for NULL, cut to size). */
+void store_column_copy(sqlite3_stmt *st, int col, char *dest, size_t size);
+/* Binds text, or NULL for NULL or "". */
+void store_bind_text_or_null(sqlite3_stmt *st, int col, const char *t);
 /* Frees the owner cache of store_index.c; accepts NULL. */
 void store_owner_cache_free(struct owner_cache *c);
 /* Converts an SQLite result code to -errno, logging SQLite's text at
