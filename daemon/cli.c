@@ -45,6 +45,15 @@ static const struct command commands[] = {
 	{"matches", "[SUBSCRIBER] [--since WHEN]",
 	 "what subscribers were told: photos included, removed, baselines",
 	 cli_matches},
+	{"optout request", "SUBSCRIBER DATASET",
+	 "write and record a request to remove a subscriber's photos",
+	 cli_optout_request},
+	{"optout status", "[SUBSCRIBER]",
+	 "whether requested photos were removed, release by release",
+	 cli_optout_status},
+	{"evidence", "SUBSCRIBER --out DIR",
+	 "write the manifest records of a subscriber's photos (CSV, JSON)",
+	 cli_evidence},
 	{"help", "", "show this help", cmd_help},
 };
 
@@ -64,7 +73,12 @@ static void usage(FILE *f)
 
 		snprintf(both, sizeof(both), "%s %s", commands[i].name,
 			 commands[i].usage);
-		fprintf(f, "  %-26s %s\n", both, commands[i].help);
+		/* A long synopsis gets its own line. */
+		if (strlen(both) > 26)
+			fprintf(f, "  %s\n  %-26s %s\n", both, "",
+				commands[i].help);
+		else
+			fprintf(f, "  %-26s %s\n", both, commands[i].help);
 	}
 	fprintf(f,
 		"\n"

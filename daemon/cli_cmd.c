@@ -68,6 +68,27 @@ int cmd_args(struct cmd *c, int argc, char **argv, int min, int max,
 	return 0;
 }
 
+int cmd_take_option(int *argc, char **argv, const char *name, const char **ret)
+{
+	size_t len = strlen(name);
+	int i, n = 0, found = 0;
+
+	for (i = 0; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, name) == 0 && i + 1 < *argc) {
+			*ret = argv[++i];
+			found = 1;
+		} else if (strncmp(a, name, len) == 0 && a[len] == '=') {
+			*ret = a + len + 1;
+			found = 1;
+		} else
+			argv[n++] = argv[i];
+	}
+	*argc = n;
+	return found;
+}
+
 int cmd_open(struct cmd *c, const struct cli *cli, const char *name)
 {
 	char path[4096];

@@ -18,7 +18,7 @@
 #include "log.h"
 #include "macro.h"
 #include "parse.h"
-#include "store_index.h"
+#include "store_events.h"
 #include "text.h"
 #include "watchset.h"
 
@@ -378,17 +378,98 @@ static int presence_step(void *userdata, enum store_change kind, int64_t seq)
 	return 0;
 }
 
+int entry_presence(struct store *s, int64_t entry_id, struct buf *b)
+{
+	struct presence pr = {b, 0, 0};
+	int r;
+
+	r = store_history_each(s, entry_id, presence_step, &pr);
+	if (r < 0)
+		return r;
+	if (pr.since)
+		(void)buf_printf(b, "%s%lld-latest", pr.n ? ", " : "",
+				 (long long)pr.since);
+	return pr.since != 0;
+}
+
 struct searcher {
 	struct store *store;
+	const struct config *config;
+	struct watchset *watches;
+	int64_t ownership[8]; /* the ownership datasets' ids */
+	size_t n_ownership;
 	struct printer p;
 	size_t hits;
 };
+
+/* The ownership datasets, where an entry without an owner finds one. */
+static int load_ownership(struct searcher *s)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < s->config->n_datasets; i++)
+		if (s->config->datasets[i].ownership &&
+		    s->n_ownership < ELEMENTSOF(s->ownership))
+			r = store_dataset_id(s->store,
+					     s->config->datasets[i].name,
+					     &s->ownership[s->n_ownership++]);
+	return r;
+}
+
+/* Appends which watches the entry belongs to: " jane (account (NSID))"
+ * in text, a "watched_by" array in JSON. */
+static int print_watchers(struct searcher *s, const struct store_entry *e)
+{
+	struct watch_subject subj = {e->photo_id, e->nsid, e->alias, e->name};
+	struct watch_hit hits[16];
+	struct store_entry owner;
+	struct buf *b = &s->p.out;
+	size_t i, n;
+	int r;
+
+	for (i = 0;
+	     !*e->nsid && !*e->alias && e->photo_id && i < s->n_ownership;
+	     i++) {
+		r = store_photo_owner(s->store, s->ownership[i], e->photo_id,
+				      &owner);
+		if (r < 0)
+			return r;
+		if (r == 1) {
+			subj = (struct watch_subject){e->photo_id, owner.nsid,
+						      owner.alias, owner.name};
+			break;
+		}
+	}
+	n = MIN(watchset_match(s->watches, &subj, hits, ELEMENTSOF(hits)),
+		ELEMENTSOF(hits));
+	(void)buf_puts(b, s->p.format == OUT_JSON ? ",\"watched_by\":["
+			  : n ? "\n              watched by "
+			      : "");
+	for (i = 0; i < n; i++) {
+		const struct config_watch *w =
+			&s->config->watches[hits[i].watch];
+		const char *sub = s->config->subscribers[w->subscriber].name;
+
+		if (s->p.format == OUT_JSON) {
+			(void)buf_puts(b, i ? ",{\"subscriber\":"
+					    : "{\"subscriber\":");
+			(void)text_json_string(b, sub);
+			(void)buf_printf(b, ",\"match\":\"%s\"}",
+					 match_names[hits[i].how]);
+		} else
+			(void)buf_printf(b, "%s%s (%s)", i ? ", " : "", sub,
+					 match_names[hits[i].how]);
+	}
+	if (s->p.format == OUT_JSON)
+		(void)buf_putc(b, ']');
+	return 0;
+}
 
 static int print_hit(void *userdata, const char *dataset, enum store_match how,
 		     const struct store_entry *e)
 {
 	struct searcher *s = userdata;
-	struct presence pr = {&s->p.out, 0, 0};
 	struct buf *b = &s->p.out;
 	int r;
 
@@ -406,15 +487,17 @@ static int print_hit(void *userdata, const char *dataset, enum store_match how,
 		entry_text_line(b, e);
 		(void)buf_puts(b, "\n              in releases ");
 	}
-	r = store_history_each(s->store, e->id, presence_step, &pr);
+	r = entry_presence(s->store, e->id, b);
 	if (r < 0)
 		return r;
-	if (pr.since)
-		(void)buf_printf(b, "%s%lld-latest", pr.n ? ", " : "",
-				 (long long)pr.since);
-	else
+	if (r == 0)
 		(void)buf_puts(b, " (not in the latest)");
-	(void)buf_puts(b, s->p.format == OUT_JSON ? "\"}" : "\n");
+	if (s->p.format == OUT_JSON)
+		(void)buf_putc(b, '"');
+	r = print_watchers(s, e);
+	if (r < 0)
+		return r;
+	(void)buf_puts(b, s->p.format == OUT_JSON ? "}" : "\n");
 	fwrite(b->data, 1, b->len, stdout);
 	s->hits++;
 	return 0;
@@ -462,11 +545,15 @@ int cli_search(struct cli *cli, int argc, char **argv)
 		q.alias = NULL;
 	}
 	s.store = c.store;
+	s.config = c.config;
+	s.watches = c.watches = watchset_new(c.config);
 	s.p.format = c.format;
 	buf_init(&s.p.out, 1 << 20);
 	if (s.p.format == OUT_JSON)
 		printf("[\n");
-	r = store_search(c.store, &q, print_hit, &s);
+	r = load_ownership(&s);
+	if (r == 0)
+		r = store_search(c.store, &q, print_hit, &s);
 	if (r < 0) {
 		log_error_errno(r, "Cannot read the database: %m");
 		status = EX_IOERR;

@@ -42,6 +42,10 @@ void cmd_close(struct cmd *c);
 int cmd_args(struct cmd *c, int argc, char **argv, int min, int max,
 	     const char *usage);
 
+/* Takes "NAME VALUE" or "NAME=VALUE" out of argv (the last one wins) and
+ * points *ret at the value.  Returns 1 if found, else 0. */
+int cmd_take_option(int *argc, char **argv, const char *name, const char **ret);
+
 /* Loads the configuration and opens the database (making the state
  * directory); with name, also finds the dataset.  Returns 0 or an exit
  * status, having logged why. */
@@ -69,6 +73,9 @@ struct store_entry;
 void entry_text_line(struct buf *b, const struct store_entry *e);
 void entry_json(struct buf *b, const struct store_entry *e);
 void entry_csv(struct buf *b, const struct store_entry *e);
+/* Appends the releases an entry is in, "1-2, 4-latest".  Returns 1 if it
+ * is in the newest release, 0 if not, or -errno. */
+int entry_presence(struct store *s, int64_t entry_id, struct buf *b);
 /* "photo", "account (NSID)", ... by enum store_match. */
 extern const char *const match_names[];
 
@@ -80,6 +87,13 @@ int cli_search(struct cli *cli, int argc, char **argv);
 
 /* scrapewatch matches [SUBSCRIBER] (cli_matches.c). */
 int cli_matches(struct cli *cli, int argc, char **argv);
+
+/* scrapewatch optout request|status (cli_optout.c). */
+int cli_optout_request(struct cli *cli, int argc, char **argv);
+int cli_optout_status(struct cli *cli, int argc, char **argv);
+
+/* scrapewatch evidence SUBSCRIBER --out DIR (cli_evidence.c). */
+int cli_evidence(struct cli *cli, int argc, char **argv);
 
 /* scrapewatch check [DATASET...] (cli_check.c). */
 int cli_check(struct cli *cli, int argc, char **argv);

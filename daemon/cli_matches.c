@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "cli_internal.h"
+#include "cli_photos.h"
 #include "log.h"
 #include "parse.h"
 #include "store_events.h"
@@ -24,23 +25,12 @@ static const char *const type_names[] = {
 	[STORE_EVENT_BASELINE] = "baseline",
 };
 
-static const char *const via_names[] = {
-	[STORE_VIA_ENTRY] = "direct",
-	[STORE_VIA_OWNERSHIP] = "ownership table",
-};
-
 struct lister {
 	enum out_format format;
 	struct buf out;
 	char last[STORE_EVENT_ID_LEN + 1]; /* the event being printed */
 	size_t events;
 };
-
-static const char *via_name(const struct store_event_row *row)
-{
-	return row->how == STORE_MATCH_NAME ? "display name"
-					    : via_names[row->via];
-}
 
 static void event_head(struct lister *l, const struct store_event_row *row)
 {
@@ -83,9 +73,10 @@ static int print_row(void *userdata, const struct store_event_row *row)
 		l->events++;
 	}
 	if (row->entry.id && l->format == OUT_JSON) {
-		(void)buf_printf(
-			b, "%s{\"match\":\"%s\",\"owner_found\":\"%s\",",
-			first ? "" : ",", match_names[row->how], via_name(row));
+		(void)buf_printf(b,
+				 "%s{\"match\":\"%s\",\"owner_found\":\"%s\",",
+				 first ? "" : ",", match_names[row->how],
+				 photo_owner_found(row->how, row->via));
 		entry_json(b, &row->entry);
 		(void)buf_putc(b, '}');
 	} else if (row->entry.id && l->format == OUT_CSV) {
@@ -94,10 +85,10 @@ static int print_row(void *userdata, const struct store_event_row *row)
 		(void)text_csv_field(b, row->event.subscriber);
 		(void)buf_putc(b, ',');
 		(void)text_csv_field(b, row->dataset);
-		(void)buf_printf(b, ",%lld,%lld,%s,%s,",
-				 (long long)row->release_seq,
-				 (long long)row->event.created,
-				 match_names[row->how], via_name(row));
+		(void)buf_printf(
+			b, ",%lld,%lld,%s,%s,", (long long)row->release_seq,
+			(long long)row->event.created, match_names[row->how],
+			photo_owner_found(row->how, row->via));
 		entry_csv(b, &row->entry);
 		(void)buf_putc(b, '\n');
 	} else if (row->entry.id) {
@@ -132,27 +123,16 @@ static int parse_since(const char *s, int64_t *ret)
 /* Takes --since out of argv (the rest goes to cmd_args). */
 static int take_since(int *argc, char **argv, int64_t *since)
 {
-	int i, n = 0;
+	const char *v;
 
-	for (i = 0; i < *argc; i++) {
-		const char *v = NULL;
-
-		if (strcmp(argv[i], "--since") == 0 && i + 1 < *argc)
-			v = argv[++i];
-		else if (strncmp(argv[i], "--since=", 8) == 0)
-			v = argv[i] + 8;
-		else {
-			argv[n++] = argv[i];
-			continue;
-		}
-		if (parse_since(v, since) < 0) {
-			log_error("--since takes a date (2026-11-01) or a "
-				  "duration ago (7d), not '%s'",
-				  v);
-			return EX_USAGE;
-		}
+	if (!cmd_take_option(argc, argv, "--since", &v))
+		return 0;
+	if (parse_since(v, since) < 0) {
+		log_error("--since takes a date (2026-11-01) or a duration ago "
+			  "(7d), not '%s'",
+			  v);
+		return EX_USAGE;
 	}
-	*argc = n;
 	return 0;
 }
 

@@ -145,6 +145,23 @@ static const char *const store_migrations[] = {
 	"  release_id INTEGER NOT NULL REFERENCES releases(id),"
 	"  PRIMARY KEY(dataset_id, fingerprint)"
 	") WITHOUT ROWID;",
+
+	/* 4 -> 5: opt-out requests.  A request lists the photos a subscriber
+	 * asked a dataset's maintainers to remove, when, and the dataset's
+	 * newest release at that moment; the releases after it say whether
+	 * each photo went. */
+	"CREATE TABLE optout_requests ("
+	"  id INTEGER PRIMARY KEY,"
+	"  subscriber TEXT NOT NULL,"
+	"  dataset_id INTEGER NOT NULL REFERENCES datasets(id),"
+	"  release_id INTEGER NOT NULL REFERENCES releases(id),"
+	"  requested INTEGER NOT NULL"
+	");"
+	"CREATE TABLE optout_photos ("
+	"  request_id INTEGER NOT NULL REFERENCES optout_requests(id),"
+	"  entry_id INTEGER NOT NULL REFERENCES entries(id),"
+	"  PRIMARY KEY(request_id, entry_id)"
+	") WITHOUT ROWID;",
 };
 
 static const char sql_dataset_find[] =

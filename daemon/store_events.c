@@ -59,6 +59,20 @@ static const char sql_events[] =
 	"LEFT JOIN owners o ON o.id = e.owner_id "
 	"WHERE (?1 IS NULL OR ev.subscriber = ?1) AND ev.created >= ?2 "
 	"ORDER BY ev.created, ev.rowid, e.photo_id, e.key";
+/* The entry columns are the same across a group (one entry); an entry
+ * without an owner gets the one the ownership table gave it. */
+static const char sql_subscriber_matches[] =
+	"SELECT " ENTRY_COLUMNS ", min(p.match), min(p.via), d.name, "
+	"ev.dataset_id, coalesce((SELECT c.kind != 2 FROM changes c WHERE "
+	"c.entry_id = e.id ORDER BY c.release_id DESC LIMIT 1), 0) "
+	"FROM events ev JOIN event_photos p ON p.event_id = ev.id "
+	"JOIN entries e ON e.id = p.entry_id "
+	"LEFT JOIN owners o ON o.id = coalesce(e.owner_id, (SELECT y.owner_id "
+	"FROM entries y WHERE p.via = 2 AND y.photo_id = e.photo_id AND "
+	"y.owner_id IS NOT NULL LIMIT 1)) "
+	"JOIN datasets d ON d.id = ev.dataset_id "
+	"WHERE ev.subscriber = ?1 AND (?2 = 0 OR ev.dataset_id = ?2) "
+	"GROUP BY e.id ORDER BY d.name, e.photo_id, e.key";
 
 int store_event_add(struct store *s, const struct store_event *e)
 {
@@ -247,6 +261,38 @@ int store_events_each(struct store *s, const char *subscriber, int64_t since,
 	sqlite3_bind_int64(st, 2, since);
 	while ((r = store_step(s, st)) == 1) {
 		event_row_from(st, &row);
+		r = fn(userdata, &row);
+		if (r < 0) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	return r;
+}
+
+int store_subscriber_matches_each(struct store *s, const char *subscriber,
+				  int64_t dataset_id,
+				  int (*fn)(void *userdata,
+					    const struct store_match_row *row),
+				  void *userdata)
+{
+	int c = ENTRY_KIND_COLUMN;
+	struct store_match_row row;
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_subscriber_matches, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_text(st, 1, subscriber, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, dataset_id);
+	while ((r = store_step(s, st)) == 1) {
+		store_entry_from_row(st, &row.entry);
+		row.how = (enum store_match)sqlite3_column_int(st, c);
+		row.via = (enum store_via)sqlite3_column_int(st, c + 1);
+		row.dataset = store_column_text(st, c + 2);
+		row.dataset_id = sqlite3_column_int64(st, c + 3);
+		row.present = sqlite3_column_int(st, c + 4) != 0;
 		r = fn(userdata, &row);
 		if (r < 0) {
 			sqlite3_reset(st);

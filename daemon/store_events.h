@@ -99,4 +99,23 @@ int store_events_each(struct store *s, const char *subscriber, int64_t since,
 				const struct store_event_row *row),
 		      void *userdata);
 
+/* One photo a subscriber was told about, with the best way it matched. */
+struct store_match_row {
+	const char *dataset; /* name */
+	int64_t dataset_id;
+	enum store_match how;
+	enum store_via via;
+	bool present; /* in the dataset's newest release */
+	struct store_entry entry;
+};
+
+/* Calls fn once for each photo in any event of subscriber, in one dataset
+ * (dataset_id) or all (0), by dataset name then key.  Returns 0, fn's
+ * negative value, or -errno. */
+int store_subscriber_matches_each(struct store *s, const char *subscriber,
+				  int64_t dataset_id,
+				  int (*fn)(void *userdata,
+					    const struct store_match_row *row),
+				  void *userdata);
+
 #endif

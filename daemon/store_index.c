@@ -37,9 +37,14 @@ static const char sql_release_add[] =
 	"FROM releases WHERE dataset_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
 	"?10) "
 	"RETURNING id, seq";
+/* Files beyond the newest ?2, except those that are evidence: the release
+ * where a photo some subscriber was told about was first seen. */
 static const char sql_release_files[] =
-	"SELECT id, file FROM releases WHERE dataset_id = ?1 AND file IS NOT "
-	"NULL ORDER BY seq DESC LIMIT -1 OFFSET ?2";
+	"SELECT r.id, r.file FROM (SELECT id, seq, file FROM releases WHERE "
+	"dataset_id = ?1 AND file IS NOT NULL ORDER BY seq DESC LIMIT -1 "
+	"OFFSET ?2) r WHERE NOT EXISTS (SELECT 1 FROM event_photos p JOIN "
+	"entries e ON e.id = p.entry_id WHERE e.first_release = r.id) "
+	"ORDER BY r.seq DESC";
 static const char sql_release_forget_file[] =
 	"UPDATE releases SET file = NULL WHERE id = ?1";
 static const char sql_file_kept[] =

@@ -55,8 +55,9 @@ int store_release_latest(struct store *s, int64_t dataset_id,
 int store_release_add(struct store *s, struct store_release *r);
 
 /* Calls fn for each of the dataset's releases whose file is kept, newest
- * first, after skipping the keep newest.  Returns 0, fn's negative value,
- * or -errno. */
+ * first, after skipping the keep newest, and never for a release that is
+ * evidence (one where a photo in an event was first seen).  Returns 0,
+ * fn's negative value, or -errno. */
 int store_release_files_beyond(struct store *s, int64_t dataset_id,
 			       uint64_t keep,
 			       int (*fn)(void *userdata, int64_t release_id,

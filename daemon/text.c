@@ -30,6 +30,26 @@ size_t text_utf8_seq(const unsigned char *s, size_t avail)
 	return n;
 }
 
+bool text_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (u[i] == 0)
+			return false;
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = text_utf8_seq(u + i, len - i);
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
 int text_json_string(struct buf *b, const char *s)
 {
 	int r = buf_putc(b, '"');

@@ -6,6 +6,7 @@
 #ifndef SCRAPEWATCH_TEXT_H
 #define SCRAPEWATCH_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -14,6 +15,9 @@
  * or 0 if it is not valid: no overlong forms, surrogates or code points
  * past U+10FFFF. */
 size_t text_utf8_seq(const unsigned char *s, size_t avail);
+
+/* True if s[0..len) is UTF-8 text without NUL bytes. */
+bool text_utf8_valid(const char *s, size_t len);
 
 /* Appends s as a JSON string, quotes included.  Control characters are
  * escaped; other bytes are copied (callers hand in UTF-8).  Returns 0 or

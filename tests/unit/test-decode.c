@@ -10,36 +10,9 @@
 #include "macro.h"
 #include "test.h"
 #include "testutil.h"
+#include "archiveutil.h"
 
 static const char manifest[] = "2999358212\t30302697@N00\n53012345678\tx\n";
-
-/* Writes content into path with libarchive: a filter (-1: none) and a
- * format (raw, tar or zip) with the given member names. */
-static void make(const char *path, int filter, int format,
-		 const char *const *members, size_t n, const char *content,
-		 size_t len)
-{
-	struct archive *a = archive_write_new();
-	size_t i;
-
-	if (filter >= 0)
-		archive_write_add_filter(a, filter);
-	archive_write_set_format(a, format);
-	archive_write_open_filename(a, path);
-	for (i = 0; i < n; i++) {
-		struct archive_entry *e = archive_entry_new();
-
-		archive_entry_set_pathname(e, members[i]);
-		archive_entry_set_filetype(e, AE_IFREG);
-		archive_entry_set_perm(e, 0644);
-		archive_entry_set_size(e, (la_int64_t)len);
-		archive_write_header(a, e);
-		archive_write_data(a, content, len);
-		archive_entry_free(e);
-	}
-	archive_write_close(a);
-	archive_write_free(a);
-}
 
 static void sha256_of(const char *path, char hex[65])
 {
@@ -118,8 +91,9 @@ TEST(every_packaging_decodes)
 		if (cases[i].format < 0)
 			test_write(dir, "m.plain", manifest, 0644);
 		else
-			make(path, cases[i].filter, cases[i].format, members, 1,
-			     manifest, strlen(manifest));
+			test_archive_write(path, cases[i].filter,
+					   cases[i].format, members, 1,
+					   manifest, strlen(manifest));
 		CHECK_INT(decode_all(path, NULL, 1 << 20, out, sizeof(out), hex,
 				     kind, why),
 			  0);
@@ -141,8 +115,8 @@ TEST(member_is_chosen_by_glob)
 	char path[512], out[256], hex[65], kind[128], why[256];
 
 	snprintf(path, sizeof(path), "%s/a.tar", dir);
-	make(path, -1, ARCHIVE_FORMAT_TAR_USTAR, members, 3, manifest,
-	     strlen(manifest));
+	test_archive_write(path, -1, ARCHIVE_FORMAT_TAR_USTAR, members, 3,
+			   manifest, strlen(manifest));
 	CHECK_INT(decode_all(path, "annotations/b*", 1 << 20, out, sizeof(out),
 			     hex, kind, why),
 		  0);
@@ -164,8 +138,8 @@ TEST(bomb_hits_the_cap)
 	/* Not data: 1 KiB of data reads as an empty tar archive. */
 	memset(data, 'a', big);
 	snprintf(path, sizeof(path), "%s/bomb.gz", dir);
-	make(path, ARCHIVE_FILTER_GZIP, ARCHIVE_FORMAT_RAW,
-	     (const char *const[]){"x"}, 1, data, big);
+	test_archive_write(path, ARCHIVE_FILTER_GZIP, ARCHIVE_FORMAT_RAW,
+			   (const char *const[]){"x"}, 1, data, big);
 	CHECK_INT(decode_all(path, NULL, 1 << 20, out, sizeof(out), hex, kind,
 			     why),
 		  -EFBIG);
@@ -186,8 +160,8 @@ TEST(truncated_and_corrupt_compressed_data)
 	for (int i = 0; i < (1 << 16); i++)
 		data[i] = (char)('a' + (i * 7919) % 26);
 	snprintf(path, sizeof(path), "%s/t.gz", dir);
-	make(path, ARCHIVE_FILTER_GZIP, ARCHIVE_FORMAT_RAW,
-	     (const char *const[]){"x"}, 1, data, 1 << 16);
+	test_archive_write(path, ARCHIVE_FILTER_GZIP, ARCHIVE_FORMAT_RAW,
+			   (const char *const[]){"x"}, 1, data, 1 << 16);
 	f = fopen(path, "r+b");
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
@@ -199,8 +173,8 @@ TEST(truncated_and_corrupt_compressed_data)
 	CHECK(why[0] != '\0');
 
 	/* Flip bytes in the middle of the deflate stream. */
-	make(path, ARCHIVE_FILTER_GZIP, ARCHIVE_FORMAT_RAW,
-	     (const char *const[]){"x"}, 1, data, 1 << 16);
+	test_archive_write(path, ARCHIVE_FILTER_GZIP, ARCHIVE_FORMAT_RAW,
+			   (const char *const[]){"x"}, 1, data, 1 << 16);
 	f = fopen(path, "r+b");
 	fseek(f, 40, SEEK_SET);
 	fwrite("\xff\xff\xff\xff\xff\xff\xff\xff", 1, 8, f);

@@ -1,0 +1,166 @@
+/*
+ * cli_photos.c: a subscriber's photos, a dataset's releases, and photo
+ * links, for the opt-out and evidence commands (cli_photos.h).
+ */
+#include "cli_photos.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli_internal.h"
+#include "macro.h"
+#include "xalloc.h"
+
+/* Copies e into *to, its strings into one block returned (to free). */
+static char *entry_copy(struct store_entry *to, const struct store_entry *e)
+{
+	const char **fields[] = {&to->nsid,	&to->alias,    &to->name,
+				 &to->key_text, &to->page_url, &to->image_url,
+				 &to->license};
+	size_t i, len = 0;
+	char *block, *at;
+
+	*to = *e;
+	for (i = 0; i < ELEMENTSOF(fields); i++)
+		len += strlen(*fields[i]) + 1;
+	block = at = xmalloc(len);
+	for (i = 0; i < ELEMENTSOF(fields); i++) {
+		size_t n = strlen(*fields[i]) + 1;
+
+		memcpy(at, *fields[i], n);
+		*fields[i] = at;
+		at += n;
+	}
+	return block;
+}
+
+static int add_photo(void *userdata, const struct store_match_row *row)
+{
+	struct photo_list *l = userdata;
+	struct photo *p;
+
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	p = &l->v[l->n++];
+	*p = (struct photo){
+		.dataset = xstrdup(row->dataset),
+		.dataset_id = row->dataset_id,
+		.how = row->how,
+		.via = row->via,
+		.present = row->present,
+	};
+	p->strings = entry_copy(&p->e, &row->entry);
+	return 0;
+}
+
+int photos_load(struct store *s, const char *subscriber, int64_t dataset_id,
+		struct photo_list *ret)
+{
+	struct buf b;
+	size_t i;
+	int r;
+
+	*ret = (struct photo_list){0};
+	r = store_subscriber_matches_each(s, subscriber, dataset_id, add_photo,
+					  ret);
+	buf_init(&b, 1 << 20);
+	for (i = 0; r >= 0 && i < ret->n; i++) {
+		buf_reset(&b);
+		r = entry_presence(s, ret->v[i].e.id, &b);
+		(void)buf_putc(&b, '\0');
+		ret->v[i].releases = xstrdup(b.data);
+	}
+	buf_free(&b);
+	if (r < 0)
+		photos_free(ret);
+	return r < 0 ? r : 0;
+}
+
+void photos_free(struct photo_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].dataset);
+		free(l->v[i].releases);
+		free(l->v[i].strings);
+	}
+	free(l->v);
+	*l = (struct photo_list){0};
+}
+
+static int add_release(void *userdata, const struct store_release *rel)
+{
+	struct release_list *l = userdata;
+
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = *rel;
+	return 0;
+}
+
+int releases_load(struct store *s, int64_t dataset_id, struct release_list *ret)
+{
+	int r;
+
+	*ret = (struct release_list){0};
+	r = store_releases_each(s, dataset_id, add_release, ret);
+	if (r < 0)
+		releases_free(ret);
+	return r < 0 ? r : 0;
+}
+
+const struct store_release *releases_find(const struct release_list *l,
+					  int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].id == id)
+			return &l->v[i];
+	return NULL;
+}
+
+void releases_free(struct release_list *l)
+{
+	free(l->v);
+	*l = (struct release_list){0};
+}
+
+void photo_page_url(const struct store_entry *e, struct buf *b)
+{
+	const char *owner = *e->nsid ? e->nsid : e->alias;
+
+	if (*e->page_url)
+		(void)buf_puts(b, e->page_url);
+	else if (e->photo_id && *owner)
+		(void)buf_printf(b, "https://www.flickr.com/photos/%s/%llu/",
+				 owner, (unsigned long long)e->photo_id);
+	else if (e->photo_id)
+		(void)buf_printf(b, "https://www.flickr.com/photo.gne?id=%llu",
+				 (unsigned long long)e->photo_id);
+}
+
+const char *photo_image_url(const struct store_entry *e)
+{
+	if (*e->image_url)
+		return e->image_url;
+	if (strncmp(e->key_text, "https://", 8) == 0 ||
+	    strncmp(e->key_text, "http://", 7) == 0)
+		return e->key_text;
+	return "";
+}
+
+const char *photo_owner_found(enum store_match how, enum store_via via)
+{
+	if (how == STORE_MATCH_NAME)
+		return "display name";
+	return via == STORE_VIA_OWNERSHIP ? "ownership table" : "direct";
+}
+
+const char *photo_position_unit(const struct config_dataset *d)
+{
+	if (d &&
+	    (strcmp(d->format, "json") == 0 || strcmp(d->format, "ffhq") == 0))
+		return "record";
+	return "line";
+}
