@@ -1320,6 +1320,120 @@ static void value_fetch(struct loader *ld, const yaml_node_t *node, void *dest)
 		config_error(ld, node, "'contact' holds a control character");
 }
 
+/* A list of durations, e.g. [5s, 5m, 30m], into a struct retries. */
+struct retries {
+	uint64_t *v;
+	size_t *n;
+};
+
+static void value_durations(struct loader *ld, const yaml_node_t *node,
+			    uint64_t *v, size_t *n)
+{
+	yaml_node_item_t *item;
+
+	if (node->type != YAML_SEQUENCE_NODE) {
+		config_error(ld, node,
+			     "expected a list of durations, like "
+			     "[5s, 5m, 30m]");
+		return;
+	}
+	*n = 0;
+	for (item = node->data.sequence.items.start;
+	     item < node->data.sequence.items.top; item++) {
+		yaml_node_t *d = yaml_document_get_node(ld->doc, *item);
+
+		if (!visit(ld, d))
+			return;
+		if (*n == CONFIG_RETRIES_MAX) {
+			config_error(ld, d, "at most %d retries",
+				     CONFIG_RETRIES_MAX);
+			return;
+		}
+		value_duration(ld, d, &v[(*n)++]);
+	}
+}
+
+static void value_webhook_retries(struct loader *ld, const yaml_node_t *node,
+				  void *dest)
+{
+	struct config_alerts *a = dest;
+
+	value_durations(ld, node, a->webhook_retries, &a->n_webhook_retries);
+}
+
+static void value_email_retries(struct loader *ld, const yaml_node_t *node,
+				void *dest)
+{
+	struct config_alerts *a = dest;
+
+	value_durations(ld, node, a->email_retries, &a->n_email_retries);
+}
+
+/* List-Unsubscribe: a mailto: address or an https: URL. */
+static void value_unsubscribe(struct loader *ld, const yaml_node_t *node,
+			      void *dest)
+{
+	static const char *const schemes[] = {"mailto:", "https://"};
+	const char *s = scalar(ld, node, "a mailto: or https:// URL");
+
+	if (!s)
+		return;
+	if (!url_has_scheme(s, schemes, ELEMENTSOF(schemes)) ||
+	    !header_value_valid(s) || strpbrk(s, " <>,"))
+		config_error(ld, node,
+			     "expected a mailto: address or an https:// URL, "
+			     "found '%s'",
+			     s);
+	else
+		*(char **)dest = xstrdup(s);
+}
+
+#define ALERTS(f) offsetof(struct config_alerts, f)
+static const struct key alerts_keys[] = {
+	{"concurrency", value_count, ALERTS(concurrency), false},
+	{"timeout", value_duration, ALERTS(timeout), false},
+	{"webhook_retries", value_webhook_retries, 0, false},
+	{"email_retries", value_email_retries, 0, false},
+	{"unsubscribe", value_unsubscribe, ALERTS(unsubscribe), false},
+	{"ca_file", value_path, ALERTS(ca_file), false},
+};
+
+static void value_alerts(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	load_mapping(ld, ld->doc, node, alerts_keys, ELEMENTSOF(alerts_keys),
+		     dest, "alerts");
+}
+
+#define OPERATOR(f) offsetof(struct config_operator, f)
+static const struct key operator_keys[] = {
+	{"email", value_email, OPERATOR(email), false},
+	{"webhook", value_webhook_url, OPERATOR(webhook), false},
+	{"secret", value_secret, OPERATOR(webhook_secret), false},
+	{"failing_after", value_count, OPERATOR(failing_after), false},
+};
+
+static void value_operator(struct loader *ld, const yaml_node_t *node,
+			   void *dest)
+{
+	struct config_operator *o = dest;
+
+	o->where = where_of(ld, node);
+	load_mapping(ld, ld->doc, node, operator_keys,
+		     ELEMENTSOF(operator_keys), dest, "operator");
+	if (!o->email && !o->webhook)
+		config_error(ld, node,
+			     "the operator has no channel: give "
+			     "'email', 'webhook' or both");
+	if (o->webhook && !o->webhook_secret)
+		config_error(ld, node,
+			     "the operator's webhook needs a "
+			     "'secret' to sign with");
+	if (o->webhook_secret && !o->webhook)
+		config_error(ld, node,
+			     "'secret' signs webhooks, but the "
+			     "operator has no 'webhook'");
+}
+
 static const struct key defaults_keys[] = {
 	{"interval", value_duration, 0, false},
 };
@@ -1362,6 +1476,8 @@ static const struct key top_keys[] = {
 	{"defaults", value_defaults, CFG(default_interval), false},
 	{"smtp", value_smtp, CFG(smtp), false},
 	{"fetch", value_fetch, CFG(fetch), false},
+	{"alerts", value_alerts, CFG(alerts), false},
+	{"operator", value_operator, CFG(operator), false},
 	{"include", value_include, 0, false},
 };
 #define TOP_DROPIN_KEYS 3 /* the first three may appear in drop-ins */
@@ -1654,6 +1770,16 @@ static void check_subscriber(struct loader *ld, size_t i)
 			s->name);
 }
 
+static void check_operator(struct loader *ld)
+{
+	const struct config_operator *o = &ld->cfg->operator;
+
+	if (o->email && !ld->cfg->smtp.url)
+		config_error_where(ld, &o->where,
+				   "the operator has an email channel, but no "
+				   "'smtp' section says how to send mail");
+}
+
 static void check_watch(struct loader *ld, size_t i)
 {
 	struct config_watch *w = &ld->cfg->watches[i];
@@ -1697,6 +1823,7 @@ static void check_config(struct loader *ld)
 	}
 	for (i = 0; i < c->n_subscribers; i++)
 		check_subscriber(ld, i);
+	check_operator(ld);
 	for (i = 0; i < c->n_watches; i++)
 		check_watch(ld, i);
 }
@@ -1756,6 +1883,18 @@ int config_load(const char *path, struct config **ret, char **ret_errors)
 		.max_download = CONFIG_DEFAULT_MAX_DOWNLOAD,
 		.keep_releases = CONFIG_DEFAULT_KEEP_RELEASES,
 	};
+	ld.cfg->alerts = (struct config_alerts){
+		.concurrency = CONFIG_DEFAULT_ALERT_CONCURRENCY,
+		.timeout = CONFIG_DEFAULT_ALERT_TIMEOUT,
+		/* Roughly the Standard Webhooks schedule: about 27 hours. */
+		.webhook_retries = {5, 300, 1800, 7200, 18000, 36000, 36000},
+		.n_webhook_retries = 7,
+		/* Mail: minutes, then hours; about 40 hours. */
+		.email_retries = {60, 300, 900, 1800, 3600, 7200, 14400, 28800,
+				  28800, 28800},
+		.n_email_retries = 10,
+	};
+	ld.cfg->operator.failing_after = CONFIG_DEFAULT_FAILING_AFTER;
 	r = load_file(&ld, path, true);
 	if (r >= 0) {
 		load_includes(&ld);
@@ -1864,6 +2003,11 @@ struct config *config_free(struct config *c)
 	free(c->smtp.from);
 	free(c->smtp.user);
 	free_secret(c->smtp.password);
+	free(c->alerts.unsubscribe);
+	free(c->alerts.ca_file);
+	free(c->operator.email);
+	free(c->operator.webhook);
+	free_secret(c->operator.webhook_secret);
 	free(c->fetch.contact);
 	free(c->fetch.ca_file);
 	free(c->state_dir);

@@ -29,6 +29,12 @@
 #define CONFIG_DEFAULT_MAX_DOWNLOAD    (256ULL << 30)
 #define CONFIG_DEFAULT_KEEP_RELEASES   3
 
+/* Alert delivery (the alerts: section). */
+#define CONFIG_DEFAULT_ALERT_CONCURRENCY 8
+#define CONFIG_DEFAULT_ALERT_TIMEOUT	 30
+#define CONFIG_DEFAULT_FAILING_AFTER	 3
+#define CONFIG_RETRIES_MAX		 32
+
 /* Where something was written, for messages that point back at it. */
 struct config_where {
 	const char *file; /* borrowed from struct config's files */
@@ -104,6 +110,30 @@ struct config_fetch {
 	uint64_t keep_releases;	  /* release files kept in the cache */
 };
 
+/* How alerts are delivered (the alerts: section).  Retries: the delay
+ * before each retry after a failed attempt; when they run out, the alert
+ * has failed. */
+struct config_alerts {
+	uint64_t concurrency; /* deliveries in flight at once */
+	uint64_t timeout;     /* seconds one attempt may take */
+	uint64_t webhook_retries[CONFIG_RETRIES_MAX];
+	size_t n_webhook_retries;
+	uint64_t email_retries[CONFIG_RETRIES_MAX];
+	size_t n_email_retries;
+	char *unsubscribe; /* owned, or NULL: List-Unsubscribe (mailto/https) */
+	char *ca_file;	   /* owned, or NULL: extra CAs for SMTP and webhooks */
+};
+
+/* Who runs this scrapewatch (the operator: section): told about failing
+ * datasets, failed alerts and new releases; never a subscriber. */
+struct config_operator {
+	char *email;		/* owned, or NULL */
+	char *webhook;		/* owned, or NULL */
+	char *webhook_secret;	/* owned secret, or NULL; never log it */
+	uint64_t failing_after; /* consecutive failed checks before telling */
+	struct config_where where;
+};
+
 struct config_subscriber {
 	char *name;	      /* owned */
 	char *email;	      /* owned, or NULL */
@@ -144,6 +174,8 @@ struct config {
 	size_t n_watches;
 	struct config_smtp smtp;
 	struct config_fetch fetch;
+	struct config_alerts alerts;
+	struct config_operator operator;
 };
 
 /*

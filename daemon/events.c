@@ -9,13 +9,13 @@
 #include "events.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "hashid.h"
 #include "macro.h"
 #include "store_events.h"
 #include "xalloc.h"
@@ -43,25 +43,6 @@ struct events {
 	struct photo *photos;
 	size_t n_photos, cap_photos;
 };
-
-/* The first 128 bits of SHA-256 over the parts, NUL-separated, as hex. */
-static void event_id(char out[STORE_EVENT_ID_LEN + 1], const char *const *parts,
-		     size_t n)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned len = 0, i;
-	size_t j;
-
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		abort();
-	for (j = 0; j < n; j++)
-		EVP_DigestUpdate(ctx, parts[j], strlen(parts[j]) + 1);
-	EVP_DigestFinal_ex(ctx, md, &len);
-	EVP_MD_CTX_free(ctx);
-	for (i = 0; i < STORE_EVENT_ID_LEN / 2 && i < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
 
 /* ---- which watches have met the dataset ---------------------------------- */
 
@@ -182,7 +163,7 @@ static int add_photo_event(struct events *ev, enum store_change kind,
 
 	snprintf(seq, sizeof(seq), "%lld", (long long)ev->rel->seq);
 	snprintf(key, sizeof(key), "%llu", (unsigned long long)e->key);
-	event_id(event.id, parts, ELEMENTSOF(parts));
+	hashid_of(event.id, parts, ELEMENTSOF(parts));
 	r = store_event_add(ev->s, &event);
 	if (r == 1) {
 		ev->sum->events++;
@@ -323,7 +304,7 @@ static int baseline_subscriber(struct events *ev, size_t sub)
 	if (r < 0 || n_parts == 2)
 		return r;
 	unique_photos(ev);
-	event_id(event.id, parts, n_parts);
+	hashid_of(event.id, parts, n_parts);
 	event.photos = (int64_t)ev->n_photos;
 	r = store_event_add(ev->s, &event);
 	if (r != 1)

@@ -162,6 +162,47 @@ static const char *const store_migrations[] = {
 	"  entry_id INTEGER NOT NULL REFERENCES entries(id),"
 	"  PRIMARY KEY(request_id, entry_id)"
 	") WITHOUT ROWID;",
+
+	/* 5 -> 6: the outbox.  An alert is one message to one channel of a
+	 * subscriber (or of the operator): one event, a digest of a period's
+	 * events (due when the period ends), or an operator notice (its
+	 * JSON kept with it).  It is written in the same transaction as its
+	 * events, sent by the delivery worker, and marked sent only after
+	 * the server accepted it; every attempt is kept.  Its id is stable,
+	 * so a re-send after a crash carries the same id.  endpoints lists
+	 * webhook URLs disabled by a 410 Gone. */
+	"CREATE TABLE alerts ("
+	"  id TEXT PRIMARY KEY,"
+	"  subscriber TEXT NOT NULL," /* '' for the operator */
+	"  channel INTEGER NOT NULL," /* 1 email 2 webhook */
+	"  kind INTEGER NOT NULL,"    /* 1 event 2 digest 3 operator notice */
+	"  created INTEGER NOT NULL,"
+	"  due INTEGER NOT NULL,"
+	"  state INTEGER NOT NULL DEFAULT 0," /* 0 pending 1 sent 2 failed */
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  sent INTEGER,"
+	"  last_reply TEXT,"
+	"  notice TEXT"
+	");"
+	"CREATE INDEX alerts_due ON alerts(state, due);"
+	"CREATE TABLE alert_events ("
+	"  alert_id TEXT NOT NULL REFERENCES alerts(id),"
+	"  event_id TEXT NOT NULL REFERENCES events(id),"
+	"  PRIMARY KEY(alert_id, event_id)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE attempts ("
+	"  alert_id TEXT NOT NULL REFERENCES alerts(id),"
+	"  at INTEGER NOT NULL,"
+	"  outcome INTEGER NOT NULL," /* 1 sent 2 will retry 3 failed */
+	"  code INTEGER NOT NULL,"    /* HTTP status or SMTP reply; 0: none */
+	"  reply TEXT NOT NULL"
+	");"
+	"CREATE INDEX attempts_by_alert ON attempts(alert_id, at);"
+	"CREATE TABLE endpoints ("
+	"  url TEXT PRIMARY KEY,"
+	"  disabled INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL"
+	") WITHOUT ROWID;",
 };
 
 static const char sql_dataset_find[] =

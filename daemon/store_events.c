@@ -48,28 +48,34 @@ static const char sql_present_matching[] =
 	"WHERE coalesce((SELECT c.kind IN (1, 3) FROM changes c WHERE "
 	"c.entry_id = h.entry_id AND c.release_id <= ?2 ORDER BY c.release_id "
 	"DESC LIMIT 1), 0) ORDER BY e.key";
-static const char sql_events[] =
-	"SELECT " ENTRY_COLUMNS ", ev.id, ev.type, ev.subscriber, "
-	"ev.dataset_id, ev.release_id, ev.created, ev.photos, d.name, r.seq, "
-	"coalesce(p.match, 0), coalesce(p.via, 0) "
-	"FROM events ev JOIN datasets d ON d.id = ev.dataset_id "
-	"JOIN releases r ON r.id = ev.release_id "
-	"LEFT JOIN event_photos p ON p.event_id = ev.id "
-	"LEFT JOIN entries e ON e.id = p.entry_id "
-	"LEFT JOIN owners o ON o.id = e.owner_id "
-	"WHERE (?1 IS NULL OR ev.subscriber = ?1) AND ev.created >= ?2 "
-	"ORDER BY ev.created, ev.rowid, e.photo_id, e.key";
-/* The entry columns are the same across a group (one entry); an entry
- * without an owner gets the one the ownership table gave it. */
+/* An entry without an owner gets the one the ownership table gave it
+ * (an event photo found via the ownership table, p.via = 2). */
+#define OWNER_OF_ENTRY                                                          \
+	"LEFT JOIN owners o ON o.id = coalesce(e.owner_id, (SELECT y.owner_id " \
+	"FROM entries y WHERE p.via = 2 AND y.photo_id = e.photo_id AND "       \
+	"y.owner_id IS NOT NULL LIMIT 1)) "
+/* Events, one row per photo (an empty baseline once); then WHERE ... */
+#define EVENT_ROWS                                                           \
+	"SELECT " ENTRY_COLUMNS ", ev.id, ev.type, ev.subscriber, "          \
+	"ev.dataset_id, ev.release_id, ev.created, ev.photos, d.name, "      \
+	"r.seq, coalesce(p.match, 0), coalesce(p.via, 0), r.sha256, "        \
+	"r.ingested FROM events ev JOIN datasets d ON d.id = ev.dataset_id " \
+	"JOIN releases r ON r.id = ev.release_id "                           \
+	"LEFT JOIN event_photos p ON p.event_id = ev.id "                    \
+	"LEFT JOIN entries e ON e.id = p.entry_id " OWNER_OF_ENTRY "WHERE "
+#define EVENT_ORDER " ORDER BY ev.created, ev.rowid, e.photo_id, e.key"
+static const char sql_events[] = EVENT_ROWS
+	"(?1 IS NULL OR ev.subscriber = ?1) AND ev.created >= ?2" EVENT_ORDER;
+static const char sql_alert_events[] =
+	EVENT_ROWS "ev.id IN (SELECT event_id FROM alert_events WHERE "
+		   "alert_id = ?1)" EVENT_ORDER;
+/* The entry columns are the same across a group (one entry). */
 static const char sql_subscriber_matches[] =
 	"SELECT " ENTRY_COLUMNS ", min(p.match), min(p.via), d.name, "
 	"ev.dataset_id, coalesce((SELECT c.kind != 2 FROM changes c WHERE "
 	"c.entry_id = e.id ORDER BY c.release_id DESC LIMIT 1), 0) "
 	"FROM events ev JOIN event_photos p ON p.event_id = ev.id "
-	"JOIN entries e ON e.id = p.entry_id "
-	"LEFT JOIN owners o ON o.id = coalesce(e.owner_id, (SELECT y.owner_id "
-	"FROM entries y WHERE p.via = 2 AND y.photo_id = e.photo_id AND "
-	"y.owner_id IS NOT NULL LIMIT 1)) "
+	"JOIN entries e ON e.id = p.entry_id " OWNER_OF_ENTRY
 	"JOIN datasets d ON d.id = ev.dataset_id "
 	"WHERE ev.subscriber = ?1 AND (?2 = 0 OR ev.dataset_id = ?2) "
 	"GROUP BY e.id ORDER BY d.name, e.photo_id, e.key";
@@ -240,25 +246,19 @@ static void event_row_from(sqlite3_stmt *st, struct store_event_row *row)
 	row->release_seq = sqlite3_column_int64(st, c + 8);
 	row->how = (enum store_match)sqlite3_column_int(st, c + 9);
 	row->via = (enum store_via)sqlite3_column_int(st, c + 10);
+	row->release_sha256 = store_column_text(st, c + 11);
+	row->release_time = sqlite3_column_int64(st, c + 12);
 }
 
-int store_events_each(struct store *s, const char *subscriber, int64_t since,
+/* Steps st (bound) and calls fn with each event row. */
+static int event_rows(struct store *s, sqlite3_stmt *st,
 		      int (*fn)(void *userdata,
 				const struct store_event_row *row),
 		      void *userdata)
 {
 	struct store_event_row row;
-	sqlite3_stmt *st;
-	int r = 0;
+	int r;
 
-	st = store_stmt(s, sql_events, &r);
-	if (!st)
-		return r;
-	if (subscriber)
-		sqlite3_bind_text(st, 1, subscriber, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 1);
-	sqlite3_bind_int64(st, 2, since);
 	while ((r = store_step(s, st)) == 1) {
 		event_row_from(st, &row);
 		r = fn(userdata, &row);
@@ -268,6 +268,37 @@ int store_events_each(struct store *s, const char *subscriber, int64_t since,
 		}
 	}
 	return r;
+}
+
+int store_events_each(struct store *s, const char *subscriber, int64_t since,
+		      int (*fn)(void *userdata,
+				const struct store_event_row *row),
+		      void *userdata)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_events, &r);
+	if (!st)
+		return r;
+	store_bind_text_or_null(st, 1, subscriber);
+	sqlite3_bind_int64(st, 2, since);
+	return event_rows(s, st, fn, userdata);
+}
+
+int store_alert_events_each(struct store *s, const char *alert_id,
+			    int (*fn)(void *userdata,
+				      const struct store_event_row *row),
+			    void *userdata)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_alert_events, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_text(st, 1, alert_id, -1, SQLITE_STATIC);
+	return event_rows(s, st, fn, userdata);
 }
 
 int store_subscriber_matches_each(struct store *s, const char *subscriber,

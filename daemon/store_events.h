@@ -90,6 +90,8 @@ struct store_event_row {
 	enum store_match how; /* of this photo; 0 for an empty baseline */
 	enum store_via via;
 	struct store_entry entry; /* id 0 for an empty baseline */
+	const char *release_sha256;
+	int64_t release_time; /* when the release was ingested */
 };
 
 /* Calls fn for each photo of each event (an empty baseline once), of one
@@ -98,6 +100,13 @@ int store_events_each(struct store *s, const char *subscriber, int64_t since,
 		      int (*fn)(void *userdata,
 				const struct store_event_row *row),
 		      void *userdata);
+
+/* Calls fn for each photo of each event of an alert (an empty baseline
+ * once), oldest event first. */
+int store_alert_events_each(struct store *s, const char *alert_id,
+			    int (*fn)(void *userdata,
+				      const struct store_event_row *row),
+			    void *userdata);
 
 /* One photo a subscriber was told about, with the best way it matched. */
 struct store_match_row {

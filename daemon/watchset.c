@@ -9,13 +9,13 @@
  */
 #include "watchset.h"
 
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "hashid.h"
 #include "macro.h"
 #include "xalloc.h"
 
@@ -73,13 +73,10 @@ static void fingerprint(const struct config *c, const struct config_watch *cw,
 {
 	const char *parts[] = {c->subscribers[cw->subscriber].name, cw->nsid,
 			       cw->alias, cw->display_name};
-	unsigned char md[EVP_MAX_MD_SIZE];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned len = 0, i;
+	struct hashid h;
 	size_t j;
 
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		abort();
+	hashid_init(&h);
 	for (j = 0; j < ELEMENTSOF(parts); j++) {
 		const char *p = parts[j] ? parts[j] : "";
 		char lower[256];
@@ -91,14 +88,11 @@ static void fingerprint(const struct config *c, const struct config_watch *cw,
 						  ? p[k] + 32
 						  : p[k]);
 		lower[k] = '\0';
-		EVP_DigestUpdate(ctx, lower, k + 1);
+		hashid_add(&h, lower, k + 1);
 	}
 	for (j = 0; j < cw->n_photos; j++)
-		EVP_DigestUpdate(ctx, &cw->photos[j], sizeof(cw->photos[j]));
-	EVP_DigestFinal_ex(ctx, md, &len);
-	EVP_MD_CTX_free(ctx);
-	for (i = 0; i < WATCHSET_FINGERPRINT_LEN / 2 && i < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+		hashid_add(&h, &cw->photos[j], sizeof(cw->photos[j]));
+	hashid_final(&h, out);
 }
 
 struct watchset *watchset_new(const struct config *c)

@@ -135,6 +135,30 @@ static const struct {
 	 "found '0s'"},
 	{"contact with a newline", "fetch: { contact: \"a\\nb\" }\n",
 	 "1:8: 'contact' holds a control character"},
+	{"alerts: retries not a list", "alerts: { webhook_retries: 5s }\n",
+	 "1:28: expected a list of durations, like [5s, 5m, 30m]"},
+	{"alerts: a retry that is not a duration",
+	 "alerts: { email_retries: [1m, soon] }\n",
+	 "1:31: expected a duration like 90s, 30m, 6h or 7d (at most 365d), "
+	 "found 'soon'"},
+	{"alerts: unsubscribe over http",
+	 "alerts: { unsubscribe: http://e.org/u }\n",
+	 "1:24: expected a mailto: address or an https:// URL, found "
+	 "'http://e.org/u'"},
+	{"alerts: zero concurrency", "alerts: { concurrency: 0 }\n",
+	 "1:24: expected a positive whole number, found '0'"},
+	{"operator without a channel", "operator: { failing_after: 2 }\n",
+	 "1:11: the operator has no channel: give 'email', 'webhook' or both"},
+	{"operator webhook without a secret",
+	 "operator: { webhook: https://ops.example.org/h }\n",
+	 "1:11: the operator's webhook needs a 'secret' to sign with"},
+	{"operator email without smtp",
+	 "operator: { email: ops@example.org }\n",
+	 "1:11: the operator has an email channel, but no 'smtp' section "
+	 "says how to send mail"},
+	{"unknown operator key with a hint",
+	 "operator: { emial: ops@example.org }\n",
+	 "1:13: unknown key 'emial' in operator; did you mean 'email'?"},
 	{"bool that is not one",
 	 "datasets:\n  - { name: a, url: https://e.org/1, format: yfcc100m, "
 	 "ownership: maybe }\n",
@@ -421,7 +445,11 @@ TEST(good_config_loads_every_value)
 			"  url: smtps://mail.example.org\n"
 			"  from: scrapewatch@example.org\n"
 			"  user: scrapewatch\n"
-			"  password: { file: smtp.pw }\n",
+			"  password: { file: smtp.pw }\n"
+			"alerts: { concurrency: 2, timeout: 10s, webhook_retries: "
+			"[1s, 2m],\n"
+			"          unsubscribe: 'mailto:stop@example.org' }\n"
+			"operator: { email: ops@example.org, failing_after: 5 }\n",
 			0644));
 	CHECK_INT(config_load(path, &c, &errors), 0);
 	if (errors)
@@ -439,6 +467,15 @@ TEST(good_config_loads_every_value)
 	CHECK_U64(c->fetch.low_speed_limit, 10 * 1024);
 	CHECK_U64(c->fetch.low_speed_time, 30);
 	CHECK_U64(c->fetch.connect_timeout, CONFIG_DEFAULT_CONNECT_TIMEOUT);
+	CHECK_U64(c->alerts.concurrency, 2);
+	CHECK_U64(c->alerts.timeout, 10);
+	CHECK(c->alerts.n_webhook_retries == 2 &&
+	      c->alerts.webhook_retries[0] == 1 &&
+	      c->alerts.webhook_retries[1] == 120);
+	CHECK_U64(c->alerts.n_email_retries, 10); /* the default schedule */
+	CHECK_STR(c->alerts.unsubscribe, "mailto:stop@example.org");
+	CHECK_STR(c->operator.email, "ops@example.org");
+	CHECK_U64(c->operator.failing_after, 5);
 	d = config_find_dataset(c, "ffhq");
 	CHECK(d && d->interval == 12 * 3600 && d->header);
 	CHECK(d && d->max_download == 2ULL << 30 && d->timeout == 6 * 3600);
