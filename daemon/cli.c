@@ -54,6 +54,12 @@ static const struct command commands[] = {
 	{"evidence", "SUBSCRIBER --out DIR",
 	 "write the manifest records of a subscriber's photos (CSV, JSON)",
 	 cli_evidence},
+	{"deliver", "", "send the alerts that are due (email, webhooks)",
+	 cli_deliver},
+	{"outbox", "[--pending|--failed|--sent]",
+	 "list alerts and every delivery attempt", cli_outbox},
+	{"outbox retry", "ID", "make an alert due now (failed: once more)",
+	 cli_outbox_retry},
 	{"help", "", "show this help", cmd_help},
 };
 

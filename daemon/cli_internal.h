@@ -95,6 +95,11 @@ int cli_optout_status(struct cli *cli, int argc, char **argv);
 /* scrapewatch evidence SUBSCRIBER --out DIR (cli_evidence.c). */
 int cli_evidence(struct cli *cli, int argc, char **argv);
 
+/* scrapewatch deliver, outbox [retry ID] (cli_outbox.c). */
+int cli_deliver(struct cli *cli, int argc, char **argv);
+int cli_outbox(struct cli *cli, int argc, char **argv);
+int cli_outbox_retry(struct cli *cli, int argc, char **argv);
+
 /* scrapewatch check [DATASET...] (cli_check.c). */
 int cli_check(struct cli *cli, int argc, char **argv);
 

@@ -12,29 +12,6 @@
 #include "macro.h"
 #include "xalloc.h"
 
-/* Copies e into *to, its strings into one block returned (to free). */
-static char *entry_copy(struct store_entry *to, const struct store_entry *e)
-{
-	const char **fields[] = {&to->nsid,	&to->alias,    &to->name,
-				 &to->key_text, &to->page_url, &to->image_url,
-				 &to->license};
-	size_t i, len = 0;
-	char *block, *at;
-
-	*to = *e;
-	for (i = 0; i < ELEMENTSOF(fields); i++)
-		len += strlen(*fields[i]) + 1;
-	block = at = xmalloc(len);
-	for (i = 0; i < ELEMENTSOF(fields); i++) {
-		size_t n = strlen(*fields[i]) + 1;
-
-		memcpy(at, *fields[i], n);
-		*fields[i] = at;
-		at += n;
-	}
-	return block;
-}
-
 static int add_photo(void *userdata, const struct store_match_row *row)
 {
 	struct photo_list *l = userdata;
@@ -49,7 +26,7 @@ static int add_photo(void *userdata, const struct store_match_row *row)
 		.via = row->via,
 		.present = row->present,
 	};
-	p->strings = entry_copy(&p->e, &row->entry);
+	p->strings = photo_entry_copy(&p->e, &row->entry);
 	return 0;
 }
 
@@ -124,37 +101,6 @@ void releases_free(struct release_list *l)
 {
 	free(l->v);
 	*l = (struct release_list){0};
-}
-
-void photo_page_url(const struct store_entry *e, struct buf *b)
-{
-	const char *owner = *e->nsid ? e->nsid : e->alias;
-
-	if (*e->page_url)
-		(void)buf_puts(b, e->page_url);
-	else if (e->photo_id && *owner)
-		(void)buf_printf(b, "https://www.flickr.com/photos/%s/%llu/",
-				 owner, (unsigned long long)e->photo_id);
-	else if (e->photo_id)
-		(void)buf_printf(b, "https://www.flickr.com/photo.gne?id=%llu",
-				 (unsigned long long)e->photo_id);
-}
-
-const char *photo_image_url(const struct store_entry *e)
-{
-	if (*e->image_url)
-		return e->image_url;
-	if (strncmp(e->key_text, "https://", 8) == 0 ||
-	    strncmp(e->key_text, "http://", 7) == 0)
-		return e->key_text;
-	return "";
-}
-
-const char *photo_owner_found(enum store_match how, enum store_via via)
-{
-	if (how == STORE_MATCH_NAME)
-		return "display name";
-	return via == STORE_VIA_OWNERSHIP ? "ownership table" : "direct";
 }
 
 const char *photo_position_unit(const struct config_dataset *d)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "photo.h"
 #include "store_events.h"
 
 struct buf;
@@ -50,17 +51,9 @@ const struct store_release *releases_find(const struct release_list *l,
 					  int64_t id);
 void releases_free(struct release_list *l);
 
-/* The photo's page: the manifest's page URL, else built from its owner
- * and id, else Flickr's by-id address; "" when the photo id is unknown. */
-void photo_page_url(const struct store_entry *e, struct buf *b);
-/* The image URL the manifest gives, or "". */
-const char *photo_image_url(const struct store_entry *e);
 struct config_dataset;
 /* What a position in the dataset's manifest counts: "line", or "record"
  * for the JSON formats (d may be NULL: "line"). */
 const char *photo_position_unit(const struct config_dataset *d);
-
-/* How the owner was found: "direct", "ownership table", "display name". */
-const char *photo_owner_found(enum store_match how, enum store_via via);
 
 #endif

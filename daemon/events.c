@@ -17,6 +17,7 @@
 
 #include "hashid.h"
 #include "macro.h"
+#include "outbox.h"
 #include "store_events.h"
 #include "xalloc.h"
 
@@ -165,11 +166,14 @@ static int add_photo_event(struct events *ev, enum store_change kind,
 	snprintf(key, sizeof(key), "%llu", (unsigned long long)e->key);
 	hashid_of(event.id, parts, ELEMENTSOF(parts));
 	r = store_event_add(ev->s, &event);
-	if (r == 1) {
-		ev->sum->events++;
-		ev->sum->photos++;
-		r = store_event_photo_add(ev->s, event.id, e->id, how, via);
-	}
+	if (r != 1)
+		return r < 0 ? r : 0;
+	ev->sum->events++;
+	ev->sum->photos++;
+	r = store_event_photo_add(ev->s, event.id, e->id, how, via);
+	if (r == 0)
+		r = outbox_event(ev->s, ev->c, &ev->c->subscribers[subscriber],
+				 &event);
 	return r < 0 ? r : 0;
 }
 
@@ -317,7 +321,10 @@ static int baseline_subscriber(struct events *ev, size_t sub)
 					  ev->photos[i].entry_id,
 					  (enum store_match)ev->photos[i].how,
 					  (enum store_via)ev->photos[i].via);
-	return r;
+	if (r >= 0)
+		r = outbox_event(ev->s, ev->c, &ev->c->subscribers[sub],
+				 &event);
+	return r < 0 ? r : 0;
 }
 
 static int baselines(struct events *ev)

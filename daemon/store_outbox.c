@@ -38,8 +38,9 @@ static const char sql_attempts_each[] =
 	"SELECT at, outcome, code, reply FROM attempts WHERE alert_id = ?1 "
 	"ORDER BY at, rowid";
 static const char sql_alert_retry[] =
-	"UPDATE alerts SET state = 0, due = ?2, attempts = 0 "
-	"WHERE id = ?1 AND state != 0";
+	"UPDATE alerts SET due = ?2, "
+	"attempts = CASE state WHEN 0 THEN attempts ELSE 0 END, state = 0 "
+	"WHERE id = ?1";
 static const char sql_endpoint_disable[] =
 	"INSERT OR REPLACE INTO endpoints(url, disabled, reason) "
 	"VALUES (?1, ?2, ?3)";

@@ -99,9 +99,9 @@ int store_attempts_each(struct store *s, const char *alert_id,
 				  const struct store_attempt *a),
 			void *userdata);
 
-/* Makes a sent or failed alert pending again, due at now, with a fresh
- * retry schedule.  Returns 1 if it did, 0 if the alert is pending or
- * unknown, or -errno. */
+/* Makes an alert due at now: a sent or failed one pending again with a
+ * fresh retry schedule, a pending one (a digest, a retry) at once.
+ * Returns 1 if it did, 0 if there is no such alert, or -errno. */
 int store_alert_retry(struct store *s, const char *id, int64_t now);
 
 /* Disables a webhook URL (a 410 Gone).  Returns 0 or -errno. */

@@ -1,0 +1,36 @@
+/*
+ * deliver.h: the delivery worker: sends the outbox's due alerts.
+ *
+ * Many alerts go out at once (libcurl multi, alerts.concurrency), each
+ * attempt bounded by alerts.timeout, so one slow or failing channel never
+ * holds up another.  Every attempt is recorded with the alert's new state:
+ * sent once the server accepted it (webhook 2xx, SMTP 250); retried later
+ * on what may pass (timeouts, connection errors, 408, 429, 5xx, SMTP 4xx),
+ * after the configured delay with jitter or the server's Retry-After;
+ * failed on anything else or when the retries run out, and then reported
+ * to the operator.  A 410 Gone disables the webhook URL.  An alert is
+ * marked only after the server answered: a crash in between re-sends it,
+ * with the same id -- at least once, never lost.
+ */
+#ifndef SCRAPEWATCH_DELIVER_H
+#define SCRAPEWATCH_DELIVER_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "store.h"
+
+struct deliver_result {
+	unsigned sent, retried, failed;
+	unsigned skipped; /* not attempted (e.g. another worker is running) */
+};
+
+/*
+ * Sends every alert due at now, once each.  Returns 0 with *ret filled,
+ * -EBUSY when another delivery worker holds the outbox, or -errno when
+ * the database fails.
+ */
+int deliver_due(struct store *s, const struct config *c, int64_t now,
+		struct deliver_result *ret);
+
+#endif
