@@ -58,13 +58,8 @@ int cli_deliver(struct cli *cli, int argc, char **argv)
 		log_error_errno(r, "Cannot deliver alerts: %m");
 		status = EX_IOERR;
 	} else {
-		printf("alerts: %u sent, %u to retry, %u failed", res.sent,
+		printf("alerts: %u sent, %u to retry, %u failed\n", res.sent,
 		       res.retried, res.failed);
-		if (res.skipped)
-			printf(", %u by mail not sent (mail delivery is not "
-			       "built yet)",
-			       res.skipped);
-		printf("\n");
 	}
 	cmd_close(&c);
 	return status;

@@ -402,24 +402,46 @@ static void value_smtp_url(struct loader *ld, const yaml_node_t *node,
 	value_url(ld, node, dest, schemes, ELEMENTSOF(schemes), "SMTP URL");
 }
 
-/* A deliberately plain check: one '@', no spaces or control characters,
- * a dot in the domain.  The mail server has the final word. */
+/* A deliberately plain check of an address: one '@', no spaces or
+ * control characters, a dot in the domain.  The mail server has the
+ * final word. */
+static bool address_valid(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len);
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= ' ' || strchr("<>,;\"()\\", s[i]))
+			return false;
+	return at && at != s &&
+	       !memchr(at + 1, '@', len - (size_t)(at + 1 - s)) &&
+	       memchr(at + 1, '.', len - (size_t)(at + 1 - s)) &&
+	       at[1] != '.' && s[len - 1] != '.';
+}
+
+/* An address, bare or with a display name: "Jane Doe <jane@example.org>"
+ * (the name without control characters, quotes or angle brackets). */
 static void value_email(struct loader *ld, const yaml_node_t *node, void *dest)
 {
 	const char *s = scalar(ld, node, "an email address");
-	const char *at, *p;
+	const char *lt, *p;
+	bool ok;
 
 	if (!s)
 		return;
-	at = strchr(s, '@');
-	for (p = s; *p; p++)
-		if ((unsigned char)*p <= ' ' || strchr("<>,;\"()\\", *p))
-			break;
-	if (*p || !at || at == s || strchr(at + 1, '@') ||
-	    !strchr(at + 1, '.') || at[1] == '.' || p[-1] == '.') {
+	lt = strchr(s, '<');
+	if (!lt)
+		ok = address_valid(s, strlen(s));
+	else {
+		ok = s[strlen(s) - 1] == '>' &&
+		     address_valid(lt + 1, strlen(lt + 1) - 1);
+		for (p = s; ok && p < lt; p++)
+			ok = (unsigned char)*p >= ' ' && !strchr("<>\"\\", *p);
+	}
+	if (!ok) {
 		config_error(ld, node,
-			     "expected an email address like "
-			     "jane@example.org, found '%s'",
+			     "expected an email address like jane@example.org "
+			     "or Jane Doe <jane@example.org>, found '%s'",
 			     s);
 		return;
 	}
@@ -909,6 +931,25 @@ static void value_auth(struct loader *ld, const yaml_node_t *node, void *dest)
 		config_error(ld, node, "an auth user may not contain ':'");
 }
 
+/* A mailto: address or an https: URL (List-Unsubscribe, opt-out routes). */
+static void value_mailto_or_https(struct loader *ld, const yaml_node_t *node,
+				  void *dest)
+{
+	static const char *const schemes[] = {"mailto:", "https://"};
+	const char *s = scalar(ld, node, "a mailto: or https:// URL");
+
+	if (!s)
+		return;
+	if (!url_has_scheme(s, schemes, ELEMENTSOF(schemes)) ||
+	    !header_value_valid(s) || strpbrk(s, " <>,"))
+		config_error(ld, node,
+			     "expected a mailto: address or an https:// URL, "
+			     "found '%s'",
+			     s);
+	else
+		*(char **)dest = xstrdup(s);
+}
+
 static const struct key dataset_keys[] = {
 	{"name", value_string, DS(name), true},
 	{"url", value_dataset_url, DS(url), true},
@@ -926,6 +967,7 @@ static const struct key dataset_keys[] = {
 	{"max_bad_records", value_percent, DS(max_bad_share), false},
 	{"max_download", value_size, DS(max_download), false},
 	{"timeout", value_duration, DS(timeout), false},
+	{"optout", value_mailto_or_https, DS(optout), false},
 	{"headers", value_headers, 0, false},
 	{"bearer", value_bearer, 0, false},
 	{"auth", value_auth, 0, false},
@@ -1369,32 +1411,13 @@ static void value_email_retries(struct loader *ld, const yaml_node_t *node,
 	value_durations(ld, node, a->email_retries, &a->n_email_retries);
 }
 
-/* List-Unsubscribe: a mailto: address or an https: URL. */
-static void value_unsubscribe(struct loader *ld, const yaml_node_t *node,
-			      void *dest)
-{
-	static const char *const schemes[] = {"mailto:", "https://"};
-	const char *s = scalar(ld, node, "a mailto: or https:// URL");
-
-	if (!s)
-		return;
-	if (!url_has_scheme(s, schemes, ELEMENTSOF(schemes)) ||
-	    !header_value_valid(s) || strpbrk(s, " <>,"))
-		config_error(ld, node,
-			     "expected a mailto: address or an https:// URL, "
-			     "found '%s'",
-			     s);
-	else
-		*(char **)dest = xstrdup(s);
-}
-
 #define ALERTS(f) offsetof(struct config_alerts, f)
 static const struct key alerts_keys[] = {
 	{"concurrency", value_count, ALERTS(concurrency), false},
 	{"timeout", value_duration, ALERTS(timeout), false},
 	{"webhook_retries", value_webhook_retries, 0, false},
 	{"email_retries", value_email_retries, 0, false},
-	{"unsubscribe", value_unsubscribe, ALERTS(unsubscribe), false},
+	{"unsubscribe", value_mailto_or_https, ALERTS(unsubscribe), false},
 	{"ca_file", value_path, ALERTS(ca_file), false},
 };
 
@@ -1968,6 +1991,7 @@ struct config *config_free(struct config *c)
 		free(d->records);
 		free(d->member);
 		free(d->sha256);
+		free(d->optout);
 		for (j = 0; j < CONFIG_FIELD_MAX; j++)
 			free(d->fields[j]);
 		for (j = 0; j < d->n_headers; j++) {

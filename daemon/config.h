@@ -82,6 +82,8 @@ struct config_dataset {
 	char *records;	   /* owned, json: path to the record array */
 	char *member;	   /* owned, archives: glob choosing the member */
 	char *sha256;	   /* owned: expected content hash, lower-case hex */
+	char *optout;	   /* owned, or NULL: where to ask for removal
+			    * (mailto: or https://) */
 	/* owned: per entry field, a column (csv/tsv) or a JSON path, or NULL */
 	char *fields[CONFIG_FIELD_MAX];
 	uint64_t max_decoded; /* cap on a release's decoded bytes */

@@ -22,8 +22,11 @@
 #include "alert.h"
 #include "buf.h"
 #include "log.h"
+#include "mail.h"
+#include "mailbody.h"
 #include "macro.h"
 #include "outbox.h"
+#include "smtp.h"
 #include "store_outbox.h"
 #include "text.h"
 #include "webhook.h"
@@ -37,7 +40,8 @@ struct job {
 	struct alert *alert;
 	const char *target; /* URL or address, from the config */
 	const char *secret;
-	CURL *curl;
+	CURL *curl;	       /* the webhook's, or the SMTP job's */
+	struct smtp_job *smtp; /* a mail job */
 	struct curl_slist *headers;
 	struct buf body;
 	char reply[REPLY_MAX]; /* the start of the server's answer */
@@ -161,6 +165,57 @@ static int webhook_job(struct job *j, const struct config *c, int64_t now)
 	return 0;
 }
 
+/* ---- rendering a mail job ------------------------------------------------ */
+
+/* The Message-ID: the alert id at the sender's domain, the same on every
+ * retry. */
+static void message_id(const struct config *c, const char *id, char *out,
+		       size_t size)
+{
+	char from[512];
+	const char *at;
+
+	if (mail_address(c->smtp.from, from, sizeof(from)) < 0 ||
+	    !(at = strrchr(from, '@')))
+		at = "@scrapewatch.invalid";
+	snprintf(out, size, "%s%s", id, at);
+}
+
+static int mail_job(struct job *j, const struct config *c)
+{
+	struct smtp_reply reply;
+	struct mailbody body;
+	char id[600];
+	int r;
+
+	message_id(c, j->alert->id, id, sizeof(id));
+	mailbody_render(j->alert, c, &body);
+	buf_init(&j->body, 64 << 20);
+	r = mail_build(&(struct mail_message){.from = c->smtp.from,
+					      .to = j->target,
+					      .subject = body.subject,
+					      .message_id = id,
+					      .list_unsubscribe =
+						      c->alerts.unsubscribe,
+					      .text = body.text.data,
+					      .html = body.html.data,
+					      .date = j->alert->created},
+		       &j->body, j->why, sizeof(j->why));
+	mailbody_free(&body);
+	if (r < 0)
+		return r;
+	r = smtp_job_new(&c->smtp, c->alerts.ca_file, j->target, j->body.data,
+			 j->body.len, (long)c->alerts.timeout, &j->smtp,
+			 &reply);
+	if (r < 0) {
+		snprintf(j->why, sizeof(j->why), "%s", reply.text);
+		return r;
+	}
+	j->curl = smtp_job_handle(j->smtp);
+	curl_easy_setopt(j->curl, CURLOPT_PRIVATE, j);
+	return 0;
+}
+
 /* Finds where the alert goes; fails the job (why says) if nowhere. */
 static int job_target(struct job *j, struct store *s, const struct config *c)
 {
@@ -216,6 +271,18 @@ static void reply_words(struct job *j, char *out, size_t size)
 		if ((unsigned char)j->reply[i] < ' ')
 			j->reply[i] = ' ';
 	snprintf(out, size, "%s", j->reply);
+}
+
+static void classify_smtp(struct job *j, CURLcode rc)
+{
+	struct smtp_reply reply;
+	int r = smtp_job_finish(j->smtp, rc, &reply);
+
+	j->code = reply.code;
+	snprintf(j->why, sizeof(j->why), "%s", reply.text);
+	j->outcome = r == 0	       ? STORE_ATTEMPT_SENT
+		     : reply.permanent ? STORE_ATTEMPT_FAILED
+				       : STORE_ATTEMPT_RETRY;
 }
 
 static void classify_http(struct job *j, CURLcode rc)
@@ -368,7 +435,9 @@ static struct job *job_free(struct job *j)
 {
 	if (!j)
 		return NULL;
-	if (j->curl)
+	if (j->smtp)
+		smtp_job_free(j->smtp); /* and its handle */
+	else if (j->curl)
 		curl_easy_cleanup(j->curl);
 	curl_slist_free_all(j->headers);
 	buf_free(&j->body);
@@ -380,7 +449,7 @@ static struct job *job_free(struct job *j)
 /* ---- the run ------------------------------------------------------------- */
 
 /* Makes the job of alert id; a job that cannot be sent is recorded as
- * failed and NULL returned (*r = 0), as is a mail job for now. */
+ * failed and NULL returned (*r = 0). */
 static struct job *job_new(struct run *run, const char *id, int *r)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
@@ -389,12 +458,10 @@ static struct job *job_new(struct run *run, const char *id, int *r)
 	*r = alert_load(run->s, id, &j->alert);
 	if (*r < 0)
 		return job_free(j);
-	if (j->alert->channel != STORE_CHANNEL_WEBHOOK) {
-		run->res->skipped++; /* mail is sent by mail delivery */
-		return job_free(j);
-	}
 	if (job_target(j, run->s, run->c) < 0 ||
-	    webhook_job(j, run->c, run->now) < 0) {
+	    (j->alert->channel == STORE_CHANNEL_WEBHOOK
+		     ? webhook_job(j, run->c, run->now)
+		     : mail_job(j, run->c)) < 0) {
 		j->outcome = STORE_ATTEMPT_FAILED;
 		*r = record(run, j);
 		return job_free(j);
@@ -413,7 +480,10 @@ static int finish_done(struct run *run, CURLM *m, unsigned *running)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
 				  (char **)&j);
-		classify_http(j, msg->data.result);
+		if (j->smtp)
+			classify_smtp(j, msg->data.result);
+		else
+			classify_http(j, msg->data.result);
 		curl_multi_remove_handle(m, j->curl);
 		(*running)--;
 		if (r == 0)

@@ -22,7 +22,6 @@
 
 struct deliver_result {
 	unsigned sent, retried, failed;
-	unsigned skipped; /* not attempted (e.g. another worker is running) */
 };
 
 /*

@@ -82,3 +82,29 @@ const char *photo_owner_token(enum store_match how, enum store_via via)
 		return "display_name";
 	return via == STORE_VIA_OWNERSHIP ? "ownership_table" : "direct";
 }
+
+int photo_thumbnail_url(const struct store_entry *e, struct buf *b)
+{
+	const char *url = photo_image_url(e), *name, *dir;
+	size_t id_len, secret_len, dir_len;
+
+	if (!strstr(url, ".staticflickr.com/") || !(name = strrchr(url, '/')))
+		return 0;
+	for (dir = name; dir > url && dir[-1] != '/'; dir--)
+		;
+	name++;
+	dir_len = (size_t)(name - 1 - dir);
+	id_len = strspn(name, "0123456789");
+	secret_len = strspn(name + id_len + 1,
+			    "0123456789abcdefghijklmnopqrstuvwxyz");
+	if (!id_len || name[id_len] != '_' || !secret_len || !dir_len ||
+	    strspn(dir, "0123456789") != dir_len)
+		return 0;
+	/* An _o image has its own secret: no thumbnail from it. */
+	if (strncmp(name + id_len + 1 + secret_len, "_o", 2) == 0)
+		return 0;
+	(void)buf_printf(b, "https://live.staticflickr.com/%.*s/%.*s_q.jpg",
+			 (int)dir_len, dir, (int)(id_len + 1 + secret_len),
+			 name);
+	return 1;
+}

@@ -18,6 +18,9 @@ void photo_page_url(const struct store_entry *e, struct buf *b);
 const char *photo_image_url(const struct store_entry *e);
 /* How the owner was found: "direct", "ownership table", "display name". */
 const char *photo_owner_found(enum store_match how, enum store_via via);
+/* Appends the URL of a 150-pixel square thumbnail when the image URL is a
+ * Flickr static one it can be made from.  Returns 1 if it did, else 0. */
+int photo_thumbnail_url(const struct store_entry *e, struct buf *b);
 /* Copies e into *to, its strings into one new block, returned (the
  * caller frees it once done with *to). */
 char *photo_entry_copy(struct store_entry *to, const struct store_entry *e);

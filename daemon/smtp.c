@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -221,64 +222,103 @@ static int outcome(CURLcode rc, long code, const struct smtp_session *s,
 	return rc == CURLE_OK ? -EIO : curl_errno(rc);
 }
 
-/* Runs the session: the transfer, then its outcome into ret. */
-static int transfer(const struct config_smtp *cfg, const char *url,
-		    const char *ca_file, const char *from, const char *to,
-		    long timeout_seconds, struct smtp_session *s,
-		    struct smtp_reply *ret)
-{
-	CURL *c = curl_easy_init();
-	struct curl_slist *rcpts = curl_slist_append(NULL, to);
-	long code = 0;
-	CURLcode rc;
-	int r = -ENOMEM;
+/* One message on its way: the easy handle and what it needs. */
+struct smtp_job {
+	CURL *curl;
+	struct curl_slist *rcpts;
+	char *url;
+	char from[SMTP_ADDR_MAX + 3], to[SMTP_ADDR_MAX + 3];
+	struct smtp_session session;
+};
 
-	if (!c || !rcpts) {
-		reply_text(ret, "cannot set up libcurl");
-		goto out;
+struct smtp_job *smtp_job_free(struct smtp_job *j)
+{
+	if (!j)
+		return NULL;
+	if (j->curl)
+		curl_easy_cleanup(j->curl);
+	curl_slist_free_all(j->rcpts);
+	curl_free(j->url);
+	free(j);
+	return NULL;
+}
+
+int smtp_job_new(const struct config_smtp *cfg, const char *ca_file,
+		 const char *rcpt, const char *data, size_t len,
+		 long timeout_seconds, struct smtp_job **ret,
+		 struct smtp_reply *reply)
+{
+	struct smtp_job *j;
+	int r;
+
+	*reply = (struct smtp_reply){.code = 0};
+	if (!data || timeout_seconds <= 0) {
+		reply_text(reply, "no message or no timeout");
+		return -EINVAL;
 	}
-	setup(c, url, ca_file, timeout_seconds, s);
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		reply_text(reply, "out of memory");
+		return -ENOMEM;
+	}
+	j->session = (struct smtp_session){.data = data, .len = len};
+	if (cfg->url)
+		j->url = session_url(cfg->url);
+	if (!j->url) {
+		reply_text(reply, "the SMTP URL is not smtp:// or smtps://");
+		smtp_job_free(j);
+		return -EINVAL;
+	}
+	r = envelope(cfg, rcpt, j->from, j->to, sizeof(j->from), reply);
+	if (r < 0) {
+		smtp_job_free(j);
+		return r;
+	}
+	j->curl = curl_easy_init();
+	j->rcpts = curl_slist_append(NULL, j->to);
+	if (!j->curl || !j->rcpts) {
+		reply_text(reply, "cannot set up libcurl");
+		smtp_job_free(j);
+		return -ENOMEM;
+	}
+	setup(j->curl, j->url, ca_file, timeout_seconds, &j->session);
+	curl_easy_setopt(j->curl, CURLOPT_MAIL_FROM, j->from);
+	curl_easy_setopt(j->curl, CURLOPT_MAIL_RCPT, j->rcpts);
 	if (cfg->user) {
-		curl_easy_setopt(c, CURLOPT_USERNAME, cfg->user);
-		curl_easy_setopt(c, CURLOPT_PASSWORD,
+		curl_easy_setopt(j->curl, CURLOPT_USERNAME, cfg->user);
+		curl_easy_setopt(j->curl, CURLOPT_PASSWORD,
 				 cfg->password ? cfg->password : "");
 	}
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	r = outcome(rc, code, s, ret);
-out:
-	if (c)
-		curl_easy_cleanup(c);
-	curl_slist_free_all(rcpts);
-	return r;
+	*ret = j;
+	return 0;
+}
+
+CURL *smtp_job_handle(struct smtp_job *j)
+{
+	return j->curl;
+}
+
+int smtp_job_finish(struct smtp_job *j, CURLcode rc, struct smtp_reply *ret)
+{
+	long code = 0;
+
+	*ret = (struct smtp_reply){.code = 0};
+	curl_easy_getinfo(j->curl, CURLINFO_RESPONSE_CODE, &code);
+	return outcome(rc, code, &j->session, ret);
 }
 
 int smtp_send(const struct config_smtp *cfg, const char *ca_file,
 	      const char *rcpt, const char *data, size_t len,
 	      long timeout_seconds, struct smtp_reply *ret)
 {
-	struct smtp_session s = {.data = data, .len = len};
-	char from[SMTP_ADDR_MAX + 3], to[SMTP_ADDR_MAX + 3];
-	char *url = NULL;
+	struct smtp_job *j = NULL;
 	int r;
 
-	*ret = (struct smtp_reply){.code = 0};
-	if (!data || timeout_seconds <= 0) {
-		reply_text(ret, "no message or no timeout");
-		return -EINVAL;
-	}
-	if (cfg->url)
-		url = session_url(cfg->url);
-	if (!url) {
-		reply_text(ret, "the SMTP URL is not smtp:// or smtps://");
-		return -EINVAL;
-	}
-	r = envelope(cfg, rcpt, from, to, sizeof(from), ret);
-	if (r >= 0)
-		r = transfer(cfg, url, ca_file, from, to, timeout_seconds, &s,
-			     ret);
-	curl_free(url);
+	r = smtp_job_new(cfg, ca_file, rcpt, data, len, timeout_seconds, &j,
+			 ret);
+	if (r < 0)
+		return r;
+	r = smtp_job_finish(j, curl_easy_perform(j->curl), ret);
+	smtp_job_free(j);
 	return r;
 }

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <curl/curl.h>
+
 #include "config.h"
 
 /* The EHLO name used when this host's name is not a dotted domain name. */
@@ -50,5 +52,22 @@ struct smtp_reply {
 int smtp_send(const struct config_smtp *cfg, const char *ca_file,
 	      const char *rcpt, const char *data, size_t len,
 	      long timeout_seconds, struct smtp_reply *ret);
+
+/*
+ * The same, in steps, for a libcurl multi handle: smtp_job_new() checks
+ * the arguments and sets up the session (the same errors as smtp_send(),
+ * ret filled on failure); add smtp_job_handle() to a multi handle (its
+ * CURLOPT_PRIVATE is the caller's); once libcurl reports the transfer
+ * done with rc, smtp_job_finish() gives the outcome as smtp_send() would.
+ * data must stay valid until then.
+ */
+struct smtp_job;
+int smtp_job_new(const struct config_smtp *cfg, const char *ca_file,
+		 const char *rcpt, const char *data, size_t len,
+		 long timeout_seconds, struct smtp_job **ret,
+		 struct smtp_reply *reply);
+CURL *smtp_job_handle(struct smtp_job *j);
+int smtp_job_finish(struct smtp_job *j, CURLcode rc, struct smtp_reply *ret);
+struct smtp_job *smtp_job_free(struct smtp_job *j);
 
 #endif

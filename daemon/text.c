@@ -84,3 +84,31 @@ int text_csv_field(struct buf *b, const char *s)
 		r = *s == '"' ? buf_puts(b, "\"\"") : buf_putc(b, *s);
 	return r < 0 ? r : buf_putc(b, '"');
 }
+
+int text_html(struct buf *b, const char *s)
+{
+	int r = 0;
+
+	for (; r >= 0 && *s; s++) {
+		switch (*s) {
+		case '&':
+			r = buf_puts(b, "&amp;");
+			break;
+		case '<':
+			r = buf_puts(b, "&lt;");
+			break;
+		case '>':
+			r = buf_puts(b, "&gt;");
+			break;
+		case '"':
+			r = buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			r = buf_puts(b, "&#39;");
+			break;
+		default:
+			r = buf_putc(b, *s);
+		}
+	}
+	return r;
+}

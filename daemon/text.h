@@ -28,4 +28,8 @@ int text_json_string(struct buf *b, const char *s);
  * quote, CR or LF.  Returns 0 or -E2BIG. */
 int text_csv_field(struct buf *b, const char *s);
 
+/* Appends s with &, <, >, " and ' escaped for HTML text and attribute
+ * values.  Returns 0 or -E2BIG. */
+int text_html(struct buf *b, const char *s);
+
 #endif

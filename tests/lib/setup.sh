@@ -3,7 +3,8 @@
 # one CMake preset.  Idempotent: a second run installs nothing and rebuilds
 # only what changed.
 
-# Build and run-time libraries, the test servers, and the tools the tests use.
+# Build and run-time libraries, the test servers, and the tools the tests use
+# (chromium renders alert mail to PNG, headless).
 SW_PACKAGES=(
 	build-essential cmake pkg-config
 	libcurl4-openssl-dev libsqlite3-dev sqlite3 libyaml-dev libsystemd-dev
@@ -11,6 +12,7 @@ SW_PACKAGES=(
 	nginx-light python3 python3-aiosmtpd openssl curl systemd
 	gzip bzip2 xz-utils zstd
 	clang-format pmccabe
+	chromium
 )
 
 sw_install_packages() {

@@ -201,8 +201,16 @@ static const struct {
 	 "3:3: subscriber 'jane' has no channel: give 'email', 'webhook' or both"},
 	{"bad email",
 	 SMTP "subscribers:\n  jane: { email: 'jane at example.org' }\n",
-	 "3:18: expected an email address like jane@example.org, found 'jane at "
-	 "example.org'"},
+	 "3:18: expected an email address like jane@example.org or Jane Doe "
+	 "<jane@example.org>, found 'jane at example.org'"},
+	{"display name with an unclosed address",
+	 SMTP "subscribers:\n  jane: { email: 'Jane <jane@example.org' }\n",
+	 "3:18: expected an email address like jane@example.org or Jane Doe "
+	 "<jane@example.org>, found 'Jane <jane@example.org'"},
+	{"display name with a quote",
+	 SMTP "subscribers:\n  jane: { email: 'J\"x <jane@example.org>' }\n",
+	 "3:18: expected an email address like jane@example.org or Jane Doe "
+	 "<jane@example.org>, found 'J\"x <jane@example.org>'"},
 	{"unknown digest",
 	 SMTP
 	 "subscribers:\n  jane: { email: jane@example.org, digest: monthly }\n",
