@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashid.h"
+#include "macro.h"
 #include "photo.h"
 #include "xalloc.h"
 
@@ -120,8 +122,28 @@ struct alert *alert_free(struct alert *a)
 	return NULL;
 }
 
+struct alert *alert_test(const char *subscriber, enum store_channel channel,
+			 int64_t now)
+{
+	struct alert *a = xcalloc(1, sizeof(*a));
+	char when[24], ch[4];
+	const char *parts[] = {"test", subscriber, ch, when};
+
+	snprintf(when, sizeof(when), "%lld", (long long)now);
+	snprintf(ch, sizeof(ch), "%d", (int)channel);
+	hashid_of(a->id, parts, ELEMENTSOF(parts));
+	a->subscriber = xstrdup(subscriber);
+	a->channel = channel;
+	a->kind = STORE_ALERT_TEST;
+	a->created = a->due = now;
+	a->notice = xstrdup("");
+	return a;
+}
+
 const char *alert_type(const struct alert *a)
 {
+	if (a->kind == STORE_ALERT_TEST)
+		return "test";
 	if (a->kind == STORE_ALERT_NOTICE)
 		return a->notice_type;
 	if (a->kind == STORE_ALERT_DIGEST)

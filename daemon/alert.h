@@ -49,6 +49,15 @@ struct alert {
 int alert_load(struct store *s, const char *id, struct alert **ret);
 struct alert *alert_free(struct alert *a);
 
+/* What a test message says. */
+#define TEST_MESSAGE                                                   \
+	"This is a test message from scrapewatch. It reached you, so " \
+	"alerts about your photos will too."
+
+/* A test message for one channel of a subscriber (never stored). */
+struct alert *alert_test(const char *subscriber, enum store_channel channel,
+			 int64_t now);
+
 /* The alert's type as receivers see it: an event's ("photo.included",
  * "photo.removed", "photo.reincluded", "baseline"), "digest", or the
  * notice's ("dataset.failing", ...). */

@@ -10,10 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fetch.h"
 #include "log.h"
 #include "macro.h"
+#include "outbox.h"
 #include "store_index.h"
+#include "text.h"
 #include "xalloc.h"
 
 struct pruned {
@@ -78,13 +81,70 @@ struct check {
 	struct check_result *ret;
 };
 
-/* Inside the new release's transaction: the subscribers' events. */
+/* Inside the new release's transaction: the subscribers' events, and the
+ * operator's dataset.release notice. */
 static int record_events(void *userdata, const struct store_release *rel)
 {
 	struct check *k = userdata;
+	char key[256];
+	struct buf data;
+	int r;
 
-	return events_for_release(k->s, k->c, k->ws, k->d, k->dataset_id, rel,
-				  &k->ret->events);
+	r = events_for_release(k->s, k->c, k->ws, k->d, k->dataset_id, rel,
+			       &k->ret->events);
+	if (r < 0)
+		return r;
+	buf_init(&data, 1 << 16);
+	(void)buf_puts(&data, "\"dataset\":");
+	(void)text_json_string(&data, k->d->name);
+	(void)buf_printf(&data,
+			 ",\"release\":%lld,\"sha256\":\"%s\",\"entries\":%lld,"
+			 "\"added\":%lld,\"removed\":%lld,\"reincluded\":%lld,"
+			 "\"events\":%u",
+			 (long long)rel->seq, rel->sha256,
+			 (long long)rel->entries, (long long)rel->added,
+			 (long long)rel->removed, (long long)rel->reincluded,
+			 k->ret->events.events);
+	(void)buf_putc(&data, '\0');
+	snprintf(key, sizeof(key), "%s/%lld", k->d->name, (long long)rel->seq);
+	r = outbox_notice(k->s, k->c, "dataset.release", key, data.data,
+			  rel->ingested);
+	buf_free(&data);
+	return r;
+}
+
+/* Tells the operator once per run of failures, when it reaches
+ * operator.failing_after. */
+static void notice_failing(struct check *k, const struct store_run *run,
+			   int failures)
+{
+	char key[256];
+	struct buf data;
+	int r;
+
+	if ((uint64_t)failures != k->c->operator.failing_after)
+		return;
+	buf_init(&data, 1 << 16);
+	(void)buf_puts(&data, "\"dataset\":");
+	(void)text_json_string(&data, k->d->name);
+	(void)buf_puts(&data, ",\"url\":");
+	(void)text_json_string(&data, k->d->url);
+	(void)buf_printf(&data, ",\"failures\":%d,\"error\":", failures);
+	(void)text_json_string(&data, run->error);
+	(void)buf_putc(&data, '\0');
+	snprintf(key, sizeof(key), "%s/%lld", k->d->name, (long long)run->id);
+	r = store_begin(k->s);
+	if (r == 0)
+		r = outbox_notice(k->s, k->c, "dataset.failing", key, data.data,
+				  run->ended);
+	if (r == 0)
+		r = store_commit(k->s);
+	if (r < 0) {
+		store_rollback(k->s);
+		log_warning("%s: cannot queue the dataset.failing notice: %s",
+			    k->d->name, strerror(-r));
+	}
+	buf_free(&data);
 }
 
 /* The downloaded file: verify, compare, ingest.  Returns 0 or -errno. */
@@ -210,5 +270,7 @@ int check_dataset(struct store *s, const struct config *c,
 			    d->name);
 	failures = store_dataset_failures(s, dataset_id);
 	ret->failures = failures > 0 ? failures : 0;
+	if (r < 0 && run.id)
+		notice_failing(&k, &run, failures);
 	return r;
 }

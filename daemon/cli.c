@@ -60,6 +60,9 @@ static const struct command commands[] = {
 	 "list alerts and every delivery attempt", cli_outbox},
 	{"outbox retry", "ID", "make an alert due now (failed: once more)",
 	 cli_outbox_retry},
+	{"alert test", "SUBSCRIBER",
+	 "send a test message through each channel; show the replies",
+	 cli_alert_test},
 	{"help", "", "show this help", cmd_help},
 };
 

@@ -99,6 +99,7 @@ int cli_evidence(struct cli *cli, int argc, char **argv);
 int cli_deliver(struct cli *cli, int argc, char **argv);
 int cli_outbox(struct cli *cli, int argc, char **argv);
 int cli_outbox_retry(struct cli *cli, int argc, char **argv);
+int cli_alert_test(struct cli *cli, int argc, char **argv);
 
 /* scrapewatch check [DATASET...] (cli_check.c). */
 int cli_check(struct cli *cli, int argc, char **argv);

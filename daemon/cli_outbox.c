@@ -4,7 +4,9 @@
  * timer, after `check`); `scrapewatch outbox [--pending|--failed|--sent]`
  * lists alerts with every attempt; `scrapewatch outbox retry ID` makes an
  * alert due now: a failed (or sent) one again with a fresh retry schedule,
- * a pending one (a digest before its period ends) at once.
+ * a pending one (a digest before its period ends) at once.  `scrapewatch
+ * alert test SUBSCRIBER` sends a test message through each of the
+ * subscriber's channels and prints what each server answered.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -228,4 +230,42 @@ int cli_outbox(struct cli *cli, int argc, char **argv)
 	buf_free(&l.out);
 	cmd_close(&c);
 	return status;
+}
+
+int cli_alert_test(struct cli *cli, int argc, char **argv)
+{
+	struct deliver_report reports[2];
+	const struct config_subscriber *sub;
+	struct cmd c = {0};
+	size_t n = 0, i, sent = 0;
+	int status, r;
+
+	status = cmd_args(&c, argc, argv, 1, 1, "alert test SUBSCRIBER");
+	if (!status)
+		status = cli_load_config(cli, &c.config);
+	if (!status && !(sub = config_find_subscriber(c.config, c.args[0]))) {
+		log_error("No subscriber '%s' in the configuration", c.args[0]);
+		status = EX_USAGE;
+	}
+	if (status) {
+		cmd_close(&c);
+		return status;
+	}
+	r = deliver_test(c.config, sub, reports, &n);
+	if (r < 0) {
+		log_error_errno(r, "Cannot send: %m");
+		cmd_close(&c);
+		return EX_SOFTWARE;
+	}
+	for (i = 0; i < n; i++) {
+		printf("%s %s: %s: %s\n", channel_name(reports[i].channel),
+		       reports[i].target ? reports[i].target : "-",
+		       reports[i].outcome == STORE_ATTEMPT_RETRY
+			       ? "failed for now"
+			       : outcome_names[reports[i].outcome],
+		       reports[i].reply);
+		sent += reports[i].outcome == STORE_ATTEMPT_SENT;
+	}
+	cmd_close(&c);
+	return sent == n ? 0 : EX_UNAVAILABLE;
 }

@@ -1803,23 +1803,70 @@ static void check_operator(struct loader *ld)
 				   "'smtp' section says how to send mail");
 }
 
-static void check_watch(struct loader *ld, size_t i)
+static int subscriber_cmp(const void *a, const void *b, void *userdata)
+{
+	const struct config_subscriber *subs = userdata;
+
+	return strcmp(subs[*(const size_t *)a].name,
+		      subs[*(const size_t *)b].name);
+}
+
+/* The index of subscriber name, by binary search in order (subscriber
+ * indices sorted by name), or -1. */
+static ssize_t find_subscriber(const struct config *c, const size_t *order,
+			       const char *name)
+{
+	size_t lo = 0, hi = c->n_subscribers;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(name, c->subscribers[order[mid]].name);
+
+		if (cmp == 0)
+			return (ssize_t)order[mid];
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+static void check_watch(struct loader *ld, size_t i, const size_t *order)
 {
 	struct config_watch *w = &ld->cfg->watches[i];
 	const char *name = ld->watch_subscribers[i];
-	size_t j;
+	ssize_t j;
 
 	if (!name)
 		return;
-	for (j = 0; j < ld->cfg->n_subscribers; j++)
-		if (strcmp(ld->cfg->subscribers[j].name, name) == 0) {
-			w->subscriber = j;
-			return;
-		}
+	j = find_subscriber(ld->cfg, order, name);
+	if (j >= 0) {
+		w->subscriber = (size_t)j;
+		return;
+	}
 	config_error_where(ld, &w->where,
 			   "watch names subscriber '%s', which is not defined "
 			   "under 'subscribers'",
 			   name);
+}
+
+/* Finds each watch's subscriber (by name: a sorted index, as an
+ * organisation may have thousands of both). */
+static void check_watches(struct loader *ld)
+{
+	struct config *c = ld->cfg;
+	size_t *order =
+		xreallocarray(NULL, c->n_subscribers + 1, sizeof(*order));
+	size_t i;
+
+	for (i = 0; i < c->n_subscribers; i++)
+		order[i] = i;
+	qsort_r(order, c->n_subscribers, sizeof(*order), subscriber_cmp,
+		c->subscribers);
+	for (i = 0; i < c->n_watches; i++)
+		check_watch(ld, i, order);
+	free(order);
 }
 
 static void check_config(struct loader *ld)
@@ -1847,8 +1894,7 @@ static void check_config(struct loader *ld)
 	for (i = 0; i < c->n_subscribers; i++)
 		check_subscriber(ld, i);
 	check_operator(ld);
-	for (i = 0; i < c->n_watches; i++)
-		check_watch(ld, i);
+	check_watches(ld);
 }
 
 /* state_dir and cache_dir default to systemd's StateDirectory= and

@@ -37,6 +37,7 @@
 #define RETRY_AFTER_MAX (24 * 3600)
 
 struct job {
+	size_t index; /* in the run */
 	struct alert *alert;
 	const char *target; /* URL or address, from the config */
 	const char *secret;
@@ -55,21 +56,25 @@ struct job {
 	bool gone; /* 410: disable the endpoint */
 };
 
+/* A run sends the outbox's due alerts (s set: loaded by id, recorded),
+ * or test messages (s NULL: given, their outcomes only reported). */
 struct run {
 	struct store *s;
 	const struct config *c;
 	int64_t now;
 	char (*ids)[STORE_ALERT_ID_LEN + 1];
-	size_t n_ids;
+	struct alert **tests;
+	size_t n; /* ids or tests */
 	struct deliver_result *res;
+	struct deliver_report *reports; /* one per test */
 };
 
 static int collect_due(void *userdata, const struct store_alert *a)
 {
 	struct run *run = userdata;
 
-	run->ids = xreallocarray(run->ids, run->n_ids + 1, sizeof(*run->ids));
-	memcpy(run->ids[run->n_ids++], a->id, sizeof(*run->ids));
+	run->ids = xreallocarray(run->ids, run->n + 1, sizeof(*run->ids));
+	memcpy(run->ids[run->n++], a->id, sizeof(*run->ids));
 	return 0;
 }
 
@@ -224,7 +229,7 @@ static int job_target(struct job *j, struct store *s, const struct config *c)
 	char reason[256];
 	int r;
 
-	if (*a->subscriber) {
+	if (a->kind != STORE_ALERT_NOTICE) {
 		sub = config_find_subscriber(c, a->subscriber);
 		if (!sub) {
 			snprintf(j->why, sizeof(j->why),
@@ -248,7 +253,7 @@ static int job_target(struct job *j, struct store *s, const struct config *c)
 							     : "email");
 		return -ENOENT;
 	}
-	if (a->channel != STORE_CHANNEL_WEBHOOK)
+	if (a->channel != STORE_CHANNEL_WEBHOOK || !s)
 		return 0;
 	r = store_endpoint_disabled(s, j->target, reason, sizeof(reason));
 	if (r == 1) {
@@ -266,6 +271,8 @@ static void reply_words(struct job *j, char *out, size_t size)
 {
 	size_t i;
 
+	while (j->reply_len && (unsigned char)j->reply[j->reply_len - 1] <= ' ')
+		j->reply_len--;
 	j->reply[j->reply_len] = '\0';
 	for (i = 0; i < j->reply_len; i++)
 		if ((unsigned char)j->reply[i] < ' ')
@@ -374,9 +381,33 @@ static int report_failure(struct store *s, const struct config *c,
 	return r;
 }
 
+static int record_attempt(struct run *run, struct job *j, int64_t now);
+
+/* A test message's outcome, for the caller. */
+static void report(struct run *run, const struct job *j)
+{
+	struct deliver_report *rp = &run->reports[j->index];
+
+	rp->channel = j->alert->channel;
+	rp->target = j->target;
+	rp->outcome = j->outcome;
+	rp->code = j->code;
+	snprintf(rp->reply, sizeof(rp->reply), "%s", j->why);
+}
+
 static int record(struct run *run, struct job *j)
 {
 	int64_t now = (int64_t)time(NULL); /* the run may have taken a while */
+
+	if (!run->s) {
+		report(run, j);
+		return 0;
+	}
+	return record_attempt(run, j, now);
+}
+
+static int record_attempt(struct run *run, struct job *j, int64_t now)
+{
 	struct store_attempt at = {
 		.alert_id = j->alert->id,
 		.at = now,
@@ -450,12 +481,19 @@ static struct job *job_free(struct job *j)
 
 /* Makes the job of alert id; a job that cannot be sent is recorded as
  * failed and NULL returned (*r = 0). */
-static struct job *job_new(struct run *run, const char *id, int *r)
+static struct job *job_new(struct run *run, size_t i, int *r)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 
+	j->index = i;
 	j->retry_after = -1;
-	*r = alert_load(run->s, id, &j->alert);
+	*r = 0;
+	if (run->s)
+		*r = alert_load(run->s, run->ids[i], &j->alert);
+	else {
+		j->alert = run->tests[i]; /* the job owns it now */
+		run->tests[i] = NULL;
+	}
 	if (*r < 0)
 		return job_free(j);
 	if (job_target(j, run->s, run->c) < 0 ||
@@ -503,9 +541,9 @@ static int send_all(struct run *run)
 
 	if (!m)
 		abort();
-	while (r == 0 && (next < run->n_ids || running)) {
-		while (r == 0 && running < max && next < run->n_ids) {
-			j = job_new(run, run->ids[next++], &r);
+	while (r == 0 && (next < run->n || running)) {
+		while (r == 0 && running < max && next < run->n) {
+			j = job_new(run, next++, &r);
 			if (!j)
 				continue;
 			curl_multi_add_handle(m, j->curl);
@@ -557,5 +595,31 @@ int deliver_due(struct store *s, const struct config *c, int64_t now,
 		r = send_all(&run);
 	free(run.ids);
 	close(lock);
+	return r;
+}
+
+int deliver_test(const struct config *c, const struct config_subscriber *sub,
+		 struct deliver_report reports[2], size_t *n)
+{
+	struct deliver_result res;
+	struct alert *tests[2];
+	struct run run = {.c = c,
+			  .now = (int64_t)time(NULL),
+			  .tests = tests,
+			  .res = &res,
+			  .reports = reports};
+	size_t i;
+	int r;
+
+	if (sub->email && c->smtp.url)
+		tests[run.n++] =
+			alert_test(sub->name, STORE_CHANNEL_EMAIL, run.now);
+	if (sub->webhook)
+		tests[run.n++] =
+			alert_test(sub->name, STORE_CHANNEL_WEBHOOK, run.now);
+	r = send_all(&run);
+	for (i = 0; i < run.n; i++)
+		alert_free(tests[i]); /* those a job did not take */
+	*n = run.n;
 	return r;
 }

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "store.h"
+#include "store_outbox.h"
 
 struct deliver_result {
 	unsigned sent, retried, failed;
@@ -31,5 +31,20 @@ struct deliver_result {
  */
 int deliver_due(struct store *s, const struct config *c, int64_t now,
 		struct deliver_result *ret);
+
+/* What a test message met on one channel. */
+struct deliver_report {
+	enum store_channel channel;
+	const char *target; /* borrowed from the configuration */
+	enum store_attempt_outcome outcome;
+	int code;	 /* HTTP status or SMTP reply code; 0: none */
+	char reply[512]; /* the server's words, or why it failed */
+};
+
+/* Sends a test message through each of sub's channels (email, then
+ * webhook) at once and reports what each server answered, recording
+ * nothing.  Returns 0 with *n reports, or -errno. */
+int deliver_test(const struct config *c, const struct config_subscriber *sub,
+		 struct deliver_report reports[2], size_t *n);
 
 #endif

@@ -32,12 +32,15 @@ void hashid_final(struct hashid *h, char out[HASHID_LEN + 1])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned len = 0, i;
+	static const char hex[] = "0123456789abcdef";
 
 	EVP_DigestFinal_ex(h->ctx, md, &len);
 	EVP_MD_CTX_free(h->ctx);
 	h->ctx = NULL;
-	for (i = 0; i < HASHID_LEN / 2 && i < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	for (i = 0; i < HASHID_LEN / 2 && i < len; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
 	out[HASHID_LEN] = '\0';
 }
 

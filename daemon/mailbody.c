@@ -91,6 +91,8 @@ static void subject_of(char *out, size_t size, const struct alert *a,
 
 	if (a->kind == STORE_ALERT_NOTICE)
 		snprintf(out, size, "[scrapewatch] %s", a->notice_type);
+	else if (a->kind == STORE_ALERT_TEST)
+		snprintf(out, size, "scrapewatch test message");
 	else if (a->kind == STORE_ALERT_DIGEST || !ev)
 		snprintf(out, size, "Your %s scrapewatch digest: %zu change%s",
 			 sub ? digest_names[sub->digest] : "", a->n_events,
@@ -198,6 +200,8 @@ static void render_text(struct buf *b, const struct alert *a,
 		return;
 	}
 	(void)buf_printf(b, "Hello %s,\n\n", a->subscriber);
+	if (a->kind == STORE_ALERT_TEST)
+		(void)buf_printf(b, "%s\n\n", TEST_MESSAGE);
 	for (i = 0; i < a->n_events; i++)
 		text_event(b, a, &a->events[i], c);
 	(void)buf_printf(b,
@@ -315,6 +319,8 @@ static void render_html(struct buf *b, const struct mailbody *m,
 	(void)buf_puts(b, "</h1>\n<p>Hello ");
 	(void)text_html(b, a->subscriber);
 	(void)buf_puts(b, ",</p>\n");
+	if (a->kind == STORE_ALERT_TEST)
+		(void)buf_puts(b, "<p>" TEST_MESSAGE "</p>\n");
 	for (i = 0; i < a->n_events; i++)
 		html_event(b, a, &a->events[i], c);
 	(void)buf_puts(b, "<p style=\"color:#777;font-size:12px\">scrapewatch "

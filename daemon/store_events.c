@@ -189,6 +189,36 @@ int store_photo_owner(struct store *s, int64_t ownership_dataset_id,
 	return r;
 }
 
+static const char sql_present_each[] =
+	"SELECT " ENTRY_COLUMNS " FROM entries e "
+	"LEFT JOIN owners o ON o.id = e.owner_id WHERE e.dataset_id = ?1 AND "
+	"coalesce((SELECT c.kind IN (1, 3) FROM changes c WHERE c.entry_id = "
+	"e.id AND c.release_id <= ?2 ORDER BY c.release_id DESC LIMIT 1), 0)";
+
+int store_present_each(struct store *s, int64_t dataset_id, int64_t release_id,
+		       int (*fn)(void *userdata, const struct store_entry *e),
+		       void *userdata)
+{
+	struct store_entry e;
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_present_each, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	sqlite3_bind_int64(st, 2, release_id);
+	while ((r = store_step(s, st)) == 1) {
+		store_entry_from_row(st, &e);
+		r = fn(userdata, &e);
+		if (r < 0) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	return r;
+}
+
 int store_present_matching(struct store *s, int64_t dataset_id,
 			   int64_t release_id, int64_t ownership_dataset_id,
 			   const struct store_query *q,

@@ -82,6 +82,13 @@ int store_present_matching(struct store *s, int64_t dataset_id,
 				     const struct store_entry *e),
 			   void *userdata);
 
+/* Calls fn for each entry of the dataset present in release_id, with
+ * the owner it names (if any), in no particular order.  Returns 0, fn's
+ * negative value, or -errno. */
+int store_present_each(struct store *s, int64_t dataset_id, int64_t release_id,
+		       int (*fn)(void *userdata, const struct store_entry *e),
+		       void *userdata);
+
 /* An event and one of its photos, for listing. */
 struct store_event_row {
 	struct store_event event;

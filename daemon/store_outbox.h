@@ -26,6 +26,7 @@ enum store_alert_kind {
 	STORE_ALERT_EVENT = 1,	/* one event */
 	STORE_ALERT_DIGEST = 2, /* a period's events */
 	STORE_ALERT_NOTICE = 3, /* to the operator; its JSON in notice */
+	STORE_ALERT_TEST = 4,	/* a test message: never stored */
 };
 
 enum store_alert_state {

@@ -108,6 +108,12 @@ void webhook_body(const struct alert *a, const struct config *c,
 		return;
 	}
 	json_member(out, "subscriber", a->subscriber);
+	if (a->kind == STORE_ALERT_TEST) {
+		(void)buf_putc(out, ',');
+		json_member(out, "message", TEST_MESSAGE);
+		(void)buf_putc(out, '}');
+		return;
+	}
 	if (a->kind == STORE_ALERT_EVENT && a->n_events == 1) {
 		(void)buf_putc(out, ',');
 		event_json(out, &a->events[0], c);

@@ -6,7 +6,8 @@
 # success and one id; Retry-After is honoured; 410 disables the endpoint
 # and tells the operator; a slow endpoint does not hold up another; a
 # daily digest waits for its period (or `outbox retry`); kill -9 between
-# the send and its record re-sends the same id; nothing is lost.
+# the send and its record re-sends the same id; the operator hears of new
+# releases and of a dataset failing; nothing is lost.
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
@@ -32,7 +33,7 @@ chmod 600 "$tmp/hook.key"
 cat >"$tmp/sw.yaml" <<EOF
 state_dir: $tmp/state
 alerts: { webhook_retries: [1s, 1s, 1s], timeout: 3s, concurrency: 4 }
-operator: { webhook: "$WEBHOOKD_URL/ops", secret: { file: $tmp/hook.key } }
+operator: { webhook: "$WEBHOOKD_URL/ops", secret: { file: $tmp/hook.key }, failing_after: 2 }
 datasets:
   - name: faces
     url: "file://$tmp/faces.csv"
@@ -89,19 +90,22 @@ deliver() {
 release 11111111@N00/101 11111111@N00/102 22222222@N00/201 44444444@N00/401
 run_sw "${C[@]}" check --all
 expect_eq "release 1: exit" "$RC" 0
-expect_eq "alerts queued with the release: jane, bob (eve: no photos yet)" \
+expect_eq "alerts queued with the release: jane, bob (eve: no photos yet), the operator's notice" \
 	"$(outbox_json "sorted((x['subscriber'], x['type'], x['state']) for x in a)")" \
-	"[('bob', 'baseline', 'pending'), ('jane', 'baseline', 'pending')]"
+	"[('', 'dataset.release', 'pending'), ('bob', 'baseline', 'pending'), ('jane', 'baseline', 'pending')]"
 deliver
-expect_eq "deliver: both sent" "$OUT" "alerts: 2 sent, 0 to retry, 0 failed"
-expect_eq "receiver: two POSTs" "$(requests "sorted((q['path'], q['status'], q['method']) for q in r)")" \
-	"[('/bob', 200, 'POST'), ('/jane', 200, 'POST')]"
+expect_eq "deliver: all sent" "$OUT" "alerts: 3 sent, 0 to retry, 0 failed"
+expect_eq "receiver: three POSTs" "$(requests "sorted((q['path'], q['status'], q['method']) for q in r)")" \
+	"[('/bob', 200, 'POST'), ('/jane', 200, 'POST'), ('/ops', 200, 'POST')]"
+expect_eq "the operator's dataset.release notice" \
+	"$(requests "[(q['j']['type'], q['j']['data']['dataset'], q['j']['data']['release'], q['j']['data']['entries'], q['j']['data']['events']) for q in r if q['path'] == '/ops']")" \
+	"[('dataset.release', 'faces', 1, 4, 4)]"
 expect_eq "jane's baseline body" \
 	"$(requests "[(q['j']['version'], q['j']['type'], q['j']['subscriber'], q['j']['dataset']['name'], q['j']['release']['number'], [(p['photo_id'], p['match'], p['owner']['nsid']) for p in q['j']['photos']]) for q in r if q['path'] == '/jane']")" \
 	"[(1, 'baseline', 'jane', 'faces', 1, [(101, 'nsid', '11111111@N00'), (102, 'nsid', '11111111@N00')])]"
 expect_eq "headers: id = alert id, JSON" \
 	"$(requests "[q['h']['webhook-id'] == q['j']['id'] and q['h']['content-type'] == 'application/json' for q in r]")" \
-	"[True, True]"
+	"[True, True, True]"
 for n in 1 2; do
 	verify "$secret" "$n"
 	expect_eq "signature $n verifies independently" "$RC" 0
@@ -163,15 +167,15 @@ release 11111111@N00/101 11111111@N00/103 11111111@N00/104 11111111@N00/105 2222
 run_sw "${C[@]}" check --all
 start=$(date +%s.%N)
 deliver
-expect_eq "410: failed; slow jane: sent" "$OUT" "alerts: 1 sent, 0 to retry, 1 failed"
+expect_eq "410: failed; slow jane and the operator's notice: sent" "$OUT" "alerts: 2 sent, 0 to retry, 1 failed"
 expect_contains "410 logged" "$ERR" "HTTP 410"
 expect_eq "bob's 410 came back while jane's answer was still 2.5 s away" \
 	"$(requests "[q['time'] - $start < 1.5 for q in r if q['path'] == '/bob' and q['status'] == 410]")" "[True]"
 deliver
 expect_eq "the operator's alert.failed notice" \
-	"$(requests "[(q['j']['type'], q['j']['data']['subscriber'], q['j']['data']['channel'], q['j']['data']['reply'][:8]) for q in r if q['path'] == '/ops']")" \
+	"$(requests "[(q['j']['type'], q['j']['data']['subscriber'], q['j']['data']['channel'], q['j']['data']['reply'][:8]) for q in r if q['path'] == '/ops' and q['j']['type'] == 'alert.failed']")" \
 	"[('alert.failed', 'bob', 'webhook', 'HTTP 410')]"
-verify "$secret" "$(requests "[q['h']['webhook-id'] for q in r if q['path'] == '/ops'][0]")"
+verify "$secret" "$(requests "[q['h']['webhook-id'] for q in r if q['path'] == '/ops' and q['j']['type'] == 'alert.failed'][0]")"
 expect_eq "the notice is signed" "$RC" 0
 n_bob=$(webhookd_count 410)
 release 11111111@N00/101 11111111@N00/103 11111111@N00/104 11111111@N00/105 22222222@N00/201 33333333@N00/301 44444444@N00/401
@@ -199,6 +203,34 @@ expect_eq "re-sent, sent once recorded" "$OUT" "alerts: 1 sent, 0 to retry, 0 fa
 expect_eq "the receiver saw the same id twice" \
 	"$(requests "len(set(q['h']['webhook-id'] for q in r if q['path'] == '/jane' and q['j']['photos'][0]['photo_id'] == 103 and q['j']['type'] == 'photo.removed')), len([q for q in r if q['path'] == '/jane' and q['j']['photos'][0]['photo_id'] == 103 and q['j']['type'] == 'photo.removed'])")" \
 	"(1, 2)"
+
+# --- a dataset failing twice in a row: the operator is told, once --------
+sed -i "s|file://$tmp/faces.csv|file://$tmp/gone.csv|" "$tmp/sw.yaml"
+for i in 1 2 3; do
+	run_sw "${C[@]}" check --all
+	expect_eq "failing check $i: exit 69" "$RC" 69
+done
+deliver
+expect_eq "dataset.failing after 2 failures, not again at 3" \
+	"$(requests "[(q['j']['data']['dataset'], q['j']['data']['failures'], 'gone.csv' in q['j']['data']['error']) for q in r if q['path'] == '/ops' and q['j']['type'] == 'dataset.failing']")" \
+	"[('faces', 2, True)]"
+
+# --- alert test: a real message, the server's real reply, nothing queued ---
+n_before=$(outbox_json "len(a)")
+run_sw "${C[@]}" alert test jane
+expect_eq "alert test: sent" "$RC" 0
+expect_eq "alert test: the reply" "$OUT" "webhook $WEBHOOKD_URL/jane: sent: HTTP 200: {\"ok\":true}"
+expect_eq "alert test: a signed test message" \
+	"$(requests "[(q['j']['type'], q['j']['subscriber'], q['j']['message'][:30]) for q in r if q['j'] and q['j']['type'] == 'test']")" \
+	"[('test', 'jane', 'This is a test message from sc')]"
+verify "$secret" "$(requests "[q['h']['webhook-id'] for q in r if q['j'] and q['j']['type'] == 'test'][0]")"
+expect_eq "alert test: signature verifies" "$RC" 0
+webhookd_control /jane status=503
+run_sw "${C[@]}" alert test jane
+expect_eq "alert test against a failing endpoint: exit 69" "$RC" 69
+expect_eq "alert test: the failure" "$OUT" "webhook $WEBHOOKD_URL/jane: failed for now: HTTP 503: {\"ok\":false}"
+webhookd_control /jane
+expect_eq "alert test queues nothing" "$(outbox_json "len(a)")" "$n_before"
 
 # --- in the end nothing is pending and nothing was lost --------------------
 expect_eq "nothing pending" "$(outbox_json "[x['id'] for x in a if x['state'] == 'pending']")" "[]"

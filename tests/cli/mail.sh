@@ -94,7 +94,7 @@ release 11111111@N00/101 11111111@N00/102 22222222@N00/201 33333333@N00/301
 run_sw "${C[@]}" check --all
 deliver
 expect_contains "451: retried" "$ERR" "451"
-expect_eq "451: one to retry" "$OUT" "alerts: 2 sent, 1 to retry, 0 failed"
+expect_eq "451: one to retry (of 3 baselines and the operator's dataset.release)" "$OUT" "alerts: 3 sent, 1 to retry, 0 failed"
 sleep 1.2
 deliver
 expect_eq "then delivered" "$OUT" "alerts: 1 sent, 0 to retry, 0 failed"
@@ -126,19 +126,19 @@ run_sw "${C[@]}" check --all
 deliver
 expect_contains "550 is permanent" "$OUT" "1 failed"
 deliver
-ops=$(mails_to ops@watch.example.org)
+ops=$(grep -l '^Subject: \[scrapewatch\] alert.failed' $(mails_to ops@watch.example.org))
 expect_eq "the operator got alert.failed" "$(check_mail "$ops" "m['headers']['Subject']")" "[scrapewatch] alert.failed"
 expect_contains "naming the reply" "$(part "$ops" plain)" '"reply":"550'
 
 # --- a dropped connection after DATA: same Message-ID, same bytes ----------------
-smtpd_control reject_rcpt= drop_data=3
+smtpd_control reject_rcpt= drop_data=4
 release 11111111@N00/101 11111111@N00/103 22222222@N00/201 22222222@N00/202 33333333@N00/301
 run_sw "${C[@]}" check --all
 deliver
-expect_eq "dropped (ann twice, gone): to retry" "$OUT" "alerts: 0 sent, 3 to retry, 0 failed"
+expect_eq "dropped (ann twice, gone, the operator): to retry" "$OUT" "alerts: 0 sent, 4 to retry, 0 failed"
 sleep 1.2
 deliver
-expect_eq "then sent" "$OUT" "alerts: 3 sent, 0 to retry, 0 failed"
+expect_eq "then sent" "$OUT" "alerts: 4 sent, 0 to retry, 0 failed"
 mapfile -t both < <(mails_to ann@example.org | tail -n 4)
 ids=$(for f in "${both[@]}"; do grep -m1 -i '^Message-ID:' "$f"; done | sort | uniq -c | awk '{print $1}' | sort | tr '\n' ' ')
 expect_eq "each alert's two copies share a Message-ID" "$ids" "2 2 "
@@ -156,6 +156,14 @@ expect_eq "digest: valid MIME with both parts" "$(check_mail "$dan" "m['alternat
 expect_contains "digest: the change" "$(part "$dan" plain)" "1 of your photos is in the new release of faces (release 2"
 cp "$dan" "$tmp/digest.eml"
 expect_eq "nothing pending" "$(run_sw "${C[@]}" outbox --pending; tail -1 <<<"$OUT")" "0 alerts"
+
+# --- alert test -----------------------------------------------------------------
+run_sw "${C[@]}" alert test ann
+expect_eq "alert test: exit" "$RC" 0
+expect_contains "alert test: the server's words" "$OUT" "email Ann Müller <ann@example.org>: sent: 250"
+last=$(mails_to ann@example.org | tail -n 1)
+expect_eq "alert test: the message" "$(check_mail "$last" "m['headers']['Subject'], m['alternative'], m['problems']")" \
+	"scrapewatch test message True []"
 
 # --- both render in a real browser (headless Chromium) ----------------------
 # Thumbnails come from a loopback nginx standing in for Flickr's image host;
