@@ -33,7 +33,7 @@ static int cmd_help(struct cli *cli, int argc, char **argv);
 static const struct command commands[] = {
 	{"config check", "", "check the configuration and print a summary",
 	 cmd_config_check},
-	{"check", "[--all] [DATASET...]",
+	{"check", "[--all] [--deliver] [DATASET...]",
 	 "fetch and ingest the due (or named, or all) datasets", cli_check},
 	{"import", "DATASET FILE", "ingest FILE as the dataset's next release",
 	 cli_import},

@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "cli_internal.h"
+#include "deliver.h"
 #include "fetch.h"
 #include "log.h"
 #include "store_index.h"
@@ -122,18 +123,37 @@ static int check_datasets(struct cmd *c, char **names, int n, bool all)
 	return status;
 }
 
+/* check --deliver: then the alerts that are due, whatever the checks
+ * did (for a timer, where no daemon delivers). */
+static void deliver_after(struct cmd *c)
+{
+	struct deliver_result res;
+	int r;
+
+	r = deliver_due(c->store, c->config, (int64_t)time(NULL), &res);
+	if (r == -EBUSY)
+		log_info("Another delivery is running: alerts left to it");
+	else if (r < 0)
+		log_error_errno(r, "Cannot deliver alerts: %m");
+	else if (res.sent || res.retried || res.failed)
+		printf("alerts: %u sent, %u to retry, %u failed\n", res.sent,
+		       res.retried, res.failed);
+}
+
 int cli_check(struct cli *cli, int argc, char **argv)
 {
 	struct cmd c = {0};
-	bool all = false;
+	bool all = false, deliver = false;
 	int i, n = 0, status;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--all") == 0)
 			all = true;
+		else if (strcmp(argv[i], "--deliver") == 0)
+			deliver = true;
 		else if (argv[i][0] == '-' && argv[i][1]) {
 			log_error("Unknown option '%s'; usage: scrapewatch "
-				  "check [--all] [DATASET...]",
+				  "check [--all] [--deliver] [DATASET...]",
 				  argv[i]);
 			return EX_USAGE;
 		} else
@@ -147,6 +167,8 @@ int cli_check(struct cli *cli, int argc, char **argv)
 	if (!status) {
 		c.watches = watchset_new(c.config);
 		status = check_datasets(&c, argv, n, all);
+		if (deliver)
+			deliver_after(&c);
 	}
 	cmd_close(&c);
 	curl_global_cleanup();

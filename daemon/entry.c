@@ -101,5 +101,10 @@ int entry_key(const struct entry *e, int photo_keyed, uint64_t *ret)
 			return (int)order[i];
 		}
 	}
+	/* A table of photo ids and owners, nothing else: key by the id. */
+	if (e->photo_id) {
+		*ret = e->photo_id;
+		return CONFIG_FIELD_PHOTO_ID;
+	}
 	return -ENODATA;
 }

@@ -48,7 +48,8 @@ void entry_identify(struct entry *e);
 /*
  * The 64-bit key that identifies the entry within its dataset: the photo
  * id when the dataset is keyed by photo (photo_keyed), else a hash of the
- * key field, else of the first present of path, url, page_url, image_url.
+ * key field, else of the first present of path, url, page_url, image_url,
+ * else the photo id (a table of nothing but photo ids and owners).
  * Returns the field the key came from (CONFIG_FIELD_PHOTO_ID when photo
  * keyed) and the key in *ret, or -ENODATA when there is nothing to key on.
  */

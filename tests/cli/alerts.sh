@@ -206,11 +206,13 @@ expect_eq "the receiver saw the same id twice" \
 
 # --- a dataset failing twice in a row: the operator is told, once --------
 sed -i "s|file://$tmp/faces.csv|file://$tmp/gone.csv|" "$tmp/sw.yaml"
-for i in 1 2 3; do
+for i in 1 2; do
 	run_sw "${C[@]}" check --all
 	expect_eq "failing check $i: exit 69" "$RC" 69
 done
-deliver
+run_sw "${C[@]}" check --all --deliver
+expect_eq "check --deliver: still exit 69" "$RC" 69
+expect_contains "check --deliver: the notice sent after the check" "$OUT" "alerts: 1 sent, 0 to retry, 0 failed"
 expect_eq "dataset.failing after 2 failures, not again at 3" \
 	"$(requests "[(q['j']['data']['dataset'], q['j']['data']['failures'], 'gone.csv' in q['j']['data']['error']) for q in r if q['path'] == '/ops' and q['j']['type'] == 'dataset.failing']")" \
 	"[('faces', 2, True)]"

@@ -23,13 +23,18 @@ starts a comment.  Keys (smtpd.sh checks the values it writes):
   drop_data=N          the next N messages are stored (with "dropped":
                        true), then the connection is closed without a reply
   reject_rcpt=GLOB,... RCPT TO matching a glob (case-insensitive) gets 550
-fail_data is counted before drop_data.  A count restarts when its line
+  fail_random=P        each DATA fails with probability P (0 to 1): half of
+                       them get fail_data_reply, half are dropped as by
+                       drop_data, drawn from a generator seeded with
+  seed=X               (default 0); setting either again restarts it
+fail_data is counted before drop_data, then fail_random.  A count restarts when its line
 changes (see serverlib.control_lines).
 """
 import asyncio
 import fnmatch
 import json
 import os
+import random
 import sys
 import time
 import warnings
@@ -60,6 +65,7 @@ class Sink:
         self.dir = directory
         self.seq = 0
         self.counts = {}  # key -> [control line, what is left]
+        self.rng = None   # (control lines, random.Random) for fail_random
         self.user = os.environ["SMTPD_USER"].encode()
         self.password = os.environ["SMTPD_PASSWORD"].encode()
         self.log_file = open(os.path.join(directory, "smtp.log"), "a",
@@ -82,6 +88,17 @@ class Sink:
             return False
         self.counts[key][1] -= 1
         return True
+
+    def chance(self, ctl):
+        """A draw for fail_random: None (no failure), "fail" or "drop"."""
+        p, p_line = ctl.get("fail_random", ("0", ""))
+        seed, seed_line = ctl.get("seed", ("0", ""))
+        if not self.rng or self.rng[0] != (p_line, seed_line):
+            self.rng = ((p_line, seed_line), random.Random(seed))
+        r = self.rng[1]
+        if r.random() >= float(p or 0):
+            return None
+        return "fail" if r.random() < 0.5 else "drop"
 
     def log(self, command, reply, *fields):
         code = reply.split(" ", 1)[0]
@@ -130,11 +147,13 @@ class Sink:
         ctl = self.control()
         fields = ("from=" + envelope.mail_from,
                   "to=" + ",".join(envelope.rcpt_tos))
-        if self.take(ctl, "fail_data"):
+        failed = self.take(ctl, "fail_data")
+        draw = None if failed else self.chance(ctl)
+        if failed or draw == "fail":
             reply = ctl.get("fail_data_reply", ("", ""))[0] or TEMPFAIL
             self.log("DATA", reply, *fields)
             return reply
-        dropped = self.take(ctl, "drop_data")
+        dropped = self.take(ctl, "drop_data") or draw == "drop"
         name = self.store(server, session, envelope, dropped)
         if dropped:
             self.log("DATA", "drop", *fields, "msg=" + name)

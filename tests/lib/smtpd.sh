@@ -91,7 +91,11 @@ smtpd_stop() {
 #                         their .json), then the connection is closed
 #                         without a reply (fail_data is counted first)
 #   reject_rcpt=GLOB,...  RCPT TO matching a glob gets 550 (case-insensitive)
-# Setting a count again restarts it, even with the same value.
+#   fail_random=P         each DATA fails with probability P (0 to 1), half
+#                         with fail_data_reply, half dropped as by drop_data
+#   seed=X                seeds fail_random's generator (default 0)
+# Setting a count (or fail_random, seed) again restarts it, even with the
+# same value.
 smtpd_control() {
 	local arg key value
 	[ -n "${SMTPD_DIR:-}" ] || smtpd_fail "not started" || return 1
@@ -114,7 +118,8 @@ smtpd_check() {
 	require_tls | require_auth) re='^(yes|no)?$' ;;
 	fail_data | drop_data) re='^[0-9]*$' ;;
 	fail_data_reply) re='^([45][0-9][0-9]( [^#]*)?)?$' ;;
-	reject_rcpt) re='^[^#[:space:]]*$' ;;
+	reject_rcpt | seed) re='^[^#[:space:]]*$' ;;
+	fail_random) re='^(0(\.[0-9]+)?|1(\.0*)?)?$' ;;
 	*) smtpd_fail "unknown control key '$1'" || return 1 ;;
 	esac
 	[[ $2 =~ $re ]] || smtpd_fail "bad value for $1: '$2'"

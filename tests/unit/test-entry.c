@@ -56,6 +56,10 @@ TEST(keys)
 	CHECK_U64(ka, 42);
 	CHECK_INT(entry_key(&b, 1, &kb), -ENODATA);
 	CHECK_INT(entry_key(&b, 0, &kb), -ENODATA);
+	/* A table of bare photo ids (and owners) is keyed by the id too. */
+	ka = 0;
+	CHECK_INT(entry_key(&a, 0, &ka), CONFIG_FIELD_PHOTO_ID);
+	CHECK_U64(ka, 42);
 
 	a.field[CONFIG_FIELD_PATH] = text("images/00001.png");
 	b.field[CONFIG_FIELD_PATH] = text("images/00002.png");
