@@ -231,6 +231,18 @@ webhookd_control /jane status=503
 run_sw "${C[@]}" alert test jane
 expect_eq "alert test against a failing endpoint: exit 69" "$RC" 69
 expect_eq "alert test: the failure" "$OUT" "webhook $WEBHOOKD_URL/jane: failed for now: HTTP 503: {\"ok\":false}"
+# What each answer means, through the same classification as deliveries.
+for case in "408 failed for now" "429 failed for now" "500 failed for now" \
+	"502 failed for now" "400 failed" "404 failed" "302 failed"; do
+	read -r code want <<<"$case"
+	webhookd_control /jane status="$code"
+	run_sw "${C[@]}" alert test jane
+	expect_contains "HTTP $code: $want" "$OUT" "/jane: $want: HTTP $code"
+done
+expect_contains "a redirect is not followed" "$OUT" "(redirects are not followed)"
+webhookd_control /jane drop=1
+run_sw "${C[@]}" alert test jane
+expect_contains "a dropped connection: failed for now" "$OUT" "/jane: failed for now:"
 webhookd_control /jane
 expect_eq "alert test queues nothing" "$(outbox_json "len(a)")" "$n_before"
 
