@@ -63,6 +63,10 @@ static const struct command commands[] = {
 	{"alert test", "SUBSCRIBER",
 	 "send a test message through each channel; show the replies",
 	 cli_alert_test},
+	{"status", "", "datasets, their checks and releases; the outbox",
+	 cli_status},
+	{"daemon", "", "run as a service: check, ingest and alert on schedule",
+	 cli_daemon},
 	{"help", "", "show this help", cmd_help},
 };
 
@@ -229,10 +233,13 @@ static int parse_global(struct cli *cli, int argc, char **argv)
 			   strcmp(a, "--verbose") == 0) {
 			log_max_level =
 				log_max_level < LOG_INFO ? LOG_INFO : LOG_DEBUG;
+			cli->log_level_set = true;
 		} else if (strcmp(a, "-vv") == 0) {
 			log_max_level = LOG_DEBUG;
+			cli->log_level_set = true;
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			log_max_level = LOG_ERR;
+			cli->log_level_set = true;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
 			return EX_OK;

@@ -89,6 +89,11 @@ int cmd_take_option(int *argc, char **argv, const char *name, const char **ret)
 	return found;
 }
 
+void cmd_db_path(const struct config *c, char *out, size_t size)
+{
+	snprintf(out, size, "%s/%s", c->state_dir, DB_NAME);
+}
+
 int cmd_open(struct cmd *c, const struct cli *cli, const char *name)
 {
 	char path[4096];
@@ -110,7 +115,7 @@ int cmd_open(struct cmd *c, const struct cli *cli, const char *name)
 				c->config->state_dir);
 		return EX_CANTCREAT;
 	}
-	snprintf(path, sizeof(path), "%s/%s", c->config->state_dir, DB_NAME);
+	cmd_db_path(c->config, path, sizeof(path));
 	r = store_open(path, &c->store);
 	if (r == -EPROTO) {
 		log_error("Database '%s' was written by a newer scrapewatch",

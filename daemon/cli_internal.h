@@ -6,6 +6,7 @@
 #ifndef SCRAPEWATCH_CLI_INTERNAL_H
 #define SCRAPEWATCH_CLI_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -16,6 +17,7 @@ struct cli {
 	const char *config_path; /* borrowed from argv */
 	char **args;		 /* owned array; strings borrowed from argv */
 	int n_args;
+	bool log_level_set; /* -v, -vv or -q was given */
 };
 
 /* Loads the configuration, logging every error.  Returns 0 or an exit
@@ -45,6 +47,9 @@ int cmd_args(struct cmd *c, int argc, char **argv, int min, int max,
 /* Takes "NAME VALUE" or "NAME=VALUE" out of argv (the last one wins) and
  * points *ret at the value.  Returns 1 if found, else 0. */
 int cmd_take_option(int *argc, char **argv, const char *name, const char **ret);
+
+/* The database's path: STATE_DIR/scrapewatch.db. */
+void cmd_db_path(const struct config *c, char *out, size_t size);
 
 /* Loads the configuration and opens the database (making the state
  * directory); with name, also finds the dataset.  Returns 0 or an exit
@@ -100,6 +105,12 @@ int cli_deliver(struct cli *cli, int argc, char **argv);
 int cli_outbox(struct cli *cli, int argc, char **argv);
 int cli_outbox_retry(struct cli *cli, int argc, char **argv);
 int cli_alert_test(struct cli *cli, int argc, char **argv);
+
+/* scrapewatch status (cli_status.c). */
+int cli_status(struct cli *cli, int argc, char **argv);
+
+/* scrapewatch daemon (daemon.c). */
+int cli_daemon(struct cli *cli, int argc, char **argv);
 
 /* scrapewatch check [DATASET...] (cli_check.c). */
 int cli_check(struct cli *cli, int argc, char **argv);

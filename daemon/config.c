@@ -35,7 +35,6 @@
 
 #define CONFIG_FILE_MAX	      (64u << 20) /* bytes in one YAML file */
 #define CONFIG_ERRORS_SHOWN   100  /* messages kept; the rest are counted */
-#define CONFIG_NAME_MAX	      64   /* dataset and subscriber names */
 #define CONFIG_PHOTO_LINE_MAX 4096 /* a line of a photos file */
 
 static const char *const config_field_names[CONFIG_FIELD_MAX] = {
@@ -1350,6 +1349,7 @@ static const struct key fetch_keys[] = {
 	{"timeout", value_duration, FETCH(timeout), false},
 	{"max_download", value_size, FETCH(max_download), false},
 	{"keep_releases", value_uint, FETCH(keep_releases), false},
+	{"concurrency", value_count, FETCH(concurrency), false},
 };
 
 static void value_fetch(struct loader *ld, const yaml_node_t *node, void *dest)
@@ -1951,6 +1951,7 @@ int config_load(const char *path, struct config **ret, char **ret_errors)
 		.timeout = CONFIG_DEFAULT_TIMEOUT,
 		.max_download = CONFIG_DEFAULT_MAX_DOWNLOAD,
 		.keep_releases = CONFIG_DEFAULT_KEEP_RELEASES,
+		.concurrency = CONFIG_DEFAULT_FETCH_CONCURRENCY,
 	};
 	ld.cfg->alerts = (struct config_alerts){
 		.concurrency = CONFIG_DEFAULT_ALERT_CONCURRENCY,

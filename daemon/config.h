@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define CONFIG_NAME_MAX		     64 /* dataset and subscriber names */
 #define CONFIG_DEFAULT_PATH	     "/etc/scrapewatch/scrapewatch.yaml"
 #define CONFIG_DEFAULT_INTERVAL	     (24 * 3600)
 #define CONFIG_DEFAULT_MAX_DECODED   (256ULL << 30)
@@ -22,12 +23,13 @@
 #define CONFIG_DEFAULT_MAX_BAD_SHARE 0.01
 
 /* Download defaults (fetch: section). */
-#define CONFIG_DEFAULT_CONNECT_TIMEOUT 30
-#define CONFIG_DEFAULT_LOW_SPEED_TIME  120
-#define CONFIG_DEFAULT_LOW_SPEED_LIMIT 1024
-#define CONFIG_DEFAULT_TIMEOUT	       (24 * 3600)
-#define CONFIG_DEFAULT_MAX_DOWNLOAD    (256ULL << 30)
-#define CONFIG_DEFAULT_KEEP_RELEASES   3
+#define CONFIG_DEFAULT_CONNECT_TIMEOUT	 30
+#define CONFIG_DEFAULT_LOW_SPEED_TIME	 120
+#define CONFIG_DEFAULT_LOW_SPEED_LIMIT	 1024
+#define CONFIG_DEFAULT_TIMEOUT		 (24 * 3600)
+#define CONFIG_DEFAULT_MAX_DOWNLOAD	 (256ULL << 30)
+#define CONFIG_DEFAULT_KEEP_RELEASES	 3
+#define CONFIG_DEFAULT_FETCH_CONCURRENCY 2
 
 /* Alert delivery (the alerts: section). */
 #define CONFIG_DEFAULT_ALERT_CONCURRENCY 8
@@ -110,6 +112,7 @@ struct config_fetch {
 	uint64_t timeout;	  /* default for datasets */
 	uint64_t max_download;	  /* default for datasets */
 	uint64_t keep_releases;	  /* release files kept in the cache */
+	uint64_t concurrency;	  /* datasets the daemon checks at once */
 };
 
 /* How alerts are delivered (the alerts: section).  Retries: the delay

@@ -27,6 +27,7 @@
 #include "macro.h"
 #include "outbox.h"
 #include "smtp.h"
+#include "stop.h"
 #include "store_outbox.h"
 #include "text.h"
 #include "webhook.h"
@@ -541,8 +542,11 @@ static int send_all(struct run *run)
 
 	if (!m)
 		abort();
-	while (r == 0 && (next < run->n || running)) {
-		while (r == 0 && running < max && next < run->n) {
+	/* When the process stops, nothing new starts; what is in flight
+	 * ends (each attempt has its timeout) and is recorded. */
+	while (r == 0 && ((next < run->n && !stop_requested()) || running)) {
+		while (r == 0 && running < max && next < run->n &&
+		       !stop_requested()) {
 			j = job_new(run, next++, &r);
 			if (!j)
 				continue;
@@ -593,6 +597,7 @@ int deliver_due(struct store *s, const struct config *c, int64_t now,
 	r = store_alerts_due(s, now, BATCH, collect_due, &run);
 	if (r == 0)
 		r = send_all(&run);
+	store_idle(s);
 	free(run.ids);
 	close(lock);
 	return r;

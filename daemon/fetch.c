@@ -27,6 +27,7 @@
 
 #include "fsutil.h"
 #include "macro.h"
+#include "stop.h"
 #include "xalloc.h"
 
 #define FETCH_PATH_MAX 1024
@@ -300,6 +301,15 @@ static void response_reset(struct fetch *f)
 	f->retry_after = 0;
 }
 
+/* Stops a transfer when the process is stopping (the .part file stays,
+ * and the next check resumes it). */
+static int on_progress(void *userdata _unused_, curl_off_t dltotal _unused_,
+		       curl_off_t dlnow _unused_, curl_off_t ultotal _unused_,
+		       curl_off_t ulnow _unused_)
+{
+	return stop_requested() ? 1 : 0;
+}
+
 /* Sets the handle up for a request of f->url. */
 static int prepare(struct fetch *f)
 {
@@ -341,6 +351,8 @@ static int prepare(struct fetch *f)
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, f->curl_error);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	f->curl_error[0] = '\0';
 	return 0;
 }

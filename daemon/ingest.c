@@ -30,6 +30,7 @@
 #include "format.h"
 #include "log.h"
 #include "macro.h"
+#include "stop.h"
 #include "xalloc.h"
 
 #define SPILL_BUF	 (1u << 20)
@@ -84,6 +85,15 @@ struct ingest {
 
 	struct store_release *rel; /* the release being written */
 };
+
+/* The process is stopping: give up; the caller rolls back. */
+static int stopped(struct ingest *in)
+{
+	snprintf(in->res->error, sizeof(in->res->error),
+		 "stopped: scrapewatch is shutting down; the index is as it "
+		 "was");
+	return -ECANCELED;
+}
 
 /* ---- spill -------------------------------------------------------------- */
 
@@ -335,6 +345,10 @@ static int parse_file(struct ingest *in, const char *path, char sha[65])
 			"format %s cannot read with this dataset's options: %s",
 			in->format->name, strerror(-r));
 	while (r >= 0) {
+		if (stop_requested()) {
+			r = stopped(in);
+			break;
+		}
 		r = decode_read(dec, &data, &len);
 		if (r < 0) {
 			snprintf(in->res->error, sizeof(in->res->error), "%s",
@@ -595,6 +609,8 @@ static int write_new_entries(struct ingest *in)
 	int r;
 
 	for (i = 0; i < in->n_pairs; i++) {
+		if (i % 4096 == 0 && stop_requested())
+			return stopped(in);
 		r = spill_read(in, in->pairs[i].ref, &e);
 		if (r < 0)
 			return r;
@@ -644,6 +660,8 @@ static int write_release(struct ingest *in, int64_t based_on)
 		r = in->o->on_release(in->o->userdata, in->rel);
 		stage_done("commit: events", &t);
 	}
+	if (r >= 0 && stop_requested())
+		r = stopped(in);
 	if (r >= 0)
 		r = store_commit(in->store);
 	stage_done("commit: COMMIT", &t);

@@ -203,6 +203,10 @@ static const char *const store_migrations[] = {
 	"  disabled INTEGER NOT NULL,"
 	"  reason TEXT NOT NULL"
 	") WITHOUT ROWID;",
+
+	/* 6 -> 7: the daemon's schedule.  When each dataset is next checked
+	 * (Unix seconds), kept so that a restart resumes the schedule. */
+	"ALTER TABLE datasets ADD COLUMN next_check INTEGER;",
 };
 
 static const char sql_dataset_find[] =
@@ -224,6 +228,10 @@ static const char sql_failures_set[] =
 	"WHERE id = (SELECT dataset_id FROM runs WHERE id = ?1)";
 static const char sql_failures_get[] =
 	"SELECT consecutive_failures FROM datasets WHERE id = ?1";
+static const char sql_next_check_get[] =
+	"SELECT next_check FROM datasets WHERE id = ?1";
+static const char sql_next_check_set[] =
+	"UPDATE datasets SET next_check = ?2 WHERE id = ?1";
 static const char sql_validators_get[] =
 	"SELECT fetch_url, etag, last_modified FROM datasets WHERE id = ?1";
 static const char sql_validators_set[] =
@@ -573,6 +581,46 @@ int store_dataset_failures(struct store *s, int64_t dataset_id)
 	r = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	return r;
+}
+
+void store_idle(struct store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_cache; i++)
+		sqlite3_reset(s->cache[i].st);
+}
+
+int store_next_check_get(struct store *s, int64_t dataset_id, int64_t *ret)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_next_check_get, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	r = store_step(s, st);
+	if (r <= 0)
+		return r == 0 ? -ENOENT : r;
+	r = sqlite3_column_type(st, 0) != SQLITE_NULL;
+	*ret = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return r;
+}
+
+int store_next_check_set(struct store *s, int64_t dataset_id, int64_t when)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_next_check_set, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	sqlite3_bind_int64(st, 2, when);
+	r = store_step(s, st);
+	return r < 0 ? r : 0;
 }
 
 void store_column_copy(sqlite3_stmt *st, int col, char *dest, size_t size)

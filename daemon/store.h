@@ -80,6 +80,17 @@ int store_run_last(struct store *s, int64_t dataset_id, struct store_run *ret);
  * (>= 0) or -errno. */
 int store_dataset_failures(struct store *s, int64_t dataset_id);
 
+/* Resets every statement, ending any read left open (a statement that
+ * returned one row and was kept for its borrowed strings).  A connection
+ * that lives long calls it after each piece of work: in WAL mode an open
+ * read keeps seeing the database as it was. */
+void store_idle(struct store *s);
+
+/* When the daemon checks the dataset next (Unix seconds).  get returns 1
+ * with *ret set, 0 when none is planned, or -errno. */
+int store_next_check_get(struct store *s, int64_t dataset_id, int64_t *ret);
+int store_next_check_set(struct store *s, int64_t dataset_id, int64_t when);
+
 /* Reads the validators of the dataset's newest content.  Returns 1 when
  * there are any, 0 when there are none, or -errno. */
 int store_validators_get(struct store *s, int64_t dataset_id,

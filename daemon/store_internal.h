@@ -17,7 +17,7 @@ struct store {
 	struct {
 		const char *sql;  /* a static string: the cache key */
 		sqlite3_stmt *st; /* owned, prepared once */
-	} cache[64];
+	} cache[128];
 	size_t n_cache;
 };
 

@@ -11,6 +11,7 @@ SW_PACKAGES=(
 	libarchive-dev libssl-dev libyajl-dev libgmime-3.0-dev
 	nginx-light python3 python3-aiosmtpd openssl curl systemd
 	gzip bzip2 xz-utils zstd
+	dpkg-dev man-db groff-base
 	clang-format pmccabe
 	chromium
 )
