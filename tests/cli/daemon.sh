@@ -88,6 +88,12 @@ hooks() {
 	EOF
 }
 hook_seen() { hooks | grep -q "^$1"; }
+# status EXPR: EXPR over `scrapewatch status --format json` (s), with
+# d[NAME] each dataset and now the time.
+status() {
+	"$SW" -c "$tmp/sw.yaml" status --format json |
+		"$SW_PYTHON" -c "import json, sys, time; s = json.load(sys.stdin); d = {x['name']: x for x in s['datasets']}; now = time.time(); print($1)"
+}
 
 release faces.csv 20
 release yearly.csv 5
@@ -103,6 +109,9 @@ expect_eq "READY came from the daemon itself" "$(sed -n 's/.* pid=\([0-9]*\) .*/
 wait_for 15 hook_seen baseline || sw_fail "no baseline webhook for jane"
 expect_eq "the baseline reached jane on its own" "$(hooks)" "baseline 1 2 3 4 5 6 7 8 9 10"
 wait_for 15 bash -c "grep -q '^200 GET /yearly.csv ' '$HTTPD_LOG'" || sw_fail "yearly not fetched"
+expect_eq "status: the daemon's plan, one interval on (4 s) and a year on" \
+	"$(status "0 < d['faces']['next_check'] - now <= 5, 360 * 86400 < d['yearly']['next_check'] - now, d['yearly']['last_check']['outcome'], s['alerts']['sent'] >= 1")" \
+	"True True new-release True"
 expect_eq "the overdue datasets a few seconds apart, not at once" "$("$SW_PYTHON" - "$tmp/state/scrapewatch.db" <<-'EOF'
 	import sqlite3, sys
 	db = sqlite3.connect(sys.argv[1])
@@ -184,6 +193,9 @@ expect_contains "STOPPING=1" "$(cat "$NOTIFYD_LOG")" "STOPPING=1"
 expect_contains "it was stopped mid-ingest" "$(cat "$tmp/daemon.log")" "stopped: scrapewatch is shutting down; the index is as it was"
 expect_eq "the big release was not recorded, not even half" "$(releases)" "$before"
 expect_eq "integrity_check" "$(sqlite3 "$tmp/state/scrapewatch.db" 'PRAGMA integrity_check')" ok
+expect_eq "status: release 3 still the newest; the stop shown as the last check" \
+	"$(status "d['faces']['release']['number'], d['faces']['last_check']['error'][:8]")" "3 stopped:"
+yearly_plan=$(status "d['yearly']['next_check']")
 
 # --- a restart resumes the schedule ------------------------------------------
 n_yearly=$(gets yearly.csv)
@@ -193,6 +205,10 @@ notifyd_wait 'READY=1' 10 || sw_fail "no READY=1 after the restart"
 wait_for 60 bash -c "[ \$(sqlite3 '$tmp/state/scrapewatch.db' \"SELECT count(*) FROM releases r JOIN datasets d ON d.id = r.dataset_id WHERE d.name = 'faces'\") -gt $before ]" ||
 	sw_fail "faces not checked after the restart"
 expect_eq "the yearly dataset is not fetched again" "$(gets yearly.csv)" "$n_yearly"
+expect_eq "status: its plan kept across the restart" "$(status "d['yearly']['next_check']")" "$yearly_plan"
+caught_up() { [ "$(status "d['faces']['release']['number'], d['faces']['consecutive_failures']")" = "4 0" ]; }
+wait_for 10 caught_up || true # the run's record follows the release's commit
+expect_eq "status: faces caught up, release 4, no failure" "$(status "d['faces']['release']['number'], d['faces']['consecutive_failures']")" "4 0"
 expect_contains "its next check is a year out" "$(grep 'READY=1' "$NOTIFYD_LOG")" "STATUS=2 datasets"
 stop_daemon
 sw_done
