@@ -89,6 +89,14 @@ int cmd_take_option(int *argc, char **argv, const char *name, const char **ret)
 	return found;
 }
 
+int cmd_check_subscriber(const struct cmd *c, const char *name)
+{
+	if (config_find_subscriber(c->config, name))
+		return 0;
+	log_error("No subscriber '%s' in the configuration", name);
+	return EX_USAGE;
+}
+
 void cmd_db_path(const struct config *c, char *out, size_t size)
 {
 	snprintf(out, size, "%s/%s", c->state_dir, DB_NAME);

@@ -438,10 +438,8 @@ int cli_evidence(struct cli *cli, int argc, char **argv)
 	}
 	if (!status)
 		status = cmd_open(&c, cli, dataset);
-	if (!status && !config_find_subscriber(c.config, c.args[0])) {
-		log_error("No subscriber '%s' in the configuration", c.args[0]);
-		status = EX_USAGE;
-	}
+	if (!status)
+		status = cmd_check_subscriber(&c, c.args[0]);
 	if (!status)
 		status = evidence_run(&c, c.args[0], dir);
 	cmd_close(&c);

@@ -48,6 +48,10 @@ int cmd_args(struct cmd *c, int argc, char **argv, int min, int max,
  * points *ret at the value.  Returns 1 if found, else 0. */
 int cmd_take_option(int *argc, char **argv, const char *name, const char **ret);
 
+/* 0 if the configuration has the subscriber, else logs why and returns
+ * EX_USAGE. */
+int cmd_check_subscriber(const struct cmd *c, const char *name);
+
 /* The database's path: STATE_DIR/scrapewatch.db. */
 void cmd_db_path(const struct config *c, char *out, size_t size);
 

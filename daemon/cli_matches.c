@@ -150,11 +150,8 @@ int cli_matches(struct cli *cli, int argc, char **argv)
 				  "[--format text|json|csv]");
 	if (!status)
 		status = cmd_open(&c, cli, NULL);
-	if (!status && c.n_args &&
-	    !config_find_subscriber(c.config, c.args[0])) {
-		log_error("No subscriber '%s' in the configuration", c.args[0]);
-		status = EX_USAGE;
-	}
+	if (!status && c.n_args)
+		status = cmd_check_subscriber(&c, c.args[0]);
 	if (status) {
 		cmd_close(&c);
 		return status;

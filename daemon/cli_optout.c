@@ -310,16 +310,14 @@ int cli_optout_request(struct cli *cli, int argc, char **argv)
 			  "[--format text|json]");
 	if (!status)
 		status = cmd_open(&c, cli, c.args[1]);
-	if (!status &&
-	    !(rq.sub = config_find_subscriber(c.config, c.args[0]))) {
-		log_error("No subscriber '%s' in the configuration", c.args[0]);
-		status = EX_USAGE;
-	}
+	if (!status)
+		status = cmd_check_subscriber(&c, c.args[0]);
 	if (status) {
 		cmd_close(&c);
 		return status;
 	}
 	rq.config = c.config;
+	rq.sub = config_find_subscriber(c.config, c.args[0]);
 	rq.d = c.dataset;
 	r = request_run(&c, &rq);
 	if (r < 0) {
@@ -514,11 +512,8 @@ int cli_optout_status(struct cli *cli, int argc, char **argv)
 			  "[--format text|json|csv]");
 	if (!status)
 		status = cmd_open(&c, cli, NULL);
-	if (!status && c.n_args &&
-	    !config_find_subscriber(c.config, c.args[0])) {
-		log_error("No subscriber '%s' in the configuration", c.args[0]);
-		status = EX_USAGE;
-	}
+	if (!status && c.n_args)
+		status = cmd_check_subscriber(&c, c.args[0]);
 	if (status) {
 		cmd_close(&c);
 		return status;

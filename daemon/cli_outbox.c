@@ -243,14 +243,13 @@ int cli_alert_test(struct cli *cli, int argc, char **argv)
 	status = cmd_args(&c, argc, argv, 1, 1, "alert test SUBSCRIBER");
 	if (!status)
 		status = cli_load_config(cli, &c.config);
-	if (!status && !(sub = config_find_subscriber(c.config, c.args[0]))) {
-		log_error("No subscriber '%s' in the configuration", c.args[0]);
-		status = EX_USAGE;
-	}
+	if (!status)
+		status = cmd_check_subscriber(&c, c.args[0]);
 	if (status) {
 		cmd_close(&c);
 		return status;
 	}
+	sub = config_find_subscriber(c.config, c.args[0]);
 	r = deliver_test(c.config, sub, reports, &n);
 	if (r < 0) {
 		log_error_errno(r, "Cannot send: %m");
