@@ -15,6 +15,7 @@
 #include "log.h"
 #include "macro.h"
 #include "outbox.h"
+#include "stop.h"
 #include "store_index.h"
 #include "text.h"
 #include "xalloc.h"
@@ -260,6 +261,8 @@ int check_dataset(struct store *s, const struct config *c,
 		ret->outcome = ret->ingest.unchanged
 				       ? STORE_OUTCOME_UNCHANGED
 				       : STORE_OUTCOME_NEW_RELEASE;
+	else if (stop_requested())
+		ret->outcome = STORE_OUTCOME_STOPPED;
 	run.ended = (int64_t)time(NULL);
 	run.outcome = ret->outcome;
 	run.http_status = ret->http_status;
@@ -270,7 +273,7 @@ int check_dataset(struct store *s, const struct config *c,
 			    d->name);
 	failures = store_dataset_failures(s, dataset_id);
 	ret->failures = failures > 0 ? failures : 0;
-	if (r < 0 && run.id)
+	if (r < 0 && run.id && ret->outcome == STORE_OUTCOME_FAILED)
 		notice_failing(&k, &run, failures);
 	return r;
 }

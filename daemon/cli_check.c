@@ -30,6 +30,7 @@ static bool dataset_due(struct store *s, const struct config_dataset *d,
 
 	if (store_run_last(s, id, &last) != 1 ||
 	    last.outcome == STORE_OUTCOME_FAILED ||
+	    last.outcome == STORE_OUTCOME_STOPPED ||
 	    last.outcome == STORE_OUTCOME_RUNNING)
 		return true;
 	*ret_next = last.started + (int64_t)d->interval;

@@ -93,6 +93,8 @@ static void view_schedule(struct view *v, int64_t now)
 		n->why = "the last check failed";
 	else if (v->run.outcome == STORE_OUTCOME_RUNNING)
 		n->why = "the last check has not ended";
+	else if (v->run.outcome == STORE_OUTCOME_STOPPED)
+		n->why = "the last check was stopped";
 	n->due = n->why ? v->run.started
 			: v->run.started + (int64_t)v->d->interval;
 	n->due_now = n->due <= now;

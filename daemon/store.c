@@ -222,9 +222,11 @@ static const char sql_run_last[] =
 	"SELECT id, dataset_id, started, coalesce(ended, 0), outcome, "
 	"coalesce(http_status, 0), bytes, error FROM runs "
 	"WHERE dataset_id = ?1 ORDER BY id DESC LIMIT 1";
+/* ?2: 1 failed (one more), 0 success (none), -1 stopped (as it was). */
 static const char sql_failures_set[] =
 	"UPDATE datasets SET consecutive_failures = "
-	"CASE WHEN ?2 THEN consecutive_failures + 1 ELSE 0 END "
+	"CASE ?2 WHEN 1 THEN consecutive_failures + 1 WHEN 0 THEN 0 "
+	"ELSE consecutive_failures END "
 	"WHERE id = (SELECT dataset_id FROM runs WHERE id = ?1)";
 static const char sql_failures_get[] =
 	"SELECT consecutive_failures FROM datasets WHERE id = ?1";
@@ -243,6 +245,7 @@ static const char *const store_outcomes[STORE_OUTCOME_MAX] = {
 	[STORE_OUTCOME_UNCHANGED] = "unchanged",
 	[STORE_OUTCOME_NEW_RELEASE] = "new-release",
 	[STORE_OUTCOME_FAILED] = "failed",
+	[STORE_OUTCOME_STOPPED] = "stopped",
 };
 
 /* Converts an SQLite result code to a negative errno, logging SQLite's
@@ -517,7 +520,10 @@ int store_run_end(struct store *s, const struct store_run *run)
 	r = store_step(s, end);
 	if (r >= 0) {
 		sqlite3_bind_int64(fail, 1, run->id);
-		sqlite3_bind_int(fail, 2, run->outcome == STORE_OUTCOME_FAILED);
+		sqlite3_bind_int(fail, 2,
+				 run->outcome == STORE_OUTCOME_FAILED	 ? 1
+				 : run->outcome == STORE_OUTCOME_STOPPED ? -1
+									 : 0);
 		r = store_step(s, fail);
 	}
 	if (r < 0) {

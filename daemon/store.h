@@ -21,6 +21,7 @@ enum store_outcome {
 	STORE_OUTCOME_UNCHANGED,   /* nothing new on the server */
 	STORE_OUTCOME_NEW_RELEASE, /* a new release was ingested */
 	STORE_OUTCOME_FAILED,	   /* see the run's error */
+	STORE_OUTCOME_STOPPED,	   /* cut short by a shutdown: no failure */
 	STORE_OUTCOME_MAX,
 };
 
@@ -68,7 +69,8 @@ int store_run_begin(struct store *s, int64_t dataset_id, int64_t now,
 /*
  * Records how a run ended (run->id names it; started and dataset_id are
  * ignored) and updates the dataset's count of consecutive failures: reset by
- * success, incremented by failure.  Returns 0 or -errno.
+ * success, incremented by failure, left as it was by a stop.  Returns 0 or
+ * -errno.
  */
 int store_run_end(struct store *s, const struct store_run *run);
 

@@ -89,7 +89,11 @@ static struct shared *current(struct workers *w)
 static void log_outcome(const struct config_dataset *d,
 			const struct check_result *res, int r)
 {
-	if (r < 0)
+	if (r < 0 && res->outcome == STORE_OUTCOME_STOPPED)
+		log_notice("%s: check stopped (%s); it runs again after the "
+			   "restart",
+			   d->name, res->error);
+	else if (r < 0)
 		log_error("%s: check failed: %s (%d failure%s in a row)",
 			  d->name, res->error, res->failures,
 			  res->failures == 1 ? "" : "s");

@@ -193,8 +193,8 @@ expect_contains "STOPPING=1" "$(cat "$NOTIFYD_LOG")" "STOPPING=1"
 expect_contains "it was stopped mid-ingest" "$(cat "$tmp/daemon.log")" "stopped: scrapewatch is shutting down; the index is as it was"
 expect_eq "the big release was not recorded, not even half" "$(releases)" "$before"
 expect_eq "integrity_check" "$(sqlite3 "$tmp/state/scrapewatch.db" 'PRAGMA integrity_check')" ok
-expect_eq "status: release 3 still the newest; the stop shown as the last check" \
-	"$(status "d['faces']['release']['number'], d['faces']['last_check']['error'][:8]")" "3 stopped:"
+expect_eq "status: release 3 still the newest; the last check stopped, not failed" \
+	"$(status "d['faces']['release']['number'], d['faces']['last_check']['outcome'], d['faces']['last_check']['error'][:8], d['faces']['consecutive_failures']")" "3 stopped stopped: 0"
 yearly_plan=$(status "d['yearly']['next_check']")
 
 # --- a restart resumes the schedule ------------------------------------------

@@ -86,6 +86,15 @@ TEST(runs_and_consecutive_failures)
 	CHECK_INT(last.http_status, 503);
 	CHECK_INT(last.started, 1002);
 	CHECK_STR(last.error, "HTTP 503 from server");
+	/* A check cut short by a shutdown is no failure, and resets none. */
+	CHECK_INT(store_run_begin(s, ds, 1500, &id), 0);
+	run = (struct store_run){.id = id,
+				 .ended = 1501,
+				 .outcome = STORE_OUTCOME_STOPPED};
+	CHECK_INT(store_run_end(s, &run), 0);
+	CHECK_INT(store_dataset_failures(s, ds), 3);
+	CHECK_INT(store_run_last(s, ds, &last), 1);
+	CHECK_STR(store_outcome_name(last.outcome), "stopped");
 
 	CHECK_INT(store_run_begin(s, ds, 2000, &id), 0);
 	run = (struct store_run){.id = id,
