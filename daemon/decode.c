@@ -22,7 +22,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 #include "macro.h"
 #include "xalloc.h"
@@ -55,6 +58,12 @@ struct decode {
 	int read_errno;
 	uint64_t raw_bytes;
 	EVP_MD_CTX *sha; /* owned; used by the hashing thread only */
+
+	/* A plain gzip file: libarchive does not check its trailer, so the
+	 * CRC-32 and length of what it decoded are checked here. */
+	char *path; /* owned */
+	bool gzip;
+	uLong crc;
 };
 
 static void *decode_hash_main(void *arg)
@@ -150,6 +159,7 @@ int decode_open(const char *path, const char *member, uint64_t max_decoded,
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	d = xcalloc(1, sizeof(*d));
 	d->fd = fd;
+	d->path = xstrdup(path);
 	d->member = member ? xstrdup(member) : NULL;
 	d->max_decoded = max_decoded;
 	pthread_mutex_init(&d->mu, NULL);
@@ -247,7 +257,54 @@ static int decode_find_member(struct decode *d)
 	}
 	decode_set_kind(d, name);
 	d->in_entry = true;
+	d->gzip = archive_filter_code(d->a, 0) == ARCHIVE_FILTER_GZIP &&
+		  archive_format(d->a) == ARCHIVE_FORMAT_RAW;
+	d->crc = crc32(0L, Z_NULL, 0);
 	return 0;
+}
+
+/* Whether zlib reads the whole gzip file without an error: every member's
+ * CRC-32 and length checked (the slow path, for files of several members,
+ * whose last trailer covers only the last one). */
+static bool gzip_sound(const char *path)
+{
+	gzFile f = gzopen(path, "rb");
+	char buf[1 << 16];
+	int n, err = Z_OK;
+
+	if (!f)
+		return false;
+	while ((n = gzread(f, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		(void)gzerror(f, &err);
+	gzclose(f);
+	return n == 0 && err == Z_OK;
+}
+
+/* At the end of a plain gzip file: the trailer's CRC-32 and length must
+ * be those of the data decoded.  Returns 0 or -EBADMSG. */
+static int gzip_check(struct decode *d)
+{
+	unsigned char t[8];
+	struct stat st;
+	uint32_t crc, isize;
+
+	if (fstat(d->fd, &st) == 0 && st.st_size >= 18 &&
+	    pread(d->fd, t, 8, st.st_size - 8) == 8) {
+		crc = (uint32_t)t[0] | (uint32_t)t[1] << 8 |
+		      (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
+		isize = (uint32_t)t[4] | (uint32_t)t[5] << 8 |
+			(uint32_t)t[6] << 16 | (uint32_t)t[7] << 24;
+		if (crc == (uint32_t)d->crc && isize == (uint32_t)d->decoded)
+			return 0;
+	}
+	if (gzip_sound(d->path))
+		return 0;
+	snprintf(d->error, sizeof(d->error),
+		 "the gzip file is corrupt: its CRC-32 or length does not "
+		 "match the data (gzip -t says the same)");
+	return -EBADMSG;
 }
 
 int decode_read(struct decode *d, const char **ret_data, size_t *ret_len)
@@ -274,7 +331,7 @@ int decode_read(struct decode *d, const char **ret_data, size_t *ret_len)
 		d->done = true;
 		*ret_data = NULL;
 		*ret_len = 0;
-		return 0;
+		return d->gzip ? gzip_check(d) : 0;
 	}
 	if (r < ARCHIVE_WARN)
 		return decode_fail(d, -EBADMSG, "corrupt or truncated data");
@@ -286,6 +343,8 @@ int decode_read(struct decode *d, const char **ret_data, size_t *ret_len)
 		return -EFBIG;
 	}
 	d->decoded += size;
+	if (d->gzip)
+		d->crc = crc32(d->crc, buf, (uInt)size);
 	*ret_data = buf;
 	*ret_len = size;
 	return 0;
@@ -361,6 +420,7 @@ struct decode *decode_close(struct decode *d)
 	pthread_mutex_destroy(&d->mu);
 	close(d->fd);
 	free(d->member);
+	free(d->path);
 	free(d);
 	return NULL;
 }

@@ -734,6 +734,18 @@ static int ingest_run(struct ingest *in, const char *path)
 	in->res->duplicates = in->duplicates + (n - in->n_pairs);
 	in->rel->entries = (int64_t)(in->known + in->n_pairs);
 	in->rel->bad_records = (int64_t)in->bad;
+	/* An empty manifest after a real one is far likelier a broken
+	 * download or a server's error page than a dataset emptied: taking it
+	 * would tell every subscriber their photos were removed. */
+	if (in->rel->entries == 0 && has_latest && latest.entries > 0) {
+		snprintf(
+			in->res->error, sizeof(in->res->error),
+			"the release has no entries, the newest before it %lld: "
+			"refused (an empty file is not taken for every photo "
+			"removed)",
+			(long long)latest.entries);
+		return -EBADMSG;
+	}
 	collect_moved(in);
 	diff_set_items(in->set, &n_old);
 	/* Make room for the database's cache: the merge reads the set's file

@@ -103,4 +103,15 @@ expect_eq "junk: EX_DATAERR" "$RC" 65
 expect_contains "junk: reason" "$ERR" "the index is unchanged"
 run_sw "${C[@]}" releases yfcc
 expect_eq "junk added no release" "$(printf '%s\n' "$OUT" | tail -n +2 | wc -l)" 3
+# An empty manifest after real ones is refused: it would tell everyone
+# their photos were removed.
+: >"$tmp/empty.tsv"
+printf '\n' >"$tmp/blank.tsv"
+for f in empty blank; do
+	run_sw "${C[@]}" import yfcc "$tmp/$f.tsv"
+	expect_eq "$f release after real ones: EX_DATAERR" "$RC" 65
+done
+expect_contains "empty release: why" "$ERR" "the release has no entries, the newest before it"
+run_sw "${C[@]}" releases yfcc
+expect_eq "the empty ones added no release" "$(printf '%s\n' "$OUT" | tail -n +2 | wc -l)" 3
 sw_done

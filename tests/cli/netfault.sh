@@ -234,12 +234,10 @@ gz_rejected() { # NAME MESSAGE
 	expect_eq "$1: the rejected file is not kept" "$(find "$state/cache/$1" -type f | wc -l)" 1
 }
 gz_rejected gztrunc "truncated gzip input"
-# KNOWN BUG gzip-crc: libarchive's gzip filter does not check the trailer
-# (CRC-32 and length: "XXX TODO" in its consume_trailer), and decode.c adds
-# no check: a gzip with a flipped byte or a wrong CRC is ingested as a new
-# release (exit 0; the corrupt one with garbage entries and false removals).
-xfail gzip-crc gz_rejected gzcorrupt "CRC"
-xfail gzip-crc gz_rejected gzcrc "CRC"
+# libarchive's gzip filter does not check the trailer (CRC-32 and length);
+# decode.c does: a flipped byte or a wrong CRC rejects the release.
+gz_rejected gzcorrupt "the gzip file is corrupt: its CRC-32 or length does not match"
+gz_rejected gzcrc "the gzip file is corrupt: its CRC-32 or length does not match"
 for n in gztrunc gzcorrupt gzcrc; do
 	cp "$tmp/v2.gz" "$www/$n.txt.gz"
 	run_sw "${C[@]}" check $n

@@ -212,3 +212,67 @@ TEST(large_file_hash_spans_many_blocks)
 	free(out);
 	test_rmtree(dir);
 }
+
+/* Reads path whole into a new buffer; *len its size. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *b = malloc(1 << 20);
+
+	*len = f ? fread(b, 1, 1 << 20, f) : 0;
+	if (f)
+		fclose(f);
+	return b;
+}
+
+static void spill(const char *path, const unsigned char *b, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	fwrite(b, 1, len, f);
+	fclose(f);
+}
+
+TEST(gzip_trailer_is_checked)
+{
+	const char *dir = test_tmpdir();
+	const char *const one[] = {"m"};
+	char path[512], both[512], out[4096], hex[65], kind[128], why[256];
+	unsigned char *gz, *two;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/m.gz", dir);
+	test_archive_write(path, ARCHIVE_FILTER_GZIP, ARCHIVE_FORMAT_RAW, one,
+			   1, manifest, strlen(manifest));
+	gz = slurp(path, &len);
+	CHECK(len > 18);
+
+	/* Two members, as `cat a.gz b.gz` makes: fine, both decoded. */
+	snprintf(both, sizeof(both), "%s/two.gz", dir);
+	two = malloc(2 * len);
+	memcpy(two, gz, len);
+	memcpy(two + len, gz, len);
+	spill(both, two, 2 * len);
+	CHECK_INT(decode_all(both, NULL, UINT64_MAX, out, sizeof(out), hex,
+			     kind, why),
+		  0);
+	CHECK_INT(strlen(out), 2 * strlen(manifest));
+
+	/* A wrong CRC-32 in the trailer: corrupt. */
+	gz[len - 8] ^= 0x55;
+	spill(path, gz, len);
+	CHECK_INT(decode_all(path, NULL, UINT64_MAX, out, sizeof(out), hex,
+			     kind, why),
+		  -EBADMSG);
+	CHECK(strstr(why, "the gzip file is corrupt") != NULL);
+	/* A wrong length likewise. */
+	gz[len - 8] ^= 0x55;
+	gz[len - 4] ^= 0x01;
+	spill(path, gz, len);
+	CHECK_INT(decode_all(path, NULL, UINT64_MAX, out, sizeof(out), hex,
+			     kind, why),
+		  -EBADMSG);
+	free(gz);
+	free(two);
+	test_rmtree(dir);
+}
