@@ -357,6 +357,9 @@ static int parse_file(struct ingest *in, const char *path, char sha[65])
 		}
 		r = len ? in->format->feed(parser, data, len)
 			: in->format->finish(parser);
+		/* A manifest its format cannot read is bad data. */
+		if (r < 0 && r != -EFBIG && r != -E2BIG && r != -ENOMEM)
+			r = -EBADMSG;
 		if (len == 0)
 			break;
 	}
