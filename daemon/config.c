@@ -374,6 +374,11 @@ static void value_url(struct loader *ld, const yaml_node_t *node, void *dest,
 			     what, s, join_list(schemes, n).data);
 		return;
 	}
+	/* Network URLs need a host: "https:///x" has none. */
+	if (strncasecmp(s, "file://", 7) != 0 && strstr(s, ":///")) {
+		config_error(ld, node, "%s '%s' names no host", what, s);
+		return;
+	}
 	set_string(dest, s);
 }
 
