@@ -136,6 +136,7 @@ static void how_matched(char *out, size_t size, const struct alert_photo *p)
 			 "it is yours",
 			 e->name);
 	}
+	text_utf8_trim(out); /* a long name may have been cut */
 }
 
 /* ---- plain text ---------------------------------------------------------- */

@@ -95,10 +95,12 @@ int photo_thumbnail_url(const struct store_entry *e, struct buf *b)
 	name++;
 	dir_len = (size_t)(name - 1 - dir);
 	id_len = strspn(name, "0123456789");
+	if (!id_len || name[id_len] != '_' || !dir_len ||
+	    strspn(dir, "0123456789") != dir_len)
+		return 0;
 	secret_len = strspn(name + id_len + 1,
 			    "0123456789abcdefghijklmnopqrstuvwxyz");
-	if (!id_len || name[id_len] != '_' || !secret_len || !dir_len ||
-	    strspn(dir, "0123456789") != dir_len)
+	if (!secret_len)
 		return 0;
 	/* An _o image has its own secret: no thumbnail from it. */
 	if (strncmp(name + id_len + 1 + secret_len, "_o", 2) == 0)

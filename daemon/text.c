@@ -112,3 +112,19 @@ int text_html(struct buf *b, const char *s)
 	}
 	return r;
 }
+
+void text_utf8_trim(char *s)
+{
+	size_t len = strlen(s), i = len;
+	const unsigned char *u = (const unsigned char *)s;
+
+	/* Back to the start of the last sequence (at most 3 continuation
+	 * bytes); cut it if it is not whole. */
+	while (i > 0 && len - i < 4 && (u[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i > 0 && u[i - 1] >= 0x80) {
+		i--;
+		if (text_utf8_seq(u + i, len - i) != len - i)
+			s[i] = '\0';
+	}
+}

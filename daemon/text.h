@@ -19,6 +19,10 @@ size_t text_utf8_seq(const unsigned char *s, size_t avail);
 /* True if s[0..len) is UTF-8 text without NUL bytes. */
 bool text_utf8_valid(const char *s, size_t len);
 
+/* Cuts an incomplete UTF-8 sequence off the end of s (after a bounded
+ * copy cut it short). */
+void text_utf8_trim(char *s);
+
 /* Appends s as a JSON string, quotes included.  Control characters are
  * escaped; other bytes are copied (callers hand in UTF-8).  Returns 0 or
  * -E2BIG. */

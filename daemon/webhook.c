@@ -34,18 +34,17 @@ static void json_member(struct buf *b, const char *name, const char *value)
 static void photo_json(struct buf *b, const struct alert_photo *p)
 {
 	const struct store_entry *e = &p->e;
-	size_t mark;
+	struct buf page;
 
 	(void)buf_printf(b, "{\"photo_id\":%llu,",
 			 (unsigned long long)e->photo_id);
-	(void)buf_puts(b, "\"page_url\":\"");
-	mark = b->len;
-	photo_page_url(e, b);
-	/* URLs hold no quotes or controls, but be sure the JSON is. */
-	if (memchr(b->data + mark, '"', b->len - mark) ||
-	    memchr(b->data + mark, '\\', b->len - mark))
-		b->len = mark;
-	(void)buf_puts(b, "\",");
+	/* The page URL comes from the manifest: quoted like any text. */
+	buf_init(&page, 1 << 16);
+	photo_page_url(e, &page);
+	(void)buf_putc(&page, '\0');
+	json_member(b, "page_url", page.data);
+	buf_free(&page);
+	(void)buf_putc(b, ',');
 	json_member(b, "image_url", photo_image_url(e));
 	(void)buf_puts(b, ",\"owner\":{");
 	json_member(b, "nsid", e->nsid);
