@@ -13,6 +13,7 @@ SW_PACKAGES=(
 	gzip bzip2 xz-utils zstd
 	dpkg-dev man-db groff-base
 	clang-format pmccabe
+	clang libclang-rt-14-dev # tests/fuzz/run: the libFuzzer targets
 	chromium
 )
 

@@ -88,9 +88,8 @@ TEST(runs_and_consecutive_failures)
 	CHECK_STR(last.error, "HTTP 503 from server");
 	/* A check cut short by a shutdown is no failure, and resets none. */
 	CHECK_INT(store_run_begin(s, ds, 1500, &id), 0);
-	run = (struct store_run){.id = id,
-				 .ended = 1501,
-				 .outcome = STORE_OUTCOME_STOPPED};
+	run = (struct store_run){
+		.id = id, .ended = 1501, .outcome = STORE_OUTCOME_STOPPED};
 	CHECK_INT(store_run_end(s, &run), 0);
 	CHECK_INT(store_dataset_failures(s, ds), 3);
 	CHECK_INT(store_run_last(s, ds, &last), 1);
