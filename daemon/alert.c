@@ -20,6 +20,11 @@ static const char *const event_types[] = {
 	[STORE_EVENT_BASELINE] = "baseline",
 };
 
+const char *alert_channel_name(enum store_channel ch)
+{
+	return ch == STORE_CHANNEL_EMAIL ? "email" : "webhook";
+}
+
 const char *alert_event_type(enum store_event_type t)
 {
 	return t >= STORE_EVENT_INCLUDED && t <= STORE_EVENT_BASELINE

@@ -63,6 +63,9 @@ struct alert *alert_test(const char *subscriber, enum store_channel channel,
  * notice's ("dataset.failing", ...). */
 const char *alert_type(const struct alert *a);
 
+/* A channel's name: "email" or "webhook". */
+const char *alert_channel_name(enum store_channel ch);
+
 /* An event type's name ("photo.included"). */
 const char *alert_event_type(enum store_event_type t);
 

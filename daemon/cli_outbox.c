@@ -34,11 +34,6 @@ static const char *const outcome_names[] = {
 	[STORE_ATTEMPT_FAILED] = "failed",
 };
 
-static const char *channel_name(enum store_channel ch)
-{
-	return ch == STORE_CHANNEL_EMAIL ? "email" : "webhook";
-}
-
 int cli_deliver(struct cli *cli, int argc, char **argv)
 {
 	struct deliver_result res;
@@ -110,7 +105,7 @@ static void alert_head(struct lister *l, const struct store_alert *a,
 				 "\"channel\":\"%s\",\"subscriber\":",
 				 l->n ? ",\n" : "", a->id,
 				 state_names[a->state],
-				 channel_name(a->channel));
+				 alert_channel_name(a->channel));
 		(void)text_json_string(&l->out, a->subscriber);
 		(void)buf_printf(&l->out,
 				 ",\"type\":\"%s\",\"created\":%lld,"
@@ -121,8 +116,8 @@ static void alert_head(struct lister *l, const struct store_alert *a,
 		return;
 	}
 	(void)buf_printf(&l->out, "%s  %-7s  %-7s  %-12s  %-16s  created %s",
-			 a->id, state_names[a->state], channel_name(a->channel),
-			 who, type, created);
+			 a->id, state_names[a->state],
+			 alert_channel_name(a->channel), who, type, created);
 	if (a->state == STORE_ALERT_PENDING)
 		(void)buf_printf(&l->out, "  due %s", when);
 	else if (a->state == STORE_ALERT_SENT)
@@ -257,7 +252,8 @@ int cli_alert_test(struct cli *cli, int argc, char **argv)
 		return EX_SOFTWARE;
 	}
 	for (i = 0; i < n; i++) {
-		printf("%s %s: %s: %s\n", channel_name(reports[i].channel),
+		printf("%s %s: %s: %s\n",
+		       alert_channel_name(reports[i].channel),
 		       reports[i].target ? reports[i].target : "-",
 		       reports[i].outcome == STORE_ATTEMPT_RETRY
 			       ? "failed for now"

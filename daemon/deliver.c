@@ -250,8 +250,7 @@ static int job_target(struct job *j, struct store *s, const struct config *c)
 		snprintf(j->why, sizeof(j->why),
 			 "no %s channel configured any "
 			 "more",
-			 a->channel == STORE_CHANNEL_WEBHOOK ? "webhook"
-							     : "email");
+			 alert_channel_name(a->channel));
 		return -ENOENT;
 	}
 	if (a->channel != STORE_CHANNEL_WEBHOOK || !s)
@@ -371,8 +370,7 @@ static int report_failure(struct store *s, const struct config *c,
 	(void)buf_printf(&data,
 			 ",\"channel\":\"%s\",\"alert_type\":\"%s\","
 			 "\"attempts\":%lld,\"reply\":",
-			 j->alert->channel == STORE_CHANNEL_WEBHOOK ? "webhook"
-								    : "email",
+			 alert_channel_name(j->alert->channel),
 			 alert_type(j->alert),
 			 (long long)j->alert->attempts + 1);
 	(void)text_json_string(&data, j->why);

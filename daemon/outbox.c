@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alert.h"
 #include "buf.h"
 #include "hashid.h"
 #include "macro.h"
@@ -20,11 +21,6 @@
 #define DAY    (24 * HOUR)
 #define WEEK   (7 * DAY)
 #define MONDAY (4 * DAY) /* 1970-01-01 was a Thursday */
-
-static const char *const channel_names[] = {
-	[STORE_CHANNEL_EMAIL] = "email",
-	[STORE_CHANNEL_WEBHOOK] = "webhook",
-};
 
 static int64_t floor_to(int64_t t, int64_t unit, int64_t origin)
 {
@@ -56,8 +52,8 @@ static int digest_alert(struct store *s, const struct config_subscriber *sub,
 			struct store_alert *a, const struct store_event *e)
 {
 	char start[24], gen[24];
-	const char *parts[] = {"digest", sub->name, channel_names[a->channel],
-			       start, gen};
+	const char *parts[] = {"digest", sub->name,
+			       alert_channel_name(a->channel), start, gen};
 	struct store_alert old;
 	int64_t from;
 	unsigned g;
@@ -96,7 +92,7 @@ static int event_alert(struct store *s, const struct config_subscriber *sub,
 		.created = e->created,
 		.due = e->created,
 	};
-	const char *parts[] = {"event", e->id, channel_names[ch]};
+	const char *parts[] = {"event", e->id, alert_channel_name(ch)};
 	int r;
 
 	if (digest)
@@ -135,7 +131,7 @@ static int notice_alert(struct store *s, enum store_channel ch,
 			const char *type, const char *key, const char *json,
 			int64_t now)
 {
-	const char *parts[] = {"notice", type, key, channel_names[ch]};
+	const char *parts[] = {"notice", type, key, alert_channel_name(ch)};
 	struct store_alert a = {
 		.subscriber = "",
 		.channel = ch,
