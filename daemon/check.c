@@ -238,6 +238,17 @@ static int fetch_and_take(struct check *k)
 	return r;
 }
 
+const char *check_failures_words(const struct check_result *res, char *buf,
+				 size_t size)
+{
+	if (res->failures > 0)
+		snprintf(buf, size, "%d failure%s in a row", res->failures,
+			 res->failures == 1 ? "" : "s");
+	else
+		snprintf(buf, size, "the database could not record it");
+	return buf;
+}
+
 int check_dataset(struct store *s, const struct config *c,
 		  const struct watchset *ws, const struct config_dataset *d,
 		  int64_t dataset_id, struct check_result *ret)

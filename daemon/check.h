@@ -28,7 +28,8 @@ struct check_result {
 	uint64_t bytes;	      /* downloaded by this check */
 	uint64_t resumed_at;  /* bytes kept from an interrupted download */
 	unsigned retry_after; /* seconds the server asked to wait, or 0 */
-	int failures;	      /* consecutive failures, this one included */
+	int failures;	      /* consecutive failures, this one included;
+			       * 0 when the database could not record it */
 	struct ingest_result ingest;  /* the new (or unchanged) release */
 	struct events_summary events; /* recorded for subscribers */
 	char error[STORE_ERROR_MAX];
@@ -42,5 +43,10 @@ struct check_result {
 int check_dataset(struct store *s, const struct config *c,
 		  const struct watchset *ws, const struct config_dataset *d,
 		  int64_t dataset_id, struct check_result *ret);
+
+/* Words for a failed check's count, for a log line: "3 failures in a row",
+ * or that the failure could not be recorded (a full disk).  Returns buf. */
+const char *check_failures_words(const struct check_result *res, char *buf,
+				 size_t size);
 
 #endif

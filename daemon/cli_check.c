@@ -47,7 +47,7 @@ static int check_status(int r)
 static int check_one(struct cmd *c, const struct config_dataset *d)
 {
 	struct check_result res;
-	char extra[160], size[32], at[32];
+	char extra[160], size[32], at[32], words[64];
 	int64_t id;
 	int r;
 
@@ -62,10 +62,9 @@ static int check_one(struct cmd *c, const struct config_dataset *d)
 
 		for (i = 0; i < res.ingest.n_bad_shown; i++)
 			log_warning("%s: %s", d->name, res.ingest.bad[i]);
-		log_error("%s: check failed: %s (%d failure%s in a row); the "
-			  "index is unchanged",
-			  d->name, res.error, res.failures,
-			  res.failures == 1 ? "" : "s");
+		log_error("%s: check failed: %s (%s); the index is unchanged",
+			  d->name, res.error,
+			  check_failures_words(&res, words, sizeof(words)));
 		return check_status(r);
 	}
 	if (res.http_status == 304) {

@@ -254,6 +254,11 @@ int store_errno(struct store *s, int rc, const char *what)
 {
 	log_debug("SQLite: %s: %s (%d)", what,
 		  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), rc);
+	/* An I/O error carries the system's reason: a full disk behind a
+	 * failed write or mmap is ENOSPC, not a vague EIO. */
+	if ((rc & 0xff) == SQLITE_IOERR && s->db &&
+	    sqlite3_system_errno(s->db) > 0)
+		return -sqlite3_system_errno(s->db);
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:

@@ -89,14 +89,15 @@ static struct shared *current(struct workers *w)
 static void log_outcome(const struct config_dataset *d,
 			const struct check_result *res, int r)
 {
+	char words[64];
+
 	if (r < 0 && res->outcome == STORE_OUTCOME_STOPPED)
 		log_notice("%s: check stopped (%s); it runs again after the "
 			   "restart",
 			   d->name, res->error);
 	else if (r < 0)
-		log_error("%s: check failed: %s (%d failure%s in a row)",
-			  d->name, res->error, res->failures,
-			  res->failures == 1 ? "" : "s");
+		log_error("%s: check failed: %s (%s)", d->name, res->error,
+			  check_failures_words(res, words, sizeof(words)));
 	else if (res->ingest.unchanged)
 		log_info("%s: unchanged", d->name);
 	else
