@@ -31,6 +31,7 @@
 #include "macro.h"
 #include "parse.h"
 #include "secret.h"
+#include "webhook.h"
 #include "xalloc.h"
 
 #define CONFIG_FILE_MAX	      (64u << 20) /* bytes in one YAML file */
@@ -1072,13 +1073,25 @@ static void value_secret(struct loader *ld, const yaml_node_t *node, void *dest)
 	free(ref.file);
 }
 
+/* A webhook's signing secret: a secret that webhook_sign() can use. */
+static void value_webhook_secret(struct loader *ld, const yaml_node_t *node,
+				 void *dest)
+{
+	value_secret(ld, node, dest);
+	if (*(char **)dest && webhook_secret_check(*(char **)dest) < 0)
+		config_error(ld, node,
+			     "the webhook secret cannot sign: after 'whsec_' "
+			     "comes the key in base64 ('=' padded, no "
+			     "spaces); a key is 1 to 256 bytes");
+}
+
 /* ---- subscribers ------------------------------------------------------ */
 
 #define SUB(f) offsetof(struct config_subscriber, f)
 static const struct key subscriber_keys[] = {
 	{"email", value_email, SUB(email), false},
 	{"webhook", value_webhook_url, SUB(webhook), false},
-	{"secret", value_secret, SUB(webhook_secret), false},
+	{"secret", value_webhook_secret, SUB(webhook_secret), false},
 	{"digest", value_digest, SUB(digest), false},
 };
 
@@ -1436,7 +1449,7 @@ static void value_alerts(struct loader *ld, const yaml_node_t *node, void *dest)
 static const struct key operator_keys[] = {
 	{"email", value_email, OPERATOR(email), false},
 	{"webhook", value_webhook_url, OPERATOR(webhook), false},
-	{"secret", value_secret, OPERATOR(webhook_secret), false},
+	{"secret", value_webhook_secret, OPERATOR(webhook_secret), false},
 	{"failing_after", value_count, OPERATOR(failing_after), false},
 };
 

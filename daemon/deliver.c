@@ -136,8 +136,8 @@ static int webhook_job(struct job *j, const struct config *c, int64_t now)
 			 j->body.len, sig);
 	if (r < 0) {
 		snprintf(j->why, sizeof(j->why),
-			 "the webhook secret starts with whsec_ but is not "
-			 "base64");
+			 "the webhook secret cannot sign: a whsec_ secret "
+			 "must be base64 without spaces");
 		return r;
 	}
 	snprintf(ts, sizeof(ts), "%lld", (long long)now);

@@ -133,30 +133,57 @@ void webhook_body(const struct alert *a, const struct config *c,
 	(void)buf_puts(out, "]}");
 }
 
+#define WEBHOOK_KEY_MAX 256
+
+static bool base64_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+/* Decodes padded standard base64, strictly: no whitespace (which
+ * EVP_DecodeBlock would skip, decoding a different key than a receiver
+ * would), '=' only as the last one or two characters. */
+static int base64_decode_strict(const char *s, unsigned char *out,
+				size_t size, size_t *len)
+{
+	size_t n = strlen(s), pad, i;
+
+	if (n == 0 || n % 4 != 0 || n / 4 * 3 > size)
+		return -EINVAL;
+	pad = s[n - 1] == '=' ? 1 + (s[n - 2] == '=') : 0;
+	for (i = 0; i < n - pad; i++)
+		if (!base64_char(s[i]))
+			return -EINVAL;
+	if (EVP_DecodeBlock(out, (const unsigned char *)s, (int)n) < 0)
+		return -EINVAL;
+	*len = n / 4 * 3 - pad; /* EVP_DecodeBlock counts '=' as zeros */
+	return 0;
+}
+
 /* The HMAC key: a whsec_ secret's base64 decoded, else its bytes. */
 static int signing_key(const char *secret, unsigned char *key, size_t size,
 		       size_t *len)
 {
 	size_t n = strlen(secret);
-	int dec;
 
-	if (strncmp(secret, "whsec_", 6) != 0) {
-		if (n > size)
-			return -EINVAL;
-		memcpy(key, secret, n);
-		*len = n;
-		return 0;
-	}
-	secret += 6;
-	n -= 6;
-	if (n == 0 || n % 4 != 0 || n / 4 * 3 > size)
+	if (strncmp(secret, "whsec_", 6) == 0)
+		return base64_decode_strict(secret + 6, key, size, len);
+	if (n == 0 || n > size)
 		return -EINVAL;
-	dec = EVP_DecodeBlock(key, (const unsigned char *)secret, (int)n);
-	if (dec < 0)
-		return -EINVAL;
-	/* EVP_DecodeBlock counts padding as zero bytes. */
-	*len = (size_t)dec - (secret[n - 1] == '=') - (secret[n - 2] == '=');
+	memcpy(key, secret, n);
+	*len = n;
 	return 0;
+}
+
+int webhook_secret_check(const char *secret)
+{
+	unsigned char key[WEBHOOK_KEY_MAX];
+	size_t len;
+	int r = signing_key(secret, key, sizeof(key), &len);
+
+	explicit_bzero(key, sizeof(key));
+	return r;
 }
 
 /* HMAC-SHA256 over the parts, one after another. */
@@ -186,7 +213,7 @@ static void hmac_sha256(const unsigned char *key, size_t key_len,
 int webhook_sign(const char *secret, const char *id, int64_t timestamp,
 		 const char *body, size_t len, char out[WEBHOOK_SIGNATURE_MAX])
 {
-	unsigned char key[256], mac[32];
+	unsigned char key[WEBHOOK_KEY_MAX], mac[32];
 	char ts[24];
 	const char *parts[] = {id, ".", ts, ".", body};
 	size_t lens[] = {strlen(id), 1, 0, 1, len};

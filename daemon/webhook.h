@@ -26,8 +26,13 @@
 void webhook_body(const struct alert *a, const struct config *c,
 		  struct buf *out);
 
+/* Returns 0 when secret can sign: a whsec_ secret must be strict, padded
+ * base64 (no whitespace) of up to 256 bytes; any other secret 1 to 256
+ * bytes.  Else -EINVAL. */
+int webhook_secret_check(const char *secret);
+
 /* Writes the webhook-signature value ("v1,...") into out.  Returns 0, or
- * -EINVAL when a whsec_ secret is not valid base64. */
+ * -EINVAL when webhook_secret_check() would. */
 int webhook_sign(const char *secret, const char *id, int64_t timestamp,
 		 const char *body, size_t len, char out[WEBHOOK_SIGNATURE_MAX]);
 

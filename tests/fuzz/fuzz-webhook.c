@@ -332,6 +332,7 @@ static void check_signature(const char *secret, const char *id,
 	memset(sig, 0x5a, sizeof(sig));
 	r = webhook_sign(secret, id, timestamp, body->data, body->len, sig);
 	FUZZ_CHECK(r == 0 || r == -EINVAL);
+	FUZZ_CHECK(webhook_secret_check(secret) == r); /* config's check */
 	key_len = documented_key(secret, key, 256);
 	if (r < 0)
 		return;
