@@ -22,12 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "buf.h"
 #include "flickr.h"
 #include "format.h"
+#include "lines.h"
 #include "macro.h"
 #include "parse.h"
 #include "secret.h"
@@ -1211,58 +1214,92 @@ static void value_photos(struct loader *ld, const yaml_node_t *node, void *dest)
 }
 
 /* Trims ASCII white space from both ends of s[0..*len). */
+static bool blank_char(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 static const char *trim(const char *s, size_t *len)
 {
-	while (*len && strchr(" \t\r\n", s[0])) {
+	while (*len && blank_char(s[0])) {
 		s++;
 		(*len)--;
 	}
-	while (*len && strchr(" \t\r\n", s[*len - 1]))
+	while (*len && blank_char(s[*len - 1]))
 		(*len)--;
 	return s;
 }
 
-/* Reads a file of photos, one id or URL a line; '#' starts a comment. */
+struct photos_file {
+	struct loader *ld;
+	struct config_watch *w;
+	const char *path;
+};
+
+static int photos_line(void *userdata, const char *line, size_t len,
+		       uint64_t number, uint64_t offset _unused_,
+		       uint64_t length _unused_)
+{
+	struct photos_file *pf = userdata;
+	struct config_where at = {pf->path, (unsigned)MIN(number, UINT_MAX), 1};
+	const char *s;
+
+	if (!line) {
+		config_error_where(pf->ld, &at, "line longer than %d bytes",
+				   CONFIG_PHOTO_LINE_MAX);
+	} else {
+		s = trim(line, &len);
+		if (len > 0 && s[0] != '#' && watch_add_photo(pf->w, s, len) < 0)
+			config_error_where(
+				pf->ld, &at,
+				"'%.*s' is not a Flickr photo id or photo URL",
+				(int)MIN(len, 200u), s);
+	}
+	/* A file of garbage is not read to its end for more of the same. */
+	return pf->ld->n_errors > CONFIG_ERRORS_SHOWN ? -EBADMSG : 0;
+}
+
 static void value_photos_file(struct loader *ld, const yaml_node_t *node,
 			      void *dest)
 {
-	struct config_watch *w = dest;
-	_cleanup_free_ char *path = NULL, *line = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	size_t cap = 0, len;
-	unsigned lineno = 0;
-	ssize_t n;
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -1;
+	struct photos_file pf = {ld, dest, NULL};
+	struct lines lines;
+	char chunk[65536];
+	struct stat st;
+	ssize_t n = 0;
+	int r = 0;
 
 	value_path(ld, node, &path);
 	if (!path)
 		return;
-	f = fopen(path, "re");
-	if (!f) {
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0) {
 		config_error(ld, node, "cannot read photos file '%s': %s", path,
 			     strerror(errno));
 		return;
 	}
-	while ((n = getline(&line, &cap, f)) >= 0) {
-		const char *s;
-
-		lineno++;
-		len = (size_t)n;
-		if (len > CONFIG_PHOTO_LINE_MAX) {
-			config_error_where(
-				ld, &(struct config_where){path, lineno, 1},
-				"line longer than %d bytes",
-				CONFIG_PHOTO_LINE_MAX);
-			continue;
-		}
-		s = trim(line, &len);
-		if (len == 0 || s[0] == '#')
-			continue;
-		if (watch_add_photo(w, s, len) < 0)
-			config_error_where(
-				ld, &(struct config_where){path, lineno, 1},
-				"'%.*s' is not a Flickr photo id or photo URL",
-				(int)MIN(len, 200u), s);
+	if (!S_ISREG(st.st_mode)) {
+		config_error(ld, node, "photos file '%s' is not a regular file",
+			     path);
+		return;
 	}
+	pf.path = path;
+	lines_init(&lines, CONFIG_PHOTO_LINE_MAX, photos_line, &pf);
+	while (r == 0 && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			config_error(ld, node, "cannot read photos file '%s': %s",
+				     path, strerror(errno));
+			break;
+		}
+		r = lines_feed(&lines, chunk, (size_t)n);
+	}
+	if (r == 0 && n == 0)
+		(void)lines_finish(&lines);
+	lines_free(&lines);
 }
 
 struct flickr_account {
