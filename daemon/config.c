@@ -411,20 +411,30 @@ static void value_smtp_url(struct loader *ld, const yaml_node_t *node,
 }
 
 /* A deliberately plain check of an address: one '@', no spaces or
- * control characters, a dot in the domain.  The mail server has the
- * final word. */
+ * control characters, ASCII before the '@' (mail is sent without
+ * SMTPUTF8; a domain may be internationalised), a dot in the domain.  The
+ * mail server has the final word. */
 static bool address_valid(const char *s, size_t len)
 {
 	const char *at = memchr(s, '@', len);
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= ' ' || strchr("<>,;\"()\\", s[i]))
+		if ((unsigned char)s[i] <= ' ' || strchr("<>,;\"()\\", s[i]) ||
+		    ((unsigned char)s[i] >= 0x80 && (!at || s + i < at)))
 			return false;
 	return at && at != s &&
 	       !memchr(at + 1, '@', len - (size_t)(at + 1 - s)) &&
 	       memchr(at + 1, '.', len - (size_t)(at + 1 - s)) &&
 	       at[1] != '.' && s[len - 1] != '.';
+}
+
+static bool local_part_ascii(const char *address)
+{
+	for (; *address && *address != '@'; address++)
+		if ((unsigned char)*address >= 0x80)
+			return false;
+	return true;
 }
 
 /* An address, bare or with a display name: "Jane Doe <jane@example.org>"
@@ -449,8 +459,12 @@ static void value_email(struct loader *ld, const yaml_node_t *node, void *dest)
 	if (!ok) {
 		config_error(ld, node,
 			     "expected an email address like jane@example.org "
-			     "or Jane Doe <jane@example.org>, found '%s'",
-			     s);
+			     "or Jane Doe <jane@example.org>, found '%s'%s",
+			     s,
+			     local_part_ascii(lt ? lt + 1 : s)
+				     ? ""
+				     : " (before the '@' only ASCII: mail "
+				       "goes out without SMTPUTF8)");
 		return;
 	}
 	set_string(dest, s);

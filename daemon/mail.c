@@ -202,6 +202,14 @@ static int check_message(const struct mail_message *m, bool *https, char *err,
 /* ---- building ------------------------------------------------------------ */
 
 /* s parsed as exactly one mailbox with an address (no group), or NULL. */
+static bool is_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
 static InternetAddressList *mailbox_parse(const char *s)
 {
 	InternetAddressList *l;
@@ -212,12 +220,16 @@ static InternetAddressList *mailbox_parse(const char *s)
 	l = internet_address_list_parse(NULL, s);
 	if (!l)
 		return NULL;
+	/* The domain may be internationalised (its ASCII form is used); a
+	 * local part must be ASCII, as mail without SMTPUTF8 is. */
 	if (internet_address_list_length(l) == 1) {
 		a = internet_address_list_get_address(l, 0);
 		if (INTERNET_ADDRESS_IS_MAILBOX(a) &&
 		    strchr(internet_address_mailbox_get_addr(
 				   INTERNET_ADDRESS_MAILBOX(a)),
-			   '@'))
+			   '@') &&
+		    is_ascii(internet_address_mailbox_get_idn_addr(
+			    INTERNET_ADDRESS_MAILBOX(a))))
 			return l;
 	}
 	g_object_unref(l);
@@ -231,7 +243,9 @@ static int add_mailbox(GMimeMessage *msg, GMimeAddressType type, const char *s,
 
 	if (!l)
 		return fail(err, errsize, -EINVAL,
-			    "%s '%s' is not one email address", what, s);
+			    "%s '%s' is not one email address (ASCII before "
+			    "the '@')",
+			    what, s);
 	/* A display name that is not ASCII is encoded as UTF-8, not as
 	 * whatever smaller charset happens to fit it. */
 	internet_address_set_charset(internet_address_list_get_address(l, 0),

@@ -52,7 +52,8 @@ int mail_build(const struct mail_message *m, struct buf *out, char *err,
  * Writes the address part of one mailbox s ("Jane <jane@example.org>" ->
  * "jane@example.org"; an internationalised domain in its ASCII form) into
  * ret (size bytes), as SMTP's envelope wants it.  Returns 0, -EINVAL when
- * s is not exactly one mailbox or holds control characters, or -E2BIG when
+ * s is not exactly one mailbox, holds control characters or has a local
+ * part that is not ASCII (no SMTPUTF8), or -E2BIG when
  * the address does not fit; ret is written only on success.
  */
 int mail_address(const char *s, char *ret, size_t size);

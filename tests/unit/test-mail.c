@@ -224,6 +224,18 @@ TEST(raw_is_7bit_crlf_and_short_lines)
 	buf_free(&b);
 }
 
+TEST(internationalised_domain_in_its_ascii_form)
+{
+	struct mail_message m = sample();
+	struct buf b;
+
+	m.to = "Jörg <joerg@bücher.example>";
+	build(&m, &b);
+	check_raw(&b);
+	CHECK(strstr(b.data, "joerg@xn--bcher-kva.example"));
+	buf_free(&b);
+}
+
 TEST(same_input_same_bytes)
 {
 	struct mail_message m = sample();
@@ -369,6 +381,8 @@ static const struct {
 	{"two recipients", offsetof(struct mail_message, to),
 	 "a@example.org, b@example.org"},
 	{"no address in To", offsetof(struct mail_message, to), "Jane Doe"},
+	{"To with a non-ASCII local part (needs SMTPUTF8)",
+	 offsetof(struct mail_message, to), "José <josé@example.org>"},
 	{"a group in To", offsetof(struct mail_message, to),
 	 "friends: a@example.org;"},
 	{"missing Subject", offsetof(struct mail_message, subject), NULL},
@@ -460,6 +474,7 @@ static const struct {
 	{"Jane Doe <jane@example.org>", "jane@example.org", 0},
 	{"\"Doe, Jane\" <jane@example.org>", "jane@example.org", 0},
 	{"Jörg <joerg@bücher.example>", "joerg@xn--bcher-kva.example", 0},
+	{"José <josé@example.org>", NULL, -EINVAL},
 	{"", NULL, -EINVAL},
 	{"Jane Doe", NULL, -EINVAL},
 	{"a@example.org, b@example.org", NULL, -EINVAL},
