@@ -2,7 +2,7 @@
  * config.c: loads the YAML configuration into struct config.
  *
  * libyaml's document API gives a tree; each section is walked against a
- * static table of keys (name, value parser, offset, required).  Parsers write
+ * static table of keys (name, value parser, offset, flags).  Parsers write
  * straight into the struct being built and report problems through
  * config_error(), which records "file:line:column: message" and lets the walk
  * go on, so one run reports every mistake.  A semantic pass then checks what
@@ -564,8 +564,10 @@ struct key {
 	const char *name;
 	value_parser parse;
 	size_t offset;
-	bool required;
+	unsigned flags;
 };
+#define KEY_REQUIRED  1u /* must be given */
+#define KEY_MAIN_ONLY 2u /* not in drop-ins */
 
 /* Counts one visited node; false once the budget is spent, which only an
  * alias bomb (a few aliases that expand exponentially) can do. */
@@ -669,6 +671,13 @@ static void load_mapping(struct loader *ld, yaml_document_t *doc,
 			unknown_key(ld, knode, k, keys, n, what);
 			continue;
 		}
+		if ((keys[i].flags & KEY_MAIN_ONLY) && !ld->main_file) {
+			config_error(ld, knode,
+				     "'%s' may only be set in the main "
+				     "configuration file",
+				     k);
+			continue;
+		}
 		if (seen[i]) {
 			config_error(ld, knode, "key '%s' given twice in %s", k,
 				     what);
@@ -678,7 +687,7 @@ static void load_mapping(struct loader *ld, yaml_document_t *doc,
 		keys[i].parse(ld, vnode, (char *)obj + keys[i].offset);
 	}
 	for (i = 0; i < n; i++)
-		if (keys[i].required && !seen[i])
+		if ((keys[i].flags & KEY_REQUIRED) && !seen[i])
 			config_error(ld, node, "%s lacks required key '%s'",
 				     what, keys[i].name);
 }
@@ -938,8 +947,8 @@ static void value_bearer(struct loader *ld, const yaml_node_t *node, void *dest)
 }
 
 static const struct key auth_keys[] = {
-	{"user", value_string, DS(user), true},
-	{"password", value_secret, DS(password), true},
+	{"user", value_string, DS(user), KEY_REQUIRED},
+	{"password", value_secret, DS(password), KEY_REQUIRED},
 };
 
 /* auth: { user: NAME, password: { credential: NAME } }: HTTP basic auth. */
@@ -973,26 +982,26 @@ static void value_mailto_or_https(struct loader *ld, const yaml_node_t *node,
 }
 
 static const struct key dataset_keys[] = {
-	{"name", value_string, DS(name), true},
-	{"url", value_dataset_url, DS(url), true},
-	{"format", value_format, DS(format), true},
-	{"interval", value_duration, DS(interval), false},
-	{"ownership", value_bool, DS(ownership), false},
-	{"header", value_bool, DS(header), false},
-	{"columns", value_columns, DS(fields), false},
-	{"fields", value_fields, DS(fields), false},
-	{"records", value_string, DS(records), false},
-	{"member", value_string, DS(member), false},
-	{"sha256", value_sha256, DS(sha256), false},
-	{"max_decoded_size", value_size, DS(max_decoded), false},
-	{"max_entries", value_count, DS(max_entries), false},
-	{"max_bad_records", value_percent, DS(max_bad_share), false},
-	{"max_download", value_size, DS(max_download), false},
-	{"timeout", value_duration, DS(timeout), false},
-	{"optout", value_mailto_or_https, DS(optout), false},
-	{"headers", value_headers, 0, false},
-	{"bearer", value_bearer, 0, false},
-	{"auth", value_auth, 0, false},
+	{"name", value_string, DS(name), KEY_REQUIRED},
+	{"url", value_dataset_url, DS(url), KEY_REQUIRED},
+	{"format", value_format, DS(format), KEY_REQUIRED},
+	{"interval", value_duration, DS(interval), 0},
+	{"ownership", value_bool, DS(ownership), 0},
+	{"header", value_bool, DS(header), 0},
+	{"columns", value_columns, DS(fields), 0},
+	{"fields", value_fields, DS(fields), 0},
+	{"records", value_string, DS(records), 0},
+	{"member", value_string, DS(member), 0},
+	{"sha256", value_sha256, DS(sha256), 0},
+	{"max_decoded_size", value_size, DS(max_decoded), 0},
+	{"max_entries", value_count, DS(max_entries), 0},
+	{"max_bad_records", value_percent, DS(max_bad_share), 0},
+	{"max_download", value_size, DS(max_download), 0},
+	{"timeout", value_duration, DS(timeout), 0},
+	{"optout", value_mailto_or_https, DS(optout), 0},
+	{"headers", value_headers, 0, 0},
+	{"bearer", value_bearer, 0, 0},
+	{"auth", value_auth, 0, 0},
 };
 
 static void load_dataset(struct loader *ld, const yaml_node_t *node)
@@ -1045,7 +1054,7 @@ struct secret_ref {
 static const struct key secret_keys[] = {
 	{"credential", value_string, offsetof(struct secret_ref, credential),
 	 false},
-	{"file", value_path, offsetof(struct secret_ref, file), false},
+	{"file", value_path, offsetof(struct secret_ref, file), 0},
 };
 
 /* A secret: { credential: NAME } or { file: PATH }, read right away. */
@@ -1106,10 +1115,10 @@ static void value_webhook_secret(struct loader *ld, const yaml_node_t *node,
 
 #define SUB(f) offsetof(struct config_subscriber, f)
 static const struct key subscriber_keys[] = {
-	{"email", value_email, SUB(email), false},
-	{"webhook", value_webhook_url, SUB(webhook), false},
-	{"secret", value_webhook_secret, SUB(webhook_secret), false},
-	{"digest", value_digest, SUB(digest), false},
+	{"email", value_email, SUB(email), 0},
+	{"webhook", value_webhook_url, SUB(webhook), 0},
+	{"secret", value_webhook_secret, SUB(webhook_secret), 0},
+	{"digest", value_digest, SUB(digest), 0},
 };
 
 /* Names of datasets and subscribers appear in logs, paths and commands. */
@@ -1321,10 +1330,10 @@ struct flickr_account {
 };
 
 static const struct key flickr_keys[] = {
-	{"nsid", value_nsid, offsetof(struct flickr_account, nsid), false},
-	{"alias", value_alias, offsetof(struct flickr_account, alias), false},
+	{"nsid", value_nsid, offsetof(struct flickr_account, nsid), 0},
+	{"alias", value_alias, offsetof(struct flickr_account, alias), 0},
 	{"display_name", value_string,
-	 offsetof(struct flickr_account, display_name), false},
+	 offsetof(struct flickr_account, display_name), 0},
 };
 
 static void value_flickr(struct loader *ld, const yaml_node_t *node, void *dest)
@@ -1354,10 +1363,10 @@ struct watch_scratch {
 
 #define WS(f) offsetof(struct watch_scratch, f)
 static const struct key watch_keys[] = {
-	{"subscriber", value_string, WS(subscriber), true},
-	{"flickr", value_flickr, WS(w), false},
-	{"photos", value_photos, WS(w), false},
-	{"photos_file", value_photos_file, WS(w), false},
+	{"subscriber", value_string, WS(subscriber), KEY_REQUIRED},
+	{"flickr", value_flickr, WS(w), 0},
+	{"photos", value_photos, WS(w), 0},
+	{"photos_file", value_photos_file, WS(w), 0},
 };
 
 static void value_watches(struct loader *ld, const yaml_node_t *node,
@@ -1396,10 +1405,10 @@ static void value_watches(struct loader *ld, const yaml_node_t *node,
 
 #define SMTP(f) offsetof(struct config_smtp, f)
 static const struct key smtp_keys[] = {
-	{"url", value_smtp_url, SMTP(url), true},
-	{"from", value_email, SMTP(from), true},
-	{"user", value_string, SMTP(user), false},
-	{"password", value_secret, SMTP(password), false},
+	{"url", value_smtp_url, SMTP(url), KEY_REQUIRED},
+	{"from", value_email, SMTP(from), KEY_REQUIRED},
+	{"user", value_string, SMTP(user), 0},
+	{"password", value_secret, SMTP(password), 0},
 };
 
 static void value_smtp(struct loader *ld, const yaml_node_t *node, void *dest)
@@ -1410,15 +1419,15 @@ static void value_smtp(struct loader *ld, const yaml_node_t *node, void *dest)
 
 #define FETCH(f) offsetof(struct config_fetch, f)
 static const struct key fetch_keys[] = {
-	{"contact", value_string, FETCH(contact), false},
-	{"ca_file", value_path, FETCH(ca_file), false},
-	{"connect_timeout", value_duration, FETCH(connect_timeout), false},
-	{"low_speed_limit", value_size, FETCH(low_speed_limit), false},
-	{"low_speed_time", value_duration, FETCH(low_speed_time), false},
-	{"timeout", value_duration, FETCH(timeout), false},
-	{"max_download", value_size, FETCH(max_download), false},
-	{"keep_releases", value_uint, FETCH(keep_releases), false},
-	{"concurrency", value_count, FETCH(concurrency), false},
+	{"contact", value_string, FETCH(contact), 0},
+	{"ca_file", value_path, FETCH(ca_file), 0},
+	{"connect_timeout", value_duration, FETCH(connect_timeout), 0},
+	{"low_speed_limit", value_size, FETCH(low_speed_limit), 0},
+	{"low_speed_time", value_duration, FETCH(low_speed_time), 0},
+	{"timeout", value_duration, FETCH(timeout), 0},
+	{"max_download", value_size, FETCH(max_download), 0},
+	{"keep_releases", value_uint, FETCH(keep_releases), 0},
+	{"concurrency", value_count, FETCH(concurrency), 0},
 };
 
 static void value_fetch(struct loader *ld, const yaml_node_t *node, void *dest)
@@ -1482,12 +1491,12 @@ static void value_email_retries(struct loader *ld, const yaml_node_t *node,
 
 #define ALERTS(f) offsetof(struct config_alerts, f)
 static const struct key alerts_keys[] = {
-	{"concurrency", value_count, ALERTS(concurrency), false},
-	{"timeout", value_duration, ALERTS(timeout), false},
-	{"webhook_retries", value_webhook_retries, 0, false},
-	{"email_retries", value_email_retries, 0, false},
-	{"unsubscribe", value_mailto_or_https, ALERTS(unsubscribe), false},
-	{"ca_file", value_path, ALERTS(ca_file), false},
+	{"concurrency", value_count, ALERTS(concurrency), 0},
+	{"timeout", value_duration, ALERTS(timeout), 0},
+	{"webhook_retries", value_webhook_retries, 0, 0},
+	{"email_retries", value_email_retries, 0, 0},
+	{"unsubscribe", value_mailto_or_https, ALERTS(unsubscribe), 0},
+	{"ca_file", value_path, ALERTS(ca_file), 0},
 };
 
 static void value_alerts(struct loader *ld, const yaml_node_t *node, void *dest)
@@ -1498,10 +1507,10 @@ static void value_alerts(struct loader *ld, const yaml_node_t *node, void *dest)
 
 #define OPERATOR(f) offsetof(struct config_operator, f)
 static const struct key operator_keys[] = {
-	{"email", value_email, OPERATOR(email), false},
-	{"webhook", value_webhook_url, OPERATOR(webhook), false},
-	{"secret", value_webhook_secret, OPERATOR(webhook_secret), false},
-	{"failing_after", value_count, OPERATOR(failing_after), false},
+	{"email", value_email, OPERATOR(email), 0},
+	{"webhook", value_webhook_url, OPERATOR(webhook), 0},
+	{"secret", value_webhook_secret, OPERATOR(webhook_secret), 0},
+	{"failing_after", value_count, OPERATOR(failing_after), 0},
 };
 
 static void value_operator(struct loader *ld, const yaml_node_t *node,
@@ -1527,7 +1536,7 @@ static void value_operator(struct loader *ld, const yaml_node_t *node,
 }
 
 static const struct key defaults_keys[] = {
-	{"interval", value_duration, 0, false},
+	{"interval", value_duration, 0, 0},
 };
 
 static void value_defaults(struct loader *ld, const yaml_node_t *node,
@@ -1558,46 +1567,27 @@ static void value_include(struct loader *ld, const yaml_node_t *node,
 }
 
 #define CFG(f) offsetof(struct config, f)
-/* Keys of the top level; main_only ones may not appear in drop-ins. */
+/* Keys of the top level; drop-ins may set only datasets, subscribers and
+ * watches. */
 static const struct key top_keys[] = {
-	{"datasets", value_datasets, 0, false},
-	{"subscribers", value_subscribers, 0, false},
-	{"watch", value_watches, 0, false},
-	{"state_dir", value_path, CFG(state_dir), false},
-	{"cache_dir", value_path, CFG(cache_dir), false},
-	{"defaults", value_defaults, CFG(default_interval), false},
-	{"smtp", value_smtp, CFG(smtp), false},
-	{"fetch", value_fetch, CFG(fetch), false},
-	{"alerts", value_alerts, CFG(alerts), false},
-	{"operator", value_operator, CFG(operator), false},
-	{"include", value_include, 0, false},
+	{"datasets", value_datasets, 0, 0},
+	{"subscribers", value_subscribers, 0, 0},
+	{"watch", value_watches, 0, 0},
+	{"state_dir", value_path, CFG(state_dir), KEY_MAIN_ONLY},
+	{"cache_dir", value_path, CFG(cache_dir), KEY_MAIN_ONLY},
+	{"defaults", value_defaults, CFG(default_interval), KEY_MAIN_ONLY},
+	{"smtp", value_smtp, CFG(smtp), KEY_MAIN_ONLY},
+	{"fetch", value_fetch, CFG(fetch), KEY_MAIN_ONLY},
+	{"alerts", value_alerts, CFG(alerts), KEY_MAIN_ONLY},
+	{"operator", value_operator, CFG(operator), KEY_MAIN_ONLY},
+	{"include", value_include, 0, KEY_MAIN_ONLY},
 };
-#define TOP_DROPIN_KEYS 3 /* the first three may appear in drop-ins */
 
 static void load_top(struct loader *ld, yaml_document_t *doc,
 		     const yaml_node_t *root)
 {
-	yaml_node_pair_t *pair;
-	size_t i;
-
-	if (root->type == YAML_MAPPING_NODE && !ld->main_file)
-		for (pair = root->data.mapping.pairs.start;
-		     pair < root->data.mapping.pairs.top; pair++) {
-			yaml_node_t *k = yaml_document_get_node(doc, pair->key);
-
-			for (i = TOP_DROPIN_KEYS; i < ELEMENTSOF(top_keys); i++)
-				if (k->type == YAML_SCALAR_NODE &&
-				    strcmp((char *)k->data.scalar.value,
-					   top_keys[i].name) == 0)
-					config_error(
-						ld, k,
-						"'%s' may only be set in the "
-						"main configuration file",
-						top_keys[i].name);
-		}
-	load_mapping(ld, doc, root, top_keys,
-		     ld->main_file ? ELEMENTSOF(top_keys) : TOP_DROPIN_KEYS,
-		     ld->cfg, "the configuration");
+	load_mapping(ld, doc, root, top_keys, ELEMENTSOF(top_keys), ld->cfg,
+		     "the configuration");
 }
 
 /* ---- files ------------------------------------------------------------ */
