@@ -150,6 +150,7 @@ int decode_open(const char *path, const char *member, uint64_t max_decoded,
 		struct decode **ret)
 {
 	struct decode *d;
+	struct stat st;
 	size_t i;
 	int fd, r;
 
@@ -187,8 +188,13 @@ int decode_open(const char *path, const char *member, uint64_t max_decoded,
 	archive_read_support_format_tar(d->a);
 	archive_read_support_format_zip(d->a);
 	archive_read_support_format_raw(d->a);
-	if (archive_read_open(d->a, d, NULL, decode_archive_read, NULL) !=
-	    ARCHIVE_OK) {
+	/* libarchive calls an empty file an "unrecognized archive format";
+	 * a release of no bytes is a broken download, said plainly. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+		snprintf(d->error, sizeof(d->error),
+			 "the file is empty (0 bytes)");
+	else if (archive_read_open(d->a, d, NULL, decode_archive_read, NULL) !=
+		 ARCHIVE_OK) {
 		snprintf(d->error, sizeof(d->error), "%s",
 			 archive_error_string(d->a) ? archive_error_string(d->a)
 						    : "cannot read");

@@ -135,24 +135,6 @@ fault() {
 }
 FAULT_TIMES=
 
-# xfail BUG FUNCTION ARGS...: a case that shows a known bug.  Its failed
-# checks are listed and not counted; if all of them pass, the bug is fixed
-# and this fails, to have the marker removed.
-xfail() {
-	local bug=$1 passed=$SW_PASSED failed=$SW_FAILED n
-	shift
-	"$@" 2>"$tmp/xfail.err" || true
-	n=$((SW_FAILED - failed))
-	SW_PASSED=$passed SW_FAILED=$failed
-	if [ "$n" -gt 0 ]; then
-		echo "XFAIL (known bug $bug): $*: $n checks fail as expected:"
-		grep '^FAIL: ' "$tmp/xfail.err" | cut -c1-200 | sed 's/^/  /'
-		sw_pass
-	else
-		sw_fail "XPASS: $* passes: known bug $bug is fixed; remove its xfail marker in netfault.sh"
-	fi
-}
-
 # --- a body that stops, resumed --------------------------------------------
 # stall: the low-speed limit (100K for 1s) fires; close: the server hangs
 # up; short: Content-Length 1000 bytes past the end.  The partial file is
@@ -253,12 +235,7 @@ behave empty
 good empty 1
 misbehave empty
 fault empty 65 "" 3000
-# KNOWN BUG empty-file: the error is libarchive's "Unrecognized archive
-# format"; it should say the download is empty.
-empty_says_empty() {
-	expect_contains "empty: says the file is empty" "$(sed 's/.*check failed: //' <<<"$ERR" | tr '[:upper:]' '[:lower:]')" "empty"
-}
-xfail empty-file empty_says_empty
+expect_contains "empty: says the download is empty" "$ERR" "the file is empty (0 bytes)"
 behave empty
 run_sw "${C[@]}" check empty
 expect_eq "empty: the file again: unchanged" "$OUT" "empty: unchanged (HTTP 304 Not Modified)"
