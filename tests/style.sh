@@ -14,7 +14,7 @@ expect_eq "banned functions in daemon/" "$banned" ""
 complex=$(pmccabe $(ls daemon/*.c) | awk '$1 > 20 { print $NF " (" $1 ")" }')
 expect_eq "functions above complexity 20" "$complex" ""
 
-for f in $sources tests/unit/*.c tests/unit/*.h; do
+for f in $sources tests/unit/*.[ch] tests/fuzz/*.[ch] tests/fault/*.[ch] bench/*.c; do
 	if clang-format --dry-run --Werror "$f" 2>/dev/null; then
 		sw_pass
 	else
