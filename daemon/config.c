@@ -1272,7 +1272,8 @@ static int photos_line(void *userdata, const char *line, size_t len,
 				   CONFIG_PHOTO_LINE_MAX);
 	} else {
 		s = trim(line, &len);
-		if (len > 0 && s[0] != '#' && watch_add_photo(pf->w, s, len) < 0)
+		if (len > 0 && s[0] != '#' &&
+		    watch_add_photo(pf->w, s, len) < 0)
 			config_error_where(
 				pf->ld, &at,
 				"'%.*s' is not a Flickr photo id or photo URL",
@@ -1314,8 +1315,9 @@ static void value_photos_file(struct loader *ld, const yaml_node_t *node,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			config_error(ld, node, "cannot read photos file '%s': %s",
-				     path, strerror(errno));
+			config_error(ld, node,
+				     "cannot read photos file '%s': %s", path,
+				     strerror(errno));
 			break;
 		}
 		r = lines_feed(&lines, chunk, (size_t)n);

@@ -144,8 +144,8 @@ static bool base64_char(char c)
 /* Decodes padded standard base64, strictly: no whitespace (which
  * EVP_DecodeBlock would skip, decoding a different key than a receiver
  * would), '=' only as the last one or two characters. */
-static int base64_decode_strict(const char *s, unsigned char *out,
-				size_t size, size_t *len)
+static int base64_decode_strict(const char *s, unsigned char *out, size_t size,
+				size_t *len)
 {
 	size_t n = strlen(s), pad, i;
 
