@@ -254,10 +254,13 @@ int store_errno(struct store *s, int rc, const char *what)
 {
 	log_debug("SQLite: %s: %s (%d)", what,
 		  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), rc);
-	/* An I/O error carries the system's reason: a full disk behind a
-	 * failed write or mmap is ENOSPC, not a vague EIO. */
+	/* A full disk can surface as an I/O error (growing the WAL index
+	 * fails with SQLITE_IOERR_SHMSIZE): say ENOSPC then, not a vague EIO.
+	 * Only these errnos are taken: SQLite reads errno after the fact, so
+	 * any other value may be left over from an unrelated call. */
 	if ((rc & 0xff) == SQLITE_IOERR && s->db &&
-	    sqlite3_system_errno(s->db) > 0)
+	    (sqlite3_system_errno(s->db) == ENOSPC ||
+	     sqlite3_system_errno(s->db) == EDQUOT))
 		return -sqlite3_system_errno(s->db);
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:

@@ -1063,6 +1063,9 @@ TEST(summary)
 	       sc.walked[FAULTSHIM_READ], sc.walked[FAULTSHIM_WRITE],
 	       sc.walked[FAULTSHIM_SYNC], sc.walked[FAULTSHIM_TRUNCATE],
 	       sc.failures, sc.crashes, sc.unclear);
+	/* An error that names another cause than the fault misleads the
+	 * operator: a finding, like a failure. */
+	CHECK_INT(sc.unclear, 0);
 	watchset_free(sc.ws);
 	config_free(sc.c);
 	test_rmtree(sc.dir);
