@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "cli_internal.h"
+#include "format.h"
 #include "macro.h"
 #include "xalloc.h"
 
@@ -105,8 +106,7 @@ void releases_free(struct release_list *l)
 
 const char *photo_position_unit(const struct config_dataset *d)
 {
-	if (d &&
-	    (strcmp(d->format, "json") == 0 || strcmp(d->format, "ffhq") == 0))
-		return "record";
-	return "line";
+	const struct format *f = d ? format_find(d->format) : NULL;
+
+	return f && f->counts_records ? "record" : "line";
 }

@@ -23,8 +23,9 @@
 struct format_sink {
 	/* One entry; a negative return stops the parse with that error. */
 	int (*entry)(void *userdata, const struct entry *e);
-	/* A problem at line (record number for JSON objects).  fatal: the
-	 * parse cannot go on. */
+	/* A problem at line, from 1: the line of the input it is about (for
+	 * JSON, of the byte or the record start the message names); 0 when
+	 * it has no position.  fatal: the parse cannot go on. */
 	void (*report)(void *userdata, uint64_t line, bool fatal,
 		       const char *why);
 	void *userdata;
@@ -44,6 +45,9 @@ struct format {
 	const char *name;
 	/* True if its entries are keyed by photo id (one row per photo). */
 	bool photo_keyed;
+	/* True if entry.line is a record number (JSON documents, where one
+	 * line may hold every record), not a line number. */
+	bool counts_records;
 	/* Makes a parser for dataset d; the sink and limits are copied.
 	 * Returns 0 or a negative errno (-EINVAL: d's options do not fit). */
 	int (*open)(const struct config_dataset *d,

@@ -49,6 +49,7 @@ extern const struct format format_ffhq;
 const struct format format_ffhq = {
 	.name = "ffhq",
 	.photo_keyed = false,
+	.counts_records = true,
 	.open = ffhq_open,
 	.feed = ffhq_feed,
 	.finish = ffhq_finish,

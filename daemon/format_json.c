@@ -21,17 +21,46 @@
  * keyed object (reckoned as the key's end minus its unescaped length and two
  * quotes, so a key written with escapes points into itself); its length runs
  * through the closing '}'; entry.line is the record number, from 1, counting
- * records that were skipped.  For jsonl, offset, length and line are those
- * of the line, as lines.h gives them.
+ * records that were skipped (the store keeps it as such, and letters and
+ * evidence call it "record N" for these formats).  For jsonl, offset, length
+ * and line are those of the line, as lines.h gives them.
+ *
+ * Reports name a real line, from 1.  A message that names a byte gives
+ * that byte's line: "invalid JSON near byte N" (where the last well-formed
+ * token ended, which, unlike yajl's own error offset, does not depend on
+ * how the input was cut into chunks), "token longer ... near byte N",
+ * "nested deeper ... at byte N".  A problem with a record, or with the
+ * value where the record path goes on, gives the line where it starts.
+ * "records '...' not found", known only at the end, has no position: line
+ * 0.  The newlines are counted as the bytes go by, by memchr over each
+ * slice handed to yajl up to each token's end, so no byte is looked at
+ * twice and the count does not depend on the chunking.  jsonl reports give
+ * the line lines.h counts.
  *
  * Caps: nesting deeper than limits.max_depth, and a record or a single
  * token (really: any stretch between two tokens) longer than
- * limits.max_record, since yajl would buffer it whole.  Problems are fatal
- * for json (yajl cannot resynchronise) except a record that is not an
- * object; for jsonl every problem costs only its line.  Reports carry the
- * record (jsonl: line) number; "near byte N" in a message is where the last
- * well-formed token ended, which, unlike yajl's own error offset, does not
- * depend on how the input was cut into chunks.  Nothing here logs.
+ * limits.max_record, since yajl would buffer it whole.  The rule that keeps
+ * the outcome independent of the chunking: yajl reads up to and including
+ * the byte that breaks a cap (byte max_record + 1 of the record or of the
+ * stretch), never further.  If yajl finds that byte, or one before it, not
+ * to be JSON, the error is -EBADMSG; otherwise it is -E2BIG.  Each feed is
+ * cut into slices that end at that byte at the latest, and the caps are
+ * checked at every token and at the end of every slice.  (Checking at the
+ * end of whatever chunk arrived instead would let a chunk that ends inside a
+ * bad token give -E2BIG where the whole input gives -EBADMSG.)
+ *
+ * Cost: yajl keeps an unfinished token and lexes it again from its start
+ * with each slice.  The slices are the blocks decode.c hands on (64 KiB
+ * from the decompressors, 1 MiB from a plain file), so the longest token
+ * the cap lets through, 1 MiB, is lexed at most 17 times, about 9 MiB of
+ * lexing for 1 MiB of input; cuts at a cap add fewer than three slices per
+ * max_record bytes plus three per block.  Only tiny chunks (tests) make it
+ * quadratic.
+ *
+ * Problems are fatal for json (yajl cannot resynchronise) except a record
+ * that is not an object; for jsonl every problem costs only its line.  A
+ * report says what is wrong, not what becomes of it: the caller decides
+ * whether the release is taken.  Nothing here logs.
  */
 #include "format_json.h"
 
@@ -101,23 +130,29 @@ struct json_parser {
 	size_t n_nodes;
 
 	/* Where the parse is. */
-	uint64_t base;	 /* stream offset of the chunk yajl is reading */
-	uint64_t last;	 /* stream offset after the last token */
-	unsigned depth;	 /* open containers */
-	unsigned skip;	 /* open containers of the value being ignored */
-	size_t level;	 /* containers of the record path entered */
-	bool on_path;	 /* the next value is the next container of it */
-	bool found;	 /* the container of the records was entered */
-	uint64_t number; /* record (jsonl: line) being or last read */
+	const char *in;	    /* borrowed: the slice yajl is reading, or NULL */
+	size_t in_len;	    /* its length */
+	uint64_t base;	    /* its stream offset */
+	uint64_t last;	    /* stream offset after the last token */
+	uint64_t last_line; /* the line of byte last, from 1 */
+	uint64_t counted;   /* newlines are counted up to this offset */
+	uint64_t newlines;  /* '\n' bytes before it */
+	unsigned depth;	    /* open containers */
+	unsigned skip;	    /* open containers of the value being ignored */
+	size_t level;	    /* containers of the record path entered */
+	bool on_path;	    /* the next value is the next container of it */
+	bool found;	    /* the container of the records was entered */
+	uint64_t number;    /* record (jsonl: line) being or last read */
 
 	/* The record being read. */
 	bool in_record;
-	bool line_record; /* jsonl: the line's record is complete */
-	size_t node;	  /* trie node of the object being read */
-	size_t next;	  /* trie node the last key named; 0: none */
-	uint64_t start;	  /* stream offset of its first byte */
-	uint64_t length;  /* its length in bytes, once complete */
-	struct buf text;  /* the texts kept, bounded by max_record */
+	bool line_record;    /* jsonl: the line's record is complete */
+	size_t node;	     /* trie node of the object being read */
+	size_t next;	     /* trie node the last key named; 0: none */
+	uint64_t start;	     /* stream offset of its first byte */
+	uint64_t start_line; /* and that byte's line */
+	uint64_t length;     /* its length in bytes, once complete */
+	struct buf text;     /* the texts kept, bounded by max_record */
 	struct json_span key;
 	struct json_span field[CONFIG_FIELD_MAX];
 
@@ -125,45 +160,44 @@ struct json_parser {
 	int error;	    /* the fatal error, once there is one */
 };
 
-static void json_vreport(struct json_parser *p, bool fatal, const char *fmt,
-			 va_list ap) _printf_(3, 0);
-static void json_skipped(struct json_parser *p, const char *fmt, ...)
-	_printf_(2, 3);
-static int json_fail(struct json_parser *p, int r, const char *fmt, ...)
-	_printf_(3, 4);
+static void json_vreport(struct json_parser *p, uint64_t line, bool fatal,
+			 const char *fmt, va_list ap) _printf_(4, 0);
+static void json_skipped(struct json_parser *p, uint64_t line, const char *fmt,
+			 ...) _printf_(3, 4);
+static int json_fail(struct json_parser *p, uint64_t line, int r,
+		     const char *fmt, ...) _printf_(4, 5);
 
-/* Hands a problem at the current record to the sink. */
-static void json_vreport(struct json_parser *p, bool fatal, const char *fmt,
-			 va_list ap)
+/* Hands a problem at line (0: none) to the sink. */
+static void json_vreport(struct json_parser *p, uint64_t line, bool fatal,
+			 const char *fmt, va_list ap)
 {
 	char why[256];
-	int n = vsnprintf(why, sizeof(why), fmt, ap);
 
-	/* A problem that does not stop the parse says what became of it. */
-	if (!fatal && n >= 0 && (size_t)n < sizeof(why))
-		snprintf(why + n, sizeof(why) - (size_t)n, ", skipping");
-	p->sink.report(p->sink.userdata, p->number, fatal, why);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	p->sink.report(p->sink.userdata, line, fatal, why);
 }
 
 /* Reports a record (or jsonl line) that is skipped. */
-static void json_skipped(struct json_parser *p, const char *fmt, ...)
+static void json_skipped(struct json_parser *p, uint64_t line, const char *fmt,
+			 ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	json_vreport(p, false, fmt, ap);
+	json_vreport(p, line, false, fmt, ap);
 	va_end(ap);
 }
 
 /* Reports input the parse cannot go on with and returns r.  For json that
  * is the end (the error sticks); for jsonl it is the end of the line. */
-static int json_fail(struct json_parser *p, int r, const char *fmt, ...)
+static int json_fail(struct json_parser *p, uint64_t line, int r,
+		     const char *fmt, ...)
 {
 	bool fatal = p->mode != JSON_LINES;
 	va_list ap;
 
 	va_start(ap, fmt);
-	json_vreport(p, fatal, fmt, ap);
+	json_vreport(p, line, fatal, fmt, ap);
 	va_end(ap);
 	if (fatal)
 		p->error = r;
@@ -176,6 +210,28 @@ static uint64_t json_pos(const struct json_parser *p)
 	return p->base + yajl_get_bytes_consumed(p->yajl);
 }
 
+/* Counts the newlines before stream offset pos, which is at or after where
+ * the count stopped last.  The bytes counted are those of the slice yajl is
+ * reading; there are none past its end (yajl_complete_parse() reads a
+ * space of its own). */
+static void json_count_lines(struct json_parser *p, uint64_t pos)
+{
+	const char *s, *end;
+
+	assert(p->counted >= p->base && pos >= p->counted);
+	if (pos > p->base + p->in_len)
+		pos = p->base + p->in_len;
+	if (pos <= p->counted)
+		return;
+	s = p->in + (p->counted - p->base);
+	end = p->in + (pos - p->base);
+	while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		p->newlines++;
+		s++;
+	}
+	p->counted = pos;
+}
+
 /* Fails with -E2BIG when, by stream offset pos, the record or the stretch
  * since the last token has outgrown max_record: yajl would buffer it. */
 static int json_check_span(struct json_parser *p, uint64_t pos)
@@ -183,23 +239,26 @@ static int json_check_span(struct json_parser *p, uint64_t pos)
 	size_t max = p->limits.max_record;
 
 	if (p->in_record && pos - p->start > max)
-		return json_fail(p, -E2BIG, "record longer than %zu bytes",
-				 max);
+		return json_fail(p, p->start_line, -E2BIG,
+				 "record longer than %zu bytes", max);
 	if (pos > p->last && pos - p->last > max)
-		return json_fail(p, -E2BIG,
+		return json_fail(p, p->last_line, -E2BIG,
 				 "JSON token longer than %zu bytes near byte "
 				 "%" PRIu64,
 				 max, p->last);
 	return 0;
 }
 
-/* Notes that a token ended; every callback starts here. */
+/* Notes that a token ended; every callback starts here.  Afterwards
+ * last_line is the line of the token (no token holds a newline). */
 static int json_token(struct json_parser *p)
 {
 	uint64_t pos = json_pos(p);
 	int r = json_check_span(p, pos);
 
+	json_count_lines(p, pos);
 	p->last = pos;
+	p->last_line = p->newlines + 1;
 	return r;
 }
 
@@ -273,7 +332,7 @@ static int json_capture(struct json_parser *p, size_t n, const char *s,
 		if (node->prio[f] <= p->field[f].prio)
 			continue;
 		if (!kept && buf_append(&p->text, s, len) < 0)
-			return json_fail(p, -E2BIG,
+			return json_fail(p, p->start_line, -E2BIG,
 					 "record longer than %zu bytes",
 					 p->limits.max_record);
 		kept = true;
@@ -290,10 +349,12 @@ static int json_record_key(struct json_parser *p, const char *s, size_t len)
 
 	json_record_reset(p);
 	p->start = pos >= raw ? pos - raw : 0;
+	p->start_line = p->last_line;
 	if (len == 0)
 		return 0;
 	if (buf_append(&p->text, s, len) < 0)
-		return json_fail(p, -E2BIG, "record longer than %zu bytes",
+		return json_fail(p, p->start_line, -E2BIG,
+				 "record longer than %zu bytes",
 				 p->limits.max_record);
 	p->key = (struct json_span){.off = 0, .len = len, .prio = 1};
 	return 0;
@@ -302,11 +363,13 @@ static int json_record_key(struct json_parser *p, const char *s, size_t len)
 /* A value where a record belongs that is not an object. */
 static int json_not_object(struct json_parser *p, enum json_kind kind)
 {
+	const char *why = "record is not a JSON object";
+
 	if (kind == JSON_ARRAY)
 		p->skip = 1;
 	if (p->mode == JSON_LINES)
-		return json_fail(p, -EBADMSG, "record is not a JSON object");
-	json_skipped(p, "record is not a JSON object");
+		return json_fail(p, p->start_line, -EBADMSG, "%s", why);
+	json_skipped(p, p->start_line, "%s", why);
 	return 0;
 }
 
@@ -316,14 +379,17 @@ static int json_record_begin(struct json_parser *p, enum json_kind kind)
 	if (p->mode != JSON_LINES)
 		p->number++;
 	else if (p->line_record)
-		return json_fail(p, -EBADMSG,
+		return json_fail(p, p->last_line, -EBADMSG,
 				 "more than one JSON value on the line");
-	if (kind != JSON_OBJECT)
-		return json_not_object(p, kind);
+	/* A keyed record starts at its key (json_record_key), any other at
+	 * its value: for an object, the '{' just read. */
 	if (p->mode != JSON_VALUES) {
 		json_record_reset(p);
 		p->start = json_pos(p) - 1;
+		p->start_line = p->last_line;
 	}
+	if (kind != JSON_OBJECT)
+		return json_not_object(p, kind);
 	p->in_record = true;
 	p->node = 0;
 	p->next = 0;
@@ -368,9 +434,10 @@ static int json_path_enter(struct json_parser *p, enum json_kind kind)
 		return 0;
 	}
 	if (p->level == 0)
-		return json_fail(p, -EBADMSG, "top level is not %s", what);
+		return json_fail(p, p->last_line, -EBADMSG,
+				 "top level is not %s", what);
 	k = &p->keys[p->level - 1];
-	return json_fail(p, -EBADMSG, "'%.*s' is not %s",
+	return json_fail(p, p->last_line, -EBADMSG, "'%.*s' is not %s",
 			 (int)(k->off + k->len), p->path, what);
 }
 
@@ -411,7 +478,7 @@ static int json_open(struct json_parser *p, enum json_kind kind)
 	if (r < 0)
 		return r;
 	if (p->depth >= p->limits.max_depth)
-		return json_fail(p, -E2BIG,
+		return json_fail(p, p->last_line, -E2BIG,
 				 "JSON nested deeper than %u levels at byte "
 				 "%" PRIu64,
 				 p->limits.max_depth, p->last - 1);
@@ -565,11 +632,11 @@ static void json_yajl_renew(struct json_parser *p)
 	p->in_record = false;
 }
 
-/* After yajl stopped at stream offset pos: a callback failed (and said
- * why), or the text is not JSON.  The message gives the end of the last
- * well-formed token, as yajl's own error offset depends on how the input
- * was cut into chunks.  Returns the error. */
-static int json_stopped(struct json_parser *p, yajl_status st, uint64_t pos)
+/* After yajl stopped: a callback failed (and said why), or the text is
+ * not JSON.  The message gives the end of the last well-formed token, as
+ * yajl's own error offset depends on how the input was cut into chunks.
+ * Returns the error. */
+static int json_stopped(struct json_parser *p, yajl_status st)
 {
 	unsigned char *msg;
 	size_t n;
@@ -577,17 +644,15 @@ static int json_stopped(struct json_parser *p, yajl_status st, uint64_t pos)
 
 	if (st == yajl_status_client_canceled)
 		return p->error ? p->error : -ECANCELED;
-	r = json_check_span(p, pos);
-	if (r < 0)
-		return r;
 	/* The terse form is one line, "lexical error: invalid char in json
 	 * text.\n"; the newline and a final full stop are dropped. */
 	msg = yajl_get_error(p->yajl, 0, NULL, 0);
 	n = strcspn((const char *)msg, "\n");
 	if (n > 0 && msg[n - 1] == '.')
 		n--;
-	r = json_fail(p, -EBADMSG, "invalid JSON near byte %" PRIu64 ": %.*s",
-		      p->last, (int)n, (const char *)msg);
+	r = json_fail(p, p->last_line, -EBADMSG,
+		      "invalid JSON near byte %" PRIu64 ": %.*s", p->last,
+		      (int)n, (const char *)msg);
 	yajl_free_error(p->yajl, msg);
 	return r;
 }
@@ -746,7 +811,8 @@ static int json_new(bool lines, const char *records,
 	p = xmalloc(sizeof(*p));
 	*p = (struct json_parser){.sink = *sink,
 				  .limits = *limits,
-				  .mode = lines ? JSON_LINES : JSON_VALUES};
+				  .mode = lines ? JSON_LINES : JSON_VALUES,
+				  .last_line = 1};
 	buf_init(&p->text, limits->max_record);
 	lines_init(&p->lines, limits->max_record, jsonl_line, p);
 	r = json_parse_records(p, records);
@@ -782,18 +848,53 @@ int format_json_open_keyed(const char *const fields[CONFIG_FIELD_MAX],
 	return json_new(false, NULL, fields, limits, sink, ret);
 }
 
+/* How many of the next len bytes yajl may read: up to and including the
+ * first one that would make the record, or the stretch since the last
+ * token, longer than max_record. */
+static size_t json_room(const struct json_parser *p, size_t len)
+{
+	uint64_t used = p->base - p->last, room;
+
+	if (p->in_record && p->base - p->start > used)
+		used = p->base - p->start;
+	/* json_check_span() stopped the parse at any more. */
+	assert(used <= p->limits.max_record);
+	room = p->limits.max_record - used + 1;
+	return room < len ? (size_t)room : len;
+}
+
+/* Hands yajl the len bytes at data (stream offset p->base), then checks the
+ * caps at their end.  Returns 0 or the error, reported. */
+static int json_parse_slice(struct json_parser *p, const char *data, size_t len)
+{
+	yajl_status st;
+
+	p->in = data;
+	p->in_len = len;
+	st = yajl_parse(p->yajl, (const unsigned char *)data, len);
+	if (st == yajl_status_ok)
+		json_count_lines(p, p->base + len);
+	p->in = NULL;
+	p->in_len = 0;
+	if (st != yajl_status_ok)
+		return json_stopped(p, st);
+	p->base += len;
+	return json_check_span(p, p->base);
+}
+
 static int json_feed(void *parser, const char *data, size_t len)
 {
 	struct json_parser *p = parser;
-	yajl_status st;
+	size_t n;
+	int r = p->error;
 
-	if (p->error)
-		return p->error;
-	st = yajl_parse(p->yajl, (const unsigned char *)data, len);
-	if (st != yajl_status_ok)
-		return json_stopped(p, st, json_pos(p));
-	p->base += len;
-	return json_check_span(p, p->base);
+	while (r == 0 && len > 0) {
+		n = json_room(p, len);
+		r = json_parse_slice(p, data, n);
+		data += n;
+		len -= n;
+	}
+	return r;
 }
 
 static int json_finish(void *parser)
@@ -805,9 +906,9 @@ static int json_finish(void *parser)
 		return p->error;
 	st = yajl_complete_parse(p->yajl);
 	if (st != yajl_status_ok)
-		return json_stopped(p, st, p->base);
+		return json_stopped(p, st);
 	if (!p->found)
-		return json_fail(p, -EBADMSG, "records '%s' not found",
+		return json_fail(p, 0, -EBADMSG, "records '%s' not found",
 				 p->path);
 	return 0;
 }
@@ -824,23 +925,28 @@ static bool json_blank(const char *s, size_t len)
 	return true;
 }
 
-/* Parses one line as one complete JSON value.  Returns 0, or a negative
- * errno once the line is reported (p->error is set if that is fatal). */
+/* Parses line number as one complete JSON value.  It holds no newline,
+ * and lines.h keeps it within max_record, so it is one slice whose every
+ * report names line number.  Returns 0, or a negative errno once the line
+ * is reported (p->error is set if that is fatal). */
 static int jsonl_parse(struct json_parser *p, const char *line, size_t len,
-		       uint64_t offset)
+		       uint64_t number, uint64_t offset)
 {
 	yajl_status st;
+	int r;
 
 	p->base = offset;
 	p->last = offset;
+	p->counted = offset;
+	p->newlines = number - 1;
+	p->last_line = number;
 	p->line_record = false;
-	st = yajl_parse(p->yajl, (const unsigned char *)line, len);
-	if (st != yajl_status_ok)
-		return json_stopped(p, st, json_pos(p));
-	p->base += len;
+	r = json_parse_slice(p, line, len);
+	if (r < 0)
+		return r;
 	st = yajl_complete_parse(p->yajl);
 	if (st != yajl_status_ok)
-		return json_stopped(p, st, p->base);
+		return json_stopped(p, st);
 	return 0;
 }
 
@@ -851,13 +957,13 @@ static int jsonl_line(void *userdata, const char *line, size_t len,
 
 	p->number = number;
 	if (!line) {
-		json_skipped(p, "line longer than %zu bytes",
+		json_skipped(p, number, "line longer than %zu bytes",
 			     p->limits.max_record);
 		return 0;
 	}
 	if (json_blank(line, len))
 		return 0;
-	if (jsonl_parse(p, line, len, offset) < 0) {
+	if (jsonl_parse(p, line, len, number, offset) < 0) {
 		if (p->error)
 			return p->error;
 		json_yajl_renew(p);
@@ -900,6 +1006,7 @@ static int jsonl_finish(void *parser)
 const struct format format_json = {
 	.name = "json",
 	.photo_keyed = false,
+	.counts_records = true,
 	.open = json_open_dataset,
 	.feed = json_feed,
 	.finish = json_finish,

@@ -235,14 +235,27 @@ static int spill_read(struct ingest *in, uint64_t off, struct store_entry *e)
 
 /* ---- the parser's sink --------------------------------------------------- */
 
-static void ingest_bad(struct ingest *in, uint64_t line, const char *why)
+/* A problem as shown: "line N: why" (unit "line" or "record"), or just
+ * why when it has no position (0). */
+static void report_text(char *out, size_t size, const char *unit, uint64_t at,
+			const char *why)
+{
+	if (at)
+		snprintf(out, size, "%s %llu: %s", unit, (unsigned long long)at,
+			 why);
+	else
+		snprintf(out, size, "%s", why);
+}
+
+static void ingest_bad(struct ingest *in, const char *unit, uint64_t at,
+		       const char *why)
 {
 	struct ingest_result *res = in->res;
 
 	in->bad++;
 	if (res->n_bad_shown < INGEST_BAD_SHOWN)
-		snprintf(res->bad[res->n_bad_shown++], sizeof(res->bad[0]),
-			 "line %llu: %s", (unsigned long long)line, why);
+		report_text(res->bad[res->n_bad_shown++], sizeof(res->bad[0]),
+			    unit, at, why);
 }
 
 static void sink_report(void *userdata, uint64_t line, bool fatal,
@@ -251,10 +264,10 @@ static void sink_report(void *userdata, uint64_t line, bool fatal,
 	struct ingest *in = userdata;
 
 	if (fatal)
-		snprintf(in->res->error, sizeof(in->res->error),
-			 "line %llu: %s", (unsigned long long)line, why);
+		report_text(in->res->error, sizeof(in->res->error), "line",
+			    line, why);
 	else
-		ingest_bad(in, line, why);
+		ingest_bad(in, "line", line, why);
 }
 
 /* Keeps a key that is not in the set, with its record in the spill. */
@@ -311,7 +324,8 @@ static int sink_entry(void *userdata, const struct entry *e)
 
 	field = entry_key(e, in->format->photo_keyed, &key);
 	if (field < 0) {
-		ingest_bad(in, e->line, "no photo id, URL or path to key on");
+		ingest_bad(in, in->format->counts_records ? "record" : "line",
+			   e->line, "no photo id, URL or path to key on");
 		return 0;
 	}
 	in->batch_keys[in->n_batch] = key;

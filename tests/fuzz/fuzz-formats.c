@@ -13,7 +13,8 @@
  * Oracles, from format.h: feeding in chunks gives the same entries,
  * reports and result as feeding the whole manifest at once; an entry lies
  * within the bytes fed so far, its fields within the record limit and its
- * owner is a valid NSID or alias; a fatal report and a negative return go
+ * owner is a valid NSID or alias; a report names no line past the last one
+ * begun in the bytes fed so far; a fatal report and a negative return go
  * together.  Every byte of every field is read (ASan checks the pointers).
  */
 #include <inttypes.h>
@@ -87,7 +88,8 @@ static const struct profile profiles[16] = {
 struct seen {
 	uint64_t entries, reports, fatal;
 	uint64_t hash;
-	size_t fed; /* bytes fed so far, including the current chunk */
+	size_t fed;	   /* bytes fed so far, including the current chunk */
+	uint64_t newlines; /* and the '\n' bytes among them */
 	size_t max_record;
 	bool refuse_third;
 };
@@ -130,6 +132,7 @@ static void on_report(void *userdata, uint64_t line, bool fatal,
 	struct seen *s = userdata;
 
 	FUZZ_CHECK(why != NULL);
+	FUZZ_CHECK(line <= s->newlines + 1);
 	s->hash = fuzz_hash(s->hash, "R", 1);
 	s->hash = fuzz_hash(s->hash, &line, sizeof(line));
 	s->hash = fuzz_hash(s->hash, &fatal, sizeof(fatal));
@@ -153,6 +156,16 @@ static size_t chunk_size(unsigned mode, uint64_t *rng, size_t left)
 	return n < left ? n : left;
 }
 
+/* Notes that the n bytes at data are about to be fed. */
+static void fed(struct seen *s, const char *data, size_t n)
+{
+	const char *nl, *end = data + n;
+
+	s->fed += n;
+	for (; (nl = memchr(data, '\n', (size_t)(end - data))); data = nl + 1)
+		s->newlines++;
+}
+
 /* Feeds p the manifest whole (mode < 0) or in chunks; then finishes. */
 static int feed_all(const struct format *fmt, void *p, struct seen *s,
 		    const char *data, size_t len, int mode, uint64_t seed)
@@ -162,7 +175,7 @@ static int feed_all(const struct format *fmt, void *p, struct seen *s,
 	int r = 0;
 
 	if (mode < 0) {
-		s->fed = len;
+		fed(s, data, len);
 		r = fmt->feed(p, data, len);
 	}
 	while (mode >= 0 && r >= 0 && off < len) {
@@ -172,7 +185,7 @@ static int feed_all(const struct format *fmt, void *p, struct seen *s,
 		chunk = malloc(n ? n : 1);
 		FUZZ_CHECK(chunk != NULL);
 		memcpy(chunk, data + off, n);
-		s->fed += n;
+		fed(s, chunk, n);
 		r = fmt->feed(p, chunk, n);
 		free(chunk);
 		off += n;

@@ -3,6 +3,8 @@
  * like ffhq-dataset-v2.json's whole, a byte at a time and in random pieces,
  * each piece in a buffer of its exact size; every way must give the same
  * entries and reports.  The sink harness is the one test-format-json.c has.
+ * Reports name real lines (entries keep the record number), also in a
+ * pretty-printed manifest fed in pieces of fixed sizes.
  */
 #include "test.h"
 
@@ -11,6 +13,7 @@
 
 #include "config.h"
 #include "format.h"
+#include "macro.h"
 
 extern const struct format format_ffhq;
 
@@ -23,6 +26,32 @@ static void run(const struct format_limits *limits, const char *data,
 	const struct config_dataset d = {0};
 
 	run_format(&format_ffhq, &d, limits, data, len, seed, g);
+}
+
+/* Feeds data in pieces of size bytes, each in a buffer of its exact size
+ * (run_format() has random sizes only). */
+static void run_sized(const struct format_limits *limits, const char *data,
+		      size_t len, size_t size, struct got *g)
+{
+	const struct config_dataset d = {0};
+	struct format_sink sink = {
+		.entry = got_entry, .report = got_report, .userdata = g};
+	void *p = NULL;
+	size_t off, n;
+	int r;
+
+	r = format_ffhq.open(&d, limits, &sink, &p);
+	CHECK_INT(r, 0);
+	for (off = 0; r >= 0 && off < len; off += n) {
+		char *piece = malloc(size);
+
+		n = len - off < size ? len - off : size;
+		memcpy(piece, data + off, n);
+		r = format_ffhq.feed(p, piece, n);
+		free(piece);
+	}
+	g->r = r >= 0 ? format_ffhq.finish(p) : r;
+	CHECK(format_ffhq.free(p) == NULL);
 }
 
 static const struct got *parse_limited(const struct format_limits *limits,
@@ -182,15 +211,16 @@ TEST(ffhq_empty_object)
 
 TEST(ffhq_value_not_an_object)
 {
-	static const char doc[] = "{\"0\": 42, \"1\": [{\"image\": {}}], "
-				  "\"2\": null, \"3\": {}, " R3 "}";
+	static const char doc[] = "{\"0\": 42,\n \"1\": [{\"image\": {}}],\n "
+				  "\"2\":\n null, \"3\": {}, " R3 "}";
 	const struct got *g = parse(doc, strlen(doc));
 
 	CHECK_INT(g->r, 0);
 	CHECK_INT(g->n_reports, 3);
-	check_report(g, 0, 1, false, "record is not a JSON object, skipping");
-	check_report(g, 1, 2, false, "record is not a JSON object, skipping");
-	check_report(g, 2, 3, false, "record is not a JSON object, skipping");
+	/* The lines the records start on: at their keys. */
+	check_report(g, 0, 1, false, "record is not a JSON object");
+	check_report(g, 1, 2, false, "record is not a JSON object");
+	check_report(g, 2, 3, false, "record is not a JSON object");
 	CHECK_INT(g->n_entries, 2);
 	if (g->n_entries != 2)
 		return;
@@ -219,7 +249,7 @@ TEST(ffhq_top_level_not_an_object)
 		CHECK_INT(g->r, -EBADMSG);
 		CHECK_INT(g->n_entries, 0);
 		CHECK_INT(g->n_reports, 1);
-		check_report(g, 0, 0, true, "top level is not an object");
+		check_report(g, 0, 1, true, "top level is not an object");
 	}
 }
 
@@ -233,14 +263,15 @@ TEST(ffhq_truncated)
 	CHECK_INT(g->n_entries, 2);
 	CHECK_INT(g->n_reports, 1);
 	/* The offset is where the last whole token ended: the cut goes
-	 * through the photo URL, so after the key "photo_url". */
+	 * through the photo URL, so after the key "photo_url", on line 4
+	 * with the rest of the third record. */
 	snprintf(why, sizeof(why),
 		 "invalid JSON near byte %" PRIu64
 		 ": parse error: premature EOF",
 		 at(ffhq,
 		    "\"photo_url\": \"https://www.flickr.com/photos/janedoe") +
 			 strlen("\"photo_url\""));
-	check_report(g, 0, 3, true, why);
+	check_report(g, 0, 4, true, why);
 
 	/* Cut between records, and right after the last one. */
 	len = at(ffhq, R1) - 3;
@@ -251,7 +282,7 @@ TEST(ffhq_truncated)
 		 "invalid JSON near byte %" PRIu64
 		 ": parse error: premature EOF",
 		 at(ffhq, R1) - strlen(",\n  "));
-	check_report(g, 0, 1, true, why);
+	check_report(g, 0, 2, true, why);
 	g = parse(ffhq, strlen(ffhq) - 3);
 	CHECK_INT(g->r, -EBADMSG);
 	CHECK_INT(g->n_entries, 4);
@@ -264,7 +295,7 @@ TEST(ffhq_binary_junk)
 
 	CHECK_INT(g->r, -EBADMSG);
 	CHECK_INT(g->n_entries, 0);
-	check_report(g, 0, 0, true,
+	check_report(g, 0, 1, true,
 		     "invalid JSON near byte 0: lexical error: invalid char in "
 		     "json text");
 
@@ -330,8 +361,8 @@ TEST(ffhq_huge_string)
 	limits.max_record = 4096;
 	doc = malloc(8192);
 	n = (size_t)snprintf(doc, 8192,
-			     "{" R3 ", \"4\": {\"metadata\": {\"photo_title\": "
-			     "\"");
+			     "{" R3 ",\n\n\"4\": "
+			     "{\"metadata\": {\"photo_title\": \"");
 	memset(doc + n, 'a', 5000);
 	len = n + 5000;
 	len += (size_t)snprintf(doc + len, 8192 - len, "\"}}}");
@@ -339,7 +370,8 @@ TEST(ffhq_huge_string)
 	CHECK_INT(g->r, -E2BIG);
 	CHECK_INT(g->n_entries, 1);
 	CHECK_INT(g->n_reports, 1);
-	check_report(g, 0, 2, true, "record longer than 4096 bytes");
+	/* The second record, on line 3. */
+	check_report(g, 0, 3, true, "record longer than 4096 bytes");
 
 	/* The same past the default cap of 1 MiB.  Fed whole and in chunks of
 	 * up to 1 KiB only: yajl lexes an unfinished string again from its
@@ -362,6 +394,110 @@ TEST(ffhq_huge_string)
 			     "record longer than 1048576 bytes");
 	}
 	free(doc);
+}
+
+/* ---- lines in a pretty-printed manifest --------------------------------- */
+
+/* As json.dump(indent=2) writes ffhq-dataset-v2.json (shortened): record
+ * "1" is no object (line 19), record "2" lacks a comma (line 22). */
+static const char pretty[] =
+	"{\n"
+	"  \"0\": {\n"
+	"    \"category\": \"training\",\n"
+	"    \"metadata\": {\n"
+	"      \"photo_url\": "
+	"\"https://www.flickr.com/photos/frumpymonkey/2978283592/\",\n"
+	"      \"author\": \"Jeremy Frumkin\",\n"
+	"      \"license\": \"Attribution-NonCommercial License\"\n"
+	"    },\n"
+	"    \"image\": {\n"
+	"      \"file_path\": \"images1024x1024/00000/00000.png\",\n"
+	"      \"face_landmarks\": [\n"
+	"        [\n"
+	"          131.62,\n"
+	"          453.23\n"
+	"        ]\n"
+	"      ]\n"
+	"    }\n"
+	"  },\n"
+	"  \"1\": 42,\n"
+	"  \"2\": {\n"
+	"    \"metadata\": {\n"
+	"      \"author\": \"Jane Doe\"\n"
+	"      \"license\": \"Attribution License\"\n"
+	"    }\n"
+	"  }\n"
+	"}\n";
+
+/* Parses pretty whole, in pieces of 1 and of 7 bytes, and in random ones:
+ * the same lines every way. */
+TEST(ffhq_lines_pretty_printed)
+{
+	static const size_t sizes[] = {sizeof(pretty), 1, 7};
+	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	static struct got g;
+	char why[160];
+	size_t i;
+
+	snprintf(why, sizeof(why),
+		 "invalid JSON near byte %" PRIu64
+		 ": parse error: after key and value, inside map, I expect "
+		 "',' or '}'",
+		 at(pretty, "\"Jane Doe\"") + strlen("\"Jane Doe\""));
+	for (i = 0; i < ELEMENTSOF(sizes); i++) {
+		g = (struct got){0};
+		run_sized(&limits, pretty, strlen(pretty), sizes[i], &g);
+		CHECK_INT(g.r, -EBADMSG);
+		CHECK_INT(g.n_entries, 1);
+		CHECK_INT(g.n_reports, 2);
+		check_report(&g, 0, 19, false, "record is not a JSON object");
+		check_report(&g, 1, 22, true, why);
+		/* The entry keeps its record number. */
+		CHECK_U64(g.entries[0].line, 1);
+		CHECK_U64(g.entries[0].offset, at(pretty, "\"0\""));
+	}
+	(void)parse(pretty, strlen(pretty));
+
+	/* Record "0" outgrows 200 bytes on line 7: reported at line 2,
+	 * where it starts. */
+	limits.max_record = 200;
+	for (i = 0; i < ELEMENTSOF(sizes); i++) {
+		g = (struct got){0};
+		run_sized(&limits, pretty, strlen(pretty), sizes[i], &g);
+		CHECK_INT(g.r, -E2BIG);
+		CHECK_INT(g.n_reports, 1);
+		check_report(&g, 0, 2, true, "record longer than 200 bytes");
+	}
+}
+
+/* From the fuzzer (tests/fuzz/corpus/formats/ffhq-cap-or-syntax-error-
+ * same-any-chunking, with tiny limits): the record from byte 2 has its 65th
+ * byte at 66, the '2' of a number that ends only at the 'l' after it, which
+ * is no JSON.  Fed whole, yajl used to read on to the 'l' (-EBADMSG); cut
+ * after the '2', the cap hit first (-E2BIG).  yajl now never reads past the
+ * byte that breaks the cap, so it is -E2BIG every way. */
+TEST(ffhq_cap_error_independent_of_chunking)
+{
+	static const char doc[] =
+		"{\n\"0A\": {\n  \"ctegory\": "
+		"\"tr6666666666666633333333333co3333333333, \"2l";
+	static const size_t sizes[] = {1, 2, 7, 65, 66, 67};
+	struct format_limits limits = {
+		.max_record = 64, .max_fields = 4, .max_depth = 4};
+	const struct got *g;
+	static struct got sized;
+	size_t i;
+
+	CHECK_INT(strlen(doc), 68);
+	g = parse_limited(&limits, doc, strlen(doc), 0);
+	CHECK_INT(g->r, -E2BIG);
+	CHECK_INT(g->n_reports, 1);
+	check_report(g, 0, 2, true, "record longer than 64 bytes");
+	for (i = 0; i < ELEMENTSOF(sizes); i++) {
+		sized = (struct got){0};
+		run_sized(&limits, doc, strlen(doc), sizes[i], &sized);
+		same(g, &sized, (unsigned)sizes[i]);
+	}
 }
 
 TEST(ffhq_sink_error)

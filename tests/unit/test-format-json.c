@@ -2,7 +2,9 @@
  * test-format-json.c: the generic json and jsonl formats, fed real-shaped
  * manifests (COCO's annotation file, nested and keyed layouts, JSON Lines)
  * whole, a byte at a time and in random pieces, each piece in a buffer of
- * its exact size; every way must give the same entries and reports.
+ * its exact size; every way must give the same entries and reports.  A
+ * report names the real line of what it is about (entries keep the record
+ * number); the documents span several lines where that tells them apart.
  */
 #include "test.h"
 
@@ -158,12 +160,13 @@ TEST(json_coco_truncated)
 	CHECK_INT(g->n_entries, 1);
 	CHECK_INT(g->n_reports, 1);
 	/* The offset is where the last whole token ended: after the key
-	 * "file_name", whose string value the cut goes through. */
+	 * "file_name", whose string value the cut goes through; the second
+	 * image is on line 4. */
 	snprintf(why, sizeof(why),
 		 "invalid JSON near byte %" PRIu64
 		 ": parse error: premature EOF",
 		 at(coco, COCO_IMG2) + strlen("{\"license\":1,\"file_name\""));
-	check_report(g, 0, 2, true, why);
+	check_report(g, 0, 4, true, why);
 }
 
 TEST(json_sink_error_stops)
@@ -228,9 +231,11 @@ TEST(json_nested_path)
 TEST(json_top_level_array_and_skipped_records)
 {
 	static const char doc[] =
-		"[{\"u\": \"https://flic.kr/p/2oLx2Z\"}, 5, \"text\", [1, [2, "
-		"{\"u\": \"x\"}]], null, true, {}, {\"u\": "
+		"[{\"u\": \"https://flic.kr/p/2oLx2Z\"}, 5,\n \"text\", [1, [2,\n"
+		"{\"u\": \"x\"}]],\n\n null, true, {},\n {\"u\": "
 		"\"https://www.flickr.com/photos/janedoe/33333333333\"}]";
+	/* Records 2 to 6 are skipped: the lines they start on. */
+	static const uint64_t lines[] = {1, 2, 2, 5, 5};
 	struct config_dataset d = {.records = w("[]")};
 	const struct got *g;
 	size_t i;
@@ -241,8 +246,8 @@ TEST(json_top_level_array_and_skipped_records)
 	CHECK_INT(g->n_entries, 3);
 	CHECK_INT(g->n_reports, 5);
 	for (i = 0; i < 5; i++)
-		check_report(g, i, 2 + i, false,
-			     "record is not a JSON object, skipping");
+		check_report(g, i, lines[i], false,
+			     "record is not a JSON object");
 	if (g->n_entries != 3)
 		return;
 	CHECK_U64(g->entries[0].line, 1);
@@ -262,7 +267,8 @@ TEST(json_keyed_objects)
 {
 	static const char doc[] =
 		"{\"photos\": {\"a\": {\"u\": \"https://www.flickr.com/photos/"
-		"janedoe/1/\"}, \"b\": {\"id\": 77, \"u\": \"y\"}, \"c\": 3}}";
+		"janedoe/1/\"}, \"b\": {\"id\": 77, \"u\": \"y\"},\n \"c\":\n"
+		" 3}}";
 	struct config_dataset d = {.records = w("photos")};
 	const struct got *g;
 
@@ -271,7 +277,8 @@ TEST(json_keyed_objects)
 	CHECK_INT(g->r, 0);
 	CHECK_INT(g->n_entries, 2);
 	CHECK_INT(g->n_reports, 1);
-	check_report(g, 0, 3, false, "record is not a JSON object, skipping");
+	/* A keyed record starts at its key. */
+	check_report(g, 0, 2, false, "record is not a JSON object");
 	if (g->n_entries != 2)
 		return;
 	CHECK_STR(FIELD(g, 0, KEY), "a");
@@ -348,33 +355,35 @@ TEST(json_records_missing_or_misplaced)
 	struct config_dataset d = coco_dataset();
 	const struct got *g;
 
-	g = parse(&format_json, &d, "{\"info\": {\"images\": []}}");
+	/* Known only at the end, so at no line (0). */
+	g = parse(&format_json, &d, "{\"info\": {\"images\": []}}\n\n");
 	CHECK_INT(g->r, -EBADMSG);
 	CHECK_INT(g->n_reports, 1);
 	check_report(g, 0, 0, true, "records 'images[]' not found");
 
-	g = parse(&format_json, &d, "{\"images\": {\"0\": {\"id\": 1}}}");
+	/* The others name the line where the misplaced value starts. */
+	g = parse(&format_json, &d, "{\n\"images\":\n\n {\"0\": {\"id\": 1}}}");
 	CHECK_INT(g->r, -EBADMSG);
-	check_report(g, 0, 0, true, "'images' is not an array");
+	check_report(g, 0, 4, true, "'images' is not an array");
 
 	g = parse(&format_json, &d, "[{\"id\": 1}]");
 	CHECK_INT(g->r, -EBADMSG);
-	check_report(g, 0, 0, true, "top level is not an object");
+	check_report(g, 0, 1, true, "top level is not an object");
 
 	d.records = w("data.items[]");
 	g = parse(&format_json, &d, "{\"data\": [{\"id\": 1}]}");
 	CHECK_INT(g->r, -EBADMSG);
-	check_report(g, 0, 0, true, "'data' is not an object");
+	check_report(g, 0, 1, true, "'data' is not an object");
 
 	d.records = w("[]");
-	g = parse(&format_json, &d, "{\"id\": 1}");
+	g = parse(&format_json, &d, "\n\r\n{\"id\": 1}");
 	CHECK_INT(g->r, -EBADMSG);
-	check_report(g, 0, 0, true, "top level is not an array");
+	check_report(g, 0, 3, true, "top level is not an array");
 
 	d.records = NULL;
-	g = parse(&format_json, &d, "\"just a string\"");
+	g = parse(&format_json, &d, "\n  \"just a string\"");
 	CHECK_INT(g->r, -EBADMSG);
-	check_report(g, 0, 0, true, "top level is not an object");
+	check_report(g, 0, 2, true, "top level is not an object");
 	CHECK_INT(g->n_entries, 0);
 }
 
@@ -388,24 +397,35 @@ TEST(json_syntax_errors)
 	g = parse_limited(&format_json, &d, &limits, junk, sizeof(junk) - 1, 0);
 	CHECK_INT(g->r, -EBADMSG);
 	CHECK_INT(g->n_reports, 1);
-	check_report(g, 0, 0, true,
+	check_report(g, 0, 1, true,
 		     "invalid JSON near byte 0: lexical error: invalid char "
 		     "in json text");
 
 	g = parse(&format_json, &d, "");
 	CHECK_INT(g->r, -EBADMSG);
-	check_report(g, 0, 0, true,
+	check_report(g, 0, 1, true,
 		     "invalid JSON near byte 0: parse error: premature EOF");
 
 	g = parse(&format_json, &d,
-		  "{\"images\": [{\"id\": 1}, {\"id\": 2,}]}");
+		  "{\"images\": [{\"id\": 1},\n {\"id\": 2,}]}");
 	CHECK_INT(g->r, -EBADMSG);
 	CHECK_INT(g->n_entries, 1);
 	check_report(g, 0, 2, true,
-		     "invalid JSON near byte 31: parse error: invalid object "
+		     "invalid JSON near byte 32: parse error: invalid object "
 		     "key (must be a string)");
 
-	g = parse(&format_json, &d, "{\"images\": [{\"id\": 1}]} x");
+	/* The line is that of the byte the message names, here the newline
+	 * after the last good token: line 3, not the next key's line 4. */
+	g = parse(
+		&format_json, &d,
+		"{\"images\": [\n {\"id\": 1},\n {\"id\": 2\n  \"u\": 3}\n]}");
+	CHECK_INT(g->r, -EBADMSG);
+	CHECK_INT(g->n_entries, 1);
+	check_report(g, 0, 3, true,
+		     "invalid JSON near byte 34: parse error: after key and "
+		     "value, inside map, I expect ',' or '}'");
+
+	g = parse(&format_json, &d, "{\"images\": [{\"id\": 1}]}\n\n x");
 	CHECK_INT(g->r, -EBADMSG);
 	CHECK_INT(g->n_entries, 1);
 	check_report(
@@ -414,11 +434,11 @@ TEST(json_syntax_errors)
 
 	/* Invalid UTF-8 is refused even where nothing is read. */
 	g = parse(&format_json, &d,
-		  "{\"info\": \"caf\xe9\", \"images\": [{\"id\": 1}]}");
+		  "{\n\"info\": \"caf\xe9\", \"images\": [{\"id\": 1}]}");
 	CHECK_INT(g->r, -EBADMSG);
 	CHECK_INT(g->n_entries, 0);
-	check_report(g, 0, 0, true,
-		     "invalid JSON near byte 7: lexical error: invalid bytes "
+	check_report(g, 0, 2, true,
+		     "invalid JSON near byte 8: lexical error: invalid bytes "
 		     "in UTF8 string");
 }
 
@@ -432,7 +452,7 @@ TEST(json_caps)
 
 	/* 100 nested arrays inside a record, 64 allowed. */
 	n = (size_t)snprintf(doc, sizeof(doc),
-			     "{\"images\": [{\"id\": 1, "
+			     "{\"images\": [\n{\"id\": 1, "
 			     "\"deep\": ");
 	memset(doc + n, '[', 100);
 	memset(doc + n + 100, ']', 100);
@@ -445,29 +465,73 @@ TEST(json_caps)
 		 "JSON nested deeper than 64 levels at "
 		 "byte %zu",
 		 n + 61);
-	check_report(g, 0, 1, true, why);
+	check_report(g, 0, 2, true, why);
 
-	/* A string over max_record outside the records. */
+	/* A string over max_record outside the records: the line of the byte
+	 * named, after the key, not the string's. */
 	limits.max_record = 64;
-	n = (size_t)snprintf(doc, sizeof(doc), "{\"info\": \"");
+	n = (size_t)snprintf(doc, sizeof(doc), "{\n\"info\":\n \"");
 	memset(doc + n, 'x', 100);
 	snprintf(doc + n + 100, sizeof(doc) - n - 100,
 		 "\", \"images\": [{\"id\": 1}]}");
 	g = parse_limited(&format_json, &d, &limits, doc, strlen(doc), 0);
 	CHECK_INT(g->r, -E2BIG);
-	check_report(g, 0, 0, true,
-		     "JSON token longer than 64 bytes near byte 7");
+	check_report(g, 0, 2, true,
+		     "JSON token longer than 64 bytes near byte 8");
 
-	/* A record over max_record, made of short tokens. */
-	n = (size_t)snprintf(doc, sizeof(doc),
-			     "{\"images\": [{\"id\": 1}, {\"id\": 2, \"a\": [");
-	for (; n < 200; n += 2)
-		memcpy(doc + n, "0,", 2);
+	/* A record over max_record, made of short tokens on many lines: the
+	 * line it starts on. */
+	n = (size_t)snprintf(
+		doc, sizeof(doc),
+		"{\"images\": [{\"id\": 1},\n {\"id\": 2, \"a\": [");
+	for (; n < 200; n += 3)
+		memcpy(doc + n, "0,\n", 3);
 	snprintf(doc + n, sizeof(doc) - n, "0]}]}");
 	g = parse_limited(&format_json, &d, &limits, doc, strlen(doc), 0);
 	CHECK_INT(g->r, -E2BIG);
 	CHECK_INT(g->n_entries, 1);
 	check_report(g, 0, 2, true, "record longer than 64 bytes");
+}
+
+/* The byte that makes a record longer than max_record is the last one yajl
+ * reads (format_json.c): it decides between -EBADMSG and -E2BIG, the same
+ * way however the input is cut. */
+TEST(json_cap_or_syntax_error)
+{
+	struct config_dataset d = {.records = w("[]")};
+	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	char doc[128];
+	const struct got *g;
+	size_t n;
+
+	d.fields[CONFIG_FIELD_URL] = w("u");
+	limits.max_record = 32;
+	/* The record starts at byte 1 and its 33rd byte, at 33, is the '2'
+	 * of a number yajl cannot end before byte 34: too long. */
+	n = (size_t)snprintf(doc, sizeof(doc), "[{\"u\": \"");
+	memset(doc + n, 'a', 22);
+	n += 22;
+	memcpy(doc + n, "\", 2x", 5);
+	n += 5;
+	CHECK_INT(n, 35);
+	g = parse_limited(&format_json, &d, &limits, doc, n, 0);
+	CHECK_INT(g->r, -E2BIG);
+	check_report(g, 0, 1, true, "record longer than 32 bytes");
+
+	/* A 33rd byte that is no JSON at all is the syntax error. */
+	doc[33] = 'x';
+	g = parse_limited(&format_json, &d, &limits, doc, n, 0);
+	CHECK_INT(g->r, -EBADMSG);
+	check_report(g, 0, 1, true,
+		     "invalid JSON near byte 31: lexical error: invalid char "
+		     "in json text");
+
+	/* A record of exactly 32 bytes, from 1 through 32, is whole. */
+	memcpy(doc + 30, "a\"}]", 4);
+	g = parse_limited(&format_json, &d, &limits, doc, 34, 0);
+	CHECK_INT(g->r, 0);
+	CHECK_INT(g->n_entries, 1);
+	CHECK_INT(g->n_reports, 0);
 }
 
 TEST(json_bad_options)
@@ -554,21 +618,21 @@ TEST(jsonl_lines)
 
 	snprintf(why, sizeof(why),
 		 "invalid JSON near byte %" PRIu64 ": lexical error: invalid "
-		 "char in json text, skipping",
+		 "char in json text",
 		 at(doc, JL4) + 6);
 	check_report(g, 0, 4, false, why);
-	check_report(g, 1, 5, false, "record is not a JSON object, skipping");
-	check_report(g, 2, 6, false,
-		     "more than one JSON value on the line, skipping");
+	/* A report says what is wrong, not what becomes of the line. */
+	check_report(g, 1, 5, false, "record is not a JSON object");
+	check_report(g, 2, 6, false, "more than one JSON value on the line");
 	snprintf(why, sizeof(why),
 		 "invalid JSON near byte %" PRIu64 ": lexical error: invalid "
-		 "bytes in UTF8 string, skipping",
+		 "bytes in UTF8 string",
 		 at(doc, JL7) + 6);
 	check_report(g, 3, 7, false, why);
-	check_report(g, 4, 8, false, "record is not a JSON object, skipping");
+	check_report(g, 4, 8, false, "record is not a JSON object");
 	snprintf(why, sizeof(why),
 		 "invalid JSON near byte %" PRIu64 ": parse error: premature "
-		 "EOF, skipping",
+		 "EOF",
 		 at(doc, JL9) + strlen(JL9) - 1);
 	check_report(g, 5, 9, false, why);
 }
@@ -594,10 +658,9 @@ TEST(jsonl_caps_cost_one_line)
 	CHECK_INT(g->r, 0);
 	CHECK_INT(g->n_entries, 2);
 	CHECK_INT(g->n_reports, 2);
-	check_report(g, 0, 2, false, "line longer than 128 bytes, skipping");
+	check_report(g, 0, 2, false, "line longer than 128 bytes");
 	snprintf(why, sizeof(why),
-		 "JSON nested deeper than 8 levels at byte %" PRIu64
-		 ", skipping",
+		 "JSON nested deeper than 8 levels at byte %" PRIu64,
 		 at(doc, "[[[") + 7);
 	check_report(g, 1, 3, false, why);
 	if (g->n_entries == 2) {
