@@ -12,18 +12,12 @@
 
 #include "buf.h"
 #include "cli_internal.h"
+#include "alert.h"
 #include "cli_photos.h"
 #include "log.h"
 #include "parse.h"
 #include "store_events.h"
 #include "text.h"
-
-static const char *const type_names[] = {
-	[STORE_EVENT_INCLUDED] = "photo.included",
-	[STORE_EVENT_REMOVED] = "photo.removed",
-	[STORE_EVENT_REINCLUDED] = "photo.reincluded",
-	[STORE_EVENT_BASELINE] = "baseline",
-};
 
 struct lister {
 	enum out_format format;
@@ -44,20 +38,21 @@ static void event_head(struct lister *l, const struct store_event_row *row)
 				 "%s  {\"id\":\"%s\",\"type\":\"%s\","
 				 "\"created\":%lld,\"subscriber\":",
 				 l->events ? "]},\n" : "", ev->id,
-				 type_names[ev->type], (long long)ev->created);
+				 alert_event_type(ev->type),
+				 (long long)ev->created);
 		(void)text_json_string(b, ev->subscriber);
 		(void)buf_puts(b, ",\"dataset\":");
 		(void)text_json_string(b, row->dataset);
 		(void)buf_printf(b, ",\"release\":%lld,\"photos\":[",
 				 (long long)row->release_seq);
 	} else if (l->format == OUT_TEXT)
-		(void)buf_printf(b,
-				 "%s UTC  %s  %s release %lld  %s: %lld "
-				 "photo%s\n",
-				 when, ev->subscriber, row->dataset,
-				 (long long)row->release_seq,
-				 type_names[ev->type], (long long)ev->photos,
-				 ev->photos == 1 ? "" : "s");
+		(void)buf_printf(
+			b,
+			"%s UTC  %s  %s release %lld  %s: %lld "
+			"photo%s\n",
+			when, ev->subscriber, row->dataset,
+			(long long)row->release_seq, alert_event_type(ev->type),
+			(long long)ev->photos, ev->photos == 1 ? "" : "s");
 }
 
 static int print_row(void *userdata, const struct store_event_row *row)
@@ -81,7 +76,7 @@ static int print_row(void *userdata, const struct store_event_row *row)
 		(void)buf_putc(b, '}');
 	} else if (row->entry.id && l->format == OUT_CSV) {
 		(void)buf_printf(b, "%s,%s,", row->event.id,
-				 type_names[row->event.type]);
+				 alert_event_type(row->event.type));
 		(void)text_csv_field(b, row->event.subscriber);
 		(void)buf_putc(b, ',');
 		(void)text_csv_field(b, row->dataset);
