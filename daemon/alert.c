@@ -25,6 +25,17 @@ const char *alert_channel_name(enum store_channel ch)
 	return ch == STORE_CHANNEL_EMAIL ? "email" : "webhook";
 }
 
+const char *alert_state_name(enum store_alert_state state)
+{
+	static const char *const names[] = {
+		[STORE_ALERT_PENDING] = "pending",
+		[STORE_ALERT_SENT] = "sent",
+		[STORE_ALERT_FAILED] = "failed",
+	};
+
+	return (unsigned)state < ELEMENTSOF(names) ? names[state] : "unknown";
+}
+
 const char *alert_event_type(enum store_event_type t)
 {
 	return t >= STORE_EVENT_INCLUDED && t <= STORE_EVENT_BASELINE

@@ -69,6 +69,9 @@ const char *alert_channel_name(enum store_channel ch);
 /* An event type's name ("photo.included"). */
 const char *alert_event_type(enum store_event_type t);
 
+/* An alert state's name: "pending", "sent" or "failed". */
+const char *alert_state_name(enum store_alert_state state);
+
 /* Photos in all the alert's events. */
 size_t alert_photos(const struct alert *a);
 

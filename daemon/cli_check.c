@@ -169,6 +169,7 @@ int cli_check(struct cli *cli, int argc, char **argv)
 		status = check_datasets(&c, argv, n, all);
 		if (deliver)
 			deliver_after(&c);
+		cmd_write_metrics(c.config, c.store, NULL);
 	}
 	cmd_close(&c);
 	curl_global_cleanup();

@@ -17,6 +17,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "macro.h"
+#include "metrics.h"
 
 #define DB_NAME "scrapewatch.db"
 
@@ -100,6 +101,20 @@ int cmd_check_subscriber(const struct cmd *c, const char *name)
 void cmd_db_path(const struct config *c, char *out, size_t size)
 {
 	snprintf(out, size, "%s/%s", c->state_dir, DB_NAME);
+}
+
+void cmd_write_metrics(const struct config *c, struct store *s, int *last_error)
+{
+	int r;
+
+	if (!c->metrics_file)
+		return;
+	r = metrics_write(s, c->metrics_file);
+	if (r < 0 && (!last_error || r != *last_error))
+		log_warning_errno(r, "Cannot write the metrics file %s: %m",
+				  c->metrics_file);
+	if (last_error)
+		*last_error = r < 0 ? r : 0;
 }
 
 int cmd_open(struct cmd *c, const struct cli *cli, const char *name)

@@ -60,6 +60,12 @@ void cmd_db_path(const struct config *c, char *out, size_t size);
  * status, having logged why. */
 int cmd_open(struct cmd *c, const struct cli *cli, const char *name);
 
+/* Writes the configuration's metrics_file, if it names one, from s.  A
+ * failure is logged as a warning unless it is *last_error, the previous
+ * one (then updated; NULL: always logged). */
+void cmd_write_metrics(const struct config *c, struct store *s,
+		       int *last_error);
+
 /* "1.5 GiB", "512 B"; "2026-11-27 03:18" (UTC). */
 void format_size(int64_t bytes, char *out, size_t size);
 void format_time(int64_t t, char *out, size_t size);

@@ -22,12 +22,6 @@
 #include "store_outbox.h"
 #include "text.h"
 
-static const char *const state_names[] = {
-	[STORE_ALERT_PENDING] = "pending",
-	[STORE_ALERT_SENT] = "sent",
-	[STORE_ALERT_FAILED] = "failed",
-};
-
 static const char *const outcome_names[] = {
 	[STORE_ATTEMPT_SENT] = "sent",
 	[STORE_ATTEMPT_RETRY] = "retry",
@@ -104,7 +98,7 @@ static void alert_head(struct lister *l, const struct store_alert *a,
 				 "%s  {\"id\":\"%s\",\"state\":\"%s\","
 				 "\"channel\":\"%s\",\"subscriber\":",
 				 l->n ? ",\n" : "", a->id,
-				 state_names[a->state],
+				 alert_state_name(a->state),
 				 alert_channel_name(a->channel));
 		(void)text_json_string(&l->out, a->subscriber);
 		(void)buf_printf(&l->out,
@@ -116,7 +110,7 @@ static void alert_head(struct lister *l, const struct store_alert *a,
 		return;
 	}
 	(void)buf_printf(&l->out, "%s  %-7s  %-7s  %-12s  %-16s  created %s",
-			 a->id, state_names[a->state],
+			 a->id, alert_state_name(a->state),
 			 alert_channel_name(a->channel), who, type, created);
 	if (a->state == STORE_ALERT_PENDING)
 		(void)buf_printf(&l->out, "  due %s", when);

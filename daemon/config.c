@@ -1577,6 +1577,7 @@ static const struct key top_keys[] = {
 	{"watch", value_watches, 0, 0},
 	{"state_dir", value_path, CFG(state_dir), KEY_MAIN_ONLY},
 	{"cache_dir", value_path, CFG(cache_dir), KEY_MAIN_ONLY},
+	{"metrics_file", value_path, CFG(metrics_file), KEY_MAIN_ONLY},
 	{"defaults", value_defaults, CFG(default_interval), KEY_MAIN_ONLY},
 	{"smtp", value_smtp, CFG(smtp), KEY_MAIN_ONLY},
 	{"fetch", value_fetch, CFG(fetch), KEY_MAIN_ONLY},
@@ -2144,6 +2145,7 @@ struct config *config_free(struct config *c)
 	free(c->fetch.ca_file);
 	free(c->state_dir);
 	free(c->cache_dir);
+	free(c->metrics_file);
 	free(c);
 	return NULL;
 }

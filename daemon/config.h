@@ -168,8 +168,9 @@ struct config_smtp {
 struct config {
 	char **files; /* owned: every file read, main file first */
 	size_t n_files;
-	char *state_dir; /* owned, absolute */
-	char *cache_dir; /* owned, absolute */
+	char *state_dir;    /* owned, absolute */
+	char *cache_dir;    /* owned, absolute */
+	char *metrics_file; /* owned: a Prometheus textfile to keep, or NULL */
 	uint64_t default_interval;
 	struct config_dataset *datasets; /* owned */
 	size_t n_datasets;

@@ -5,7 +5,8 @@
  * timer per dataset, its next check kept in the database so that a
  * restart resumes the plan -- and speaks the systemd protocol: READY=1
  * once the configuration, the database and the timers are up; STATUS= in
- * plain words, kept current; WATCHDOG=1 from the loop itself (sd-event
+ * plain words, kept current (and with it the metrics file, if the
+ * configuration names one); WATCHDOG=1 from the loop itself (sd-event
  * does it when WatchdogSec= is set); SIGHUP reloads the configuration
  * all or nothing between RELOADING=1 and READY=1; SIGTERM and SIGINT stop
  * with STOPPING=1.  The work -- checks, ingests, deliveries -- runs in
@@ -60,6 +61,7 @@ struct daemon {
 	struct slot **slots;
 	size_t n_slots;
 	sd_event_source *results, *status_timer;
+	int metrics_error; /* the last failure to write the metrics file */
 };
 
 static double random_unit(void)
@@ -71,7 +73,7 @@ static double random_unit(void)
 	return (double)v / 4294967296.0;
 }
 
-/* ---- STATUS= -------------------------------------------------------------- */
+/* ---- STATUS= and the metrics file ----------------------------------------- */
 
 static void notify_status(struct daemon *d, const char *state)
 {
@@ -89,6 +91,7 @@ static void notify_status(struct daemon *d, const char *state)
 			next = s;
 	}
 	(void)store_alert_counts(d->store, counts);
+	cmd_write_metrics(d->cfg->config, d->store, &d->metrics_error);
 	store_idle(d->store);
 	if (next)
 		schedule_wait(next->next - now, wait, sizeof(wait));

@@ -18,6 +18,77 @@ static const char sql_datasets_each[] =
 static const char sql_alert_next_due[] =
 	"SELECT min(due) FROM alerts WHERE state = 0";
 
+/* Per figure: rows of (dataset, label, code, value). */
+static const char *const sql_figures[STORE_FIGURES] = {
+	[STORE_FIGURE_CHECKS] =
+		"SELECT d.name, r.outcome, 0, count(*) FROM runs r "
+		"JOIN datasets d ON d.id = r.dataset_id "
+		"WHERE r.outcome != 'running' GROUP BY d.id, r.outcome "
+		"ORDER BY d.id, r.outcome",
+	[STORE_FIGURE_BYTES] =
+		"SELECT d.name, '', 0, coalesce(sum(r.bytes), 0) FROM datasets d "
+		"LEFT JOIN runs r ON r.dataset_id = d.id GROUP BY d.id "
+		"ORDER BY d.id",
+	[STORE_FIGURE_RELEASES] =
+		"SELECT d.name, '', 0, count(r.id) FROM datasets d "
+		"LEFT JOIN releases r ON r.dataset_id = d.id GROUP BY d.id "
+		"ORDER BY d.id",
+	[STORE_FIGURE_ENTRIES] =
+		"SELECT d.name, '', 0, r.entries FROM datasets d "
+		"JOIN releases r ON r.dataset_id = d.id AND r.seq = "
+		"(SELECT max(seq) FROM releases WHERE dataset_id = d.id) "
+		"ORDER BY d.id",
+	[STORE_FIGURE_EVENTS] =
+		"SELECT d.name, '', e.type, count(*) FROM events e "
+		"JOIN datasets d ON d.id = e.dataset_id "
+		"GROUP BY d.id, e.type ORDER BY d.id, e.type",
+	[STORE_FIGURE_LAST_CHECK] =
+		"SELECT d.name, '', 0, max(r.ended) FROM runs r "
+		"JOIN datasets d ON d.id = r.dataset_id "
+		"WHERE r.ended IS NOT NULL GROUP BY d.id ORDER BY d.id",
+	[STORE_FIGURE_FAILURES] =
+		"SELECT name, '', 0, consecutive_failures FROM datasets "
+		"ORDER BY id",
+	/* Every state, 0 included, so that a rate can be taken. */
+	[STORE_FIGURE_ALERTS] =
+		"WITH s(state) AS (VALUES (0), (1), (2)) "
+		"SELECT '', '', state, "
+		"(SELECT count(*) FROM alerts a WHERE a.state = s.state) "
+		"FROM s ORDER BY state",
+};
+
+int store_status_figure_each(struct store *s, enum store_figure f,
+			     int (*fn)(void *userdata,
+				       const struct store_figure_row *row),
+			     void *userdata)
+{
+	struct store_figure_row row;
+	sqlite3_stmt *st;
+	int r = 0;
+
+	if (f >= STORE_FIGURES)
+		return -EINVAL;
+	st = store_stmt(s, sql_figures[f], &r);
+	if (!st)
+		return r;
+	for (;;) {
+		r = store_step(s, st);
+		if (r <= 0)
+			return r;
+		row = (struct store_figure_row){
+			.dataset = store_column_text(st, 0),
+			.label = store_column_text(st, 1),
+			.code = sqlite3_column_int64(st, 2),
+			.value = sqlite3_column_int64(st, 3),
+		};
+		r = fn(userdata, &row);
+		if (r < 0) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+}
+
 int store_status_begin(struct store *s)
 {
 	return store_exec(s, "BEGIN");

@@ -44,6 +44,34 @@ int store_status_datasets_each(struct store *s,
 					 const struct store_status_dataset *d),
 			       void *userdata);
 
+/* The figures of the metrics textfile, read per dataset. */
+enum store_figure {
+	STORE_FIGURE_CHECKS,	 /* checks ended, per outcome (label) */
+	STORE_FIGURE_BYTES,	 /* bytes downloaded by checks */
+	STORE_FIGURE_RELEASES,	 /* releases recorded */
+	STORE_FIGURE_ENTRIES,	 /* entries in the newest release */
+	STORE_FIGURE_EVENTS,	 /* events recorded, per type (code) */
+	STORE_FIGURE_LAST_CHECK, /* when the last check ended, Unix seconds */
+	STORE_FIGURE_FAILURES,	 /* consecutive failed checks */
+	STORE_FIGURE_ALERTS,	 /* alerts per state (code); dataset "" */
+	STORE_FIGURES,
+};
+
+/* One row of a figure; the texts are borrowed for the call. */
+struct store_figure_row {
+	const char *dataset; /* "" for the alerts */
+	const char *label;   /* the outcome of a check, else "" */
+	int64_t code;	     /* the event type or alert state, else 0 */
+	int64_t value;
+};
+
+/* Calls fn for each row of figure f.  Returns 0, fn's negative value, or
+ * -errno. */
+int store_status_figure_each(struct store *s, enum store_figure f,
+			     int (*fn)(void *userdata,
+				       const struct store_figure_row *row),
+			     void *userdata);
+
 /* Reads when the earliest pending alert is due.  Returns 1 with *ret set,
  * 0 when no alert is pending, or -errno. */
 int store_status_alert_next_due(struct store *s, int64_t *ret);

@@ -49,6 +49,7 @@ chmod 600 "$tmp/hook.key"
 config() {
 	cat >"$tmp/sw.yaml" <<-EOF
 		state_dir: $tmp/state
+		metrics_file: $tmp/daemon.prom
 		alerts: { webhook_retries: [1s, 1s, 1s] }
 		datasets:
 		  - { name: faces, url: "$HTTPD_URL/faces.csv", format: csv, interval: $1,
@@ -119,6 +120,9 @@ expect_eq "status: the daemon's plan, one interval on (4 s) and a year on (less 
 # the alert sent: wait for the record, not just the request.
 sent_recorded() { [ "$(status "s['alerts']['sent'] >= 1")" = True ]; }
 wait_for 10 sent_recorded || sw_fail "the baseline alert was never marked sent"
+# metrics RELEASES: the metrics file says faces has RELEASES releases.
+metrics() { grep -qx "scrapewatch_releases_total{dataset=\"faces\"} $1" "$tmp/daemon.prom" 2>/dev/null; }
+wait_for 10 metrics 1 || sw_fail "the daemon did not write the metrics file after the first check"
 expect_eq "the overdue datasets a few seconds apart, not at once" "$("$SW_PYTHON" - "$tmp/state/scrapewatch.db" <<-'EOF'
 	import sqlite3, sys
 	db = sqlite3.connect(sys.argv[1])
@@ -146,6 +150,7 @@ expect_contains "STATUS: alerts pending, in words" "$(statuses)" "0 failing, 0 a
 # --- watchdog pings keep coming during a large ingest ------------------------
 release faces.csv 400000
 wait_for 30 grep -q "faces: release 3" "$tmp/daemon.log" || sw_fail "no release 3"
+wait_for 10 metrics 3 || sw_fail "the metrics file did not follow release 3"
 expect_eq "WATCHDOG=1 never more than 0.9 s apart (WatchdogSec=1s)" "$("$SW_PYTHON" - "$NOTIFYD_LOG" <<-'EOF'
 	import sys
 	t = [float(l.split()[0]) for l in open(sys.argv[1]) if "WATCHDOG=1" in l]
