@@ -62,6 +62,8 @@ struct daemon {
 	size_t n_slots;
 	sd_event_source *results, *status_timer;
 	int metrics_error; /* the last failure to write the metrics file */
+	int64_t metrics_version; /* the database's data version it shows */
+	bool metrics_current;	 /* written since the last reload */
 };
 
 static double random_unit(void)
@@ -74,6 +76,21 @@ static double random_unit(void)
 }
 
 /* ---- STATUS= and the metrics file ----------------------------------------- */
+
+/* Rewrites the metrics file when the workers have changed the database
+ * since it was written (counting events can take a while on a large one). */
+static void write_metrics(struct daemon *d)
+{
+	int64_t version = 0;
+
+	if (store_data_version(d->store, &version) < 0)
+		d->metrics_current = false;
+	else if (d->metrics_current && version == d->metrics_version)
+		return;
+	cmd_write_metrics(d->cfg->config, d->store, &d->metrics_error);
+	d->metrics_version = version;
+	d->metrics_current = d->metrics_error == 0;
+}
 
 static void notify_status(struct daemon *d, const char *state)
 {
@@ -91,7 +108,7 @@ static void notify_status(struct daemon *d, const char *state)
 			next = s;
 	}
 	(void)store_alert_counts(d->store, counts);
-	cmd_write_metrics(d->cfg->config, d->store, &d->metrics_error);
+	write_metrics(d);
 	store_idle(d->store);
 	if (next)
 		schedule_wait(next->next - now, wait, sizeof(wait));
@@ -295,6 +312,7 @@ static int on_reload(sd_event_source *src _unused_,
 	shared_unref(d->cfg);
 	d->cfg = s;
 	sync_slots(d);
+	d->metrics_current = false; /* metrics_file may have changed */
 	log_notice("Configuration reloaded: %zu datasets, %zu subscribers, "
 		   "%zu watches",
 		   c->n_datasets, c->n_subscribers, c->n_watches);

@@ -605,6 +605,22 @@ void store_idle(struct store *s)
 		sqlite3_reset(s->cache[i].st);
 }
 
+int store_data_version(struct store *s, int64_t *ret)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, "PRAGMA data_version", &r);
+	if (!st)
+		return r;
+	r = store_step(s, st);
+	if (r <= 0)
+		return r == 0 ? -EIO : r;
+	*ret = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
 int store_next_check_get(struct store *s, int64_t dataset_id, int64_t *ret)
 {
 	sqlite3_stmt *st;

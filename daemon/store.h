@@ -88,6 +88,10 @@ int store_dataset_failures(struct store *s, int64_t dataset_id);
  * read keeps seeing the database as it was. */
 void store_idle(struct store *s);
 
+/* Reads a number that changes whenever another connection has committed
+ * (PRAGMA data_version).  Returns 0 or -errno. */
+int store_data_version(struct store *s, int64_t *ret);
+
 /* When the daemon checks the dataset next (Unix seconds).  get returns 1
  * with *ret set, 0 when none is planned, or -errno. */
 int store_next_check_get(struct store *s, int64_t dataset_id, int64_t *ret);

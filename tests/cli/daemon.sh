@@ -123,6 +123,8 @@ wait_for 10 sent_recorded || sw_fail "the baseline alert was never marked sent"
 # metrics RELEASES: the metrics file says faces has RELEASES releases.
 metrics() { grep -qx "scrapewatch_releases_total{dataset=\"faces\"} $1" "$tmp/daemon.prom" 2>/dev/null; }
 wait_for 10 metrics 1 || sw_fail "the daemon did not write the metrics file after the first check"
+wait_for 15 grep -q '^scrapewatch_alerts{state="sent"} [1-9]' "$tmp/daemon.prom" ||
+	sw_fail "the metrics file never showed the sent alert"
 expect_eq "the overdue datasets a few seconds apart, not at once" "$("$SW_PYTHON" - "$tmp/state/scrapewatch.db" <<-'EOF'
 	import sqlite3, sys
 	db = sqlite3.connect(sys.argv[1])
