@@ -10,9 +10,9 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "alert.h"
 #include "buf.h"
 #include "cli_internal.h"
-#include "alert.h"
 #include "cli_photos.h"
 #include "log.h"
 #include "parse.h"

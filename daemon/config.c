@@ -410,6 +410,14 @@ static void value_smtp_url(struct loader *ld, const yaml_node_t *node,
 	value_url(ld, node, dest, schemes, ELEMENTSOF(schemes), "SMTP URL");
 }
 
+static bool local_part_ascii(const char *address)
+{
+	for (; *address && *address != '@'; address++)
+		if ((unsigned char)*address >= 0x80)
+			return false;
+	return true;
+}
+
 /* A deliberately plain check of an address: one '@', no spaces or
  * control characters, ASCII before the '@' (mail is sent without
  * SMTPUTF8; a domain may be internationalised), a dot in the domain.  The
@@ -419,22 +427,15 @@ static bool address_valid(const char *s, size_t len)
 	const char *at = memchr(s, '@', len);
 	size_t i;
 
+	if (!local_part_ascii(s))
+		return false;
 	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= ' ' || strchr("<>,;\"()\\", s[i]) ||
-		    ((unsigned char)s[i] >= 0x80 && (!at || s + i < at)))
+		if ((unsigned char)s[i] <= ' ' || strchr("<>,;\"()\\", s[i]))
 			return false;
 	return at && at != s &&
 	       !memchr(at + 1, '@', len - (size_t)(at + 1 - s)) &&
 	       memchr(at + 1, '.', len - (size_t)(at + 1 - s)) &&
 	       at[1] != '.' && s[len - 1] != '.';
-}
-
-static bool local_part_ascii(const char *address)
-{
-	for (; *address && *address != '@'; address++)
-		if ((unsigned char)*address >= 0x80)
-			return false;
-	return true;
 }
 
 /* An address, bare or with a display name: "Jane Doe <jane@example.org>"
@@ -1586,13 +1587,6 @@ static const struct key top_keys[] = {
 	{"include", value_include, 0, KEY_MAIN_ONLY},
 };
 
-static void load_top(struct loader *ld, yaml_document_t *doc,
-		     const yaml_node_t *root)
-{
-	load_mapping(ld, doc, root, top_keys, ELEMENTSOF(top_keys), ld->cfg,
-		     "the configuration");
-}
-
 /* ---- files ------------------------------------------------------------ */
 
 static void yaml_syntax_error(struct loader *ld, const yaml_parser_t *p)
@@ -1658,7 +1652,8 @@ static int load_file(struct loader *ld, const char *path, bool main_file)
 		ld->budget =
 			4 * (size_t)(doc.nodes.top - doc.nodes.start) + 1024;
 		ld->doc = &doc;
-		load_top(ld, &doc, root);
+		load_mapping(ld, &doc, root, top_keys, ELEMENTSOF(top_keys),
+			     ld->cfg, "the configuration");
 		ld->doc = NULL;
 		/* A second document would be silently ignored: refuse it. */
 		if (yaml_parser_load(&parser, &extra)) {

@@ -201,7 +201,6 @@ static int check_message(const struct mail_message *m, bool *https, char *err,
 
 /* ---- building ------------------------------------------------------------ */
 
-/* s parsed as exactly one mailbox with an address (no group), or NULL. */
 static bool is_ascii(const char *s)
 {
 	for (; *s; s++)
@@ -210,6 +209,7 @@ static bool is_ascii(const char *s)
 	return true;
 }
 
+/* s parsed as exactly one mailbox with an address (no group), or NULL. */
 static InternetAddressList *mailbox_parse(const char *s)
 {
 	InternetAddressList *l;

@@ -252,16 +252,16 @@ static const char *const store_outcomes[STORE_OUTCOME_MAX] = {
  * message at debug level. */
 int store_errno(struct store *s, int rc, const char *what)
 {
+	int sys = s->db ? sqlite3_system_errno(s->db) : 0;
+
 	log_debug("SQLite: %s: %s (%d)", what,
 		  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), rc);
 	/* A full disk can surface as an I/O error (growing the WAL index
 	 * fails with SQLITE_IOERR_SHMSIZE): say ENOSPC then, not a vague EIO.
 	 * Only these errnos are taken: SQLite reads errno after the fact, so
 	 * any other value may be left over from an unrelated call. */
-	if ((rc & 0xff) == SQLITE_IOERR && s->db &&
-	    (sqlite3_system_errno(s->db) == ENOSPC ||
-	     sqlite3_system_errno(s->db) == EDQUOT))
-		return -sqlite3_system_errno(s->db);
+	if ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))
+		return -sys;
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:

@@ -47,7 +47,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from serverlib import control_lines, exit_with_parent, write_atomic
+from serverlib import control_lines, serve_http
 
 MODES = ("ok", "stall", "close", "short", "endless", "drip", "empty")
 
@@ -269,11 +269,7 @@ def main():
     for s in servers:
         s.www = os.path.join(directory, "www")
         s.control, s.log = control, log
-        threading.Thread(target=s.serve_forever, daemon=True).start()
-    exit_with_parent()
-    ports = tuple(s.server_address[1] for s in servers)
-    write_atomic(os.path.join(directory, "ready"), b"%d %d\n" % ports)
-    threading.Event().wait()
+    serve_http(directory, servers)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 # serverlib.py: helpers shared by the loopback test servers in this
-# directory (smtp_sink.py, webhook_receiver.py, notify_listener.py).
+# directory (smtp_sink.py, webhook_receiver.py, fault_server.py,
+# notify_listener.py).
 import os
 import socket
 import ssl
@@ -13,6 +14,18 @@ def write_atomic(path, data):
     with open(tmp, "wb") as f:
         f.write(data)
     os.replace(tmp, path)
+
+
+def serve_http(directory, servers):
+    """Serves each of SERVERS (socketserver servers on loopback) on its own
+    thread, tells the test their ports in DIRECTORY/ready ("PORT PORT...")
+    and runs until the test's shell is gone."""
+    for s in servers:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+    exit_with_parent()
+    ports = " ".join(str(s.server_address[1]) for s in servers)
+    write_atomic(os.path.join(directory, "ready"), ports.encode() + b"\n")
+    threading.Event().wait()
 
 
 def exit_with_parent():

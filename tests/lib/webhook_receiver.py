@@ -34,7 +34,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from serverlib import control_lines, exit_with_parent, server_tls, write_atomic
+from serverlib import control_lines, serve_http, server_tls
 
 
 class Rules:
@@ -183,11 +183,7 @@ def main():
     servers[1].tls = server_tls(directory)
     for s in servers:
         s.rules, s.log = rules, log
-        threading.Thread(target=s.serve_forever, daemon=True).start()
-    exit_with_parent()
-    ports = tuple(s.server_address[1] for s in servers)
-    write_atomic(os.path.join(directory, "ready"), b"%d %d\n" % ports)
-    threading.Event().wait()
+    serve_http(directory, servers)
 
 
 if __name__ == "__main__":
