@@ -91,25 +91,32 @@ static void notice_type(const char *json, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)strcspn(p, "\""), p);
 }
 
+/* Copies the alert's row into a new struct alert at *userdata. */
+static int copy_alert(void *userdata, const struct store_alert *row)
+{
+	struct alert *a = xcalloc(1, sizeof(*a));
+
+	snprintf(a->id, sizeof(a->id), "%s", row->id);
+	a->subscriber = xstrdup(row->subscriber);
+	a->channel = row->channel;
+	a->kind = row->kind;
+	a->created = row->created;
+	a->due = row->due;
+	a->attempts = row->attempts;
+	a->notice = xstrdup(row->notice);
+	notice_type(a->notice, a->notice_type, sizeof(a->notice_type));
+	*(struct alert **)userdata = a;
+	return 0;
+}
+
 int alert_load(struct store *s, const char *id, struct alert **ret)
 {
-	struct store_alert row;
-	struct alert *a;
+	struct alert *a = NULL;
 	int r;
 
-	r = store_alert_get(s, id, &row);
+	r = store_alert_get(s, id, copy_alert, &a);
 	if (r <= 0)
 		return r < 0 ? r : -ENOENT;
-	a = xcalloc(1, sizeof(*a));
-	snprintf(a->id, sizeof(a->id), "%s", row.id);
-	a->subscriber = xstrdup(row.subscriber);
-	a->channel = row.channel;
-	a->kind = row.kind;
-	a->created = row.created;
-	a->due = row.due;
-	a->attempts = row.attempts;
-	a->notice = xstrdup(row.notice);
-	notice_type(a->notice, a->notice_type, sizeof(a->notice_type));
 	r = store_alert_events_each(s, a->id, add_row, a);
 	if (r < 0) {
 		alert_free(a);

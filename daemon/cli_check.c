@@ -131,7 +131,7 @@ static void deliver_after(struct cmd *c)
 	int r;
 
 	r = deliver_due(c->store, c->config, (int64_t)time(NULL), &res);
-	if (r == -EBUSY)
+	if (r == -EALREADY)
 		log_info("Another delivery is running: alerts left to it");
 	else if (r < 0)
 		log_error_errno(r, "Cannot deliver alerts: %m");
@@ -163,7 +163,7 @@ int cli_check(struct cli *cli, int argc, char **argv)
 		log_error("Cannot initialise libcurl");
 		return EX_SOFTWARE;
 	}
-	status = cmd_open(&c, cli, NULL);
+	status = cmd_open(&c, cli, NULL, CMD_WRITES);
 	if (!status) {
 		c.watches = watchset_new(c.config);
 		status = check_datasets(&c, argv, n, all);

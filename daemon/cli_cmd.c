@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli_internal.h"
 #include "events.h"
@@ -117,7 +119,31 @@ void cmd_write_metrics(const struct config *c, struct store *s, int *last_error)
 		*last_error = r < 0 ? r : 0;
 }
 
-int cmd_open(struct cmd *c, const struct cli *cli, const char *name)
+/* Refuses root's writes to a state directory that belongs to another
+ * user: the files they create would be root's, and the unit's user could
+ * not write them afterwards.  Returns 0 or EX_NOPERM, having logged why. */
+static int check_owner(const struct config *c, enum cmd_access access)
+{
+	struct stat st;
+
+	if (access != CMD_WRITES || geteuid() != 0 ||
+	    stat(c->state_dir, &st) < 0 || st.st_uid == 0)
+		return 0;
+	log_error("The state directory '%s' belongs to uid %u (the "
+		  "scrapewatch unit's user): run as root, this command would "
+		  "leave files there that the unit cannot write",
+		  c->state_dir, (unsigned)st.st_uid);
+	log_error("Run it as the unit's user instead: systemd-run --pipe "
+		  "--wait -p User=scrapewatch -p DynamicUser=yes "
+		  "-p StateDirectory=scrapewatch -p CacheDirectory=scrapewatch "
+		  "-p LoadCredential=NAME:/etc/scrapewatch/credentials/NAME "
+		  "/usr/bin/scrapewatch ARGUMENTS... (one LoadCredential= for "
+		  "each credential the configuration names)");
+	return EX_NOPERM;
+}
+
+int cmd_open(struct cmd *c, const struct cli *cli, const char *name,
+	     enum cmd_access access)
 {
 	char path[4096];
 	int status, r;
@@ -138,12 +164,21 @@ int cmd_open(struct cmd *c, const struct cli *cli, const char *name)
 				c->config->state_dir);
 		return EX_CANTCREAT;
 	}
+	status = check_owner(c->config, access);
+	if (status)
+		return status;
 	cmd_db_path(c->config, path, sizeof(path));
 	r = store_open(path, &c->store);
 	if (r == -EPROTO) {
 		log_error("Database '%s' was written by a newer scrapewatch",
 			  path);
 		return EX_SOFTWARE;
+	}
+	if (r == -ELOOP) {
+		log_error("Cannot open database '%s': it is a symbolic link, "
+			  "and scrapewatch follows none to its own files",
+			  path);
+		return EX_IOERR;
 	}
 	if (r < 0) {
 		log_error_errno(r, "Cannot open database '%s': %m", path);

@@ -437,7 +437,7 @@ int cli_evidence(struct cli *cli, int argc, char **argv)
 		status = EX_USAGE;
 	}
 	if (!status)
-		status = cmd_open(&c, cli, dataset);
+		status = cmd_open(&c, cli, dataset, CMD_READS);
 	if (!status)
 		status = cmd_check_subscriber(&c, c.args[0]);
 	if (!status)

@@ -64,7 +64,7 @@ int cli_import(struct cli *cli, int argc, char **argv)
 
 	status = cmd_args(&c, argc, argv, 2, 2, "import DATASET FILE");
 	if (!status)
-		status = cmd_open(&c, cli, c.args[0]);
+		status = cmd_open(&c, cli, c.args[0], CMD_WRITES);
 	if (status) {
 		cmd_close(&c);
 		return status;
@@ -136,7 +136,7 @@ int cli_releases(struct cli *cli, int argc, char **argv)
 
 	status = cmd_args(&c, argc, argv, 1, 1, "releases DATASET");
 	if (!status)
-		status = cmd_open(&c, cli, c.args[0]);
+		status = cmd_open(&c, cli, c.args[0], CMD_READS);
 	if (!status) {
 		printf(" seq  ingested (UTC)    sha256           entries    added  "
 		       "removed  reincl    bad  file\n");
@@ -319,7 +319,7 @@ int cli_diff(struct cli *cli, int argc, char **argv)
 	status = cmd_args(&c, argc, argv, 1, 3,
 			  "diff DATASET [A] [B] [--format text|json|csv]");
 	if (!status)
-		status = cmd_open(&c, cli, c.args[0]);
+		status = cmd_open(&c, cli, c.args[0], CMD_READS);
 	if (status) {
 		cmd_close(&c);
 		return status;
@@ -533,7 +533,7 @@ int cli_search(struct cli *cli, int argc, char **argv)
 	status = cmd_args(&c, argc, argv, 1, 1,
 			  "search QUERY [--format text|json]");
 	if (!status)
-		status = cmd_open(&c, cli, NULL);
+		status = cmd_open(&c, cli, NULL, CMD_READS);
 	if (status) {
 		cmd_close(&c);
 		return status;

@@ -55,10 +55,20 @@ int cmd_check_subscriber(const struct cmd *c, const char *name);
 /* The database's path: STATE_DIR/scrapewatch.db. */
 void cmd_db_path(const struct config *c, char *out, size_t size);
 
+/* What a command does with the state directory. */
+enum cmd_access {
+	CMD_READS,  /* reads the database only */
+	CMD_WRITES, /* records checks, releases, alerts or downloads */
+};
+
 /* Loads the configuration and opens the database (making the state
- * directory); with name, also finds the dataset.  Returns 0 or an exit
+ * directory); with name, also finds the dataset.  A command that writes,
+ * run by root on a state directory that belongs to another user (the
+ * unit's dynamic user), is refused with how to run it as that user: it
+ * would leave files there that the unit cannot write.  Returns 0 or an exit
  * status, having logged why. */
-int cmd_open(struct cmd *c, const struct cli *cli, const char *name);
+int cmd_open(struct cmd *c, const struct cli *cli, const char *name,
+	     enum cmd_access access);
 
 /* Writes the configuration's metrics_file, if it names one, from s.  A
  * failure is logged as a warning unless it is *last_error, the previous

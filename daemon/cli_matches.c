@@ -144,7 +144,7 @@ int cli_matches(struct cli *cli, int argc, char **argv)
 				  "matches [SUBSCRIBER] [--since WHEN] "
 				  "[--format text|json|csv]");
 	if (!status)
-		status = cmd_open(&c, cli, NULL);
+		status = cmd_open(&c, cli, NULL, CMD_READS);
 	if (!status && c.n_args)
 		status = cmd_check_subscriber(&c, c.args[0]);
 	if (status) {

@@ -309,7 +309,7 @@ int cli_optout_request(struct cli *cli, int argc, char **argv)
 			  "optout request SUBSCRIBER DATASET "
 			  "[--format text|json]");
 	if (!status)
-		status = cmd_open(&c, cli, c.args[1]);
+		status = cmd_open(&c, cli, c.args[1], CMD_WRITES);
 	if (!status)
 		status = cmd_check_subscriber(&c, c.args[0]);
 	if (status) {
@@ -511,7 +511,7 @@ int cli_optout_status(struct cli *cli, int argc, char **argv)
 			  "optout status [SUBSCRIBER] "
 			  "[--format text|json|csv]");
 	if (!status)
-		status = cmd_open(&c, cli, NULL);
+		status = cmd_open(&c, cli, NULL, CMD_READS);
 	if (!status && c.n_args)
 		status = cmd_check_subscriber(&c, c.args[0]);
 	if (status) {

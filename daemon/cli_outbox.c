@@ -36,14 +36,18 @@ int cli_deliver(struct cli *cli, int argc, char **argv)
 
 	status = cmd_args(&c, argc, argv, 0, 0, "deliver");
 	if (!status)
-		status = cmd_open(&c, cli, NULL);
+		status = cmd_open(&c, cli, NULL, CMD_WRITES);
 	if (status) {
 		cmd_close(&c);
 		return status;
 	}
 	r = deliver_due(c.store, c.config, (int64_t)time(NULL), &res);
-	if (r == -EBUSY) {
+	if (r == -EALREADY) {
 		log_error("Another delivery is running; try again later");
+		status = EX_TEMPFAIL;
+	} else if (r == -EBUSY) {
+		log_error("The database is busy (with an ingest?); try again "
+			  "later");
 		status = EX_TEMPFAIL;
 	} else if (r < 0) {
 		log_error_errno(r, "Cannot deliver alerts: %m");
@@ -167,7 +171,7 @@ int cli_outbox_retry(struct cli *cli, int argc, char **argv)
 
 	status = cmd_args(&c, argc, argv, 1, 1, "outbox retry ID");
 	if (!status)
-		status = cmd_open(&c, cli, NULL);
+		status = cmd_open(&c, cli, NULL, CMD_WRITES);
 	if (status) {
 		cmd_close(&c);
 		return status;
@@ -197,7 +201,7 @@ int cli_outbox(struct cli *cli, int argc, char **argv)
 			  "outbox [--pending|--failed|--sent] "
 			  "[--format text|json]");
 	if (!status)
-		status = cmd_open(&c, cli, NULL);
+		status = cmd_open(&c, cli, NULL, CMD_READS);
 	if (status) {
 		cmd_close(&c);
 		return status;

@@ -384,7 +384,7 @@ int cli_status(struct cli *cli, int argc, char **argv)
 		status = EX_USAGE;
 	}
 	if (!status)
-		status = cmd_open(&c, cli, NULL);
+		status = cmd_open(&c, cli, NULL, CMD_READS);
 	if (status) {
 		cmd_close(&c);
 		return status;

@@ -1955,16 +1955,20 @@ static void check_config(struct loader *ld)
 }
 
 /* state_dir and cache_dir default to systemd's StateDirectory= and
- * CacheDirectory=, then to the usual places. */
+ * CacheDirectory=, then to the directories the unit has, so that a command
+ * run by hand uses the unit's database and downloads.  Any other
+ * state_dir without a cache_dir keeps its downloads in STATE_DIR/cache. */
 static void set_directories(struct config *c)
 {
+	bool state_default = false;
 	const char *e;
 
 	if (!c->state_dir) {
 		e = getenv("STATE_DIRECTORY");
+		state_default = !e || !*e;
 		/* systemd may list several, separated by ':'; take the first. */
-		c->state_dir = e && *e ? xstrndup(e, strcspn(e, ":"))
-				       : xstrdup("/var/lib/scrapewatch");
+		c->state_dir = state_default ? xstrdup(CONFIG_STATE_DIR)
+					     : xstrndup(e, strcspn(e, ":"));
 	}
 	if (!c->cache_dir) {
 		struct buf b;
@@ -1973,6 +1977,8 @@ static void set_directories(struct config *c)
 		buf_init(&b, PATH_MAX);
 		if (e && *e)
 			(void)buf_append(&b, e, strcspn(e, ":"));
+		else if (state_default)
+			(void)buf_puts(&b, CONFIG_CACHE_DIR);
 		else
 			(void)buf_printf(&b, "%s/cache", c->state_dir);
 		c->cache_dir = buf_steal(&b);

@@ -22,6 +22,11 @@
 #define CONFIG_DEFAULT_MAX_ENTRIES   500000000ULL
 #define CONFIG_DEFAULT_MAX_BAD_SHARE 0.01
 
+/* The unit's StateDirectory= and CacheDirectory=: the defaults, so that a
+ * command run by hand uses the unit's database and downloads. */
+#define CONFIG_STATE_DIR "/var/lib/scrapewatch"
+#define CONFIG_CACHE_DIR "/var/cache/scrapewatch"
+
 /* Download defaults (fetch: section). */
 #define CONFIG_DEFAULT_CONNECT_TIMEOUT	 30
 #define CONFIG_DEFAULT_LOW_SPEED_TIME	 120

@@ -402,7 +402,7 @@ int cli_daemon(struct cli *cli, int argc, char **argv)
 		log_max_level = LOG_INFO;
 	status = cmd_args(&c, argc, argv, 0, 0, "daemon");
 	if (!status)
-		status = cmd_open(&c, cli, NULL);
+		status = cmd_open(&c, cli, NULL, CMD_WRITES);
 	if (status) {
 		cmd_close(&c);
 		return status;

@@ -36,6 +36,8 @@
 #define BATCH		1000
 #define REPLY_MAX	300
 #define RETRY_AFTER_MAX (24 * 3600)
+/* How long recording an attempt waits for a busy database, in seconds. */
+#define RECORD_WAIT (10 * 60)
 
 struct job {
 	size_t index; /* in the run */
@@ -405,6 +407,50 @@ static int record(struct run *run, struct job *j)
 	return record_attempt(run, j, now);
 }
 
+/* Writes one attempt, and what it causes, in one transaction.  Returns 0
+ * or -errno (-EBUSY: the database is busy). */
+static int write_attempt(struct run *run, const struct job *j,
+			 const struct store_attempt *at, int64_t due)
+{
+	int r;
+
+	r = store_begin(run->s);
+	if (r == 0)
+		r = store_attempt_add(run->s, at, due);
+	if (r == 0 && j->gone)
+		r = store_endpoint_disable(run->s, j->target, at->at, j->why);
+	if (r == 0 && at->outcome == STORE_ATTEMPT_FAILED)
+		r = report_failure(run->s, run->c, j, at->at);
+	if (r == 0)
+		r = store_commit(run->s);
+	if (r < 0)
+		store_rollback(run->s);
+	return r;
+}
+
+/* Writes the attempt, waiting out a busy database: an ingest holds the
+ * write lock for minutes, and an attempt not recorded would be sent again.
+ * Returns 0 or -errno. */
+static int write_attempt_waiting(struct run *run, const struct job *j,
+				 const struct store_attempt *at, int64_t due)
+{
+	const struct timespec pause = {.tv_nsec = 200 * 1000 * 1000};
+	time_t give_up = time(NULL) + RECORD_WAIT;
+	int r;
+
+	for (;;) {
+		r = write_attempt(run, j, at, due);
+		if (r != -EBUSY || stop_requested() || time(NULL) >= give_up)
+			return r;
+		log_debug("alert %s: the database is busy, retrying",
+			  j->alert->id);
+		/* A read left open keeps an old snapshot that can never
+		 * write: end every read before trying again. */
+		store_idle(run->s);
+		(void)nanosleep(&pause, NULL);
+	}
+}
+
 static int record_attempt(struct run *run, struct job *j, int64_t now)
 {
 	struct store_attempt at = {
@@ -428,19 +474,12 @@ static int record_attempt(struct run *run, struct job *j, int64_t now)
 				 (long long)j->alert->attempts + 1);
 		}
 	}
-	r = store_begin(run->s);
-	if (r == 0)
-		r = store_attempt_add(run->s, &at, due);
-	if (r == 0 && j->gone)
-		r = store_endpoint_disable(run->s, j->target, now, j->why);
-	if (r == 0 && at.outcome == STORE_ATTEMPT_FAILED)
-		r = report_failure(run->s, run->c, j, now);
-	if (r == 0)
-		r = store_commit(run->s);
-	if (r < 0) {
-		store_rollback(run->s);
-		return r;
-	}
+	r = write_attempt_waiting(run, j, &at, due);
+	if (r < 0)
+		return log_error_errno(r,
+				       "alert %s: cannot record the attempt "
+				       "(%s): %m; it stays due",
+				       j->alert->id, j->why);
 	if (at.outcome == STORE_ATTEMPT_SENT) {
 		run->res->sent++;
 		log_info("alert %s (%s for %s) sent: %s", j->alert->id,
@@ -551,6 +590,10 @@ static int send_all(struct run *run)
 			curl_multi_add_handle(m, j->curl);
 			running++;
 		}
+		/* No read stays open across the network: its snapshot would
+		 * go stale, and recording the attempt could then not write. */
+		if (run->s)
+			store_idle(run->s);
 		curl_multi_perform(m, &still);
 		r = r ? r : finish_done(run, m, &running);
 		if (running)
@@ -572,12 +615,12 @@ static int lock_outbox(const struct config *c)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/outbox.lock", c->state_dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
-		return -EBUSY;
+		return -EALREADY;
 	}
 	return fd;
 }

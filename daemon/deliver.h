@@ -26,8 +26,9 @@ struct deliver_result {
 
 /*
  * Sends every alert due at now, once each.  Returns 0 with *ret filled,
- * -EBUSY when another delivery worker holds the outbox, or -errno when
- * the database fails.
+ * -EALREADY when another delivery worker holds the outbox, or -errno when
+ * the database fails (-EBUSY: it stayed busy, with an ingest, longer than
+ * recording an attempt waits).
  */
 int deliver_due(struct store *s, const struct config *c, int64_t now,
 		struct deliver_result *ret);

@@ -45,6 +45,13 @@ void outbox_period(enum config_digest d, int64_t t, int64_t *start,
 	*end = *start + unit;
 }
 
+/* Notes in *userdata (a bool) whether the alert is still pending. */
+static int note_pending(void *userdata, const struct store_alert *a)
+{
+	*(bool *)userdata = a->state == STORE_ALERT_PENDING;
+	return 0;
+}
+
 /* Adds e to the subscriber's digest of its period on a's channel.  A
  * digest already sent (flushed early with outbox retry) is not added to:
  * the period's next generation is. */
@@ -54,7 +61,7 @@ static int digest_alert(struct store *s, const struct config_subscriber *sub,
 	char start[24], gen[24];
 	const char *parts[] = {"digest", sub->name,
 			       alert_channel_name(a->channel), start, gen};
-	struct store_alert old;
+	bool pending;
 	int64_t from;
 	unsigned g;
 	int r = 0;
@@ -66,11 +73,12 @@ static int digest_alert(struct store *s, const struct config_subscriber *sub,
 		/* Generation 0 hashes as before generations existed. */
 		hashid_of(a->id, parts, g ? 5 : 4);
 		r = store_alert_add(s, a);
-		if (r == 0)
-			r = store_alert_get(s, a->id, &old) == 1 &&
-					    old.state == STORE_ALERT_PENDING
-				    ? 1
-				    : 0;
+		if (r == 0) {
+			pending = false;
+			r = store_alert_get(s, a->id, note_pending, &pending);
+			if (r >= 0)
+				r = pending ? 1 : 0;
+		}
 		if (r == 1)
 			break;
 	}

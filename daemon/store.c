@@ -11,11 +11,14 @@
 #include <assert.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "log.h"
 #include "macro.h"
 #include "store_internal.h"
@@ -248,6 +251,23 @@ static const char *const store_outcomes[STORE_OUTCOME_MAX] = {
 	[STORE_OUTCOME_STOPPED] = "stopped",
 };
 
+/* What SQLITE_CANTOPEN was: the open(2) error SQLite recorded when it is
+ * one open(2) gives, a link where none may be, else an I/O error. */
+static int cantopen_errno(int rc, int sys)
+{
+	static const int opens[] = {ENOENT,  EACCES, EPERM,  EROFS,
+				    ENOTDIR, EISDIR, ELOOP,  ENAMETOOLONG,
+				    EMFILE,  ENFILE, ENOSPC, EDQUOT};
+	size_t i;
+
+	if (rc == SQLITE_CANTOPEN_SYMLINK)
+		return -ELOOP;
+	for (i = 0; i < ELEMENTSOF(opens); i++)
+		if (sys == opens[i])
+			return -sys;
+	return -EIO;
+}
+
 /* Converts an SQLite result code to a negative errno, logging SQLite's
  * message at debug level. */
 int store_errno(struct store *s, int rc, const char *what)
@@ -274,7 +294,7 @@ int store_errno(struct store *s, int rc, const char *what)
 	case SQLITE_AUTH:
 		return -EACCES;
 	case SQLITE_CANTOPEN:
-		return -ENOENT;
+		return cantopen_errno(rc, sys);
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		return -EBADMSG;
@@ -387,17 +407,57 @@ static int store_migrate(struct store *s)
 	return 0;
 }
 
+/*
+ * The path to open: path's directory resolved, its file name as given.
+ * SQLITE_OPEN_NOFOLLOW refuses a symbolic link anywhere in the path, but
+ * the state directory is often reached through one that its owner made
+ * (systemd's StateDirectory= with DynamicUser= makes /var/lib/NAME a link
+ * to private/NAME).  Resolving the directory once keeps NOFOLLOW for what
+ * matters: the database file itself, and its -wal and -shm files, may not
+ * be links planted in the directory.  Returns 0 or -errno.
+ */
+static int resolve_dir(const char *path, char **ret)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *real;
+	struct buf b;
+
+	dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	real = realpath(*dir ? dir : "/", NULL);
+	free(dir);
+	if (!real)
+		return -errno;
+	buf_init(&b, PATH_MAX);
+	if (buf_printf(&b, "%s/%s", strcmp(real, "/") ? real : "",
+		       slash ? slash + 1 : path) < 0) {
+		free(real);
+		buf_free(&b);
+		return -ENAMETOOLONG;
+	}
+	free(real);
+	*ret = buf_steal(&b);
+	return 0;
+}
+
 int store_open(const char *path, struct store **ret)
 {
-	struct store *s = xcalloc(1, sizeof(*s));
+	_cleanup_free_ char *real = NULL;
+	struct store *s;
 	int rc, r;
 
-	rc = sqlite3_open_v2(path, &s->db,
+	r = resolve_dir(path, &real);
+	if (r < 0)
+		return r;
+	s = xcalloc(1, sizeof(*s));
+	rc = sqlite3_open_v2(real, &s->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				     SQLITE_OPEN_NOFOLLOW,
 			     NULL);
 	if (rc != SQLITE_OK) {
-		r = store_errno(s, rc, path);
+		/* The open's code is the primary one; why is in the extended. */
+		if (s->db)
+			rc = sqlite3_extended_errcode(s->db);
+		r = store_errno(s, rc, real);
 		store_close(s);
 		return r;
 	}

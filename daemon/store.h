@@ -48,10 +48,12 @@ int store_schema_version(void);
 
 /*
  * Opens (creating if needed) the database file at path, sets WAL mode and a
- * busy timeout, and migrates the schema forward.  Returns 0 and the store in
- * *ret, or -errno: -EPROTO when the file was written by a newer scrapewatch,
- * -EBADMSG when it is not a database, -EACCES/-ENOENT/-EIO/-ENOSPC as the
- * file system says.
+ * busy timeout, and migrates the schema forward.  path's directory may be
+ * reached through symbolic links; the file itself may not be one.  Returns 0
+ * and the store in *ret, or -errno: -EPROTO when the file was written by a
+ * newer scrapewatch, -EBADMSG when it is not a database, -ELOOP when the file
+ * is a symbolic link, -EACCES/-ENOENT/-EROFS/-EIO/-ENOSPC/... as the file
+ * system says.
  */
 int store_open(const char *path, struct store **ret);
 

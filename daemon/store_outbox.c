@@ -100,8 +100,11 @@ int store_alert_event_add(struct store *s, const char *alert_id,
 	return r < 0 ? r : 0;
 }
 
-int store_alert_get(struct store *s, const char *id, struct store_alert *ret)
+int store_alert_get(struct store *s, const char *id,
+		    int (*fn)(void *userdata, const struct store_alert *a),
+		    void *userdata)
 {
+	struct store_alert a;
 	sqlite3_stmt *st;
 	int r = 0;
 
@@ -110,9 +113,13 @@ int store_alert_get(struct store *s, const char *id, struct store_alert *ret)
 		return r;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	r = store_step(s, st);
-	if (r == 1)
-		alert_from_row(st, ret); /* borrowed until the next reset */
-	return r;
+	if (r != 1)
+		return r;
+	alert_from_row(st, &a);
+	r = fn(userdata, &a);
+	/* Ends the read: a snapshot kept open would go stale. */
+	sqlite3_reset(st);
+	return r < 0 ? r : 1;
 }
 
 /* Steps st (bound) and calls fn with each alert. */

@@ -55,9 +55,12 @@ int store_alert_add(struct store *s, const struct store_alert *a);
 int store_alert_event_add(struct store *s, const char *alert_id,
 			  const char *event_id);
 
-/* Reads one alert (strings borrowed until the next store call).  Returns
- * 1, 0 if there is none, or -errno. */
-int store_alert_get(struct store *s, const char *id, struct store_alert *ret);
+/* Calls fn with the alert id (its strings borrowed for the call only), and
+ * ends the read before returning.  Returns 1 once fn returned >= 0, 0 if
+ * there is no such alert, fn's negative value, or -errno. */
+int store_alert_get(struct store *s, const char *id,
+		    int (*fn)(void *userdata, const struct store_alert *a),
+		    void *userdata);
 
 /* Calls fn for up to limit pending alerts due at or before now, the most
  * overdue first.  Returns 0, fn's negative value, or -errno. */

@@ -201,7 +201,7 @@ static void deliver_once(struct workers *w, struct store *s)
 	int r;
 
 	r = deliver_due(s, cfg->config, (int64_t)time(NULL), &res);
-	if (r < 0 && r != -EBUSY)
+	if (r < 0 && r != -EALREADY)
 		log_error_errno(r, "Cannot deliver alerts: %m");
 	shared_unref(cfg);
 }

@@ -548,8 +548,31 @@ TEST(defaults_for_the_common_case)
 	if (!c)
 		return;
 	CHECK_U64(c->datasets[0].interval, 24 * 3600);
+	/* The unit's directories, for a command run by hand. */
 	CHECK_STR(c->state_dir, "/var/lib/scrapewatch");
-	CHECK_STR(c->cache_dir, "/var/lib/scrapewatch/cache");
+	CHECK_STR(c->cache_dir, "/var/cache/scrapewatch");
+	config_free(c);
+
+	/* A state directory of one's own keeps its downloads inside. */
+	free(load_text("state_dir: /srv/sw\n"
+		       "datasets:\n  - { name: a, url: https://e.org/a, "
+		       "format: ffhq }\n",
+		       &path));
+	CHECK_INT(config_load(path, &c, &errors), 0);
+	if (c) {
+		CHECK_STR(c->state_dir, "/srv/sw");
+		CHECK_STR(c->cache_dir, "/srv/sw/cache");
+	}
+	config_free(c);
+	setenv("STATE_DIRECTORY", "/run/sw", 1);
+	free(load_text(
+		"datasets:\n  - { name: a, url: https://e.org/a, format: ffhq }\n",
+		&path));
+	CHECK_INT(config_load(path, &c, &errors), 0);
+	if (c) {
+		CHECK_STR(c->state_dir, "/run/sw");
+		CHECK_STR(c->cache_dir, "/run/sw/cache");
+	}
 	config_free(c);
 
 	setenv("STATE_DIRECTORY", "/var/lib/private/scrapewatch", 1);
