@@ -5,16 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib/assert.sh
 
-sources=$(ls daemon/*.c daemon/*.h)
+sources=$(find daemon -name '*.[ch]' | sort)
 
 banned=$(grep -nHE '\b(sprintf|vsprintf|strcpy|strcat|strncpy|strtok|atoi|atol|atof|gets|system)[[:space:]]*\(' \
 	$sources || true)
 expect_eq "banned functions in daemon/" "$banned" ""
 
-complex=$(pmccabe $(ls daemon/*.c) | awk '$1 > 20 { print $NF " (" $1 ")" }')
+complex=$(pmccabe $(find daemon -name '*.c' | sort) | awk '$1 > 20 { print $NF " (" $1 ")" }')
 expect_eq "functions above complexity 20" "$complex" ""
 
-for f in $sources tests/unit/*.[ch] tests/fuzz/*.[ch] tests/fault/*.[ch] bench/*.c; do
+for f in $sources $(find tests/unit tests/fuzz tests/fault -name '*.[ch]' | sort) bench/*.c; do
 	if clang-format --dry-run --Werror "$f" 2>/dev/null; then
 		sw_pass
 	else

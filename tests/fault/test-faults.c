@@ -31,19 +31,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "config.h"
-#include "events.h"
+#include "alert/route.h"
+#include "config/config.h"
 #include "faultshim.h"
-#include "ingest.h"
-#include "macro.h"
-#include "outbox.h"
-#include "store.h"
-#include "store_index.h"
-#include "store_outbox.h"
+#include "index/ingest.h"
+#include "lib/buf.h"
+#include "lib/macro.h"
+#include "match/events.h"
+#include "match/watchset.h"
+#include "store/store.h"
+#include "store/store_index.h"
+#include "store/store_outbox.h"
 #include "test.h"
 #include "testutil.h"
-#include "watchset.h"
 
 #define T0  1700000000LL
 #define DAY 86400LL
@@ -183,8 +183,8 @@ static int record_events(void *userdata, const struct store_release *rel)
 	snprintf(data, sizeof(data),
 		 "\"dataset\":\"faces\",\"release\":%lld,\"events\":%u",
 		 (long long)rel->seq, sum.events);
-	return outbox_notice(s, sc.c, "dataset.release", key, data,
-			     rel->ingested);
+	return route_notice(s, sc.c, "dataset.release", key, data,
+			    rel->ingested);
 }
 
 /* Ingests release v (time T0 + v days).  Returns ingest_file's value;

@@ -13,9 +13,9 @@
  * lists within their bound, and names that find their own dataset and
  * subscriber.
  */
-#include "config.h"
-#include "format.h"
+#include "config/config.h"
 #include "fuzz.h"
+#include "parse/format.h"
 
 static char main_path[PATH_MAX];
 

@@ -16,7 +16,7 @@
  */
 #include <openssl/evp.h>
 
-#include "decode.h"
+#include "fetch/decode.h"
 #include "fuzz.h"
 
 static const char *const members[] = {NULL, "*.csv", "data/*", "[a-m]*.t?t"};

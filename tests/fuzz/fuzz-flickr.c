@@ -12,9 +12,9 @@
  */
 #include <inttypes.h>
 
-#include "entry.h"
-#include "flickr.h"
 #include "fuzz.h"
+#include "parse/entry.h"
+#include "parse/flickr.h"
 
 static bool all_digits(const char *s, size_t len)
 {
@@ -147,7 +147,7 @@ static void check_entry(const char *s, size_t len)
 	uint64_t key = 0;
 	int r;
 
-	for (f = 0; f < CONFIG_FIELD_MAX && s <= end; f++) {
+	for (f = 0; f < ENTRY_FIELD_MAX && s <= end; f++) {
 		tab = memchr(s, '\t', (size_t)(end - s));
 		e.field[f].s = s;
 		e.field[f].len = (size_t)((tab ? tab : end) - s);
@@ -159,11 +159,11 @@ static void check_entry(const char *s, size_t len)
 	check_owner(e.nsid, sizeof(e.nsid), true);
 	check_owner(e.alias, sizeof(e.alias), false);
 	r = entry_key(&e, 1, &key);
-	FUZZ_CHECK(r == CONFIG_FIELD_PHOTO_ID || r == -ENODATA);
+	FUZZ_CHECK(r == ENTRY_FIELD_PHOTO_ID || r == -ENODATA);
 	FUZZ_CHECK(r < 0 ? e.photo_id == 0 : key == e.photo_id);
 	r = entry_key(&e, 0, &key);
-	FUZZ_CHECK(r == -ENODATA || (r >= 0 && r < CONFIG_FIELD_MAX));
-	if (r >= 0 && r != CONFIG_FIELD_PHOTO_ID)
+	FUZZ_CHECK(r == -ENODATA || (r >= 0 && r < ENTRY_FIELD_MAX));
+	if (r >= 0 && r != ENTRY_FIELD_PHOTO_ID)
 		FUZZ_CHECK(e.field[r].len > 0);
 }
 

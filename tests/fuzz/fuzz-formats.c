@@ -19,9 +19,9 @@
  */
 #include <inttypes.h>
 
-#include "format.h"
 #include "fuzz.h"
-#include "macro.h"
+#include "lib/macro.h"
+#include "parse/format.h"
 
 #define SINK_REFUSED (-ECANCELED)
 
@@ -29,11 +29,11 @@ struct profile {
 	const char *format;
 	bool header;
 	const char *records;
-	const char *fields[CONFIG_FIELD_MAX];
+	const char *fields[ENTRY_FIELD_MAX];
 	bool custom; /* options from the manifest's first line */
 };
 
-#define F(name) [CONFIG_FIELD_##name]
+#define F(name) [ENTRY_FIELD_##name]
 
 static const struct profile profiles[16] = {
 	{.format = "yfcc100m"},
@@ -108,7 +108,7 @@ static int on_entry(void *userdata, const struct entry *e)
 	if (e->alias[0])
 		FUZZ_CHECK(flickr_alias_valid(e->alias, strlen(e->alias)));
 	s->hash = fuzz_hash(s->hash, "E", 1);
-	for (f = 0; f < CONFIG_FIELD_MAX; f++) {
+	for (f = 0; f < ENTRY_FIELD_MAX; f++) {
 		FUZZ_CHECK(e->field[f].len <= s->max_record);
 		s->hash = fuzz_hash(s->hash, &e->field[f].len,
 				    sizeof(e->field[f].len));
@@ -196,7 +196,7 @@ static int feed_all(const struct format *fmt, void *p, struct seen *s,
 }
 
 /* One parse: returns what feed()/finish() gave, or open()'s error. */
-static int run(const struct format *fmt, const struct config_dataset *d,
+static int run(const struct format *fmt, const struct format_options *d,
 	       const struct format_limits *limits, struct seen *s,
 	       const char *data, size_t len, int mode, uint64_t seed)
 {
@@ -217,16 +217,16 @@ static int run(const struct format *fmt, const struct config_dataset *d,
 }
 
 /* Fills d's options from the first line (TAB-separated) of *data. */
-static void custom_options(struct config_dataset *d, const char **data,
+static void custom_options(struct format_options *d, const char **data,
 			   size_t *len)
 {
 	const char *nl = memchr(*data, '\n', *len);
 	const char *s = *data, *end = nl ? nl : *data + *len, *tab;
-	char **slot[1 + CONFIG_FIELD_MAX];
+	char **slot[1 + ENTRY_FIELD_MAX];
 	size_t i;
 
 	slot[0] = &d->records;
-	for (i = 0; i < CONFIG_FIELD_MAX; i++)
+	for (i = 0; i < ENTRY_FIELD_MAX; i++)
 		slot[1 + i] = &d->fields[i];
 	for (i = 0; i < ELEMENTSOF(slot) && s <= end; i++) {
 		tab = memchr(s, '\t', (size_t)(end - s));
@@ -240,24 +240,22 @@ static void custom_options(struct config_dataset *d, const char **data,
 	*data = end + (nl != NULL);
 }
 
-static void dataset_free(struct config_dataset *d)
+static void options_free(struct format_options *d)
 {
 	size_t i;
 
 	free(d->records);
-	for (i = 0; i < CONFIG_FIELD_MAX; i++)
+	for (i = 0; i < ENTRY_FIELD_MAX; i++)
 		free(d->fields[i]);
-	free(d->format);
 }
 
-static void dataset_of(const struct profile *pr, struct config_dataset *d)
+static void options_of(const struct profile *pr, struct format_options *d)
 {
 	size_t i;
 
-	*d = (struct config_dataset){.header = pr->header};
-	d->format = strdup(pr->format);
+	*d = (struct format_options){.header = pr->header};
 	d->records = pr->records ? strdup(pr->records) : NULL;
-	for (i = 0; i < CONFIG_FIELD_MAX; i++)
+	for (i = 0; i < ENTRY_FIELD_MAX; i++)
 		d->fields[i] = pr->fields[i] ? strdup(pr->fields[i]) : NULL;
 }
 
@@ -266,7 +264,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 	const struct profile *pr;
 	const struct format *fmt;
 	struct format_limits limits = FORMAT_LIMITS_DEFAULT;
-	struct config_dataset d;
+	struct format_options d;
 	struct seen whole = {.hash = FUZZ_HASH_INIT}, cut;
 	const char *data;
 	char *copy;
@@ -292,7 +290,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 	memcpy(copy, input + 1, size - 1);
 	data = copy;
 	len = size - 1;
-	dataset_of(pr, &d);
+	options_of(pr, &d);
 	if (pr->custom)
 		custom_options(&d, &data, &len);
 
@@ -309,7 +307,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 			(input[0] >> 4) & 3, r_cut, cut.entries, cut.reports);
 		FUZZ_CHECK(!"chunked feeding changed the result");
 	}
-	dataset_free(&d);
+	options_free(&d);
 	free(copy);
 	return 0;
 }

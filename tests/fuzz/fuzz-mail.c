@@ -16,9 +16,9 @@
  * environment, refusing a message whose fields passed the checks (GMime's
  * output failed mail.c's own check) is a finding too.
  */
-#include "buf.h"
+#include "alert/mail.h"
 #include "fuzz.h"
-#include "mail.h"
+#include "lib/buf.h"
 
 #define MAIL_LINE_MAX 998
 

@@ -24,15 +24,16 @@
 #include <openssl/evp.h>
 #include <yajl/yajl_parse.h>
 
-#include "alert.h"
-#include "buf.h"
-#include "config.h"
-#include "flickr.h"
+#include "alert/alert.h"
+#include "alert/mail.h"
+#include "alert/mailbody.h"
+#include "alert/webhook.h"
+#include "config/config.h"
+#include "config/secret.h"
 #include "fuzz.h"
-#include "mail.h"
-#include "mailbody.h"
-#include "text.h"
-#include "webhook.h"
+#include "lib/buf.h"
+#include "lib/text.h"
+#include "parse/flickr.h"
 
 #define PHOTO_STRINGS 7
 #define MAX_EVENTS    3
@@ -332,7 +333,7 @@ static void check_signature(const char *secret, const char *id,
 	memset(sig, 0x5a, sizeof(sig));
 	r = webhook_sign(secret, id, timestamp, body->data, body->len, sig);
 	FUZZ_CHECK(r == 0 || r == -EINVAL);
-	FUZZ_CHECK(webhook_secret_check(secret) == r); /* config's check */
+	FUZZ_CHECK(secret_webhook_check(secret) == r); /* config's check */
 	key_len = documented_key(secret, key, 256);
 	if (r < 0)
 		return;

@@ -7,7 +7,7 @@
 #ifndef SCRAPEWATCH_FORMATTEST_H
 #define SCRAPEWATCH_FORMATTEST_H
 
-#include "format.h"
+#include "parse/format.h"
 
 /* ---- a sink that copies what it is given ------------------------------ */
 
@@ -16,7 +16,7 @@
 #define GOT_REPORTS 16
 
 struct got_entry {
-	char field[CONFIG_FIELD_MAX][GOT_TEXT];
+	char field[ENTRY_FIELD_MAX][GOT_TEXT];
 	uint64_t photo_id;
 	char nsid[FLICKR_NSID_MAX + 1];
 	char alias[FLICKR_ALIAS_MAX + 1];
@@ -51,7 +51,7 @@ static int got_entry(void *userdata, const struct entry *e)
 		return -ENOBUFS;
 	}
 	ge = &g->entries[g->n_entries++];
-	for (f = 0; f < CONFIG_FIELD_MAX; f++) {
+	for (f = 0; f < ENTRY_FIELD_MAX; f++) {
 		if (e->field[f].len >= GOT_TEXT)
 			TEST_FAIL("field %zu too long", f);
 		else if (e->field[f].len)
@@ -97,7 +97,7 @@ static size_t piece(unsigned *state, unsigned seed, size_t left)
 }
 
 /* Opens fmt for d, feeds data as seed says, finishes and frees. */
-static void run_format(const struct format *fmt, const struct config_dataset *d,
+static void run_format(const struct format *fmt, const struct format_options *d,
 		       const struct format_limits *limits, const char *data,
 		       size_t len, unsigned seed, struct got *g)
 {
@@ -151,7 +151,7 @@ static void same(const struct got *a, const struct got *b, unsigned seed)
 	for (i = 0; i < a->n_entries; i++) {
 		const struct got_entry *x = &a->entries[i], *y = &b->entries[i];
 
-		for (f = 0; f < CONFIG_FIELD_MAX; f++)
+		for (f = 0; f < ENTRY_FIELD_MAX; f++)
 			CHECK_STR(y->field[f], x->field[f]);
 		CHECK_U64(y->photo_id, x->photo_id);
 		CHECK_STR(y->nsid, x->nsid);

@@ -8,10 +8,10 @@
 #ifndef SCRAPEWATCH_SINKLOG_H
 #define SCRAPEWATCH_SINKLOG_H
 
-#include "buf.h"
-#include "config.h"
-#include "format.h"
-#include "macro.h"
+#include "config/config.h"
+#include "lib/buf.h"
+#include "lib/macro.h"
+#include "parse/format.h"
 
 struct sink_log {
 	struct buf out;
@@ -53,10 +53,10 @@ static int log_entry(void *userdata, const struct entry *e)
 		buf_printf(&l->out, " nsid=%s", e->nsid);
 	if (e->alias[0])
 		buf_printf(&l->out, " alias=%s", e->alias);
-	for (f = 0; f < CONFIG_FIELD_MAX; f++) {
+	for (f = 0; f < ENTRY_FIELD_MAX; f++) {
 		if (e->field[f].len == 0)
 			continue;
-		buf_printf(&l->out, " %s=", config_field_name(f));
+		buf_printf(&l->out, " %s=", entry_field_name(f));
 		log_text(&l->out, e->field[f].s, e->field[f].len);
 	}
 	buf_putc(&l->out, '\n');

@@ -1,0 +1,184 @@
+/*
+ * alert.c: an alert's content, read from the outbox (alert.h).
+ */
+#include "alert/alert.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert/photo.h"
+#include "lib/hashid.h"
+#include "lib/macro.h"
+#include "lib/xalloc.h"
+
+static const char *const event_types[] = {
+	[STORE_EVENT_INCLUDED] = "photo.included",
+	[STORE_EVENT_REMOVED] = "photo.removed",
+	[STORE_EVENT_REINCLUDED] = "photo.reincluded",
+	[STORE_EVENT_BASELINE] = "baseline",
+};
+
+const char *alert_channel_name(enum store_channel ch)
+{
+	return ch == STORE_CHANNEL_EMAIL ? "email" : "webhook";
+}
+
+const char *alert_state_name(enum store_alert_state state)
+{
+	static const char *const names[] = {
+		[STORE_ALERT_PENDING] = "pending",
+		[STORE_ALERT_SENT] = "sent",
+		[STORE_ALERT_FAILED] = "failed",
+	};
+
+	return (unsigned)state < ELEMENTSOF(names) ? names[state] : "unknown";
+}
+
+const char *alert_event_type(enum store_event_type t)
+{
+	return t >= STORE_EVENT_INCLUDED && t <= STORE_EVENT_BASELINE
+		       ? event_types[t]
+		       : "";
+}
+
+/* Rows come one per photo, grouped by event. */
+static int add_row(void *userdata, const struct store_event_row *row)
+{
+	struct alert *a = userdata;
+	struct alert_event *ev =
+		a->n_events ? &a->events[a->n_events - 1] : NULL;
+	struct alert_photo *p;
+
+	if (!ev || strcmp(ev->id, row->event.id) != 0) {
+		a->events = xreallocarray(a->events, a->n_events + 1,
+					  sizeof(*a->events));
+		ev = &a->events[a->n_events++];
+		*ev = (struct alert_event){
+			.type = row->event.type,
+			.created = row->event.created,
+			.dataset = xstrdup(row->dataset),
+			.release = row->release_seq,
+			.release_time = row->release_time,
+			.n_total = row->event.photos,
+		};
+		snprintf(ev->id, sizeof(ev->id), "%s", row->event.id);
+		snprintf(ev->release_sha256, sizeof(ev->release_sha256), "%s",
+			 row->release_sha256);
+	}
+	if (!row->entry.id)
+		return 0;
+	ev->photos = xreallocarray(ev->photos, ev->n_photos + 1,
+				   sizeof(*ev->photos));
+	p = &ev->photos[ev->n_photos++];
+	p->strings = photo_entry_copy(&p->e, &row->entry);
+	p->how = row->how;
+	p->via = row->via;
+	return 0;
+}
+
+/* Copies the "type" member of a notice's JSON, {"type":"NAME",...}. */
+static void notice_type(const char *json, char *out, size_t size)
+{
+	const char *p = strstr(json, "\"type\":\"");
+
+	if (!p) {
+		snprintf(out, size, "notice");
+		return;
+	}
+	p += 8;
+	snprintf(out, size, "%.*s", (int)strcspn(p, "\""), p);
+}
+
+/* Copies the alert's row into a new struct alert at *userdata. */
+static int copy_alert(void *userdata, const struct store_alert *row)
+{
+	struct alert *a = xcalloc(1, sizeof(*a));
+
+	snprintf(a->id, sizeof(a->id), "%s", row->id);
+	a->subscriber = xstrdup(row->subscriber);
+	a->channel = row->channel;
+	a->kind = row->kind;
+	a->created = row->created;
+	a->due = row->due;
+	a->attempts = row->attempts;
+	a->notice = xstrdup(row->notice);
+	notice_type(a->notice, a->notice_type, sizeof(a->notice_type));
+	*(struct alert **)userdata = a;
+	return 0;
+}
+
+int alert_load(struct store *s, const char *id, struct alert **ret)
+{
+	struct alert *a = NULL;
+	int r;
+
+	r = store_alert_get(s, id, copy_alert, &a);
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
+	r = store_alert_events_each(s, a->id, add_row, a);
+	if (r < 0) {
+		alert_free(a);
+		return r;
+	}
+	*ret = a;
+	return 0;
+}
+
+struct alert *alert_free(struct alert *a)
+{
+	size_t i, j;
+
+	if (!a)
+		return NULL;
+	for (i = 0; i < a->n_events; i++) {
+		for (j = 0; j < a->events[i].n_photos; j++)
+			free(a->events[i].photos[j].strings);
+		free(a->events[i].photos);
+		free(a->events[i].dataset);
+	}
+	free(a->events);
+	free(a->subscriber);
+	free(a->notice);
+	free(a);
+	return NULL;
+}
+
+struct alert *alert_test(const char *subscriber, enum store_channel channel,
+			 int64_t now)
+{
+	struct alert *a = xcalloc(1, sizeof(*a));
+	char when[24], ch[4];
+	const char *parts[] = {"test", subscriber, ch, when};
+
+	snprintf(when, sizeof(when), "%lld", (long long)now);
+	snprintf(ch, sizeof(ch), "%d", (int)channel);
+	hashid_of(a->id, parts, ELEMENTSOF(parts));
+	a->subscriber = xstrdup(subscriber);
+	a->channel = channel;
+	a->kind = STORE_ALERT_TEST;
+	a->created = a->due = now;
+	a->notice = xstrdup("");
+	return a;
+}
+
+const char *alert_type(const struct alert *a)
+{
+	if (a->kind == STORE_ALERT_TEST)
+		return "test";
+	if (a->kind == STORE_ALERT_NOTICE)
+		return a->notice_type;
+	if (a->kind == STORE_ALERT_DIGEST)
+		return "digest";
+	return a->n_events ? alert_event_type(a->events[0].type) : "";
+}
+
+size_t alert_photos(const struct alert *a)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < a->n_events; i++)
+		n += a->events[i].n_photos;
+	return n;
+}

@@ -1,0 +1,177 @@
+/*
+ * outbox.c: events and notices into alerts (outbox.h).
+ *
+ * Alert ids are hashes of what the alert is: "event", the event id and
+ * the channel; "digest", subscriber, channel and period start; "notice",
+ * type, key and channel.  The same alert is therefore never queued twice,
+ * and the id a receiver sees never changes across retries.
+ */
+#include "alert/route.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "alert/alert.h"
+#include "lib/buf.h"
+#include "lib/hashid.h"
+#include "lib/macro.h"
+#include "store/store_outbox.h"
+
+#define HOUR   3600
+#define DAY    (24 * HOUR)
+#define WEEK   (7 * DAY)
+#define MONDAY (4 * DAY) /* 1970-01-01 was a Thursday */
+
+static int64_t floor_to(int64_t t, int64_t unit, int64_t origin)
+{
+	int64_t x = t - origin;
+
+	return (x >= 0 ? x / unit : -((-x + unit - 1) / unit)) * unit + origin;
+}
+
+void route_period(enum config_digest d, int64_t t, int64_t *start, int64_t *end)
+{
+	int64_t unit = d == CONFIG_DIGEST_HOURLY   ? HOUR
+		       : d == CONFIG_DIGEST_DAILY  ? DAY
+		       : d == CONFIG_DIGEST_WEEKLY ? WEEK
+						   : 0;
+
+	if (!unit) {
+		*start = *end = t;
+		return;
+	}
+	*start = floor_to(t, unit, d == CONFIG_DIGEST_WEEKLY ? MONDAY : 0);
+	*end = *start + unit;
+}
+
+/* Notes in *userdata (a bool) whether the alert is still pending. */
+static int note_pending(void *userdata, const struct store_alert *a)
+{
+	*(bool *)userdata = a->state == STORE_ALERT_PENDING;
+	return 0;
+}
+
+/* Adds e to the subscriber's digest of its period on a's channel.  A
+ * digest already sent (flushed early with outbox retry) is not added to:
+ * the period's next generation is. */
+static int digest_alert(struct store *s, const struct config_subscriber *sub,
+			struct store_alert *a, const struct store_event *e)
+{
+	char start[24], gen[24];
+	const char *parts[] = {"digest", sub->name,
+			       alert_channel_name(a->channel), start, gen};
+	bool pending;
+	int64_t from;
+	unsigned g;
+	int r = 0;
+
+	route_period(sub->digest, e->created, &from, &a->due);
+	snprintf(start, sizeof(start), "%lld", (long long)from);
+	for (g = 0; r >= 0; g++) {
+		snprintf(gen, sizeof(gen), "%u", g);
+		/* Generation 0 hashes as before generations existed. */
+		hashid_of(a->id, parts, g ? 5 : 4);
+		r = store_alert_add(s, a);
+		if (r == 0) {
+			pending = false;
+			r = store_alert_get(s, a->id, note_pending, &pending);
+			if (r >= 0)
+				r = pending ? 1 : 0;
+		}
+		if (r == 1)
+			break;
+	}
+	if (r >= 0)
+		r = store_alert_event_add(s, a->id, e->id);
+	return r < 0 ? r : 1;
+}
+
+/* Queues e on one channel.  Returns 1 or -errno. */
+static int event_alert(struct store *s, const struct config_subscriber *sub,
+		       enum store_channel ch, const struct store_event *e)
+{
+	bool digest = sub->digest != CONFIG_DIGEST_NONE &&
+		      e->type != STORE_EVENT_BASELINE;
+	struct store_alert a = {
+		.subscriber = sub->name,
+		.channel = ch,
+		.kind = digest ? STORE_ALERT_DIGEST : STORE_ALERT_EVENT,
+		.created = e->created,
+		.due = e->created,
+	};
+	const char *parts[] = {"event", e->id, alert_channel_name(ch)};
+	int r;
+
+	if (digest)
+		return digest_alert(s, sub, &a, e);
+	hashid_of(a.id, parts, ELEMENTSOF(parts));
+	r = store_alert_add(s, &a);
+	if (r >= 0)
+		r = store_alert_event_add(s, a.id, e->id);
+	return r < 0 ? r : 1;
+}
+
+int route_event(struct store *s, const struct config *c,
+		const struct config_subscriber *sub,
+		const struct store_event *e)
+{
+	int n = 0, r;
+
+	if (e->type == STORE_EVENT_BASELINE && e->photos == 0)
+		return 0;
+	if (sub->email && c->smtp.url) {
+		r = event_alert(s, sub, STORE_CHANNEL_EMAIL, e);
+		if (r < 0)
+			return r;
+		n += r;
+	}
+	if (sub->webhook) {
+		r = event_alert(s, sub, STORE_CHANNEL_WEBHOOK, e);
+		if (r < 0)
+			return r;
+		n += r;
+	}
+	return n;
+}
+
+static int notice_alert(struct store *s, enum store_channel ch,
+			const char *type, const char *key, const char *json,
+			int64_t now)
+{
+	const char *parts[] = {"notice", type, key, alert_channel_name(ch)};
+	struct store_alert a = {
+		.subscriber = "",
+		.channel = ch,
+		.kind = STORE_ALERT_NOTICE,
+		.created = now,
+		.due = now,
+		.notice = json,
+	};
+	int r;
+
+	hashid_of(a.id, parts, ELEMENTSOF(parts));
+	r = store_alert_add(s, &a);
+	return r < 0 ? r : 0;
+}
+
+int route_notice(struct store *s, const struct config *c, const char *type,
+		 const char *key, const char *data, int64_t now)
+{
+	const struct config_operator *o = &c->operator;
+	struct buf json;
+	int r = 0;
+
+	if (!o->email && !o->webhook)
+		return 0;
+	buf_init(&json, 1 << 20);
+	(void)buf_printf(&json, "{\"type\":\"%s\",%s}", type, data);
+	(void)buf_putc(&json, '\0');
+	if (o->email && c->smtp.url)
+		r = notice_alert(s, STORE_CHANNEL_EMAIL, type, key, json.data,
+				 now);
+	if (r == 0 && o->webhook)
+		r = notice_alert(s, STORE_CHANNEL_WEBHOOK, type, key, json.data,
+				 now);
+	buf_free(&json);
+	return r;
+}

@@ -1,0 +1,568 @@
+/*
+ * cli_index.c: the commands over the release index -- import, releases,
+ * diff and search.  Each opens the configuration and the database, does
+ * one thing, and prints for a person (or as JSON / CSV for a program).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "cli/cli_internal.h"
+#include "index/ingest.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/macro.h"
+#include "lib/scalar.h"
+#include "lib/text.h"
+#include "match/events.h"
+#include "match/watchset.h"
+#include "parse/flickr.h"
+#include "store/store_events.h"
+
+/* ---- import --------------------------------------------------------------- */
+
+static int import_status(int r)
+{
+	switch (-r) {
+	case EBADMSG:
+	case E2BIG:
+	case EFBIG:
+		return EX_DATAERR;
+	case ENOENT:
+	case EACCES:
+		return EX_NOINPUT;
+	default:
+		return EX_IOERR;
+	}
+}
+
+struct import_events {
+	struct cmd *c;
+	struct events_summary sum;
+};
+
+static int import_events(void *userdata, const struct store_release *rel)
+{
+	struct import_events *ie = userdata;
+
+	return events_for_release(ie->c->store, ie->c->config, ie->c->watches,
+				  ie->c->dataset, ie->c->dataset_id, rel,
+				  &ie->sum);
+}
+
+int cli_import(struct cli *cli, int argc, char **argv)
+{
+	struct import_events ie = {NULL, {0}};
+	struct cmd c = {0};
+	struct ingest_result res = {0};
+	struct store_run run = {0};
+	struct ingest_options o;
+	int status, r;
+
+	status = cmd_args(&c, argc, argv, 2, 2, "import DATASET FILE");
+	if (!status)
+		status = cmd_open(&c, cli, c.args[0], SETUP_WRITES);
+	if (status) {
+		cmd_close(&c);
+		return status;
+	}
+	c.watches = watchset_new(c.config);
+	o = (struct ingest_options){
+		.source = c.args[1],
+		.work_dir = c.config->state_dir,
+		.max_decoded = c.dataset->max_decoded,
+		.max_entries = c.dataset->max_entries,
+		.max_bad_share = c.dataset->max_bad_share,
+		.now = (int64_t)time(NULL),
+		.on_release = import_events,
+		.userdata = &ie,
+	};
+	ie.c = &c;
+	r = store_run_begin(c.store, c.dataset_id, o.now, &run.id);
+	if (r >= 0)
+		r = ingest_file(c.store, c.dataset, c.dataset_id, c.args[1], &o,
+				&res);
+	if (r < 0 && run.id == 0)
+		snprintf(res.error, sizeof(res.error), "%s", strerror(-r));
+	run.ended = (int64_t)time(NULL);
+	run.bytes = res.release.size;
+	run.outcome = r < 0	      ? STORE_OUTCOME_FAILED
+		      : res.unchanged ? STORE_OUTCOME_UNCHANGED
+				      : STORE_OUTCOME_NEW_RELEASE;
+	if (r < 0)
+		snprintf(run.error, sizeof(run.error), "%.500s", res.error);
+	if (run.id)
+		(void)store_run_end(c.store, &run);
+	if (r < 0) {
+		unsigned i;
+
+		for (i = 0; i < res.n_bad_shown; i++)
+			log_warning("%s: %s", c.dataset->name, res.bad[i]);
+		log_error("Import of '%s' into %s failed: %s; the index is "
+			  "unchanged",
+			  c.args[1], c.dataset->name, res.error);
+		status = import_status(r);
+	} else {
+		report_ingest(c.dataset->name, &res, "");
+		report_events(c.dataset->name, &ie.sum);
+	}
+	cmd_close(&c);
+	return status;
+}
+
+/* ---- releases ------------------------------------------------------------- */
+
+static int print_release(void *userdata _unused_, const struct store_release *r)
+{
+	char when[32], size[32];
+
+	format_time(r->ingested, when, sizeof(when));
+	format_size(r->size, size, sizeof(size));
+	printf("%4lld  %s  %.12s  %10lld %8lld %8lld %8lld %6lld  %s, %s\n",
+	       (long long)r->seq, when, r->sha256, (long long)r->entries,
+	       (long long)r->added, (long long)r->removed,
+	       (long long)r->reincluded, (long long)r->bad_records, size,
+	       r->kind);
+	return 0;
+}
+
+int cli_releases(struct cli *cli, int argc, char **argv)
+{
+	struct cmd c = {0};
+	int status, r;
+
+	status = cmd_args(&c, argc, argv, 1, 1, "releases DATASET");
+	if (!status)
+		status = cmd_open(&c, cli, c.args[0], SETUP_READS);
+	if (!status) {
+		printf(" seq  ingested (UTC)    sha256           entries    added  "
+		       "removed  reincl    bad  file\n");
+		r = store_releases_each(c.store, c.dataset_id, print_release,
+					NULL);
+		if (r < 0) {
+			log_error_errno(r, "Cannot read the database: %m");
+			status = EX_IOERR;
+		}
+	}
+	cmd_close(&c);
+	return status;
+}
+
+/* ---- diff ----------------------------------------------------------------- */
+
+static const char *const change_names[] = {
+	[STORE_CHANGE_ADDED] = "added",
+	[STORE_CHANGE_REMOVED] = "removed",
+	[STORE_CHANGE_REINCLUDED] = "reincluded",
+};
+
+struct printer {
+	enum out_format format;
+	struct buf out;
+	size_t n;
+	size_t counts[4];
+};
+
+/* One entry as a JSON object's members (without braces). */
+void entry_json(struct buf *b, const struct store_entry *e)
+{
+	(void)buf_printf(b, "\"photo_id\":%llu,\"nsid\":",
+			 (unsigned long long)e->photo_id);
+	(void)text_json_string(b, e->nsid);
+	(void)buf_puts(b, ",\"alias\":");
+	(void)text_json_string(b, e->alias);
+	(void)buf_puts(b, ",\"display_name\":");
+	(void)text_json_string(b, e->name);
+	(void)buf_puts(b, ",\"key\":");
+	(void)text_json_string(b, e->key_text);
+	(void)buf_puts(b, ",\"page_url\":");
+	(void)text_json_string(b, e->page_url);
+	(void)buf_puts(b, ",\"image_url\":");
+	(void)text_json_string(b, e->image_url);
+	(void)buf_puts(b, ",\"license\":");
+	(void)text_json_string(b, e->license);
+	(void)buf_printf(b, ",\"line\":%llu", (unsigned long long)e->line);
+}
+
+void entry_csv(struct buf *b, const struct store_entry *e)
+{
+	const char *const texts[] = {e->nsid,	  e->alias,    e->name,
+				     e->key_text, e->page_url, e->image_url,
+				     e->license};
+	size_t i;
+
+	(void)buf_printf(b, "%llu", (unsigned long long)e->photo_id);
+	for (i = 0; i < ELEMENTSOF(texts); i++) {
+		(void)buf_putc(b, ',');
+		(void)text_csv_field(b, texts[i]);
+	}
+	(void)buf_printf(b, ",%llu", (unsigned long long)e->line);
+}
+
+/* The owner as a person reads it: "12345678@N00 (janedoe, Jane Doe)". */
+static void entry_owner(struct buf *b, const struct store_entry *e)
+{
+	const char *first = *e->nsid ? e->nsid : *e->alias ? e->alias : e->name;
+
+	(void)buf_puts(b, *first ? first : "-");
+	if (*e->nsid && (*e->alias || *e->name))
+		(void)buf_printf(b, " (%s%s%s)", e->alias,
+				 *e->alias && *e->name ? ", " : "", e->name);
+	else if (*e->alias && *e->name)
+		(void)buf_printf(b, " (%s)", e->name);
+}
+
+void entry_text_line(struct buf *b, const struct store_entry *e)
+{
+	const char *link = *e->page_url	   ? e->page_url
+			   : *e->image_url ? e->image_url
+					   : e->key_text;
+
+	if (e->photo_id)
+		(void)buf_printf(b, "photo %llu",
+				 (unsigned long long)e->photo_id);
+	else
+		(void)buf_printf(b, "%s", e->key_text);
+	(void)buf_puts(b, "  owner ");
+	entry_owner(b, e);
+	if (*link && (e->photo_id || link != e->key_text))
+		(void)buf_printf(b, "  %s", link);
+	(void)buf_printf(b, "  line %llu", (unsigned long long)e->line);
+}
+
+static int print_change(void *userdata, enum store_change kind,
+			const struct store_entry *e)
+{
+	struct printer *p = userdata;
+
+	buf_reset(&p->out);
+	if (p->format == OUT_JSON) {
+		(void)buf_printf(&p->out, "%s  {\"change\":\"%s\",",
+				 p->n ? ",\n" : "", change_names[kind]);
+		entry_json(&p->out, e);
+		(void)buf_putc(&p->out, '}');
+	} else if (p->format == OUT_CSV) {
+		(void)buf_printf(&p->out, "%s,", change_names[kind]);
+		entry_csv(&p->out, e);
+		(void)buf_putc(&p->out, '\n');
+	} else {
+		(void)buf_printf(&p->out, "%-10s  ", change_names[kind]);
+		entry_text_line(&p->out, e);
+		(void)buf_putc(&p->out, '\n');
+	}
+	fwrite(p->out.data, 1, p->out.len, stdout);
+	p->n++;
+	p->counts[kind]++;
+	return 0;
+}
+
+/* Parses a release number ("3") or "latest" against the newest seq. */
+static int parse_seq(const char *s, int64_t latest, int64_t *ret)
+{
+	uint64_t v;
+
+	if (strcmp(s, "latest") == 0) {
+		*ret = latest;
+		return 0;
+	}
+	if (scalar_parse_uint(s, (uint64_t)latest, &v) < 0 || v == 0)
+		return -EINVAL;
+	*ret = (int64_t)v;
+	return 0;
+}
+
+static int diff_run(struct cmd *c, struct printer *p)
+{
+	struct store_release latest;
+	int64_t a = 0, b = 0;
+	int r;
+
+	r = store_release_latest(c->store, c->dataset_id, &latest);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		log_error("Dataset %s has no release yet", c->dataset->name);
+		return -ENOENT;
+	}
+	b = latest.seq;
+	if ((c->n_args > 1 &&
+	     parse_seq(c->args[c->n_args - 1], latest.seq, &b) < 0) ||
+	    (c->n_args == 3 && parse_seq(c->args[1], latest.seq, &a) < 0)) {
+		log_error("Releases of %s are numbered 1 to %lld",
+			  c->dataset->name, (long long)latest.seq);
+		return -EINVAL;
+	}
+	if (c->n_args < 3)
+		a = b - 1;
+	if (a >= b) {
+		log_error("Release A must come before release B");
+		return -EINVAL;
+	}
+	if (p->format == OUT_JSON)
+		printf("{\"dataset\":\"%s\",\"from\":%lld,\"to\":%lld,\"changes\":[\n",
+		       c->dataset->name, (long long)a, (long long)b);
+	else if (p->format == OUT_CSV)
+		printf("change,photo_id,nsid,alias,display_name,key,page_url,"
+		       "image_url,license,line\n");
+	return store_diff_each(c->store, c->dataset_id, a, b, print_change, p);
+}
+
+int cli_diff(struct cli *cli, int argc, char **argv)
+{
+	struct cmd c = {0};
+	struct printer p = {0};
+	int status, r;
+
+	status = cmd_args(&c, argc, argv, 1, 3,
+			  "diff DATASET [A] [B] [--format text|json|csv]");
+	if (!status)
+		status = cmd_open(&c, cli, c.args[0], SETUP_READS);
+	if (status) {
+		cmd_close(&c);
+		return status;
+	}
+	p.format = c.format;
+	buf_init(&p.out, 1 << 20);
+	r = diff_run(&c, &p);
+	if (r < 0 && r != -ENOENT && r != -EINVAL)
+		log_error_errno(r, "Cannot read the database: %m");
+	else if (r >= 0 && p.format == OUT_JSON)
+		printf("\n]}\n");
+	else if (r >= 0 && p.format == OUT_TEXT)
+		printf("%zu added, %zu removed, %zu reincluded\n",
+		       p.counts[STORE_CHANGE_ADDED],
+		       p.counts[STORE_CHANGE_REMOVED],
+		       p.counts[STORE_CHANGE_REINCLUDED]);
+	buf_free(&p.out);
+	cmd_close(&c);
+	return r == -EINVAL   ? EX_USAGE
+	       : r == -ENOENT ? EX_DATAERR
+	       : r < 0	      ? EX_IOERR
+			      : 0;
+}
+
+/* ---- search --------------------------------------------------------------- */
+
+const char *const match_names[STORE_MATCH_NAME + 1] = {
+	[STORE_MATCH_PHOTO] = "photo",
+	[STORE_MATCH_NSID] = "account (NSID)",
+	[STORE_MATCH_ALIAS] = "account (alias)",
+	[STORE_MATCH_NAME] = "possible: display name",
+};
+
+/* Builds "in releases 1-2, 4-latest" from an entry's changes. */
+struct presence {
+	struct buf *out;
+	int64_t since; /* seq where the current presence began, 0 if absent */
+	int n;
+};
+
+static int presence_step(void *userdata, enum store_change kind, int64_t seq)
+{
+	struct presence *p = userdata;
+
+	if (kind != STORE_CHANGE_REMOVED) {
+		p->since = seq;
+		return 0;
+	}
+	if (p->since) {
+		(void)buf_printf(p->out, "%s%lld", p->n++ ? ", " : "",
+				 (long long)p->since);
+		if (seq - 1 > p->since)
+			(void)buf_printf(p->out, "-%lld", (long long)(seq - 1));
+	}
+	p->since = 0;
+	return 0;
+}
+
+int entry_presence(struct store *s, int64_t entry_id, struct buf *b)
+{
+	struct presence pr = {b, 0, 0};
+	int r;
+
+	r = store_history_each(s, entry_id, presence_step, &pr);
+	if (r < 0)
+		return r;
+	if (pr.since)
+		(void)buf_printf(b, "%s%lld-latest", pr.n ? ", " : "",
+				 (long long)pr.since);
+	return pr.since != 0;
+}
+
+struct searcher {
+	struct store *store;
+	const struct config *config;
+	struct watchset *watches;
+	int64_t ownership[8]; /* the ownership datasets' ids */
+	size_t n_ownership;
+	struct printer p;
+	size_t hits;
+};
+
+/* The ownership datasets, where an entry without an owner finds one. */
+static int load_ownership(struct searcher *s)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < s->config->n_datasets; i++)
+		if (s->config->datasets[i].ownership &&
+		    s->n_ownership < ELEMENTSOF(s->ownership))
+			r = store_dataset_id(s->store,
+					     s->config->datasets[i].name,
+					     &s->ownership[s->n_ownership++]);
+	return r;
+}
+
+/* Appends which watches the entry belongs to: " jane (account (NSID))"
+ * in text, a "watched_by" array in JSON. */
+static int print_watchers(struct searcher *s, const struct store_entry *e)
+{
+	struct watch_subject subj = {e->photo_id, e->nsid, e->alias, e->name};
+	struct watch_hit hits[16];
+	struct store_entry owner;
+	struct buf *b = &s->p.out;
+	size_t i, n;
+	int r;
+
+	for (i = 0;
+	     !*e->nsid && !*e->alias && e->photo_id && i < s->n_ownership;
+	     i++) {
+		r = store_photo_owner(s->store, s->ownership[i], e->photo_id,
+				      &owner);
+		if (r < 0)
+			return r;
+		if (r == 1) {
+			subj = (struct watch_subject){e->photo_id, owner.nsid,
+						      owner.alias, owner.name};
+			break;
+		}
+	}
+	n = MIN(watchset_match(s->watches, &subj, hits, ELEMENTSOF(hits)),
+		ELEMENTSOF(hits));
+	(void)buf_puts(b, s->p.format == OUT_JSON ? ",\"watched_by\":["
+			  : n ? "\n              watched by "
+			      : "");
+	for (i = 0; i < n; i++) {
+		const struct config_watch *w =
+			&s->config->watches[hits[i].watch];
+		const char *sub = s->config->subscribers[w->subscriber].name;
+
+		if (s->p.format == OUT_JSON) {
+			(void)buf_puts(b, i ? ",{\"subscriber\":"
+					    : "{\"subscriber\":");
+			(void)text_json_string(b, sub);
+			(void)buf_printf(b, ",\"match\":\"%s\"}",
+					 match_names[hits[i].how]);
+		} else
+			(void)buf_printf(b, "%s%s (%s)", i ? ", " : "", sub,
+					 match_names[hits[i].how]);
+	}
+	if (s->p.format == OUT_JSON)
+		(void)buf_putc(b, ']');
+	return 0;
+}
+
+static int print_hit(void *userdata, const char *dataset, enum store_match how,
+		     const struct store_entry *e)
+{
+	struct searcher *s = userdata;
+	struct buf *b = &s->p.out;
+	int r;
+
+	buf_reset(b);
+	if (s->p.format == OUT_JSON) {
+		(void)buf_printf(b, "%s  {\"dataset\":", s->hits ? ",\n" : "");
+		(void)text_json_string(b, dataset);
+		(void)buf_printf(b, ",\"match\":\"%s\",", match_names[how]);
+		entry_json(b, e);
+		(void)buf_puts(b, ",\"releases\":\"");
+	} else
+		(void)buf_printf(b, "%-12s  %-22s  ", dataset,
+				 match_names[how]);
+	if (s->p.format == OUT_TEXT) {
+		entry_text_line(b, e);
+		(void)buf_puts(b, "\n              in releases ");
+	}
+	r = entry_presence(s->store, e->id, b);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		(void)buf_puts(b, " (not in the latest)");
+	if (s->p.format == OUT_JSON)
+		(void)buf_putc(b, '"');
+	r = print_watchers(s, e);
+	if (r < 0)
+		return r;
+	(void)buf_puts(b, s->p.format == OUT_JSON ? "}" : "\n");
+	fwrite(b->data, 1, b->len, stdout);
+	s->hits++;
+	return 0;
+}
+
+/* Reads what a query names: photo id, NSID, alias or display name. */
+static void query_parse(const char *s, struct store_query *q,
+			struct flickr_ref *ref)
+{
+	size_t len = strlen(s);
+
+	if (flickr_nsid_valid(s, len))
+		q->nsid = s;
+	else if (flickr_parse(s, len, ref) == 0) {
+		q->photo_id = ref->photo_id;
+		q->nsid = ref->nsid;
+		q->alias = ref->alias;
+	} else {
+		if (flickr_alias_valid(s, len))
+			q->alias = s;
+		q->name = s;
+	}
+}
+
+int cli_search(struct cli *cli, int argc, char **argv)
+{
+	struct cmd c = {0};
+	struct searcher s = {0};
+	struct store_query q = {0};
+	struct flickr_ref ref;
+	int status, r;
+
+	status = cmd_args(&c, argc, argv, 1, 1,
+			  "search QUERY [--format text|json]");
+	if (!status)
+		status = cmd_open(&c, cli, NULL, SETUP_READS);
+	if (status) {
+		cmd_close(&c);
+		return status;
+	}
+	query_parse(c.args[0], &q, &ref);
+	/* A photo is looked for by itself, not by its owner's other photos. */
+	if (q.photo_id) {
+		q.nsid = NULL;
+		q.alias = NULL;
+	}
+	s.store = c.store;
+	s.config = c.config;
+	s.watches = c.watches = watchset_new(c.config);
+	s.p.format = c.format;
+	buf_init(&s.p.out, 1 << 20);
+	if (s.p.format == OUT_JSON)
+		printf("[\n");
+	r = load_ownership(&s);
+	if (r == 0)
+		r = store_search(c.store, &q, print_hit, &s);
+	if (r < 0) {
+		log_error_errno(r, "Cannot read the database: %m");
+		status = EX_IOERR;
+	} else if (s.p.format == OUT_JSON)
+		printf("\n]\n");
+	else
+		printf("%zu match%s for '%s'\n", s.hits,
+		       s.hits == 1 ? "" : "es", c.args[0]);
+	buf_free(&s.p.out);
+	cmd_close(&c);
+	return status;
+}

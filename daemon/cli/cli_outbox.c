@@ -1,0 +1,264 @@
+/*
+ * cli_outbox.c: the outbox from the command line.  `scrapewatch deliver`
+ * sends the alerts that are due (what the daemon does on its own; for a
+ * timer, after `check`); `scrapewatch outbox [--pending|--failed|--sent]`
+ * lists alerts with every attempt; `scrapewatch outbox retry ID` makes an
+ * alert due now: a failed (or sent) one again with a fresh retry schedule,
+ * a pending one (a digest before its period ends) at once.  `scrapewatch
+ * alert test SUBSCRIBER` sends a test message through each of the
+ * subscriber's channels and prints what each server answered.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "alert/alert.h"
+#include "alert/deliver.h"
+#include "cli/cli_internal.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/text.h"
+#include "store/store_outbox.h"
+
+static const char *const outcome_names[] = {
+	[STORE_ATTEMPT_SENT] = "sent",
+	[STORE_ATTEMPT_RETRY] = "retry",
+	[STORE_ATTEMPT_FAILED] = "failed",
+};
+
+int cli_deliver(struct cli *cli, int argc, char **argv)
+{
+	struct deliver_result res;
+	struct cmd c = {0};
+	int status, r;
+
+	status = cmd_args(&c, argc, argv, 0, 0, "deliver");
+	if (!status)
+		status = cmd_open(&c, cli, NULL, SETUP_WRITES);
+	if (status) {
+		cmd_close(&c);
+		return status;
+	}
+	r = deliver_due(c.store, c.config, (int64_t)time(NULL), &res);
+	if (r == -EALREADY) {
+		log_error("Another delivery is running; try again later");
+		status = EX_TEMPFAIL;
+	} else if (r == -EBUSY) {
+		log_error("The database is busy (with an ingest?); try again "
+			  "later");
+		status = EX_TEMPFAIL;
+	} else if (r < 0) {
+		log_error_errno(r, "Cannot deliver alerts: %m");
+		status = EX_IOERR;
+	} else {
+		printf("alerts: %u sent, %u to retry, %u failed\n", res.sent,
+		       res.retried, res.failed);
+	}
+	cmd_close(&c);
+	return status;
+}
+
+struct lister {
+	struct store *store;
+	enum out_format format;
+	struct buf out;
+	size_t n;
+};
+
+static int attempt_line(void *userdata, const struct store_attempt *a)
+{
+	struct lister *l = userdata;
+	char when[32];
+
+	format_time(a->at, when, sizeof(when));
+	if (l->format == OUT_JSON) {
+		(void)buf_printf(&l->out,
+				 "%s{\"at\":%lld,\"outcome\":\"%s\","
+				 "\"code\":%d,\"reply\":",
+				 l->out.data[l->out.len - 1] == '[' ? "" : ",",
+				 (long long)a->at, outcome_names[a->outcome],
+				 a->code);
+		(void)text_json_string(&l->out, a->reply);
+		(void)buf_putc(&l->out, '}');
+	} else
+		(void)buf_printf(&l->out, "    %s UTC  %-6s  %s\n", when,
+				 outcome_names[a->outcome], a->reply);
+	return 0;
+}
+
+static void alert_head(struct lister *l, const struct store_alert *a,
+		       const char *type)
+{
+	const char *who = *a->subscriber ? a->subscriber : "(operator)";
+	char created[32], when[32];
+
+	format_time(a->created, created, sizeof(created));
+	format_time(a->state == STORE_ALERT_SENT ? a->sent : a->due, when,
+		    sizeof(when));
+	if (l->format == OUT_JSON) {
+		(void)buf_printf(&l->out,
+				 "%s  {\"id\":\"%s\",\"state\":\"%s\","
+				 "\"channel\":\"%s\",\"subscriber\":",
+				 l->n ? ",\n" : "", a->id,
+				 alert_state_name(a->state),
+				 alert_channel_name(a->channel));
+		(void)text_json_string(&l->out, a->subscriber);
+		(void)buf_printf(&l->out,
+				 ",\"type\":\"%s\",\"created\":%lld,"
+				 "\"due\":%lld,\"sent\":%lld,\"attempts\":%lld,"
+				 "\"history\":[",
+				 type, (long long)a->created, (long long)a->due,
+				 (long long)a->sent, (long long)a->attempts);
+		return;
+	}
+	(void)buf_printf(&l->out, "%s  %-7s  %-7s  %-12s  %-16s  created %s",
+			 a->id, alert_state_name(a->state),
+			 alert_channel_name(a->channel), who, type, created);
+	if (a->state == STORE_ALERT_PENDING)
+		(void)buf_printf(&l->out, "  due %s", when);
+	else if (a->state == STORE_ALERT_SENT)
+		(void)buf_printf(&l->out, "  sent %s", when);
+	(void)buf_putc(&l->out, '\n');
+}
+
+static int list_alert(void *userdata, const struct store_alert *a)
+{
+	struct lister *l = userdata;
+	struct alert *full = NULL;
+	int r;
+
+	r = alert_load(l->store, a->id, &full);
+	if (r < 0)
+		return r;
+	buf_reset(&l->out);
+	alert_head(l, a, alert_type(full));
+	alert_free(full);
+	r = store_attempts_each(l->store, a->id, attempt_line, l);
+	if (r < 0)
+		return r;
+	if (l->format == OUT_JSON)
+		(void)buf_puts(&l->out, "]}");
+	fwrite(l->out.data, 1, l->out.len, stdout);
+	l->n++;
+	return 0;
+}
+
+/* --pending, --failed or --sent: the state to list, or -1 for all. */
+static int take_state(int *argc, char **argv)
+{
+	int i, n = 0, state = -1;
+
+	for (i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--pending") == 0)
+			state = STORE_ALERT_PENDING;
+		else if (strcmp(argv[i], "--failed") == 0)
+			state = STORE_ALERT_FAILED;
+		else if (strcmp(argv[i], "--sent") == 0)
+			state = STORE_ALERT_SENT;
+		else
+			argv[n++] = argv[i];
+	}
+	*argc = n;
+	return state;
+}
+
+int cli_outbox_retry(struct cli *cli, int argc, char **argv)
+{
+	struct cmd c = {0};
+	int status, r;
+
+	status = cmd_args(&c, argc, argv, 1, 1, "outbox retry ID");
+	if (!status)
+		status = cmd_open(&c, cli, NULL, SETUP_WRITES);
+	if (status) {
+		cmd_close(&c);
+		return status;
+	}
+	r = store_alert_retry(c.store, c.args[0], (int64_t)time(NULL));
+	if (r < 0) {
+		log_error_errno(r, "Cannot update the outbox: %m");
+		status = EX_IOERR;
+	} else if (r == 0) {
+		log_error("No alert '%s' (see scrapewatch outbox)", c.args[0]);
+		status = EX_DATAERR;
+	} else
+		printf("alert %s is due now; scrapewatch deliver sends it\n",
+		       c.args[0]);
+	cmd_close(&c);
+	return status;
+}
+
+int cli_outbox(struct cli *cli, int argc, char **argv)
+{
+	struct lister l = {0};
+	struct cmd c = {0};
+	int state, status, r;
+
+	state = take_state(&argc, argv);
+	status = cmd_args(&c, argc, argv, 0, 0,
+			  "outbox [--pending|--failed|--sent] "
+			  "[--format text|json]");
+	if (!status)
+		status = cmd_open(&c, cli, NULL, SETUP_READS);
+	if (status) {
+		cmd_close(&c);
+		return status;
+	}
+	l.store = c.store;
+	l.format = c.format;
+	buf_init(&l.out, 1 << 22);
+	if (l.format == OUT_JSON)
+		printf("[\n");
+	r = store_alerts_each(c.store, state, list_alert, &l);
+	if (l.format == OUT_JSON)
+		printf("%s]\n", l.n ? "\n" : "");
+	else
+		printf("%zu alert%s\n", l.n, l.n == 1 ? "" : "s");
+	if (r < 0) {
+		log_error_errno(r, "Cannot read the outbox: %m");
+		status = EX_IOERR;
+	}
+	buf_free(&l.out);
+	cmd_close(&c);
+	return status;
+}
+
+int cli_alert_test(struct cli *cli, int argc, char **argv)
+{
+	struct deliver_report reports[2];
+	const struct config_subscriber *sub;
+	struct cmd c = {0};
+	size_t n = 0, i, sent = 0;
+	int status, r;
+
+	status = cmd_args(&c, argc, argv, 1, 1, "alert test SUBSCRIBER");
+	if (!status)
+		status = setup_config(cli->config_path, &c.config);
+	if (!status)
+		status = cmd_check_subscriber(&c, c.args[0]);
+	if (status) {
+		cmd_close(&c);
+		return status;
+	}
+	sub = config_find_subscriber(c.config, c.args[0]);
+	r = deliver_test(c.config, sub, reports, &n);
+	if (r < 0) {
+		log_error_errno(r, "Cannot send: %m");
+		cmd_close(&c);
+		return EX_SOFTWARE;
+	}
+	for (i = 0; i < n; i++) {
+		printf("%s %s: %s: %s\n",
+		       alert_channel_name(reports[i].channel),
+		       reports[i].target ? reports[i].target : "-",
+		       reports[i].outcome == STORE_ATTEMPT_RETRY
+			       ? "failed for now"
+			       : outcome_names[reports[i].outcome],
+		       reports[i].reply);
+		sent += reports[i].outcome == STORE_ATTEMPT_SENT;
+	}
+	cmd_close(&c);
+	return sent == n ? 0 : EX_UNAVAILABLE;
+}

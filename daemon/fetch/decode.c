@@ -1,0 +1,432 @@
+/*
+ * decode.c: libarchive behind decode.h, with the file's SHA-256 computed on
+ * a second thread.
+ *
+ * The main thread read()s the file into a ring of blocks and hands each
+ * block to libarchive; the hashing thread hashes the same blocks in order.
+ * A block is reused once both are done with it, so the file is read once
+ * and the two cores share the work: decompression and parsing here,
+ * SHA-256 there.  Only the formats and filters scrapewatch needs are
+ * enabled (no external programs, no text formats that could misread a
+ * manifest as an archive).
+ */
+#include "fetch/decode.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "lib/macro.h"
+#include "lib/xalloc.h"
+
+#define DECODE_SLOTS 4
+#define DECODE_BLOCK (1u << 20)
+
+struct decode {
+	int fd;
+	struct archive *a; /* owned */
+	char *member;	   /* owned glob, or NULL */
+	uint64_t max_decoded;
+	uint64_t decoded;
+	bool in_entry; /* positioned inside the chosen member */
+	bool done;     /* the member has been read to its end */
+	char kind[128];
+	char error[512];
+
+	/* The ring, shared with the hashing thread under mu. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t hasher;
+	bool hasher_started;
+	char *slot[DECODE_SLOTS]; /* owned blocks */
+	size_t slot_len[DECODE_SLOTS];
+	uint64_t filled;   /* blocks read so far */
+	uint64_t hashed;   /* blocks hashed so far */
+	uint64_t released; /* blocks libarchive is done with */
+	bool eof, stop;
+	int read_errno;
+	uint64_t raw_bytes;
+	EVP_MD_CTX *sha; /* owned; used by the hashing thread only */
+
+	/* A plain gzip file: libarchive does not check its trailer, so the
+	 * CRC-32 and length of what it decoded are checked here. */
+	char *path; /* owned */
+	bool gzip;
+	uLong crc;
+};
+
+static void *decode_hash_main(void *arg)
+{
+	struct decode *d = arg;
+	size_t i;
+
+	pthread_mutex_lock(&d->mu);
+	for (;;) {
+		while (d->hashed == d->filled && !d->eof && !d->stop)
+			pthread_cond_wait(&d->cv, &d->mu);
+		if (d->stop || d->hashed == d->filled)
+			break;
+		i = d->hashed % DECODE_SLOTS;
+		pthread_mutex_unlock(&d->mu);
+		EVP_DigestUpdate(d->sha, d->slot[i], d->slot_len[i]);
+		pthread_mutex_lock(&d->mu);
+		d->hashed++;
+		pthread_cond_broadcast(&d->cv);
+	}
+	pthread_mutex_unlock(&d->mu);
+	return NULL;
+}
+
+/* Reads the next block of the file into the ring.  Returns its slot, or
+ * -1 at the end of the file, or -2 on a read error. */
+static int decode_fill(struct decode *d)
+{
+	size_t i;
+	ssize_t n;
+
+	pthread_mutex_lock(&d->mu);
+	while (d->filled - d->hashed >= DECODE_SLOTS ||
+	       d->filled - d->released >= DECODE_SLOTS)
+		pthread_cond_wait(&d->cv, &d->mu);
+	pthread_mutex_unlock(&d->mu);
+	if (d->eof)
+		return -1;
+	i = d->filled % DECODE_SLOTS;
+	do
+		n = read(d->fd, d->slot[i], DECODE_BLOCK);
+	while (n < 0 && errno == EINTR);
+	pthread_mutex_lock(&d->mu);
+	if (n <= 0) {
+		d->eof = true;
+		if (n < 0)
+			d->read_errno = errno;
+	} else {
+		d->slot_len[i] = (size_t)n;
+		d->raw_bytes += (uint64_t)n;
+		d->filled++;
+	}
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	return n > 0 ? (int)i : n == 0 ? -1 : -2;
+}
+
+/* libarchive's read callback: the previous block is released, the next
+ * one read. */
+static la_ssize_t decode_archive_read(struct archive *a, void *arg,
+				      const void **buf)
+{
+	struct decode *d = arg;
+	int i;
+
+	pthread_mutex_lock(&d->mu);
+	if (d->released < d->filled)
+		d->released = d->filled;
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	i = decode_fill(d);
+	if (i == -2) {
+		archive_set_error(a, d->read_errno, "read error: %s",
+				  strerror(d->read_errno));
+		return -1;
+	}
+	if (i < 0)
+		return 0;
+	*buf = d->slot[i];
+	return (la_ssize_t)d->slot_len[i];
+}
+
+int decode_open(const char *path, const char *member, uint64_t max_decoded,
+		struct decode **ret)
+{
+	struct decode *d;
+	struct stat st;
+	size_t i;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	d = xcalloc(1, sizeof(*d));
+	d->fd = fd;
+	d->path = xstrdup(path);
+	d->member = member ? xstrdup(member) : NULL;
+	d->max_decoded = max_decoded;
+	pthread_mutex_init(&d->mu, NULL);
+	pthread_cond_init(&d->cv, NULL);
+	for (i = 0; i < DECODE_SLOTS; i++)
+		d->slot[i] = xmalloc(DECODE_BLOCK);
+	d->sha = EVP_MD_CTX_new();
+	if (!d->sha || !EVP_DigestInit_ex(d->sha, EVP_sha256(), NULL)) {
+		decode_close(d);
+		return -ENOMEM;
+	}
+	r = pthread_create(&d->hasher, NULL, decode_hash_main, d);
+	if (r != 0) {
+		decode_close(d);
+		return -r;
+	}
+	d->hasher_started = true;
+
+	d->a = archive_read_new();
+	archive_read_support_filter_gzip(d->a);
+	archive_read_support_filter_bzip2(d->a);
+	archive_read_support_filter_xz(d->a);
+	archive_read_support_filter_lzma(d->a);
+	archive_read_support_filter_zstd(d->a);
+	archive_read_support_format_tar(d->a);
+	archive_read_support_format_zip(d->a);
+	archive_read_support_format_raw(d->a);
+	/* libarchive calls an empty file an "unrecognized archive format";
+	 * a release of no bytes is a broken download, said plainly. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+		snprintf(d->error, sizeof(d->error),
+			 "the file is empty (0 bytes)");
+	else if (archive_read_open(d->a, d, NULL, decode_archive_read, NULL) !=
+		 ARCHIVE_OK) {
+		snprintf(d->error, sizeof(d->error), "%s",
+			 archive_error_string(d->a) ? archive_error_string(d->a)
+						    : "cannot read");
+		/* Still a decoder: decode_read() reports the error. */
+	}
+	*ret = d;
+	return 0;
+}
+
+static int decode_fail(struct decode *d, int r, const char *what)
+{
+	const char *why = archive_error_string(d->a);
+
+	snprintf(d->error, sizeof(d->error), "%s%s%s", what, why ? ": " : "",
+		 why ? why : "");
+	return r;
+}
+
+/* Describes what was found: "gzip, plain", "zstd, ZIP 2.0 member 'x'". */
+static void decode_set_kind(struct decode *d, const char *member)
+{
+	const char *filter = archive_filter_code(d->a, 0) == ARCHIVE_FILTER_NONE
+				     ? NULL
+				     : archive_filter_name(d->a, 0);
+	size_t len = 0;
+
+	if (filter)
+		len = (size_t)snprintf(d->kind, sizeof(d->kind), "%s, ",
+				       filter);
+	if (archive_format(d->a) == ARCHIVE_FORMAT_RAW)
+		snprintf(d->kind + len, sizeof(d->kind) - len, "plain");
+	else
+		snprintf(d->kind + len, sizeof(d->kind) - len, "%s member %s",
+			 archive_format_name(d->a), member ? member : "?");
+}
+
+/* Moves to the member to read.  Returns 0, or -EBADMSG. */
+static int decode_find_member(struct decode *d)
+{
+	struct archive_entry *e;
+	const char *name;
+	int r;
+
+	for (;;) {
+		r = archive_read_next_header(d->a, &e);
+		if (r == ARCHIVE_EOF) {
+			if (d->member)
+				snprintf(
+					d->error, sizeof(d->error),
+					"no member matching '%s' in the archive",
+					d->member);
+			else
+				snprintf(d->error, sizeof(d->error),
+					 "the archive holds no regular file");
+			return -EBADMSG;
+		}
+		if (r < ARCHIVE_WARN)
+			return decode_fail(d, -EBADMSG,
+					   "cannot read the archive");
+		name = archive_entry_pathname(e);
+		if (archive_format(d->a) == ARCHIVE_FORMAT_RAW)
+			break;
+		if (archive_entry_filetype(e) == AE_IFREG &&
+		    (!d->member || (name && fnmatch(d->member, name, 0) == 0)))
+			break;
+	}
+	decode_set_kind(d, name);
+	d->in_entry = true;
+	d->gzip = archive_filter_code(d->a, 0) == ARCHIVE_FILTER_GZIP &&
+		  archive_format(d->a) == ARCHIVE_FORMAT_RAW;
+	d->crc = crc32(0L, Z_NULL, 0);
+	return 0;
+}
+
+/* Whether zlib reads the whole gzip file without an error: every member's
+ * CRC-32 and length checked (the slow path, for files of several members,
+ * whose last trailer covers only the last one). */
+static bool gzip_sound(const char *path)
+{
+	gzFile f = gzopen(path, "rb");
+	char buf[1 << 16];
+	int n, err = Z_OK;
+
+	if (!f)
+		return false;
+	while ((n = gzread(f, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		(void)gzerror(f, &err);
+	gzclose(f);
+	return n == 0 && err == Z_OK;
+}
+
+/* At the end of a plain gzip file: the trailer's CRC-32 and length must
+ * be those of the data decoded.  Returns 0 or -EBADMSG. */
+static int gzip_check(struct decode *d)
+{
+	unsigned char t[8];
+	struct stat st;
+	uint32_t crc, isize;
+
+	if (fstat(d->fd, &st) == 0 && st.st_size >= 18 &&
+	    pread(d->fd, t, 8, st.st_size - 8) == 8) {
+		crc = (uint32_t)t[0] | (uint32_t)t[1] << 8 |
+		      (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
+		isize = (uint32_t)t[4] | (uint32_t)t[5] << 8 |
+			(uint32_t)t[6] << 16 | (uint32_t)t[7] << 24;
+		if (crc == (uint32_t)d->crc && isize == (uint32_t)d->decoded)
+			return 0;
+	}
+	if (gzip_sound(d->path))
+		return 0;
+	snprintf(d->error, sizeof(d->error),
+		 "the gzip file is corrupt: its CRC-32 or length does not "
+		 "match the data (gzip -t says the same)");
+	return -EBADMSG;
+}
+
+int decode_read(struct decode *d, const char **ret_data, size_t *ret_len)
+{
+	const void *buf;
+	size_t size;
+	la_int64_t offset;
+	int r;
+
+	if (d->error[0])
+		return -EBADMSG;
+	if (d->done) {
+		*ret_data = NULL;
+		*ret_len = 0;
+		return 0;
+	}
+	if (!d->in_entry) {
+		r = decode_find_member(d);
+		if (r < 0)
+			return r;
+	}
+	r = archive_read_data_block(d->a, &buf, &size, &offset);
+	if (r == ARCHIVE_EOF) {
+		d->done = true;
+		*ret_data = NULL;
+		*ret_len = 0;
+		return d->gzip ? gzip_check(d) : 0;
+	}
+	if (r < ARCHIVE_WARN)
+		return decode_fail(d, -EBADMSG, "corrupt or truncated data");
+	if (size > d->max_decoded - d->decoded) {
+		snprintf(d->error, sizeof(d->error),
+			 "decoded content exceeds the cap of %llu bytes "
+			 "(a decompression bomb?)",
+			 (unsigned long long)d->max_decoded);
+		return -EFBIG;
+	}
+	d->decoded += size;
+	if (d->gzip)
+		d->crc = crc32(d->crc, buf, (uInt)size);
+	*ret_data = buf;
+	*ret_len = size;
+	return 0;
+}
+
+int decode_sha256(struct decode *d, char hex[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+	int slot;
+
+	/* Read (and hash) whatever libarchive did not need. */
+	do {
+		pthread_mutex_lock(&d->mu);
+		d->released = d->filled;
+		pthread_cond_broadcast(&d->cv);
+		pthread_mutex_unlock(&d->mu);
+		slot = decode_fill(d);
+	} while (slot >= 0);
+	if (slot == -2) {
+		snprintf(d->error, sizeof(d->error), "read error: %s",
+			 strerror(d->read_errno));
+		return -d->read_errno;
+	}
+	pthread_join(d->hasher, NULL);
+	d->hasher_started = false;
+	if (!EVP_DigestFinal_ex(d->sha, md, &n) || n != 32)
+		return -EIO;
+	for (i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+const char *decode_error(const struct decode *d)
+{
+	return d->error;
+}
+
+uint64_t decode_raw_bytes(const struct decode *d)
+{
+	return d->raw_bytes;
+}
+
+uint64_t decode_decoded_bytes(const struct decode *d)
+{
+	return d->decoded;
+}
+
+const char *decode_kind(const struct decode *d)
+{
+	return d->kind[0] ? d->kind : "unknown";
+}
+
+struct decode *decode_close(struct decode *d)
+{
+	size_t i;
+
+	if (!d)
+		return NULL;
+	if (d->hasher_started) {
+		pthread_mutex_lock(&d->mu);
+		d->stop = true;
+		pthread_cond_broadcast(&d->cv);
+		pthread_mutex_unlock(&d->mu);
+		pthread_join(d->hasher, NULL);
+	}
+	if (d->a)
+		archive_read_free(d->a);
+	EVP_MD_CTX_free(d->sha);
+	for (i = 0; i < DECODE_SLOTS; i++)
+		free(d->slot[i]);
+	pthread_cond_destroy(&d->cv);
+	pthread_mutex_destroy(&d->mu);
+	close(d->fd);
+	free(d->member);
+	free(d->path);
+	free(d);
+	return NULL;
+}

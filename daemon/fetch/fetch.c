@@ -1,0 +1,679 @@
+/*
+ * fetch.c: downloads a dataset's release file (fetch.h).
+ *
+ * One fetch owns one easy handle, reset and set up again for every request
+ * it makes (a redirect, or a restart when a resume is refused).  The
+ * partial download CACHE/NAME.part is locked while in use, and
+ * CACHE/NAME.part.info holds the URL and validators of the content in it:
+ * a later fetch resumes only with a validator the server can check
+ * (If-Range), so bytes of two different files are never joined.  The
+ * SHA-256 covers every byte of the file, those kept from an earlier try
+ * included.
+ */
+#include "fetch/fetch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/fsutil.h"
+#include "lib/macro.h"
+#include "lib/stop.h"
+#include "lib/xalloc.h"
+
+#define FETCH_PATH_MAX 1024
+
+struct fetch {
+	struct fetch_request rq;
+	CURL *curl;		    /* owned */
+	struct curl_slist *headers; /* owned, of the current request */
+	EVP_MD_CTX *sha;	    /* owned */
+	char origin_url[2048];	    /* the dataset's URL */
+	char url[2048];		    /* of the current request */
+	unsigned redirects;
+	bool restarted; /* the partial download was dropped after a 416 */
+
+	int part_fd; /* CACHE/NAME.part, locked */
+	char part_path[FETCH_PATH_MAX], info_path[FETCH_PATH_MAX];
+	uint64_t part_size; /* bytes in it */
+	char if_range[256]; /* validator of its content, "" if none */
+	bool sent_range;    /* the current request asked for the rest */
+	bool moved;	    /* renamed into place: no partial left */
+
+	/* The current response, from its header lines. */
+	long status;
+	char reason[64];
+	char etag[256], last_modified[64];
+	bool has_range;
+	uint64_t range_start;
+	unsigned retry_after;
+	bool body_started, writing;
+	bool too_big;
+	int write_errno;
+
+	char curl_error[CURL_ERROR_SIZE];
+	struct fetch_result res;
+};
+
+int fetch_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -EIO;
+}
+
+_printf_(2, 3) static int fetch_fail(struct fetch *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->res.error, sizeof(f->res.error), fmt, ap);
+	va_end(ap);
+	return -EIO;
+}
+
+/* ---- origins and redirects -------------------------------------------- */
+
+/* Writes "scheme://host:port" of url into out.  Returns 0 or -EINVAL. */
+static int url_origin(const char *url, char *out, size_t size)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	int r = -EINVAL;
+
+	if (!u)
+		return -ENOMEM;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+		    CURLUE_OK) {
+		char *p;
+
+		for (p = host; *p; p++)
+			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+		snprintf(out, size, "%s://%s:%s", scheme, host, port);
+		r = 0;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return r;
+}
+
+static bool same_origin(const char *a, const char *b)
+{
+	char oa[2100], ob[2100];
+
+	return url_origin(a, oa, sizeof(oa)) == 0 &&
+	       url_origin(b, ob, sizeof(ob)) == 0 && strcmp(oa, ob) == 0;
+}
+
+static bool is_redirect(long status)
+{
+	return status == 301 || status == 302 || status == 303 ||
+	       status == 307 || status == 308;
+}
+
+/* ---- the partial download ---------------------------------------------- */
+
+/* Reads CACHE/NAME.part.info: the URL and the validator to resume with. */
+static void part_info_read(struct fetch *f)
+{
+	char url[2048] = "", etag[256] = "", lm[64] = "";
+	FILE *in = fopen(f->info_path, "re");
+
+	f->if_range[0] = '\0';
+	if (!in)
+		return;
+	if (fgets(url, sizeof(url), in) && fgets(etag, sizeof(etag), in) &&
+	    fgets(lm, sizeof(lm), in)) {
+		url[strcspn(url, "\n")] = '\0';
+		etag[strcspn(etag, "\n")] = '\0';
+		lm[strcspn(lm, "\n")] = '\0';
+		/* If-Range takes a strong ETag or a date. */
+		if (strcmp(url, f->origin_url) == 0)
+			snprintf(f->if_range, sizeof(f->if_range), "%s",
+				 etag[0] == '"' ? etag : lm);
+	}
+	fclose(in);
+}
+
+static void part_info_write(struct fetch *f)
+{
+	FILE *out = fopen(f->info_path, "we");
+
+	if (!out)
+		return; /* the download works; only a resume will not */
+	fprintf(out, "%s\n%s\n%s\n", f->origin_url, f->etag, f->last_modified);
+	if (fclose(out) != 0)
+		(void)unlink(f->info_path);
+}
+
+/* Empties the partial download and restarts the hash. */
+static int part_reset(struct fetch *f)
+{
+	if (ftruncate(f->part_fd, 0) < 0 || lseek(f->part_fd, 0, SEEK_SET) < 0)
+		return -errno;
+	f->part_size = 0;
+	f->res.resumed_at = 0;
+	(void)unlink(f->info_path);
+	return EVP_DigestInit_ex(f->sha, EVP_sha256(), NULL) ? 0 : -EIO;
+}
+
+/* Hashes what is already in the partial download, to resume after it. */
+static int part_hash(struct fetch *f)
+{
+	char buf[1 << 16];
+	ssize_t n;
+
+	if (lseek(f->part_fd, 0, SEEK_SET) < 0)
+		return -errno;
+	while ((n = read(f->part_fd, buf, sizeof(buf))) > 0)
+		if (!EVP_DigestUpdate(f->sha, buf, (size_t)n))
+			return -EIO;
+	return n < 0 ? -errno : 0;
+}
+
+/* Opens and locks CACHE/NAME.part and decides whether to resume it. */
+static int part_open(struct fetch *f)
+{
+	const char *cache = f->rq.cache_dir, *name = f->rq.dataset->name;
+	struct stat st;
+	int r;
+
+	if ((size_t)snprintf(f->part_path, sizeof(f->part_path), "%s/%s.part",
+			     cache, name) >= sizeof(f->part_path) ||
+	    (size_t)snprintf(f->info_path, sizeof(f->info_path), "%s.info",
+			     f->part_path) >= sizeof(f->info_path))
+		return fetch_fail(f, "cache directory path too long");
+	r = mkdir_p(cache);
+	if (r < 0)
+		return fetch_fail(f, "cannot create cache directory '%s': %s",
+				  cache, strerror(-r));
+	f->part_fd = open(f->part_path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (f->part_fd < 0)
+		return fetch_fail(f, "cannot open '%s': %s", f->part_path,
+				  strerror(errno));
+	if (flock(f->part_fd, LOCK_EX | LOCK_NB) < 0)
+		return fetch_fail(f,
+				  "another check of dataset '%s' is "
+				  "downloading it now",
+				  name);
+	if (fstat(f->part_fd, &st) < 0)
+		return fetch_fail(f, "cannot stat '%s': %s", f->part_path,
+				  strerror(errno));
+	if (!EVP_DigestInit_ex(f->sha, EVP_sha256(), NULL))
+		return fetch_fail(f, "cannot start SHA-256");
+	part_info_read(f);
+	if (st.st_size > 0 && f->if_range[0]) {
+		f->part_size = (uint64_t)st.st_size;
+		r = part_hash(f);
+	} else
+		r = part_reset(f);
+	if (r < 0)
+		return fetch_fail(f, "cannot read '%s': %s", f->part_path,
+				  strerror(-r));
+	return 0;
+}
+
+/* ---- one request -------------------------------------------------------- */
+
+static bool add_header(struct fetch *f, const char *name, const char *value)
+{
+	char line[8192];
+	struct curl_slist *l;
+
+	if ((size_t)snprintf(line, sizeof(line), "%s: %s", name, value) >=
+	    sizeof(line))
+		return false;
+	l = curl_slist_append(f->headers, line);
+	explicit_bzero(line, sizeof(line));
+	if (!l)
+		return false;
+	f->headers = l;
+	return true;
+}
+
+/* The request's headers: the dataset's own only for its origin, the
+ * validators of the newest content, and Range for a resume. */
+static bool build_headers(struct fetch *f, bool own_origin)
+{
+	const struct config_dataset *d = f->rq.dataset;
+	const struct store_validators *last = f->rq.last;
+	bool ok = true;
+	size_t i;
+
+	curl_slist_free_all(f->headers);
+	f->headers = NULL;
+	if (own_origin)
+		for (i = 0; i < d->n_headers && ok; i++)
+			ok = add_header(f, d->headers[i].name,
+					d->headers[i].value);
+	if (last && strcmp(last->url, f->origin_url) == 0) {
+		if (ok && last->etag[0])
+			ok = add_header(f, "If-None-Match", last->etag);
+		if (ok && last->last_modified[0])
+			ok = add_header(f, "If-Modified-Since",
+					last->last_modified);
+	}
+	f->sent_range = ok && f->part_size > 0;
+	if (f->sent_range) {
+		char range[64];
+
+		snprintf(range, sizeof(range), "bytes=%" PRIu64 "-",
+			 f->part_size);
+		ok = add_header(f, "Range", range) &&
+		     add_header(f, "If-Range", f->if_range);
+	}
+	/* No Accept-Encoding: the file's own bytes are what is hashed. */
+	return ok && add_header(f, "Accept", "*/*");
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *userdata);
+static size_t on_body(char *data, size_t size, size_t n, void *userdata);
+
+static const char *user_agent(const struct config_fetch *o, char *buf,
+			      size_t size)
+{
+	if (o->contact)
+		snprintf(buf, size, "scrapewatch/%s (+%s)", SCRAPEWATCH_VERSION,
+			 o->contact);
+	else
+		snprintf(buf, size, "scrapewatch/%s", SCRAPEWATCH_VERSION);
+	return buf;
+}
+
+/* Forgets what the headers of a previous response said. */
+static void response_reset(struct fetch *f)
+{
+	f->status = 0;
+	f->reason[0] = f->etag[0] = f->last_modified[0] = '\0';
+	f->has_range = false;
+	f->retry_after = 0;
+}
+
+/* Stops a transfer when the process is stopping (the .part file stays,
+ * and the next check resumes it). */
+static int on_progress(void *userdata _unused_, curl_off_t dltotal _unused_,
+		       curl_off_t dlnow _unused_, curl_off_t ultotal _unused_,
+		       curl_off_t ulnow _unused_)
+{
+	return stop_requested() ? 1 : 0;
+}
+
+/* Sets the handle up for a request of f->url. */
+static int prepare(struct fetch *f)
+{
+	const struct config_fetch *o = f->rq.options;
+	const struct config_dataset *d = f->rq.dataset;
+	bool own = same_origin(f->url, f->origin_url);
+	char ua[512];
+	CURL *c = f->curl;
+
+	curl_easy_reset(c);
+	response_reset(f);
+	f->body_started = f->writing = false;
+	if (!build_headers(f, own))
+		return fetch_fail(f, "out of memory for request headers");
+	curl_easy_setopt(c, CURLOPT_URL, f->url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, f->headers);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, user_agent(o, ua, sizeof(ua)));
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (o->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)o->connect_timeout);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)o->low_speed_limit);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)o->low_speed_time);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)d->timeout);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+			 (curl_off_t)MIN(d->max_download, (uint64_t)INT64_MAX));
+	if (own && d->user) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERNAME, d->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, d->password);
+	}
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, f);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, f->curl_error);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	f->curl_error[0] = '\0';
+	return 0;
+}
+
+/* ---- the response ------------------------------------------------------- */
+
+/* Copies a header's value (trimmed) if the line is that header. */
+static bool header_value(const char *line, size_t len, const char *name,
+			 char *out, size_t size)
+{
+	size_t n = strlen(name);
+
+	if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
+		return false;
+	line += n + 1;
+	len -= n + 1;
+	while (len && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
+	while (len && strchr(" \t\r\n", line[len - 1]))
+		len--;
+	if (len >= size)
+		return false; /* too long to send back: ignore it */
+	memcpy(out, line, len);
+	out[len] = '\0';
+	return true;
+}
+
+static void status_line(struct fetch *f, const char *line, size_t len)
+{
+	const char *sp = memchr(line, ' ', len);
+	size_t rest;
+
+	response_reset(f);
+	if (!sp)
+		return;
+	f->status = strtol(sp + 1, NULL, 10);
+	sp = memchr(sp + 1, ' ', len - (size_t)(sp + 1 - line));
+	if (!sp)
+		return;
+	rest = len - (size_t)(sp + 1 - line);
+	while (rest && strchr("\r\n", sp[rest]))
+		rest--;
+	snprintf(f->reason, sizeof(f->reason), "%.*s",
+		 (int)MIN(rest, sizeof(f->reason) - 1), sp + 1);
+	f->reason[strcspn(f->reason, "\r\n")] = '\0';
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *userdata)
+{
+	struct fetch *f = userdata;
+	size_t len = size * n;
+	char v[128];
+
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0)
+		status_line(f, data, len);
+	else if (header_value(data, len, "Content-Range", v, sizeof(v)))
+		f->has_range =
+			sscanf(v, "bytes %" SCNu64 "-", &f->range_start) == 1;
+	else if (header_value(data, len, "Retry-After", v, sizeof(v)))
+		f->retry_after = (unsigned)MIN(strtoul(v, NULL, 10), 86400UL);
+	else if (!header_value(data, len, "ETag", f->etag, sizeof(f->etag)))
+		(void)header_value(data, len, "Last-Modified", f->last_modified,
+				   sizeof(f->last_modified));
+	return len;
+}
+
+/* Decides at the first byte of a body what to do with it: a full file
+ * replaces the partial one, the rest of one is appended after it, and
+ * anything else (an error page) is read and dropped. */
+static int body_begin(struct fetch *f)
+{
+	f->body_started = true;
+	if (f->status == 200 || f->status == 0) {
+		f->writing = true;
+		if (part_reset(f) < 0)
+			return -1;
+		if (f->etag[0] || f->last_modified[0])
+			part_info_write(f);
+		return 0;
+	}
+	if (f->status == 206) {
+		if (!f->sent_range || !f->has_range ||
+		    f->range_start != f->part_size)
+			return -1;
+		f->writing = true;
+		f->res.resumed_at = f->part_size;
+	}
+	return 0;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userdata)
+{
+	struct fetch *f = userdata;
+	size_t len = size * n, done = 0;
+	ssize_t w;
+
+	if (!f->body_started && body_begin(f) < 0)
+		return 0;
+	if (!f->writing)
+		return len;
+	if (f->part_size + len > f->rq.dataset->max_download) {
+		f->too_big = true;
+		return 0;
+	}
+	while (done < len) {
+		w = write(f->part_fd, data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			f->write_errno = errno;
+			return 0;
+		}
+		done += (size_t)w;
+	}
+	if (!EVP_DigestUpdate(f->sha, data, len))
+		return 0;
+	f->part_size += len;
+	f->res.bytes += len;
+	return len;
+}
+
+/* ---- the end of a request ------------------------------------------------ */
+
+static int transfer_failed(struct fetch *f, CURLcode code)
+{
+	if (f->too_big || code == CURLE_FILESIZE_EXCEEDED) {
+		(void)part_reset(f);
+		fetch_fail(f,
+			   "%s: the file is larger than max_download "
+			   "(%" PRIu64 " bytes)",
+			   f->url, f->rq.dataset->max_download);
+		return -EFBIG;
+	}
+	if (f->write_errno)
+		return fetch_fail(f, "cannot write '%s': %s", f->part_path,
+				  strerror(f->write_errno));
+	if (code == CURLE_WRITE_ERROR && f->body_started && f->status == 206)
+		return fetch_fail(f,
+				  "%s: the server sent a range starting at "
+				  "%" PRIu64 ", not at %" PRIu64,
+				  f->url, f->range_start, f->part_size);
+	if (code == CURLE_UNSUPPORTED_PROTOCOL)
+		return fetch_fail(f,
+				  "%s: only https, http and file URLs are "
+				  "fetched",
+				  f->url);
+	return fetch_fail(f, "%s: %s", f->url,
+			  f->curl_error[0] ? f->curl_error
+					   : curl_easy_strerror(code));
+}
+
+/* A redirect: only to http(s), never https -> http, a few at most. */
+static int follow(struct fetch *f)
+{
+	char *to = NULL;
+
+	curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_URL, &to);
+	if (!to)
+		return fetch_fail(f, "%s: HTTP %ld redirect without a Location",
+				  f->url, f->status);
+	if (++f->redirects > FETCH_MAX_REDIRECTS)
+		return fetch_fail(f, "%s: more than %d redirects (a loop?)",
+				  f->url, FETCH_MAX_REDIRECTS);
+	if (strncasecmp(to, "https://", 8) != 0 &&
+	    strncasecmp(to, "http://", 7) != 0)
+		return fetch_fail(f,
+				  "%s: redirect to '%.200s' refused: only "
+				  "http and https are followed",
+				  f->url, to);
+	if (strncasecmp(f->url, "https://", 8) == 0 &&
+	    strncasecmp(to, "https://", 8) != 0)
+		return fetch_fail(f,
+				  "%s: redirect to '%.200s' refused: it "
+				  "leaves https for plain http",
+				  f->url, to);
+	if (strlen(to) >= sizeof(f->url))
+		return fetch_fail(f, "%s: redirect URL too long", f->url);
+	snprintf(f->url, sizeof(f->url), "%s", to);
+	return prepare(f) < 0 ? -EIO : 1;
+}
+
+/* The validators the result reports for the dataset's URL. */
+static void set_validators(struct fetch *f, const char *etag,
+			   const char *last_modified)
+{
+	struct store_validators *v = &f->res.validators;
+
+	snprintf(v->url, sizeof(v->url), "%s", f->origin_url);
+	snprintf(v->etag, sizeof(v->etag), "%s", etag);
+	snprintf(v->last_modified, sizeof(v->last_modified), "%s",
+		 last_modified);
+}
+
+/* The whole file is in CACHE/NAME.part: make it durable and name it by its
+ * hash. */
+static int complete(struct fetch *f)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	char dir[FETCH_PATH_MAX];
+	unsigned i, len = 0;
+	int r;
+
+	if (!f->body_started && body_begin(f) < 0)
+		return fetch_fail(f, "cannot empty '%s'", f->part_path);
+	if (fsync(f->part_fd) < 0)
+		return fetch_fail(f, "cannot write '%s': %s", f->part_path,
+				  strerror(errno));
+	if (!EVP_DigestFinal_ex(f->sha, md, &len))
+		return fetch_fail(f, "cannot finish SHA-256");
+	for (i = 0; i < len && i < 32; i++)
+		snprintf(f->res.sha256 + 2 * i, 3, "%02x", md[i]);
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", f->rq.cache_dir,
+			     f->rq.dataset->name) >= sizeof(dir) ||
+	    (size_t)snprintf(f->res.path, sizeof(f->res.path), "%s/%s", dir,
+			     f->res.sha256) >= sizeof(f->res.path))
+		return fetch_fail(f, "cache directory path too long");
+	r = mkdir_p(dir);
+	if (r >= 0)
+		r = rename_durably(f->part_path, f->res.path);
+	if (r < 0)
+		return fetch_fail(f, "cannot move the download to '%s': %s",
+				  f->res.path, strerror(-r));
+	f->moved = true;
+	(void)unlink(f->info_path);
+	f->res.size = f->part_size;
+	set_validators(f, f->etag, f->last_modified);
+	return 0;
+}
+
+int fetch_step(struct fetch *f, CURLcode code)
+{
+	long status = 0;
+
+	curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &status);
+	f->res.http_status = (int)status;
+	f->res.retry_after = f->retry_after;
+	if (code != CURLE_OK)
+		return transfer_failed(f, code);
+	if (is_redirect(status))
+		return follow(f);
+	if (status == 304 && f->rq.last) {
+		f->res.not_modified = true;
+		/* A 304 may repeat the validators or leave them out. */
+		set_validators(f, f->etag[0] ? f->etag : f->rq.last->etag,
+			       f->last_modified[0] ? f->last_modified
+						   : f->rq.last->last_modified);
+		(void)part_reset(f);
+		return 0;
+	}
+	if (status == 416 && f->sent_range && !f->restarted) {
+		/* The partial download does not fit the file: start over. */
+		f->restarted = true;
+		if (part_reset(f) < 0)
+			return fetch_fail(f, "cannot empty '%s'", f->part_path);
+		return prepare(f) < 0 ? -EIO : 1;
+	}
+	if (status != 200 && status != 206 && status != 0)
+		return fetch_fail(f, "%s: HTTP %ld%s%s%s", f->url, status,
+				  f->reason[0] ? " (" : "", f->reason,
+				  f->reason[0] ? ")" : "");
+	return complete(f);
+}
+
+/* ---- the object ----------------------------------------------------------- */
+
+int fetch_new(const struct fetch_request *rq, struct fetch **ret)
+{
+	struct fetch *f = xcalloc(1, sizeof(*f));
+	int r;
+
+	f->rq = *rq;
+	f->part_fd = -1;
+	*ret = f;
+	snprintf(f->origin_url, sizeof(f->origin_url), "%s", rq->dataset->url);
+	snprintf(f->url, sizeof(f->url), "%s", rq->dataset->url);
+	f->curl = curl_easy_init();
+	f->sha = EVP_MD_CTX_new();
+	if (!f->curl || !f->sha)
+		return fetch_fail(f, "cannot set up libcurl or SHA-256");
+	r = part_open(f);
+	if (r < 0)
+		return r;
+	return prepare(f);
+}
+
+CURL *fetch_handle(struct fetch *f)
+{
+	return f->curl;
+}
+
+int fetch_run(struct fetch *f)
+{
+	int r;
+
+	do
+		r = fetch_step(f, curl_easy_perform(f->curl));
+	while (r == 1);
+	return r;
+}
+
+const struct fetch_result *fetch_result(const struct fetch *f)
+{
+	return &f->res;
+}
+
+struct fetch *fetch_free(struct fetch *f)
+{
+	if (!f)
+		return NULL;
+	/* An empty partial download is no use to a later fetch; drop it
+	 * while the lock is still held. */
+	if (f->part_fd >= 0 && !f->moved && f->part_size == 0)
+		(void)unlink(f->part_path);
+	if (f->part_fd >= 0)
+		close(f->part_fd);
+	curl_slist_free_all(f->headers);
+	if (f->curl)
+		curl_easy_cleanup(f->curl);
+	EVP_MD_CTX_free(f->sha);
+	free(f);
+	return NULL;
+}

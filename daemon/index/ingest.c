@@ -1,0 +1,843 @@
+/*
+ * ingest.c: the ingest pipeline of ingest.h.
+ *
+ * Before the parse, the dataset's key set (every key it ever had, with its
+ * entry id and presence; a file per dataset, rebuilt from the database when
+ * missing or stale) is loaded and indexed.  During the parse each entry's
+ * key is looked up: a known key is only marked, a new one has its details
+ * written to a spill file (unlinked, in the work directory) and its key
+ * kept.  After the parse, unmarked present keys are the removed entries,
+ * marked absent ones the reincluded, and the new keys (sorted) the added.
+ * Only those touch the database, in one transaction, so an unchanged
+ * entry costs a hash lookup and no write.  The new key set is written
+ * after the commit; if that fails, the next ingest rebuilds it.
+ */
+#include "index/ingest.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fetch/decode.h"
+#include "index/diff.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/macro.h"
+#include "lib/stop.h"
+#include "lib/xalloc.h"
+#include "parse/format.h"
+
+#define SPILL_BUF	 (1u << 20)
+#define SPILL_TEXT_MAX	 4096 /* longest text kept per field */
+#define KEYS_MAGIC	 "SWKEYS01"
+#define INGEST_BATCH	 64  /* lookups issued together */
+#define INGEST_CACHE_MIB 256 /* SQLite page cache while committing */
+
+/* Texts kept per entry in the spill, in this order. */
+enum spill_text {
+	SPILL_NSID,
+	SPILL_ALIAS,
+	SPILL_NAME,
+	SPILL_KEY_TEXT,
+	SPILL_PAGE_URL,
+	SPILL_IMAGE_URL,
+	SPILL_LICENSE,
+	SPILL_TEXTS,
+};
+
+struct ingest {
+	struct store *store;
+	const struct config_dataset *d;
+	const struct format *format;
+	const struct ingest_options *o;
+	struct ingest_result *res;
+	int64_t dataset_id;
+
+	struct diff_set *set;	 /* owned: the key set before this release */
+	bool set_in_file;	 /* the set was read from its file (and may be
+				  * dropped from memory before the commit) */
+	struct diff_item *moved; /* owned: old entries whose presence changed:
+				  * key, and id | DIFF_PRESENT if now present */
+	size_t n_moved;
+	struct diff_pair *pairs; /* owned: keys not in the set, spill offsets */
+	size_t n_pairs, cap_pairs;
+	uint64_t known; /* entries of this release already in the set */
+	/* Entries waiting for one batched lookup in the set: their keys and
+	 * their records, serialised as in the spill. */
+	uint64_t batch_keys[INGEST_BATCH];
+	size_t batch_at[INGEST_BATCH];
+	size_t n_batch;
+	struct buf batch;
+	uint64_t duplicates; /* entries whose key came twice */
+	uint64_t bad;
+
+	int spill_fd;	    /* owned */
+	struct buf spill;   /* pending spill bytes */
+	uint64_t spill_off; /* file offset of spill.data[0] */
+	char *record;	    /* owned: one spill record read back */
+	size_t record_cap;
+
+	struct store_release *rel; /* the release being written */
+};
+
+/* The process is stopping: give up; the caller rolls back. */
+static int stopped(struct ingest *in)
+{
+	snprintf(in->res->error, sizeof(in->res->error),
+		 "stopped: scrapewatch is shutting down; the index is as it "
+		 "was");
+	return -ECANCELED;
+}
+
+/* ---- spill -------------------------------------------------------------- */
+
+static int spill_flush(struct ingest *in)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < in->spill.len) {
+		n = write(in->spill_fd, in->spill.data + done,
+			  in->spill.len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		done += (size_t)n;
+	}
+	in->spill_off += in->spill.len;
+	buf_reset(&in->spill);
+	return 0;
+}
+
+static void put_u64(char *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+static uint64_t get_u64(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+/* Appends one entry's details to b as a spill record: a 4-byte length,
+ * photo id, line, offset and length, then each text with a 2-byte length.
+ * b's maximum leaves room for a whole batch: no failure. */
+static void serialize_entry(struct buf *b, const struct entry *e, int key_field)
+{
+	struct entry_text t[SPILL_TEXTS] = {
+		[SPILL_NSID] = {e->nsid, strlen(e->nsid)},
+		[SPILL_ALIAS] = {e->alias, strlen(e->alias)},
+		[SPILL_NAME] = e->field[ENTRY_FIELD_OWNER_NAME],
+		[SPILL_PAGE_URL] = e->field[ENTRY_FIELD_PAGE_URL],
+		[SPILL_IMAGE_URL] = e->field[ENTRY_FIELD_IMAGE_URL],
+		[SPILL_LICENSE] = e->field[ENTRY_FIELD_LICENSE],
+	};
+	uint32_t total = 36;
+	size_t i;
+	char *p;
+
+	if (key_field != ENTRY_FIELD_PHOTO_ID)
+		t[SPILL_KEY_TEXT] = e->field[key_field];
+	for (i = 0; i < SPILL_TEXTS; i++) {
+		t[i].len = MIN(t[i].len, (size_t)SPILL_TEXT_MAX);
+		total += 2 + (uint32_t)t[i].len;
+	}
+	p = buf_extend(b, total);
+	assert(p);
+	memcpy(p, &total, 4);
+	put_u64(p + 4, e->photo_id);
+	put_u64(p + 12, e->line);
+	put_u64(p + 20, e->offset);
+	put_u64(p + 28, e->length);
+	p += 36;
+	for (i = 0; i < SPILL_TEXTS; i++) {
+		uint16_t len = (uint16_t)t[i].len;
+
+		memcpy(p, &len, 2);
+		if (len)
+			memcpy(p + 2, t[i].s, len);
+		p += 2 + len;
+	}
+}
+
+/* Appends a serialised record to the spill; its offset goes to *ret. */
+static int spill_append(struct ingest *in, const char *rec, uint64_t *ret)
+{
+	uint32_t total;
+	int r;
+
+	memcpy(&total, rec, 4);
+	if (in->spill.len + total > SPILL_BUF) {
+		r = spill_flush(in);
+		if (r < 0)
+			return r;
+	}
+	*ret = in->spill_off + in->spill.len;
+	return buf_append(&in->spill, rec, total);
+}
+
+/* Reads the record at off back into in->record and fills *e (its strings
+ * point into in->record). */
+static int spill_read(struct ingest *in, uint64_t off, struct store_entry *e)
+{
+	const char *texts[SPILL_TEXTS], *p;
+	uint32_t total;
+	size_t i;
+	ssize_t n;
+
+	n = pread(in->spill_fd, &total, 4, (off_t)off);
+	if (n != 4)
+		return n < 0 ? -errno : -EIO;
+	if (total > in->record_cap) {
+		in->record = xreallocarray(in->record, total + SPILL_TEXTS, 1);
+		in->record_cap = total;
+	}
+	n = pread(in->spill_fd, in->record, total, (off_t)off);
+	if (n != (ssize_t)total)
+		return n < 0 ? -errno : -EIO;
+	/* Make each text a C string: shift it left over its length bytes. */
+	p = in->record + 36;
+	for (i = 0; i < SPILL_TEXTS; i++) {
+		uint16_t len;
+		char *dst = in->record + (p - in->record);
+
+		memcpy(&len, p, 2);
+		memmove(dst, p + 2, len);
+		dst[len] = '\0';
+		texts[i] = dst;
+		p += 2 + len;
+	}
+	*e = (struct store_entry){
+		.photo_id = get_u64(in->record + 4),
+		.line = get_u64(in->record + 12),
+		.offset = get_u64(in->record + 20),
+		.length = get_u64(in->record + 28),
+		.nsid = texts[SPILL_NSID],
+		.alias = texts[SPILL_ALIAS],
+		.name = texts[SPILL_NAME],
+		.key_text = texts[SPILL_KEY_TEXT],
+		.page_url = texts[SPILL_PAGE_URL],
+		.image_url = texts[SPILL_IMAGE_URL],
+		.license = texts[SPILL_LICENSE],
+	};
+	return 0;
+}
+
+/* ---- the parser's sink --------------------------------------------------- */
+
+/* A problem as shown: "line N: why" (unit "line" or "record"), or just
+ * why when it has no position (0). */
+static void report_text(char *out, size_t size, const char *unit, uint64_t at,
+			const char *why)
+{
+	if (at)
+		snprintf(out, size, "%s %llu: %s", unit, (unsigned long long)at,
+			 why);
+	else
+		snprintf(out, size, "%s", why);
+}
+
+static void ingest_bad(struct ingest *in, const char *unit, uint64_t at,
+		       const char *why)
+{
+	struct ingest_result *res = in->res;
+
+	in->bad++;
+	if (res->n_bad_shown < INGEST_BAD_SHOWN)
+		report_text(res->bad[res->n_bad_shown++], sizeof(res->bad[0]),
+			    unit, at, why);
+}
+
+static void sink_report(void *userdata, uint64_t line, bool fatal,
+			const char *why)
+{
+	struct ingest *in = userdata;
+
+	if (fatal)
+		report_text(in->res->error, sizeof(in->res->error), "line",
+			    line, why);
+	else
+		ingest_bad(in, "line", line, why);
+}
+
+/* Keeps a key that is not in the set, with its record in the spill. */
+static int add_new(struct ingest *in, uint64_t key, const char *rec)
+{
+	uint64_t ref;
+	int r;
+
+	if (in->known + in->n_pairs >= in->o->max_entries) {
+		snprintf(in->res->error, sizeof(in->res->error),
+			 "more than %llu entries in one release",
+			 (unsigned long long)in->o->max_entries);
+		return -E2BIG;
+	}
+	r = spill_append(in, rec, &ref);
+	if (r < 0)
+		return r;
+	if (in->n_pairs == in->cap_pairs) {
+		in->cap_pairs = in->cap_pairs ? 2 * in->cap_pairs : 1 << 12;
+		in->pairs = xreallocarray(in->pairs, in->cap_pairs,
+					  sizeof(*in->pairs));
+	}
+	in->pairs[in->n_pairs++] = (struct diff_pair){key, ref};
+	return 0;
+}
+
+/* Looks the batch up in the set: known keys are marked, new ones kept. */
+static int batch_flush(struct ingest *in)
+{
+	ptrdiff_t found[INGEST_BATCH];
+	size_t i;
+	int r = 0;
+
+	diff_set_find_batch(in->set, in->batch_keys, in->n_batch, found);
+	for (i = 0; i < in->n_batch && r >= 0; i++) {
+		if (found[i] < 0)
+			r = add_new(in, in->batch_keys[i],
+				    in->batch.data + in->batch_at[i]);
+		else if (diff_set_mark(in->set, (size_t)found[i]))
+			in->known++;
+		else
+			in->duplicates++;
+	}
+	in->n_batch = 0;
+	buf_reset(&in->batch);
+	return r;
+}
+
+static int sink_entry(void *userdata, const struct entry *e)
+{
+	struct ingest *in = userdata;
+	uint64_t key;
+	int field;
+
+	field = entry_key(e, in->format->photo_keyed, &key);
+	if (field < 0) {
+		ingest_bad(in, in->format->counts_records ? "record" : "line",
+			   e->line, "no photo id, URL or path to key on");
+		return 0;
+	}
+	in->batch_keys[in->n_batch] = key;
+	in->batch_at[in->n_batch++] = in->batch.len;
+	serialize_entry(&in->batch, e, field);
+	return in->n_batch == INGEST_BATCH ? batch_flush(in) : 0;
+}
+
+/* ---- parse --------------------------------------------------------------- */
+
+static int parse_file(struct ingest *in, const char *path, char sha[65])
+{
+	const struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	const struct format_sink sink = {sink_entry, sink_report, in};
+	struct decode *dec = NULL;
+	void *parser = NULL;
+	const char *data;
+	size_t len;
+	int r;
+
+	r = decode_open(path, in->d->member, in->o->max_decoded, &dec);
+	if (r < 0) {
+		snprintf(in->res->error, sizeof(in->res->error),
+			 "cannot open '%s': %s", path, strerror(-r));
+		return r;
+	}
+	r = in->format->open(&in->d->layout, &limits, &sink, &parser);
+	if (r < 0)
+		snprintf(
+			in->res->error, sizeof(in->res->error),
+			"format %s cannot read with this dataset's options: %s",
+			in->format->name, strerror(-r));
+	while (r >= 0) {
+		if (stop_requested()) {
+			r = stopped(in);
+			break;
+		}
+		r = decode_read(dec, &data, &len);
+		if (r < 0) {
+			snprintf(in->res->error, sizeof(in->res->error), "%s",
+				 decode_error(dec));
+			break;
+		}
+		r = len ? in->format->feed(parser, data, len)
+			: in->format->finish(parser);
+		/* A manifest its format cannot read is bad data. */
+		if (r < 0 && r != -EFBIG && r != -E2BIG && r != -ENOMEM)
+			r = -EBADMSG;
+		if (len == 0)
+			break;
+	}
+	if (r >= 0)
+		r = batch_flush(in);
+	if (r >= 0)
+		r = decode_sha256(dec, sha);
+	if (r >= 0) {
+		in->rel->size = (int64_t)decode_raw_bytes(dec);
+		in->rel->decoded_size = (int64_t)decode_decoded_bytes(dec);
+		snprintf(in->rel->kind, sizeof(in->rel->kind), "%s",
+			 decode_kind(dec));
+		r = spill_flush(in);
+	}
+	if (r < 0 && !in->res->error[0])
+		snprintf(in->res->error, sizeof(in->res->error),
+			 "cannot read '%s': %s", path, strerror(-r));
+	in->format->free(parser);
+	decode_close(dec);
+	return r;
+}
+
+/* ---- key sets ------------------------------------------------------------ */
+
+struct items {
+	struct diff_item *v; /* owned */
+	size_t n, cap;
+};
+
+static void items_push(struct items *it, uint64_t key, uint64_t id)
+{
+	if (it->n == it->cap) {
+		it->cap = it->cap ? 2 * it->cap : 1 << 12;
+		it->v = xreallocarray(it->v, it->cap, sizeof(*it->v));
+	}
+	it->v[it->n++] = (struct diff_item){key, id};
+}
+
+static int items_add(void *userdata, uint64_t key, int64_t id, bool present)
+{
+	items_push(userdata, key, (uint64_t)id | (present ? DIFF_PRESENT : 0));
+	return 0;
+}
+
+static void keyset_path(const struct ingest *in, char *path, size_t size)
+{
+	snprintf(path, size, "%s/keys-%lld.bin", in->o->work_dir,
+		 (long long)in->dataset_id);
+}
+
+/* Loads the key-set file if it belongs to release_id; else -ESTALE. */
+static int keyset_read(const struct ingest *in, int64_t release_id,
+		       struct items *it)
+{
+	char path[PATH_MAX], head[24];
+	_cleanup_close_ int fd = -1;
+	uint64_t count;
+	struct stat st;
+	size_t want;
+	ssize_t n;
+
+	keyset_path(in, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || read(fd, head, 24) != 24 ||
+	    memcmp(head, KEYS_MAGIC, 8) != 0 ||
+	    (int64_t)get_u64(head + 8) != release_id)
+		return -ESTALE;
+	count = get_u64(head + 16);
+	if ((uint64_t)st.st_size != 24 + count * sizeof(struct diff_item))
+		return -ESTALE;
+	it->v = xreallocarray(NULL, count ? count : 1,
+			      sizeof(struct diff_item));
+	it->n = it->cap = count;
+	want = count * sizeof(struct diff_item);
+	n = pread(fd, it->v, want, 24);
+	return n == (ssize_t)want ? 0 : -ESTALE;
+}
+
+/* Loads the key set of the dataset as of release_id (0: none yet). */
+static int keyset_load(struct ingest *in, int64_t release_id)
+{
+	struct items it = {NULL, 0, 0};
+	struct diff_item *tmp;
+	int r;
+
+	in->set_in_file = release_id && keyset_read(in, release_id, &it) == 0;
+	if (release_id && !in->set_in_file) {
+		free(it.v);
+		it = (struct items){NULL, 0, 0};
+		r = store_items_each(in->store, in->dataset_id, items_add, &it);
+		if (r < 0) {
+			free(it.v);
+			return r;
+		}
+		tmp = xreallocarray(NULL, it.n ? it.n : 1, sizeof(*tmp));
+		diff_sort_items(it.v, tmp, it.n);
+		free(tmp);
+		log_debug(
+			"ingest: key set rebuilt from the database (%zu keys)",
+			it.n);
+	}
+	in->set = diff_set_new(it.v, it.n);
+	return 0;
+}
+
+/* Reads the old key set for the merge: from memory, or streamed back
+ * from its file when it was dropped before the commit. */
+struct old_items {
+	const struct diff_item *mem; /* the set's items, or NULL */
+	FILE *f;		     /* owned when streaming */
+	struct diff_item block[4096];
+	size_t n, at, len;  /* total, next index, items in block */
+	size_t block_start; /* index of block[0] */
+};
+
+static const struct diff_item *old_item(struct old_items *o, size_t i)
+{
+	if (o->mem)
+		return &o->mem[i];
+	if (i >= o->block_start + o->len) {
+		o->block_start = i;
+		o->len = fread(o->block, sizeof(o->block[0]),
+			       MIN(ELEMENTSOF(o->block), o->n - i), o->f);
+		if (o->len == 0)
+			return NULL;
+	}
+	return &o->block[i - o->block_start];
+}
+
+/* The next item of the new key set, merging the old items (with their new
+ * presence) and the added entries.  Returns 1, 0 at the end, or -EIO. */
+static int next_item(const struct ingest *in, struct old_items *o, size_t *i,
+		     size_t *j, struct diff_item *ret)
+{
+	const struct diff_item *it = NULL;
+
+	if (*i < o->n) {
+		it = old_item(o, *i);
+		if (!it)
+			return -EIO;
+	}
+	if (it && (*j == in->n_pairs || it->key < in->pairs[*j].key)) {
+		*ret = *it;
+		ret->id = (ret->id & ~DIFF_PRESENT) |
+			  (diff_set_marked(in->set, *i) ? DIFF_PRESENT : 0);
+		(*i)++;
+		return 1;
+	}
+	if (*j == in->n_pairs)
+		return 0;
+	*ret = (struct diff_item){in->pairs[*j].key,
+				  in->pairs[*j].ref | DIFF_PRESENT};
+	(*j)++;
+	return 1;
+}
+
+/* Writes the key set after this release: the old items with their new
+ * presence, merged with the added entries (pairs hold their row ids
+ * now).  Atomic: a temporary file renamed over the old one. */
+static int keyset_write(const struct ingest *in, int64_t release_id,
+			uint64_t n_old)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8], head[24];
+	struct old_items o = {.n = n_old};
+	_cleanup_fclose_ FILE *f = NULL, *old = NULL;
+	struct diff_item item;
+	size_t i = 0, j = 0, n;
+	int r;
+
+	keyset_path(in, path, sizeof(path));
+	if (in->set_in_file) {
+		old = fopen(path, "re");
+		if (!old || fseek(old, 24, SEEK_SET) < 0)
+			return -errno;
+		o.f = old;
+	} else
+		o.mem = diff_set_items(in->set, &n);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	memcpy(head, KEYS_MAGIC, 8);
+	put_u64(head + 8, (uint64_t)release_id);
+	put_u64(head + 16, n_old + in->n_pairs);
+	fwrite(head, 1, 24, f);
+	while ((r = next_item(in, &o, &i, &j, &item)) > 0)
+		fwrite(&item, sizeof(item), 1, f);
+	if (r < 0 || fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
+		r = r < 0 ? r : -errno;
+		unlink(tmp);
+		return r;
+	}
+	return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+/* Collects the old entries whose presence changed (removed or
+ * reincluded), so that the set itself can be freed before the commit. */
+static void collect_moved(struct ingest *in)
+{
+	const struct diff_item *it;
+	size_t n, i;
+
+	it = diff_set_items(in->set, &n);
+	for (i = 0; i < n; i++) {
+		bool was = it[i].id & DIFF_PRESENT;
+		bool is = diff_set_marked(in->set, i);
+
+		if (was == is)
+			continue;
+		if (in->n_moved % 4096 == 0)
+			in->moved = xreallocarray(in->moved, in->n_moved + 4096,
+						  sizeof(*in->moved));
+		in->moved[in->n_moved++] = (struct diff_item){
+			it[i].key,
+			(it[i].id & ~DIFF_PRESENT) | (is ? DIFF_PRESENT : 0)};
+	}
+}
+
+/* ---- the transaction ------------------------------------------------------ */
+
+/* Records the removed and reincluded entries. */
+static int write_old_changes(struct ingest *in)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < in->n_moved; i++) {
+		bool is = in->moved[i].id & DIFF_PRESENT;
+
+		r = store_change_add(in->store, in->rel->id,
+				     (int64_t)(in->moved[i].id & ~DIFF_PRESENT),
+				     is ? STORE_CHANGE_REINCLUDED
+					: STORE_CHANGE_REMOVED);
+		if (r < 0)
+			return r;
+		if (is)
+			in->rel->reincluded++;
+		else
+			in->rel->removed++;
+	}
+	return 0;
+}
+
+/* Adds the new entries, in key order; each pair's ref becomes its row id. */
+static int write_new_entries(struct ingest *in)
+{
+	struct store_entry e;
+	int64_t id;
+	size_t i;
+	int r;
+
+	for (i = 0; i < in->n_pairs; i++) {
+		if (i % 4096 == 0 && stop_requested())
+			return stopped(in);
+		r = spill_read(in, in->pairs[i].ref, &e);
+		if (r < 0)
+			return r;
+		e.key = in->pairs[i].key;
+		r = store_entry_add(in->store, in->dataset_id, in->rel->id, &e,
+				    &id);
+		if (r < 0)
+			return r;
+		in->pairs[i].ref = (uint64_t)id;
+		in->rel->added++;
+	}
+	return 0;
+}
+
+static void stage_done(const char *stage, struct timespec *since);
+
+/* One transaction; it checks that no other ingest of the dataset
+ * committed since the key set was read. */
+static int write_release(struct ingest *in, int64_t based_on)
+{
+	struct store_release now;
+	struct timespec t;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	r = store_begin(in->store);
+	if (r < 0)
+		return r;
+	r = store_release_latest(in->store, in->dataset_id, &now);
+	if (r >= 0 && (r ? now.id : 0) != based_on) {
+		snprintf(in->res->error, sizeof(in->res->error),
+			 "another ingest of this dataset finished meanwhile; "
+			 "run again");
+		r = -EAGAIN;
+	}
+	if (r >= 0)
+		r = store_release_add(in->store, in->rel);
+	if (r >= 0)
+		r = write_old_changes(in);
+	stage_done("commit: removed and reincluded", &t);
+	if (r >= 0)
+		r = write_new_entries(in);
+	stage_done("commit: added", &t);
+	if (r >= 0)
+		r = store_release_finish(in->store, in->rel);
+	if (r >= 0 && in->o->on_release) {
+		r = in->o->on_release(in->o->userdata, in->rel);
+		stage_done("commit: events", &t);
+	}
+	if (r >= 0 && stop_requested())
+		r = stopped(in);
+	if (r >= 0)
+		r = store_commit(in->store);
+	stage_done("commit: COMMIT", &t);
+	if (r < 0)
+		store_rollback(in->store);
+	return r;
+}
+
+/* ---- the whole ------------------------------------------------------------ */
+
+/* Logs how long a stage took, at debug level (-vv). */
+static void stage_done(const char *stage, struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	log_debug("ingest: %s took %.3f s", stage,
+		  (double)(now.tv_sec - since->tv_sec) +
+			  (double)(now.tv_nsec - since->tv_nsec) / 1e9);
+	*since = now;
+}
+
+static int check_bad_share(struct ingest *in)
+{
+	uint64_t total = in->known + in->n_pairs + in->bad;
+
+	if (in->bad == 0 ||
+	    (double)in->bad <= in->o->max_bad_share * (double)total)
+		return 0;
+	snprintf(in->res->error, sizeof(in->res->error),
+		 "%llu of %llu records are malformed, more than the %g%% "
+		 "allowed; release rejected",
+		 (unsigned long long)in->bad, (unsigned long long)total,
+		 in->o->max_bad_share * 100);
+	return -EBADMSG;
+}
+
+static int ingest_run(struct ingest *in, const char *path)
+{
+	struct store_release latest = {0};
+	struct diff_pair *tmp;
+	struct timespec t;
+	int has_latest, r;
+	size_t n, n_old;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	has_latest = store_release_latest(in->store, in->dataset_id, &latest);
+	if (has_latest < 0)
+		return has_latest;
+	r = keyset_load(in, has_latest ? latest.id : 0);
+	if (r < 0)
+		return r;
+	stage_done("key set", &t);
+	r = parse_file(in, path, in->rel->sha256);
+	stage_done("decode, parse and hash", &t);
+	if (r >= 0)
+		r = check_bad_share(in);
+	if (r < 0)
+		return r;
+	if (has_latest && strcmp(latest.sha256, in->rel->sha256) == 0) {
+		in->res->unchanged = true;
+		in->res->release = latest;
+		return 0;
+	}
+	tmp = xreallocarray(NULL, in->n_pairs ? in->n_pairs : 1, sizeof(*tmp));
+	diff_sort_pairs(in->pairs, tmp, in->n_pairs);
+	free(tmp);
+	n = in->n_pairs;
+	in->n_pairs = diff_unique_pairs(in->pairs, in->n_pairs);
+	in->res->duplicates = in->duplicates + (n - in->n_pairs);
+	in->rel->entries = (int64_t)(in->known + in->n_pairs);
+	in->rel->bad_records = (int64_t)in->bad;
+	/* An empty manifest after a real one is far likelier a broken
+	 * download or a server's error page than a dataset emptied: taking it
+	 * would tell every subscriber their photos were removed. */
+	if (in->rel->entries == 0 && has_latest && latest.entries > 0) {
+		snprintf(
+			in->res->error, sizeof(in->res->error),
+			"the release has no entries, the newest before it %lld: "
+			"refused (an empty file is not taken for every photo "
+			"removed)",
+			(long long)latest.entries);
+		return -EBADMSG;
+	}
+	collect_moved(in);
+	diff_set_items(in->set, &n_old);
+	/* Make room for the database's cache: the merge reads the set's file
+	 * again afterwards. */
+	if (in->set_in_file)
+		diff_set_drop_items(in->set);
+	stage_done("sort", &t);
+
+	store_cache_size(in->store, INGEST_CACHE_MIB);
+	r = write_release(in, has_latest ? latest.id : 0);
+	stage_done("commit", &t);
+	if (r < 0)
+		return r;
+	/* The index is committed; a key-set file that fails to write is
+	 * rebuilt from the database next time. */
+	r = keyset_write(in, in->rel->id, n_old);
+	if (r < 0)
+		log_debug("ingest: cannot write the key set: %s", strerror(-r));
+	stage_done("key set written", &t);
+	return 0;
+}
+
+int ingest_file(struct store *s, const struct config_dataset *d,
+		int64_t dataset_id, const char *path,
+		const struct ingest_options *o, struct ingest_result *ret)
+{
+	struct ingest in = {
+		.store = s,
+		.d = d,
+		.format = format_find(d->format),
+		.o = o,
+		.res = ret,
+		.dataset_id = dataset_id,
+		.spill_fd = -1,
+	};
+	int r;
+
+	*ret = (struct ingest_result){0};
+	ret->release = (struct store_release){.dataset_id = dataset_id,
+					      .ingested = o->now};
+	snprintf(ret->release.source, sizeof(ret->release.source), "%s",
+		 o->source);
+	snprintf(ret->release.etag, sizeof(ret->release.etag), "%s",
+		 o->etag ? o->etag : "");
+	snprintf(ret->release.last_modified, sizeof(ret->release.last_modified),
+		 "%s", o->last_modified ? o->last_modified : "");
+	snprintf(ret->release.file, sizeof(ret->release.file), "%s",
+		 o->file ? o->file : "");
+	in.rel = &ret->release;
+	if (!in.format) {
+		snprintf(ret->error, sizeof(ret->error), "unknown format '%s'",
+			 d->format);
+		return -EINVAL;
+	}
+	in.spill_fd = open(o->work_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (in.spill_fd < 0) {
+		r = -errno;
+		snprintf(ret->error, sizeof(ret->error),
+			 "cannot make a temporary file in '%s': %s",
+			 o->work_dir, strerror(errno));
+		return r;
+	}
+	buf_init(&in.spill, 2 * SPILL_BUF);
+	/* A batch holds at most INGEST_BATCH records of bounded size. */
+	buf_init(&in.batch,
+		 INGEST_BATCH * (36 + SPILL_TEXTS * (2 + SPILL_TEXT_MAX)));
+	r = ingest_run(&in, path);
+	if (r < 0 && !ret->error[0])
+		snprintf(ret->error, sizeof(ret->error), "%s", strerror(-r));
+	buf_free(&in.spill);
+	buf_free(&in.batch);
+	close(in.spill_fd);
+	diff_set_free(in.set);
+	free(in.moved);
+	free(in.pairs);
+	free(in.record);
+	return r;
+}

@@ -1,0 +1,121 @@
+/*
+ * fsutil.c: durable file system steps (fsutil.h).
+ */
+#include "lib/fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Makes dir and its parents (mode 0700 for what it creates). */
+int mkdir_p(const char *dir)
+{
+	char path[4096];
+	size_t i, len = strlen(dir);
+
+	if (len >= sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, dir, len + 1);
+	for (i = 1; i <= len; i++)
+		if (path[i] == '/' || path[i] == '\0') {
+			char saved = path[i];
+
+			path[i] = '\0';
+			if (mkdir(path, 0700) < 0 && errno != EEXIST)
+				return -errno;
+			path[i] = saved;
+		}
+	return 0;
+}
+
+int fsync_dir(const char *dir)
+{
+	int fd, r = 0;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* Writes the directory part of path into dir ("." when there is none). */
+static int dir_of(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len = slash ? (size_t)(slash - path) : 0;
+
+	if (slash == path)
+		len = 1;
+	if (len >= size)
+		return -ENAMETOOLONG;
+	if (!slash)
+		snprintf(dir, size, ".");
+	else {
+		memcpy(dir, path, len);
+		dir[len] = '\0';
+	}
+	return 0;
+}
+
+int rename_durably(const char *from, const char *to)
+{
+	char d_from[PATH_MAX], d_to[PATH_MAX];
+	int r;
+
+	r = dir_of(from, d_from, sizeof(d_from));
+	if (r >= 0)
+		r = dir_of(to, d_to, sizeof(d_to));
+	if (r < 0)
+		return r;
+	if (rename(from, to) < 0)
+		return -errno;
+	r = fsync_dir(d_to);
+	if (r >= 0 && strcmp(d_from, d_to) != 0)
+		r = fsync_dir(d_from);
+	return r;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_durably(const char *path, const void *data, size_t len, int mode)
+{
+	char tmp[4096];
+	int fd, r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  (mode_t)mode);
+	if (fd < 0)
+		return -errno;
+	r = write_all(fd, data, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0)
+		r = rename_durably(tmp, path);
+	if (r < 0)
+		(void)unlink(tmp);
+	return r;
+}

@@ -1,0 +1,53 @@
+/*
+ * schedule.c: when datasets are checked (schedule.h).
+ */
+#include "service/schedule.h"
+
+#include <stdio.h>
+
+#include "lib/macro.h"
+
+int64_t schedule_after(uint64_t interval, int failures, int64_t now, double r)
+{
+	int64_t wait, jitter;
+
+	if (failures <= 0) {
+		jitter = (int64_t)((double)interval * SCHEDULE_JITTER *
+				   (2 * r - 1));
+		return now + MAX((int64_t)interval + jitter, 1);
+	}
+	wait = SCHEDULE_BACKOFF_BASE;
+	while (--failures > 0 && wait < SCHEDULE_BACKOFF_CAP)
+		wait *= 2;
+	wait = MIN(wait, SCHEDULE_BACKOFF_CAP);
+	wait = MIN(wait, (int64_t)interval);
+	return now + MAX(wait, 1);
+}
+
+int64_t schedule_initial(int64_t planned, int64_t last_start, int failures,
+			 uint64_t interval, int64_t now, unsigned *overdue,
+			 double r)
+{
+	int64_t when = planned;
+
+	if (!when && last_start)
+		when = schedule_after(interval, failures, last_start, r);
+	if (when > now)
+		return when;
+	return now + (int64_t)(*overdue)++ * SCHEDULE_STAGGER;
+}
+
+void schedule_wait(int64_t seconds, char *out, unsigned size)
+{
+	int64_t t = MAX(seconds, 0);
+	int64_t d = t / 86400, h = t / 3600 % 24, m = t / 60 % 60, s = t % 60;
+
+	if (d)
+		snprintf(out, size, "%lldd%lldh", (long long)d, (long long)h);
+	else if (h)
+		snprintf(out, size, "%lldh%02lldm", (long long)h, (long long)m);
+	else if (m)
+		snprintf(out, size, "%lldm%02llds", (long long)m, (long long)s);
+	else
+		snprintf(out, size, "%llds", (long long)s);
+}

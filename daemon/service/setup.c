@@ -1,0 +1,100 @@
+/*
+ * setup.c: loading the configuration and opening the database for any
+ * caller (setup.h).  It decides what a failure means to the person who
+ * started the process, so it logs; the modules below it do not.
+ */
+#include "service/setup.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "lib/fsutil.h"
+#include "lib/log.h"
+#include "lib/macro.h"
+
+#define DB_NAME "scrapewatch.db"
+
+int setup_config(const char *path, struct config **ret)
+{
+	_cleanup_free_ char *errors = NULL;
+	char *line, *next;
+	int r;
+
+	r = config_load(path, ret, &errors);
+	if (r >= 0)
+		return 0;
+	for (line = errors; *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		log_error("%s", line);
+	}
+	return r == -EINVAL ? EX_CONFIG : EX_NOINPUT;
+}
+
+void setup_db_path(const struct config *c, char *out, size_t size)
+{
+	snprintf(out, size, "%s/%s", c->state_dir, DB_NAME);
+}
+
+/* Refuses root's writes to a state directory that belongs to another
+ * user: the files they create would be root's, and the unit's user could
+ * not write them afterwards.  Returns 0 or EX_NOPERM, having logged why. */
+static int check_owner(const struct config *c, enum setup_access access)
+{
+	struct stat st;
+
+	if (access != SETUP_WRITES || geteuid() != 0 ||
+	    stat(c->state_dir, &st) < 0 || st.st_uid == 0)
+		return 0;
+	log_error("The state directory '%s' belongs to uid %u (the "
+		  "scrapewatch unit's user): run as root, this command would "
+		  "leave files there that the unit cannot write",
+		  c->state_dir, (unsigned)st.st_uid);
+	log_error("Run it as the unit's user instead: systemd-run --pipe "
+		  "--wait -p User=scrapewatch -p DynamicUser=yes "
+		  "-p StateDirectory=scrapewatch -p CacheDirectory=scrapewatch "
+		  "-p LoadCredential=NAME:/etc/scrapewatch/credentials/NAME "
+		  "/usr/bin/scrapewatch ARGUMENTS... (one LoadCredential= for "
+		  "each credential the configuration names)");
+	return EX_NOPERM;
+}
+
+int setup_store(const struct config *c, enum setup_access access,
+		struct store **ret)
+{
+	char path[4096];
+	int status, r;
+
+	r = mkdir_p(c->state_dir);
+	if (r < 0) {
+		log_error_errno(r, "Cannot create state directory '%s': %m",
+				c->state_dir);
+		return EX_CANTCREAT;
+	}
+	status = check_owner(c, access);
+	if (status)
+		return status;
+	setup_db_path(c, path, sizeof(path));
+	r = store_open(path, ret);
+	if (r == -EPROTO) {
+		log_error("Database '%s' was written by a newer scrapewatch",
+			  path);
+		return EX_SOFTWARE;
+	}
+	if (r == -ELOOP) {
+		log_error("Cannot open database '%s': it is a symbolic link, "
+			  "and scrapewatch follows none to its own files",
+			  path);
+		return EX_IOERR;
+	}
+	if (r < 0) {
+		log_error_errno(r, "Cannot open database '%s': %m", path);
+		return EX_IOERR;
+	}
+	return 0;
+}

@@ -1,0 +1,137 @@
+/*
+ * store_events.h: events in the database, and the lookups matching needs.
+ *
+ * An event tells one subscriber about one release of one dataset: a photo
+ * included, removed or reincluded, or a baseline (every match, the first
+ * time a watch meets a dataset).  Its photos are event_photos rows, each
+ * with how it matched and whether the owner came from the entry itself or
+ * from the ownership table.  Writes happen inside the caller's transaction.
+ */
+#ifndef SCRAPEWATCH_STORE_EVENTS_H
+#define SCRAPEWATCH_STORE_EVENTS_H
+
+#include <stdint.h>
+
+#include "store/store_index.h"
+
+#define STORE_EVENT_ID_LEN 32 /* hex digits */
+
+enum store_event_type {
+	STORE_EVENT_INCLUDED = 1, /* the values of enum store_change */
+	STORE_EVENT_REMOVED = 2,
+	STORE_EVENT_REINCLUDED = 3,
+	STORE_EVENT_BASELINE = 4,
+};
+
+enum store_via {
+	STORE_VIA_ENTRY = 1,	 /* the entry names its owner */
+	STORE_VIA_OWNERSHIP = 2, /* the ownership dataset does */
+};
+
+struct store_event {
+	char id[STORE_EVENT_ID_LEN + 1];
+	enum store_event_type type;
+	const char *subscriber;
+	int64_t dataset_id, release_id, created;
+	int64_t photos;
+};
+
+/* Adds an event unless one with its id exists.  Returns 1 if added, 0 if
+ * it existed, or -errno. */
+int store_event_add(struct store *s, const struct store_event *e);
+
+/* Adds one photo (entry) to an event.  Returns 0 or -errno. */
+int store_event_photo_add(struct store *s, const char *event_id,
+			  int64_t entry_id, enum store_match how,
+			  enum store_via via);
+
+/* Sets an event's photo count.  Returns 0 or -errno. */
+int store_event_set_photos(struct store *s, const char *event_id,
+			   int64_t photos);
+
+/* Calls fn with each watch fingerprint that has had its baseline for the
+ * dataset.  Returns 0, fn's negative value, or -errno. */
+int store_watch_seen_each(struct store *s, int64_t dataset_id,
+			  int (*fn)(void *userdata, const char *fingerprint),
+			  void *userdata);
+
+/* Records that the watch has had its baseline at release_id. */
+int store_watch_seen_add(struct store *s, const char *fingerprint,
+			 int64_t dataset_id, int64_t release_id);
+
+/*
+ * Finds the owner of photo_id in the ownership dataset; on success fills
+ * *ret (strings borrowed until the next store call) and returns 1; 0 when
+ * that dataset does not have the photo; or -errno.
+ */
+int store_photo_owner(struct store *s, int64_t ownership_dataset_id,
+		      uint64_t photo_id, struct store_entry *ret);
+
+/*
+ * Calls fn for each entry of the dataset present in release_id that q
+ * matches: by photo id or by its owner (q's NSID, alias, display name),
+ * and, when ownership_dataset_id is not 0, entries without an owner whose
+ * photo the ownership dataset gives to that owner.  fn gets how it matched
+ * and via which owner.  Returns 0, fn's negative value, or -errno.
+ */
+int store_present_matching(struct store *s, int64_t dataset_id,
+			   int64_t release_id, int64_t ownership_dataset_id,
+			   const struct store_query *q,
+			   int (*fn)(void *userdata, enum store_match how,
+				     enum store_via via,
+				     const struct store_entry *e),
+			   void *userdata);
+
+/* Calls fn for each entry of the dataset present in release_id, with
+ * the owner it names (if any), in no particular order.  Returns 0, fn's
+ * negative value, or -errno. */
+int store_present_each(struct store *s, int64_t dataset_id, int64_t release_id,
+		       int (*fn)(void *userdata, const struct store_entry *e),
+		       void *userdata);
+
+/* An event and one of its photos, for listing. */
+struct store_event_row {
+	struct store_event event;
+	const char *dataset; /* name */
+	int64_t release_seq;
+	enum store_match how; /* of this photo; 0 for an empty baseline */
+	enum store_via via;
+	struct store_entry entry; /* id 0 for an empty baseline */
+	const char *release_sha256;
+	int64_t release_time; /* when the release was ingested */
+};
+
+/* Calls fn for each photo of each event (an empty baseline once), of one
+ * subscriber or all (NULL), created at or after since, oldest first. */
+int store_events_each(struct store *s, const char *subscriber, int64_t since,
+		      int (*fn)(void *userdata,
+				const struct store_event_row *row),
+		      void *userdata);
+
+/* Calls fn for each photo of each event of an alert (an empty baseline
+ * once), oldest event first. */
+int store_alert_events_each(struct store *s, const char *alert_id,
+			    int (*fn)(void *userdata,
+				      const struct store_event_row *row),
+			    void *userdata);
+
+/* One photo a subscriber was told about, with the best way it matched. */
+struct store_match_row {
+	const char *dataset; /* name */
+	int64_t dataset_id;
+	enum store_match how;
+	enum store_via via;
+	bool present; /* in the dataset's newest release */
+	struct store_entry entry;
+};
+
+/* Calls fn once for each photo in any event of subscriber, in one dataset
+ * (dataset_id) or all (0), by dataset name then key.  Returns 0, fn's
+ * negative value, or -errno. */
+int store_subscriber_matches_each(struct store *s, const char *subscriber,
+				  int64_t dataset_id,
+				  int (*fn)(void *userdata,
+					    const struct store_match_row *row),
+				  void *userdata);
+
+#endif

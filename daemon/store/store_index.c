@@ -1,0 +1,530 @@
+/*
+ * store_index.c: the SQL of the release index (store_index.h).
+ *
+ * Owners are interned: an in-process cache maps an owner (NSID, alias,
+ * name) to its row id, so that a release with millions of entries does
+ * not look each owner up again.  Keys are unsigned 64-bit values
+ * stored in SQLite's signed INTEGER by their bit pattern.
+ */
+#include "store/store_index.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/keymap.h"
+#include "lib/macro.h"
+#include "lib/xalloc.h"
+#include "parse/flickr.h"
+#include "store/store_internal.h"
+
+static const char sql_release_latest[] =
+	"SELECT id, dataset_id, seq, sha256, size, decoded_size, ingested, "
+	"source, kind, entries, added, removed, reincluded, bad_records, "
+	"etag, last_modified, file "
+	"FROM releases WHERE dataset_id = ?1 ORDER BY seq DESC LIMIT 1";
+static const char sql_release_all[] =
+	"SELECT id, dataset_id, seq, sha256, size, decoded_size, ingested, "
+	"source, kind, entries, added, removed, reincluded, bad_records, "
+	"etag, last_modified, file "
+	"FROM releases WHERE dataset_id = ?1 ORDER BY seq";
+static const char sql_release_add[] =
+	"INSERT INTO releases(dataset_id, seq, sha256, size, decoded_size, "
+	"ingested, source, kind, etag, last_modified, file) "
+	"VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 "
+	"FROM releases WHERE dataset_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+	"?10) "
+	"RETURNING id, seq";
+/* Files beyond the newest ?2, except those that are evidence: the release
+ * where a photo some subscriber was told about was first seen. */
+static const char sql_release_files[] =
+	"SELECT r.id, r.file FROM (SELECT id, seq, file FROM releases WHERE "
+	"dataset_id = ?1 AND file IS NOT NULL ORDER BY seq DESC LIMIT -1 "
+	"OFFSET ?2) r WHERE NOT EXISTS (SELECT 1 FROM event_photos p JOIN "
+	"entries e ON e.id = p.entry_id WHERE e.first_release = r.id) "
+	"ORDER BY r.seq DESC";
+static const char sql_release_forget_file[] =
+	"UPDATE releases SET file = NULL WHERE id = ?1";
+static const char sql_file_kept[] =
+	"SELECT 1 FROM releases WHERE file = ?1 LIMIT 1";
+static const char sql_release_finish[] =
+	"UPDATE releases SET entries = ?2, added = ?3, removed = ?4, "
+	"reincluded = ?5, bad_records = ?6 WHERE id = ?1";
+static const char sql_owner_find[] =
+	"SELECT id FROM owners WHERE nsid = ?1 AND alias = ?2 AND name = ?3";
+static const char sql_owner_add[] =
+	"INSERT INTO owners(nsid, alias, name) VALUES (?1, ?2, ?3)";
+static const char sql_entry_add[] =
+	"INSERT INTO entries(dataset_id, key, photo_id, owner_id, key_text, "
+	"page_url, image_url, license, first_release, line, offset, length) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+static const char sql_change_add[] =
+	"INSERT INTO changes(release_id, entry_id, kind) VALUES (?1, ?2, ?3)";
+static const char sql_items[] =
+	"SELECT e.key, e.id, c.kind != 2 FROM entries e JOIN "
+	"(SELECT entry_id, kind, max(release_id) FROM changes GROUP BY entry_id) c "
+	"ON c.entry_id = e.id WHERE e.dataset_id = ?1";
+static const char sql_changes[] =
+	"SELECT " ENTRY_COLUMNS ", c.kind "
+	"FROM changes c JOIN entries e ON e.id = c.entry_id "
+	"LEFT JOIN owners o ON o.id = e.owner_id "
+	"WHERE c.release_id = ?1 ORDER BY c.kind, e.key";
+/* Presence at a release: the kind of the entry's last change up to it. */
+#define PRESENT_AT(seq)                                                     \
+	"coalesce((SELECT c.kind IN (1, 3) FROM changes c JOIN releases r " \
+	"ON r.id = c.release_id WHERE c.entry_id = t.entry_id AND "         \
+	"r.seq <= " seq " ORDER BY r.seq DESC LIMIT 1), 0)"
+static const char sql_diff[] =
+	"WITH touched AS (SELECT DISTINCT c.entry_id FROM changes c "
+	"JOIN releases r ON r.id = c.release_id WHERE r.dataset_id = ?1 AND "
+	"r.seq > ?2 AND r.seq <= ?3), "
+	"state AS (SELECT t.entry_id, " PRESENT_AT("?2") " AS a, " PRESENT_AT(
+		"?3") " AS b FROM touched t) "
+		      "SELECT " ENTRY_COLUMNS ", CASE WHEN NOT s.b THEN 2 "
+		      "WHEN f.seq <= ?2 THEN 3 ELSE 1 END AS kind "
+		      "FROM state s JOIN entries e ON e.id = s.entry_id "
+		      "JOIN releases f ON f.id = e.first_release "
+		      "LEFT JOIN owners o ON o.id = e.owner_id "
+		      "WHERE s.a != s.b ORDER BY kind, e.key";
+static const char sql_search[] =
+	"SELECT " ENTRY_COLUMNS ", d.name, "
+	"CASE WHEN ?1 != 0 AND e.photo_id = ?1 THEN 1 "
+	"WHEN ?2 != '' AND o.nsid = ?2 THEN 2 "
+	"WHEN ?3 != '' AND o.alias = ?3 COLLATE NOCASE THEN 3 ELSE 4 END "
+	"FROM entries e JOIN datasets d ON d.id = e.dataset_id "
+	"LEFT JOIN owners o ON o.id = e.owner_id "
+	"WHERE (?1 != 0 AND e.photo_id = ?1) OR e.owner_id IN (SELECT id FROM "
+	"owners WHERE (?2 != '' AND nsid = ?2) OR (?3 != '' AND alias = ?3 "
+	"COLLATE NOCASE) OR (?4 != '' AND name = ?4 COLLATE NOCASE)) "
+	"ORDER BY d.name, e.photo_id, e.key";
+static const char sql_history[] =
+	"SELECT c.kind, r.seq FROM changes c JOIN releases r ON "
+	"r.id = c.release_id WHERE c.entry_id = ?1 ORDER BY r.seq";
+
+static void release_from_row(sqlite3_stmt *st, struct store_release *r)
+{
+	*r = (struct store_release){
+		.id = sqlite3_column_int64(st, 0),
+		.dataset_id = sqlite3_column_int64(st, 1),
+		.seq = sqlite3_column_int64(st, 2),
+		.size = sqlite3_column_int64(st, 4),
+		.decoded_size = sqlite3_column_int64(st, 5),
+		.ingested = sqlite3_column_int64(st, 6),
+		.entries = sqlite3_column_int64(st, 9),
+		.added = sqlite3_column_int64(st, 10),
+		.removed = sqlite3_column_int64(st, 11),
+		.reincluded = sqlite3_column_int64(st, 12),
+		.bad_records = sqlite3_column_int64(st, 13),
+	};
+	store_column_copy(st, 3, r->sha256, sizeof(r->sha256));
+	store_column_copy(st, 7, r->source, sizeof(r->source));
+	store_column_copy(st, 8, r->kind, sizeof(r->kind));
+	store_column_copy(st, 14, r->etag, sizeof(r->etag));
+	store_column_copy(st, 15, r->last_modified, sizeof(r->last_modified));
+	store_column_copy(st, 16, r->file, sizeof(r->file));
+}
+
+int store_release_latest(struct store *s, int64_t dataset_id,
+			 struct store_release *ret)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_release_latest, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	r = store_step(s, st);
+	if (r <= 0)
+		return r;
+	release_from_row(st, ret);
+	sqlite3_reset(st);
+	return 1;
+}
+
+int store_releases_each(struct store *s, int64_t dataset_id,
+			int (*fn)(void *userdata,
+				  const struct store_release *r),
+			void *userdata)
+{
+	struct store_release rel;
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_release_all, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	while ((r = store_step(s, st)) == 1) {
+		release_from_row(st, &rel);
+		r = fn(userdata, &rel);
+		if (r < 0) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	return r;
+}
+
+int store_release_add(struct store *s, struct store_release *rel)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_release_add, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, rel->dataset_id);
+	sqlite3_bind_text(st, 2, rel->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, rel->size);
+	sqlite3_bind_int64(st, 4, rel->decoded_size);
+	sqlite3_bind_int64(st, 5, rel->ingested);
+	sqlite3_bind_text(st, 6, rel->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, rel->kind, -1, SQLITE_STATIC);
+	store_bind_text_or_null(st, 8, rel->etag);
+	store_bind_text_or_null(st, 9, rel->last_modified);
+	store_bind_text_or_null(st, 10, rel->file);
+	r = store_step(s, st);
+	if (r <= 0)
+		return r < 0 ? r : -EIO;
+	rel->id = sqlite3_column_int64(st, 0);
+	rel->seq = sqlite3_column_int64(st, 1);
+	r = store_step(s, st);
+	return r < 0 ? r : 0;
+}
+
+int store_release_files_beyond(struct store *s, int64_t dataset_id,
+			       uint64_t keep,
+			       int (*fn)(void *userdata, int64_t release_id,
+					 const char *file),
+			       void *userdata)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_release_files, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	sqlite3_bind_int64(st, 2, (int64_t)MIN(keep, (uint64_t)INT64_MAX));
+	while ((r = store_step(s, st)) == 1) {
+		r = fn(userdata, sqlite3_column_int64(st, 0),
+		       (const char *)sqlite3_column_text(st, 1));
+		if (r < 0) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	return r;
+}
+
+int store_file_kept(struct store *s, const char *file)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_file_kept, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
+	r = store_step(s, st);
+	if (r == 1)
+		sqlite3_reset(st);
+	return r;
+}
+
+int store_release_forget_file(struct store *s, int64_t release_id,
+			      const char *file)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_release_forget_file, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, release_id);
+	r = store_step(s, st);
+	if (r < 0)
+		return r;
+	return store_file_kept(s, file);
+}
+
+int store_release_finish(struct store *s, const struct store_release *rel)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_release_finish, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, rel->id);
+	sqlite3_bind_int64(st, 2, rel->entries);
+	sqlite3_bind_int64(st, 3, rel->added);
+	sqlite3_bind_int64(st, 4, rel->removed);
+	sqlite3_bind_int64(st, 5, rel->reincluded);
+	sqlite3_bind_int64(st, 6, rel->bad_records);
+	r = store_step(s, st);
+	return r < 0 ? r : 0;
+}
+
+/* Binds the owner triple of an entry to columns 1..3 of st. */
+static void bind_owner(sqlite3_stmt *st, const void *arg)
+{
+	const struct store_entry *e = arg;
+
+	sqlite3_bind_text(st, 1, e->nsid ? e->nsid : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->alias ? e->alias : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, e->name ? e->name : "", -1, SQLITE_STATIC);
+}
+
+/*
+ * Owners repeat (YFCC100M has one per 70 photos), so their row ids are
+ * cached by their three names; past OWNER_CACHE_MAX owners the rest are
+ * looked up in the table each time.  A rollback empties the cache
+ * (store.c), since the owners it added are gone again.
+ */
+#define OWNER_CACHE_MAX (1u << 20)
+#define OWNER_KEY_MAX	(3 * (FLICKR_ALIAS_MAX + 64))
+
+/* Writes the owner's names as "nsid\0alias\0name\0" into b. */
+static void owner_key(struct buf *b, const struct store_entry *e)
+{
+	buf_reset(b);
+	(void)buf_append(b, e->nsid, strlen(e->nsid) + 1);
+	(void)buf_append(b, e->alias, strlen(e->alias) + 1);
+	(void)buf_append(b, e->name, strlen(e->name) + 1);
+}
+
+/* The owner's row id (0: the entry names no owner), added if new. */
+static int owner_id(struct store *s, const struct store_entry *e, int64_t *ret)
+{
+	struct buf key;
+	int r;
+
+	if (!*e->nsid && !*e->alias && !*e->name) {
+		*ret = 0;
+		return 0;
+	}
+	if (!s->owners)
+		s->owners = keymap_new(OWNER_CACHE_MAX, OWNER_KEY_MAX);
+	buf_init(&key, 3 * 65536);
+	owner_key(&key, e);
+	*ret = keymap_get(s->owners, key.data, key.len);
+	if (*ret) {
+		buf_free(&key);
+		return 0;
+	}
+	r = store_find_or_add(s, sql_owner_find, sql_owner_add, bind_owner, e,
+			      ret);
+	if (r >= 0)
+		(void)keymap_put(s->owners, key.data, key.len, *ret);
+	buf_free(&key);
+	return r;
+}
+
+int store_change_add(struct store *s, int64_t release_id, int64_t entry_id,
+		     enum store_change kind)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_change_add, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, release_id);
+	sqlite3_bind_int64(st, 2, entry_id);
+	sqlite3_bind_int(st, 3, kind);
+	r = store_step(s, st);
+	return r < 0 ? r : 0;
+}
+
+int store_entry_add(struct store *s, int64_t dataset_id, int64_t release_id,
+		    const struct store_entry *e, int64_t *ret_id)
+{
+	sqlite3_stmt *st;
+	int64_t owner = 0, id;
+	int r;
+
+	r = owner_id(s, e, &owner);
+	if (r < 0)
+		return r;
+	st = store_stmt(s, sql_entry_add, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	sqlite3_bind_int64(st, 2, (int64_t)e->key);
+	if (e->photo_id)
+		sqlite3_bind_int64(st, 3, (int64_t)e->photo_id);
+	if (owner)
+		sqlite3_bind_int64(st, 4, owner);
+	store_bind_text_or_null(st, 5, e->key_text);
+	store_bind_text_or_null(st, 6, e->page_url);
+	store_bind_text_or_null(st, 7, e->image_url);
+	store_bind_text_or_null(st, 8, e->license);
+	sqlite3_bind_int64(st, 9, release_id);
+	sqlite3_bind_int64(st, 10, (int64_t)e->line);
+	sqlite3_bind_int64(st, 11, (int64_t)e->offset);
+	sqlite3_bind_int64(st, 12, (int64_t)e->length);
+	r = store_step(s, st);
+	if (r < 0)
+		return r;
+	id = sqlite3_last_insert_rowid(s->db);
+	r = store_change_add(s, release_id, id, STORE_CHANGE_ADDED);
+	if (r < 0)
+		return r;
+	*ret_id = id;
+	return 0;
+}
+
+int store_items_each(struct store *s, int64_t dataset_id,
+		     int (*fn)(void *userdata, uint64_t key, int64_t id,
+			       bool present),
+		     void *userdata)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_items, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	while ((r = store_step(s, st)) == 1) {
+		r = fn(userdata, (uint64_t)sqlite3_column_int64(st, 0),
+		       sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2));
+		if (r < 0) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	return r;
+}
+
+void store_entry_from_row(sqlite3_stmt *st, struct store_entry *e)
+{
+	*e = (struct store_entry){
+		.id = sqlite3_column_int64(st, 0),
+		.key = (uint64_t)sqlite3_column_int64(st, 1),
+		.photo_id = (uint64_t)sqlite3_column_int64(st, 2),
+		.nsid = store_column_text(st, 3),
+		.alias = store_column_text(st, 4),
+		.name = store_column_text(st, 5),
+		.key_text = store_column_text(st, 6),
+		.page_url = store_column_text(st, 7),
+		.image_url = store_column_text(st, 8),
+		.license = store_column_text(st, 9),
+		.line = (uint64_t)sqlite3_column_int64(st, 10),
+		.offset = (uint64_t)sqlite3_column_int64(st, 11),
+		.length = (uint64_t)sqlite3_column_int64(st, 12),
+		.first_release = sqlite3_column_int64(st, 13),
+	};
+}
+
+/* Steps a bound entry query, calling fn with the kind column per row. */
+static int entries_each(struct store *s, sqlite3_stmt *st,
+			int (*fn)(void *userdata, enum store_change kind,
+				  const struct store_entry *e),
+			void *userdata)
+{
+	struct store_entry e;
+	int r;
+
+	while ((r = store_step(s, st)) == 1) {
+		store_entry_from_row(st, &e);
+		r = fn(userdata,
+		       (enum store_change)sqlite3_column_int(st,
+							     ENTRY_KIND_COLUMN),
+		       &e);
+		if (r < 0) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	return r;
+}
+
+int store_changes_each(struct store *s, int64_t release_id,
+		       int (*fn)(void *userdata, enum store_change kind,
+				 const struct store_entry *e),
+		       void *userdata)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_changes, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, release_id);
+	return entries_each(s, st, fn, userdata);
+}
+
+int store_diff_each(struct store *s, int64_t dataset_id, int64_t seq_a,
+		    int64_t seq_b,
+		    int (*fn)(void *userdata, enum store_change kind,
+			      const struct store_entry *e),
+		    void *userdata)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_diff, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	sqlite3_bind_int64(st, 2, seq_a);
+	sqlite3_bind_int64(st, 3, seq_b);
+	return entries_each(s, st, fn, userdata);
+}
+
+int store_search(struct store *s, const struct store_query *q,
+		 int (*fn)(void *userdata, const char *dataset,
+			   enum store_match how, const struct store_entry *e),
+		 void *userdata)
+{
+	struct store_entry e;
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_search, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, (int64_t)q->photo_id);
+	sqlite3_bind_text(st, 2, q->nsid ? q->nsid : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, q->alias ? q->alias : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, q->name ? q->name : "", -1, SQLITE_STATIC);
+	while ((r = store_step(s, st)) == 1) {
+		store_entry_from_row(st, &e);
+		r = fn(userdata, store_column_text(st, ENTRY_KIND_COLUMN),
+		       (enum store_match)sqlite3_column_int(
+			       st, ENTRY_KIND_COLUMN + 1),
+		       &e);
+		if (r < 0) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	return r;
+}
+
+int store_history_each(struct store *s, int64_t entry_id,
+		       int (*fn)(void *userdata, enum store_change kind,
+				 int64_t seq),
+		       void *userdata)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_history, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, entry_id);
+	while ((r = store_step(s, st)) == 1) {
+		r = fn(userdata, (enum store_change)sqlite3_column_int(st, 0),
+		       sqlite3_column_int64(st, 1));
+		if (r < 0) {
+			sqlite3_reset(st);
+			return r;
+		}
+	}
+	return r;
+}

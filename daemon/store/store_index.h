@@ -1,0 +1,153 @@
+/*
+ * store_index.h: the release index in the database.
+ *
+ * Per dataset: its releases (content hash, size, counts), its entries --
+ * each stored once, when first seen, and never rewritten -- and per
+ * release the changes it brought (added, removed, reincluded).  Owners
+ * (NSID, alias, display name) are stored once and shared.  Everything a
+ * release writes happens inside the caller's transaction (store_begin()).
+ */
+#ifndef SCRAPEWATCH_STORE_INDEX_H
+#define SCRAPEWATCH_STORE_INDEX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+enum store_change {
+	STORE_CHANGE_ADDED = 1,
+	STORE_CHANGE_REMOVED = 2,
+	STORE_CHANGE_REINCLUDED = 3,
+};
+
+struct store_release {
+	int64_t id, dataset_id, seq;
+	char sha256[65];
+	int64_t size, decoded_size, ingested;
+	char source[2048];
+	char kind[128];
+	char etag[256], last_modified[64]; /* the server's, or "" */
+	char file[1024]; /* kept in the cache as evidence, or "" */
+	int64_t entries, added, removed, reincluded, bad_records;
+};
+
+/* An entry's details.  Strings are NUL-terminated, "" when unknown; when
+ * read from the store they are borrowed until the next call. */
+struct store_entry {
+	int64_t id;
+	uint64_t key;
+	uint64_t photo_id;
+	const char *nsid, *alias, *name;
+	const char *key_text, *page_url, *image_url, *license;
+	uint64_t line, offset, length; /* where it was first seen */
+	int64_t first_release;	       /* release id (read only) */
+};
+
+/* Reads the dataset's newest release.  Returns 1, 0 if it has none, or
+ * -errno. */
+int store_release_latest(struct store *s, int64_t dataset_id,
+			 struct store_release *ret);
+
+/* Adds r as the dataset's next release (r->seq and r->id are set; the
+ * counts are written later by store_release_finish()).  Returns 0 or
+ * -errno. */
+int store_release_add(struct store *s, struct store_release *r);
+
+/* Calls fn for each of the dataset's releases whose file is kept, newest
+ * first, after skipping the keep newest, and never for a release that is
+ * evidence (one where a photo in an event was first seen).  Returns 0,
+ * fn's negative value, or -errno. */
+int store_release_files_beyond(struct store *s, int64_t dataset_id,
+			       uint64_t keep,
+			       int (*fn)(void *userdata, int64_t release_id,
+					 const char *file),
+			       void *userdata);
+
+/* Records that release_id's file is no longer kept.  Returns 1 if another
+ * release still keeps the same file, 0 if none does, or -errno. */
+int store_release_forget_file(struct store *s, int64_t release_id,
+			      const char *file);
+
+/* Returns 1 if a release of any dataset keeps file, 0 if none, or -errno. */
+int store_file_kept(struct store *s, const char *file);
+
+/* Writes r's counts.  Returns 0 or -errno. */
+int store_release_finish(struct store *s, const struct store_release *r);
+
+/* Adds a new entry e (first seen in release_id) and its "added" change.
+ * Returns 0 and its row id in *ret_id, or -errno. */
+int store_entry_add(struct store *s, int64_t dataset_id, int64_t release_id,
+		    const struct store_entry *e, int64_t *ret_id);
+
+/* Records a change of an existing entry in release_id.  Returns 0 or
+ * -errno. */
+int store_change_add(struct store *s, int64_t release_id, int64_t entry_id,
+		     enum store_change kind);
+
+/* Calls fn for every entry the dataset ever had: key, row id, and whether
+ * it is in the newest release (its last change was not a removal).
+ * Returns 0, fn's negative value, or -errno. */
+int store_items_each(struct store *s, int64_t dataset_id,
+		     int (*fn)(void *userdata, uint64_t key, int64_t id,
+			       bool present),
+		     void *userdata);
+
+/* Calls fn for each release of the dataset, oldest first.  Returns 0,
+ * fn's negative value, or -errno. */
+int store_releases_each(struct store *s, int64_t dataset_id,
+			int (*fn)(void *userdata,
+				  const struct store_release *r),
+			void *userdata);
+
+/* Calls fn for each change a release brought, by kind then key. */
+int store_changes_each(struct store *s, int64_t release_id,
+		       int (*fn)(void *userdata, enum store_change kind,
+				 const struct store_entry *e),
+		       void *userdata);
+
+/*
+ * Calls fn for each entry whose presence differs between the dataset's
+ * releases seq_a and seq_b (seq_a < seq_b): STORE_CHANGE_REMOVED if it is
+ * only in a; if only in b, STORE_CHANGE_REINCLUDED when it was in a
+ * release before a, else STORE_CHANGE_ADDED; by kind then key.
+ */
+int store_diff_each(struct store *s, int64_t dataset_id, int64_t seq_a,
+		    int64_t seq_b,
+		    int (*fn)(void *userdata, enum store_change kind,
+			      const struct store_entry *e),
+		    void *userdata);
+
+/* What search looks for; unset members are 0 / "". */
+struct store_query {
+	uint64_t photo_id;
+	const char *nsid;  /* exact */
+	const char *alias; /* case-insensitive */
+	const char *name;  /* display name, case-insensitive */
+};
+
+/* How a search hit matched. */
+enum store_match {
+	STORE_MATCH_PHOTO = 1,
+	STORE_MATCH_NSID,
+	STORE_MATCH_ALIAS,
+	STORE_MATCH_NAME, /* a possible match only */
+};
+
+/*
+ * Calls fn for every entry, in any dataset and any release, that matches
+ * q, with the dataset's name and how it matched.  Returns 0, fn's negative
+ * value, or -errno.
+ */
+int store_search(struct store *s, const struct store_query *q,
+		 int (*fn)(void *userdata, const char *dataset,
+			   enum store_match how, const struct store_entry *e),
+		 void *userdata);
+
+/* Calls fn with the release seq of each change of an entry, oldest first. */
+int store_history_each(struct store *s, int64_t entry_id,
+		       int (*fn)(void *userdata, enum store_change kind,
+				 int64_t seq),
+		       void *userdata);
+
+#endif

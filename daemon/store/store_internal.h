@@ -1,0 +1,59 @@
+/*
+ * store_internal.h: what store.c shares with the other files of the store
+ * (store_index.c, store_events.c, ...), and nothing outside store/ may
+ * include: the connection, the statement cache, row and column helpers and
+ * the SQLite result-code conversion.
+ */
+#ifndef SCRAPEWATCH_STORE_INTERNAL_H
+#define SCRAPEWATCH_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+struct keymap;
+
+struct store {
+	sqlite3 *db;	       /* owned */
+	struct keymap *owners; /* owned: owner names -> row id, or NULL */
+	struct {
+		const char *sql;  /* a static string: the cache key */
+		sqlite3_stmt *st; /* owned, prepared once */
+	} cache[128];
+	size_t n_cache;
+};
+
+/* The statement for sql (a static string), prepared once, then reset and
+ * unbound on every call.  NULL with *r = -errno on failure. */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql, int *r);
+/* Steps st: 1 for a row, 0 when done (then reset), or -errno. */
+int store_step(struct store *s, sqlite3_stmt *st);
+/* Runs SQL without parameters.  Returns 0 or -errno. */
+int store_exec(struct store *s, const char *sql);
+/* Looks a row up with find (bound by bind(st, arg)) and returns its first
+ * column in *ret; if there is none, inserts it with add (bound the same
+ * way) and returns the new row id.  Returns 0 or -errno. */
+int store_find_or_add(struct store *s, const char *find, const char *add,
+		      void (*bind)(sqlite3_stmt *st, const void *arg),
+		      const void *arg, int64_t *ret);
+/* The entry columns every query below reads, in store_entry_from_row()'s order,
+ * followed by one extra column (a kind). */
+#define ENTRY_COLUMNS                                                     \
+	"e.id, e.key, coalesce(e.photo_id, 0), o.nsid, o.alias, o.name, " \
+	"coalesce(e.key_text, ''), coalesce(e.page_url, ''), "            \
+	"coalesce(e.image_url, ''), coalesce(e.license, ''), e.line, "    \
+	"e.offset, e.length, e.first_release"
+#define ENTRY_KIND_COLUMN 14
+struct store_entry;
+/* Reads ENTRY_COLUMNS of the current row (strings borrowed until the next
+ * step); a column's text, "" for NULL. */
+void store_entry_from_row(sqlite3_stmt *st, struct store_entry *e);
+const char *store_column_text(sqlite3_stmt *st, int col);
+/* Copies a text column into dest ("" for NULL, cut to size). */
+void store_column_copy(sqlite3_stmt *st, int col, char *dest, size_t size);
+/* Binds text, or NULL for NULL or "". */
+void store_bind_text_or_null(sqlite3_stmt *st, int col, const char *t);
+/* Converts an SQLite result code to -errno, logging SQLite's text at
+ * debug level. */
+int store_errno(struct store *s, int rc, const char *what);
+
+#endif

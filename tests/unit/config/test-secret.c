@@ -1,0 +1,102 @@
+/* test-secret.c: secrets come from private files or systemd credentials,
+ * and a refusal says how to fix it. */
+#include <errno.h>
+
+#include "config/secret.h"
+#include "test.h"
+#include "testutil.h"
+
+TEST(private_file_is_read_without_newline)
+{
+	const char *dir = test_tmpdir();
+	const char *path = test_write(dir, "pw", "s3cret\n", 0600);
+	char why[512] = "", *v = NULL;
+
+	CHECK_INT(secret_read_file(path, &v, why, sizeof(why)), 0);
+	CHECK_STR(v, "s3cret");
+	free(v);
+	test_rmtree(dir);
+}
+
+TEST(world_readable_file_is_refused)
+{
+	const char *dir = test_tmpdir();
+	const char *path = test_write(dir, "pw", "s3cret\n", 0644);
+	char why[512] = "", *v = NULL;
+
+	CHECK_INT(secret_read_file(path, &v, why, sizeof(why)), -EPERM);
+	CHECK(v == NULL);
+	CHECK(strstr(why, "can be read by other users (mode 0644)") != NULL);
+	CHECK(strstr(why, "chmod 600") != NULL);
+	test_rmtree(dir);
+}
+
+TEST(group_readable_file_is_refused)
+{
+	const char *dir = test_tmpdir();
+	const char *path = test_write(dir, "pw", "s3cret\n", 0640);
+	char why[512] = "", *v = NULL;
+
+	CHECK_INT(secret_read_file(path, &v, why, sizeof(why)), -EPERM);
+	test_rmtree(dir);
+}
+
+TEST(empty_and_missing_files)
+{
+	const char *dir = test_tmpdir();
+	const char *path = test_write(dir, "pw", "\n", 0600);
+	char why[512] = "", *v = NULL;
+
+	CHECK_INT(secret_read_file(path, &v, why, sizeof(why)), -EINVAL);
+	CHECK(strstr(why, "is empty") != NULL);
+	CHECK_INT(secret_read_file("/nonexistent/pw", &v, why, sizeof(why)),
+		  -ENOENT);
+	CHECK(strstr(why, "cannot open secret file '/nonexistent/pw'") != NULL);
+	test_rmtree(dir);
+}
+
+TEST(credential_from_directory)
+{
+	const char *dir = test_tmpdir();
+	char why[512] = "", *v = NULL;
+
+	test_write(dir, "smtp-password", "hunter2", 0400);
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	CHECK_INT(secret_read_credential("smtp-password", &v, why, sizeof(why)),
+		  0);
+	CHECK_STR(v, "hunter2");
+	free(v);
+	v = NULL;
+	CHECK_INT(secret_read_credential("nope", &v, why, sizeof(why)),
+		  -ENOENT);
+	CHECK(strstr(why, "LoadCredential=nope:/path/to/secret") != NULL);
+	CHECK_INT(secret_read_credential("../etc/passwd", &v, why, sizeof(why)),
+		  -EINVAL);
+	CHECK(v == NULL);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	test_rmtree(dir);
+}
+
+TEST(credential_without_systemd)
+{
+	char why[512] = "", *v = NULL;
+
+	unsetenv("CREDENTIALS_DIRECTORY");
+	CHECK_INT(secret_read_credential("smtp-password", &v, why, sizeof(why)),
+		  -ENOENT);
+	CHECK(strstr(why, "$CREDENTIALS_DIRECTORY is not set") != NULL);
+	CHECK(strstr(why, "{ file: PATH }") != NULL);
+}
+
+TEST(oversized_secret_is_refused)
+{
+	const char *dir = test_tmpdir();
+	char big[SECRET_MAX + 10], why[512] = "", *v = NULL;
+	const char *path;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	path = test_write(dir, "pw", big, 0600);
+	CHECK_INT(secret_read_file(path, &v, why, sizeof(why)), -EFBIG);
+	test_rmtree(dir);
+}

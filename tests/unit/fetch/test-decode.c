@@ -1,0 +1,278 @@
+/* test-decode.c: every supported packaging decodes to the same bytes, the
+ * SHA-256 is of the file as published, and broken or oversized input
+ * fails with a reason. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <openssl/evp.h>
+
+#include "archiveutil.h"
+#include "fetch/decode.h"
+#include "lib/macro.h"
+#include "test.h"
+#include "testutil.h"
+
+static const char manifest[] = "2999358212\t30302697@N00\n53012345678\tx\n";
+
+static void sha256_of(const char *path, char hex[65])
+{
+	unsigned char md[32], data[4096];
+	unsigned n = 0, i;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	FILE *f = fopen(path, "rb");
+	size_t got;
+
+	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+	while ((got = fread(data, 1, sizeof(data), f)) > 0)
+		EVP_DigestUpdate(c, data, got);
+	EVP_DigestFinal_ex(c, md, &n);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	EVP_MD_CTX_free(c);
+	fclose(f);
+}
+
+/* Decodes path fully; returns decode_read's last result, the content in
+ * out and the hash in hex. */
+static int decode_all(const char *path, const char *member, uint64_t cap,
+		      char *out, size_t size, char hex[65], char *kind,
+		      char *why)
+{
+	struct decode *d = NULL;
+	const char *data;
+	size_t len, total = 0;
+	int r;
+
+	r = decode_open(path, member, cap, &d);
+	if (r < 0)
+		return r;
+	for (;;) {
+		r = decode_read(d, &data, &len);
+		if (r < 0 || len == 0)
+			break;
+		if (total + len < size)
+			memcpy(out + total, data, len);
+		total += len;
+	}
+	out[MIN(total, size - 1)] = '\0';
+	snprintf(why, 256, "%s", decode_error(d));
+	if (r == 0)
+		r = decode_sha256(d, hex);
+	snprintf(kind, 128, "%s", decode_kind(d));
+	decode_close(d);
+	return r;
+}
+
+TEST(every_packaging_decodes)
+{
+	static const struct {
+		const char *name;
+		int filter, format;
+		const char *kind;
+	} cases[] = {
+		{"plain", -1, -1, "plain"},
+		{"gz", ARCHIVE_FILTER_GZIP, ARCHIVE_FORMAT_RAW, "gzip, plain"},
+		{"bz2", ARCHIVE_FILTER_BZIP2, ARCHIVE_FORMAT_RAW,
+		 "bzip2, plain"},
+		{"xz", ARCHIVE_FILTER_XZ, ARCHIVE_FORMAT_RAW, "xz, plain"},
+		{"zst", ARCHIVE_FILTER_ZSTD, ARCHIVE_FORMAT_RAW, "zstd, plain"},
+		{"tar", -1, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED, "tar"},
+		{"tgz", ARCHIVE_FILTER_GZIP, ARCHIVE_FORMAT_TAR_USTAR,
+		 "gzip, "},
+		{"zip", -1, ARCHIVE_FORMAT_ZIP, "ZIP"},
+	};
+	static const char *const members[] = {"data/manifest.tsv"};
+	const char *dir = test_tmpdir();
+	char path[512], out[256], hex[65] = "", want[65], kind[128], why[256];
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(cases); i++) {
+		snprintf(path, sizeof(path), "%s/m.%s", dir, cases[i].name);
+		if (cases[i].format < 0)
+			test_write(dir, "m.plain", manifest, 0644);
+		else
+			test_archive_write(path, cases[i].filter,
+					   cases[i].format, members, 1,
+					   manifest, strlen(manifest));
+		CHECK_INT(decode_all(path, NULL, 1 << 20, out, sizeof(out), hex,
+				     kind, why),
+			  0);
+		CHECK_STR(out, manifest);
+		sha256_of(path, want);
+		CHECK_STR(hex, want);
+		if (!strstr(kind, cases[i].kind))
+			TEST_FAIL("%s: kind '%s' lacks '%s'", cases[i].name,
+				  kind, cases[i].kind);
+	}
+	test_rmtree(dir);
+}
+
+TEST(member_is_chosen_by_glob)
+{
+	static const char *const members[] = {"README", "annotations/a.json",
+					      "annotations/b.json"};
+	const char *dir = test_tmpdir();
+	char path[512], out[256], hex[65], kind[128], why[256];
+
+	snprintf(path, sizeof(path), "%s/a.tar", dir);
+	test_archive_write(path, -1, ARCHIVE_FORMAT_TAR_USTAR, members, 3,
+			   manifest, strlen(manifest));
+	CHECK_INT(decode_all(path, "annotations/b*", 1 << 20, out, sizeof(out),
+			     hex, kind, why),
+		  0);
+	CHECK(strstr(kind, "annotations/b.json") != NULL);
+	CHECK_INT(decode_all(path, "*.csv", 1 << 20, out, sizeof(out), hex,
+			     kind, why),
+		  -EBADMSG);
+	CHECK_STR(why, "no member matching '*.csv' in the archive");
+	test_rmtree(dir);
+}
+
+TEST(bomb_hits_the_cap)
+{
+	const char *dir = test_tmpdir();
+	size_t big = 8u << 20;
+	char *data = malloc(big), path[512], out[64], hex[65], kind[128],
+	     why[256];
+
+	/* Not data: 1 KiB of data reads as an empty tar archive. */
+	memset(data, 'a', big);
+	snprintf(path, sizeof(path), "%s/bomb.gz", dir);
+	test_archive_write(path, ARCHIVE_FILTER_GZIP, ARCHIVE_FORMAT_RAW,
+			   (const char *const[]){"x"}, 1, data, big);
+	CHECK_INT(decode_all(path, NULL, 1 << 20, out, sizeof(out), hex, kind,
+			     why),
+		  -EFBIG);
+	if (!strstr(why, "exceeds the cap of 1048576 bytes"))
+		TEST_FAIL("why: %s", why);
+	free(data);
+	test_rmtree(dir);
+}
+
+TEST(truncated_and_corrupt_compressed_data)
+{
+	const char *dir = test_tmpdir();
+	char path[512], out[64], hex[65], kind[128], why[256];
+	char *data = malloc(1 << 16);
+	FILE *f;
+	long n;
+
+	for (int i = 0; i < (1 << 16); i++)
+		data[i] = (char)('a' + (i * 7919) % 26);
+	snprintf(path, sizeof(path), "%s/t.gz", dir);
+	test_archive_write(path, ARCHIVE_FILTER_GZIP, ARCHIVE_FORMAT_RAW,
+			   (const char *const[]){"x"}, 1, data, 1 << 16);
+	f = fopen(path, "r+b");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	CHECK(ftruncate(fileno(f), n / 2) == 0);
+	fclose(f);
+	CHECK_INT(decode_all(path, NULL, 1 << 20, out, sizeof(out), hex, kind,
+			     why),
+		  -EBADMSG);
+	CHECK(why[0] != '\0');
+
+	/* Flip bytes in the middle of the deflate stream. */
+	test_archive_write(path, ARCHIVE_FILTER_GZIP, ARCHIVE_FORMAT_RAW,
+			   (const char *const[]){"x"}, 1, data, 1 << 16);
+	f = fopen(path, "r+b");
+	fseek(f, 40, SEEK_SET);
+	fwrite("\xff\xff\xff\xff\xff\xff\xff\xff", 1, 8, f);
+	fclose(f);
+	CHECK_INT(decode_all(path, NULL, 1 << 20, out, sizeof(out), hex, kind,
+			     why),
+		  -EBADMSG);
+	CHECK_INT(decode_all("/nonexistent", NULL, 1 << 20, out, sizeof(out),
+			     hex, kind, why),
+		  -ENOENT);
+	free(data);
+	test_rmtree(dir);
+}
+
+TEST(large_file_hash_spans_many_blocks)
+{
+	const char *dir = test_tmpdir();
+	size_t big = (5u << 20) + 12345, i;
+	char *data = malloc(big + 1), *out = malloc(big + 1), hex[65], want[65],
+	     kind[128], why[256];
+
+	for (i = 0; i < big; i++)
+		data[i] = (char)('a' + i % 23);
+	data[big] = '\0';
+	test_write(dir, "big", data, 0644);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/big", dir);
+	CHECK_INT(decode_all(path, NULL, 1ULL << 30, out, big + 1, hex, kind,
+			     why),
+		  0);
+	CHECK(memcmp(out, data, big) == 0);
+	sha256_of(path, want);
+	CHECK_STR(hex, want);
+	free(data);
+	free(out);
+	test_rmtree(dir);
+}
+
+/* Reads path whole into a new buffer; *len its size. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *b = malloc(1 << 20);
+
+	*len = f ? fread(b, 1, 1 << 20, f) : 0;
+	if (f)
+		fclose(f);
+	return b;
+}
+
+static void spill(const char *path, const unsigned char *b, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	fwrite(b, 1, len, f);
+	fclose(f);
+}
+
+TEST(gzip_trailer_is_checked)
+{
+	const char *dir = test_tmpdir();
+	const char *const one[] = {"m"};
+	char path[512], both[512], out[4096], hex[65], kind[128], why[256];
+	unsigned char *gz, *two;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/m.gz", dir);
+	test_archive_write(path, ARCHIVE_FILTER_GZIP, ARCHIVE_FORMAT_RAW, one,
+			   1, manifest, strlen(manifest));
+	gz = slurp(path, &len);
+	CHECK(len > 18);
+
+	/* Two members, as `cat a.gz b.gz` makes: fine, both decoded. */
+	snprintf(both, sizeof(both), "%s/two.gz", dir);
+	two = malloc(2 * len);
+	memcpy(two, gz, len);
+	memcpy(two + len, gz, len);
+	spill(both, two, 2 * len);
+	CHECK_INT(decode_all(both, NULL, UINT64_MAX, out, sizeof(out), hex,
+			     kind, why),
+		  0);
+	CHECK_INT(strlen(out), 2 * strlen(manifest));
+
+	/* A wrong CRC-32 in the trailer: corrupt. */
+	gz[len - 8] ^= 0x55;
+	spill(path, gz, len);
+	CHECK_INT(decode_all(path, NULL, UINT64_MAX, out, sizeof(out), hex,
+			     kind, why),
+		  -EBADMSG);
+	CHECK(strstr(why, "the gzip file is corrupt") != NULL);
+	/* A wrong length likewise. */
+	gz[len - 8] ^= 0x55;
+	gz[len - 4] ^= 0x01;
+	spill(path, gz, len);
+	CHECK_INT(decode_all(path, NULL, UINT64_MAX, out, sizeof(out), hex,
+			     kind, why),
+		  -EBADMSG);
+	free(gz);
+	free(two);
+	test_rmtree(dir);
+}

@@ -1,0 +1,70 @@
+/*
+ * test-schedule.c: when datasets are checked: an interval on with jitter,
+ * backoff doubling after failures up to its cap and never past the
+ * interval, the stored plan at start, overdue checks staggered.
+ */
+#include "service/schedule.h"
+#include "test.h"
+
+#define DAY 86400
+
+TEST(after_success_one_interval_with_jitter)
+{
+	CHECK_INT(schedule_after(DAY, 0, 1000, 0.5), 1000 + DAY);
+	CHECK_INT(schedule_after(DAY, 0, 1000, 0.0),
+		  1000 + DAY - (int64_t)(DAY * SCHEDULE_JITTER));
+	CHECK(schedule_after(DAY, 0, 1000, 0.999) <=
+	      1000 + DAY + (int64_t)(DAY * SCHEDULE_JITTER));
+	/* A tiny interval still moves on. */
+	CHECK(schedule_after(1, 0, 1000, 0.0) >= 1001);
+}
+
+TEST(backoff_doubles_to_its_cap)
+{
+	CHECK_INT(schedule_after(DAY, 1, 0, 0.5), 60);
+	CHECK_INT(schedule_after(DAY, 2, 0, 0.5), 120);
+	CHECK_INT(schedule_after(DAY, 3, 0, 0.5), 240);
+	CHECK_INT(schedule_after(DAY, 9, 0, 0.5), 60 * 256);
+	CHECK_INT(schedule_after(DAY, 10, 0, 0.5), SCHEDULE_BACKOFF_CAP);
+	CHECK_INT(schedule_after(DAY, 40, 0, 0.5), SCHEDULE_BACKOFF_CAP);
+	/* Never later than the interval itself. */
+	CHECK_INT(schedule_after(300, 9, 0, 0.5), 300);
+	CHECK_INT(schedule_after(10, 1, 0, 0.5), 10);
+}
+
+TEST(initial_plan_last_check_and_overdue)
+{
+	unsigned overdue = 0;
+
+	/* A stored plan in the future holds. */
+	CHECK_INT(schedule_initial(5000, 100, 0, DAY, 1000, &overdue, 0.5),
+		  5000);
+	/* No plan: the last check plus the interval. */
+	CHECK_INT(schedule_initial(0, 900, 0, 600, 1000, &overdue, 0.5), 1500);
+	/* Failing: the backoff from the last check. */
+	CHECK_INT(schedule_initial(0, 980, 1, DAY, 1000, &overdue, 0.5), 1040);
+	CHECK_INT(overdue, 0);
+	/* Missed while stopped, or never checked: soon, a few s apart. */
+	CHECK_INT(schedule_initial(900, 0, 0, DAY, 1000, &overdue, 0.5), 1000);
+	CHECK_INT(schedule_initial(0, 0, 0, DAY, 1000, &overdue, 0.5),
+		  1000 + SCHEDULE_STAGGER);
+	CHECK_INT(schedule_initial(0, 10, 0, 60, 1000, &overdue, 0.5),
+		  1000 + 2 * SCHEDULE_STAGGER);
+	CHECK_INT(overdue, 3);
+}
+
+TEST(waits_for_people)
+{
+	char s[32];
+
+	schedule_wait(45, s, sizeof(s));
+	CHECK_STR(s, "45s");
+	schedule_wait(185, s, sizeof(s));
+	CHECK_STR(s, "3m05s");
+	schedule_wait(3 * 3600 + 12 * 60, s, sizeof(s));
+	CHECK_STR(s, "3h12m");
+	schedule_wait(2 * DAY + 4 * 3600 + 5, s, sizeof(s));
+	CHECK_STR(s, "2d4h");
+	schedule_wait(-5, s, sizeof(s));
+	CHECK_STR(s, "0s");
+}
