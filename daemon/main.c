@@ -1,6 +1,6 @@
 /*
  * main.c: the program's entry point.  Everything happens in cli_run(): the
- * subcommands, and (with the daemon issue) the long-running service.
+ * subcommands, the long-running service among them.
  */
 #include "cli/cli.h"
 

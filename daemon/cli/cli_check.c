@@ -21,21 +21,21 @@
 #include "match/watchset.h"
 #include "service/check.h"
 #include "service/metrics.h"
+#include "service/schedule.h"
 #include "store/store_index.h"
 
-/* Whether d is due at now; if not, when it will be in *ret_next. */
+/* Whether d is due at now (schedule.h); if not, when it will be in
+ * *ret_next. */
 static bool dataset_due(struct store *s, const struct config_dataset *d,
 			int64_t id, int64_t now, int64_t *ret_next)
 {
-	struct store_run last;
+	struct store_run last = {0};
+	const char *why;
+	int has = store_run_last(s, id, &last);
 
-	if (store_run_last(s, id, &last) != 1 ||
-	    last.outcome == STORE_OUTCOME_FAILED ||
-	    last.outcome == STORE_OUTCOME_STOPPED ||
-	    last.outcome == STORE_OUTCOME_RUNNING)
-		return true;
-	*ret_next = last.started + (int64_t)d->interval;
-	return *ret_next <= now;
+	*ret_next = schedule_due(has == 1, last.outcome, last.started,
+				 d->interval, &why);
+	return has < 0 || *ret_next <= now;
 }
 
 static int check_status(int r)
@@ -61,8 +61,8 @@ static int check_one(struct cmd *c, const struct config_dataset *d)
 	if (r < 0) {
 		unsigned i;
 
-		for (i = 0; i < res.ingest.n_bad_shown; i++)
-			log_warning("%s: %s", d->name, res.ingest.bad[i]);
+		for (i = 0; i < res.land.ingest.n_bad_shown; i++)
+			log_warning("%s: %s", d->name, res.land.ingest.bad[i]);
 		log_error("%s: check failed: %s (%s); the index is unchanged",
 			  d->name, res.error,
 			  check_failures_words(&res, words, sizeof(words)));
@@ -70,7 +70,7 @@ static int check_one(struct cmd *c, const struct config_dataset *d)
 	}
 	if (res.http_status == 304) {
 		printf("%s: unchanged (HTTP 304 Not Modified)\n", d->name);
-		report_events(d->name, &res.events);
+		report_events(d->name, &res.land.events);
 		return 0;
 	}
 	format_size((int64_t)res.bytes, size, sizeof(size));
@@ -84,8 +84,8 @@ static int check_one(struct cmd *c, const struct config_dataset *d)
 			 res.http_status, size);
 	else
 		snprintf(extra, sizeof(extra), " [%s read]", size);
-	report_ingest(d->name, &res.ingest, extra);
-	report_events(d->name, &res.events);
+	report_ingest(d->name, &res.land.ingest, extra);
+	report_events(d->name, &res.land.events);
 	return 0;
 }
 

@@ -28,7 +28,7 @@
 
 /* One photo's evidence. */
 struct proof {
-	const struct photo *p;
+	const struct cli_photo *p;
 	const struct release_list *releases; /* of its dataset */
 	const struct store_release *release; /* first seen in; or NULL */
 	char *record;			     /* verbatim, or NULL */
@@ -115,7 +115,7 @@ static int collect(struct evidence *ev)
 	ev->proofs = xcalloc(n, sizeof(*ev->proofs));
 	ev->releases = xcalloc(n, sizeof(*ev->releases));
 	for (i = 0; r == 0 && i < ev->photos.n; i++) {
-		const struct photo *p = &ev->photos.v[i];
+		const struct cli_photo *p = &ev->photos.v[i];
 		struct proof *pf = &ev->proofs[i];
 
 		/* Photos come by dataset: load its releases once. */
@@ -186,7 +186,7 @@ static void proof_json(struct buf *b, const struct evidence *ev,
 		       const struct proof *pf, struct buf *page)
 {
 	const struct config_dataset *d = dataset_config(ev, pf->p->dataset);
-	const struct photo *p = pf->p;
+	const struct cli_photo *p = pf->p;
 
 	(void)buf_puts(b, "{\"dataset\":");
 	(void)text_json_string(b, p->dataset);
@@ -212,7 +212,7 @@ static void proof_json(struct buf *b, const struct evidence *ev,
 static void proof_csv(struct buf *b, const struct proof *pf, struct buf *page)
 {
 	const struct store_release *rel = pf->release;
-	const struct photo *p = pf->p;
+	const struct cli_photo *p = pf->p;
 
 	(void)text_csv_field(b, p->dataset);
 	(void)buf_printf(b, ",%lld,%s,%lld,", rel ? (long long)rel->seq : 0LL,
@@ -241,7 +241,7 @@ static void proof_csv(struct buf *b, const struct proof *pf, struct buf *page)
 	(void)buf_puts(b, "\r\n");
 }
 
-static void page_of(struct buf *page, const struct photo *p)
+static void page_of(struct buf *page, const struct cli_photo *p)
 {
 	buf_reset(page);
 	photo_page_url(&p->e, page);
@@ -289,7 +289,7 @@ static void summary_photo(struct buf *b, const struct evidence *ev,
 			  const struct proof *pf)
 {
 	const struct config_dataset *d = dataset_config(ev, pf->p->dataset);
-	const struct photo *p = pf->p;
+	const struct cli_photo *p = pf->p;
 	char when[32] = "";
 
 	if (p->e.photo_id)

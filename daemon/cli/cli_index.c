@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli/cli_internal.h"
+#include "fetch/fetch.h"
 #include "index/ingest.h"
 #include "lib/buf.h"
 #include "lib/log.h"
@@ -20,6 +21,7 @@
 #include "match/events.h"
 #include "match/watchset.h"
 #include "parse/flickr.h"
+#include "service/check.h"
 #include "store/store_events.h"
 
 /* ---- import --------------------------------------------------------------- */
@@ -39,27 +41,10 @@ static int import_status(int r)
 	}
 }
 
-struct import_events {
-	struct cmd *c;
-	struct events_summary sum;
-};
-
-static int import_events(void *userdata, const struct store_release *rel)
-{
-	struct import_events *ie = userdata;
-
-	return events_for_release(ie->c->store, ie->c->config, ie->c->watches,
-				  ie->c->dataset, ie->c->dataset_id, rel,
-				  &ie->sum);
-}
-
 int cli_import(struct cli *cli, int argc, char **argv)
 {
-	struct import_events ie = {NULL, {0}};
 	struct cmd c = {0};
-	struct ingest_result res = {0};
-	struct store_run run = {0};
-	struct ingest_options o;
+	struct check_result res;
 	int status, r;
 
 	status = cmd_args(&c, argc, argv, 2, 2, "import DATASET FILE");
@@ -69,46 +54,30 @@ int cli_import(struct cli *cli, int argc, char **argv)
 		cmd_close(&c);
 		return status;
 	}
+	if (fetch_global_init() < 0) {
+		log_error("Cannot initialise libcurl");
+		cmd_close(&c);
+		return EX_SOFTWARE;
+	}
 	c.watches = watchset_new(c.config);
-	o = (struct ingest_options){
-		.source = c.args[1],
-		.work_dir = c.config->state_dir,
-		.max_decoded = c.dataset->max_decoded,
-		.max_entries = c.dataset->max_entries,
-		.max_bad_share = c.dataset->max_bad_share,
-		.now = (int64_t)time(NULL),
-		.on_release = import_events,
-		.userdata = &ie,
-	};
-	ie.c = &c;
-	r = store_run_begin(c.store, c.dataset_id, o.now, &run.id);
-	if (r >= 0)
-		r = ingest_file(c.store, c.dataset, c.dataset_id, c.args[1], &o,
-				&res);
-	if (r < 0 && run.id == 0)
-		snprintf(res.error, sizeof(res.error), "%s", strerror(-r));
-	run.ended = (int64_t)time(NULL);
-	run.bytes = res.release.size;
-	run.outcome = r < 0	      ? STORE_OUTCOME_FAILED
-		      : res.unchanged ? STORE_OUTCOME_UNCHANGED
-				      : STORE_OUTCOME_NEW_RELEASE;
-	if (r < 0)
-		snprintf(run.error, sizeof(run.error), "%.500s", res.error);
-	if (run.id)
-		(void)store_run_end(c.store, &run);
+	/* The file lands exactly as a download of it would. */
+	r = check_import(c.store, c.config, c.watches, c.dataset, c.dataset_id,
+			 c.args[1], &res);
 	if (r < 0) {
 		unsigned i;
 
-		for (i = 0; i < res.n_bad_shown; i++)
-			log_warning("%s: %s", c.dataset->name, res.bad[i]);
+		for (i = 0; i < res.land.ingest.n_bad_shown; i++)
+			log_warning("%s: %s", c.dataset->name,
+				    res.land.ingest.bad[i]);
 		log_error("Import of '%s' into %s failed: %s; the index is "
 			  "unchanged",
 			  c.args[1], c.dataset->name, res.error);
 		status = import_status(r);
 	} else {
-		report_ingest(c.dataset->name, &res, "");
-		report_events(c.dataset->name, &ie.sum);
+		report_ingest(c.dataset->name, &res.land.ingest, "");
+		report_events(c.dataset->name, &res.land.events);
 	}
+	curl_global_cleanup();
 	cmd_close(&c);
 	return status;
 }

@@ -29,7 +29,7 @@ struct request {
 	const struct config_subscriber *sub;
 	const struct config_dataset *d;
 	struct store_optout row;
-	const struct photo **photos; /* present, exact matches */
+	const struct cli_photo **photos; /* present, exact matches */
 	size_t n_photos;
 	struct release_list releases;
 	const struct store_release *newest;
@@ -54,7 +54,7 @@ static size_t request_who(const struct request *rq, struct buf *b)
 	return n;
 }
 
-static void request_photo(struct buf *b, size_t i, const struct photo *p,
+static void request_photo(struct buf *b, size_t i, const struct cli_photo *p,
 			  const struct request *rq)
 {
 	const struct release_list *rl = &rq->releases;
@@ -169,7 +169,7 @@ static void request_json(struct buf *b, const struct request *rq,
 	(void)buf_printf(b, ",\"release\":%lld,\"photos\":[",
 			 (long long)rq->newest->seq);
 	for (i = 0; i < rq->n_photos; i++) {
-		const struct photo *p = rq->photos[i];
+		const struct cli_photo *p = rq->photos[i];
 		const struct store_release *first =
 			releases_find(&rq->releases, p->e.first_release);
 

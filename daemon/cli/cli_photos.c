@@ -16,11 +16,11 @@
 static int add_photo(void *userdata, const struct store_match_row *row)
 {
 	struct photo_list *l = userdata;
-	struct photo *p;
+	struct cli_photo *p;
 
 	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
 	p = &l->v[l->n++];
-	*p = (struct photo){
+	*p = (struct cli_photo){
 		.dataset = xstrdup(row->dataset),
 		.dataset_id = row->dataset_id,
 		.how = row->how,

@@ -16,7 +16,7 @@
 
 struct buf;
 
-struct photo {
+struct cli_photo {
 	char *dataset; /* owned */
 	int64_t dataset_id;
 	enum store_match how; /* the best way it matched */
@@ -28,7 +28,7 @@ struct photo {
 };
 
 struct photo_list {
-	struct photo *v;
+	struct cli_photo *v;
 	size_t n;
 };
 

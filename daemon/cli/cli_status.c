@@ -20,6 +20,7 @@
 #include "lib/log.h"
 #include "lib/scalar.h"
 #include "lib/text.h"
+#include "service/schedule.h"
 #include "store/store_index.h"
 #include "store/store_outbox.h"
 #include "store/store_status.h"
@@ -36,7 +37,7 @@ struct status {
 };
 
 /* When a dataset is checked next. */
-struct schedule {
+struct plan_view {
 	bool planned;	    /* the daemon's plan: next_check */
 	int64_t next_check; /* Unix seconds */
 	bool has_due;	    /* computed as check does: due at due ... */
@@ -53,7 +54,7 @@ struct view {
 	bool has_run, has_release;
 	struct store_run run;
 	struct store_release release;
-	struct schedule next;
+	struct plan_view next;
 };
 
 /* Reads the last run and the newest release of v's row. */
@@ -76,27 +77,16 @@ static int view_load(struct store *s, struct view *v)
  * once when never checked or when the last check failed or did not end). */
 static void view_schedule(struct view *v, int64_t now)
 {
-	struct schedule *n = &v->next;
+	struct plan_view *n = &v->next;
 
-	*n = (struct schedule){0};
+	*n = (struct plan_view){0};
 	if (!v->d)
 		return;
 	n->planned = v->row.planned;
 	n->next_check = v->row.next_check;
-	if (!v->has_run) {
-		n->due_now = true;
-		n->why = "never checked";
-		return;
-	}
-	n->has_due = true;
-	if (v->run.outcome == STORE_OUTCOME_FAILED)
-		n->why = "the last check failed";
-	else if (v->run.outcome == STORE_OUTCOME_RUNNING)
-		n->why = "the last check has not ended";
-	else if (v->run.outcome == STORE_OUTCOME_STOPPED)
-		n->why = "the last check was stopped";
-	n->due = n->why ? v->run.started
-			: v->run.started + (int64_t)v->d->interval;
+	n->due = schedule_due(v->has_run, v->run.outcome, v->run.started,
+			      v->d->interval, &n->why);
+	n->has_due = v->has_run;
 	n->due_now = n->due <= now;
 }
 
@@ -149,7 +139,7 @@ static void text_release(struct buf *b, const struct store_release *rel)
 
 static void text_schedule(struct buf *b, const struct view *v, int64_t now)
 {
-	const struct schedule *n = &v->next;
+	const struct plan_view *n = &v->next;
 	char when[32];
 
 	if (!v->d) {
@@ -248,7 +238,7 @@ static void json_release(struct buf *b, const struct store_release *rel)
 
 static void json_dataset(struct status *st, const struct view *v)
 {
-	const struct schedule *n = &v->next;
+	const struct plan_view *n = &v->next;
 	struct buf *b = &st->out;
 
 	(void)buf_puts(b,

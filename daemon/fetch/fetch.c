@@ -620,6 +620,30 @@ int fetch_step(struct fetch *f, CURLcode code)
 
 /* ---- the object ----------------------------------------------------------- */
 
+int fetch_file_url(const char *path, char **ret)
+{
+	_cleanup_free_ char *real = realpath(path, NULL);
+	CURLU *u;
+	char *url = NULL;
+	int r = 0;
+
+	if (!real)
+		return -errno;
+	u = curl_url();
+	if (!u)
+		abort();
+	if (curl_url_set(u, CURLUPART_SCHEME, "file", 0) != CURLUE_OK ||
+	    curl_url_set(u, CURLUPART_PATH, real, CURLU_URLENCODE) !=
+		    CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
+		r = -EINVAL;
+	if (r == 0)
+		*ret = xstrdup(url);
+	curl_free(url);
+	curl_url_cleanup(u);
+	return r;
+}
+
 int fetch_new(const struct fetch_request *rq, struct fetch **ret)
 {
 	struct fetch *f = xcalloc(1, sizeof(*f));
@@ -628,8 +652,9 @@ int fetch_new(const struct fetch_request *rq, struct fetch **ret)
 	f->rq = *rq;
 	f->part_fd = -1;
 	*ret = f;
-	snprintf(f->origin_url, sizeof(f->origin_url), "%s", rq->dataset->url);
-	snprintf(f->url, sizeof(f->url), "%s", rq->dataset->url);
+	snprintf(f->origin_url, sizeof(f->origin_url), "%s",
+		 rq->url ? rq->url : rq->dataset->url);
+	snprintf(f->url, sizeof(f->url), "%s", f->origin_url);
 	f->curl = curl_easy_init();
 	f->sha = EVP_MD_CTX_new();
 	if (!f->curl || !f->sha)

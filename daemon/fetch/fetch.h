@@ -37,6 +37,10 @@ struct fetch_request {
 	/* The validators of the dataset's newest content, or NULL.  They are
 	 * sent only when their url is the dataset's url. */
 	const struct store_validators *last;
+	/* What to download: NULL for the dataset's url, or the file:// URL
+	 * of a file given by hand (`import`), taken into the cache the same
+	 * way. */
+	const char *url;
 };
 
 struct fetch_result {
@@ -73,6 +77,11 @@ int fetch_step(struct fetch *f, CURLcode code);
 int fetch_run(struct fetch *f);
 
 const struct fetch_result *fetch_result(const struct fetch *f);
+
+/* The file:// URL of the local file at path (made absolute, its symbolic
+ * links resolved, percent-encoded).  Returns 0 with a malloc'ed URL in
+ * *ret, or -errno (-ENOENT: no such file). */
+int fetch_file_url(const char *path, char **ret);
 
 /* Frees a fetch (a partial download stays on disk); accepts NULL. */
 struct fetch *fetch_free(struct fetch *f);

@@ -26,6 +26,7 @@
 
 #include "fetch/decode.h"
 #include "index/diff.h"
+#include "index/spill.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/macro.h"
@@ -33,23 +34,9 @@
 #include "lib/xalloc.h"
 #include "parse/format.h"
 
-#define SPILL_BUF	 (1u << 20)
-#define SPILL_TEXT_MAX	 4096 /* longest text kept per field */
 #define KEYS_MAGIC	 "SWKEYS01"
 #define INGEST_BATCH	 64  /* lookups issued together */
 #define INGEST_CACHE_MIB 256 /* SQLite page cache while committing */
-
-/* Texts kept per entry in the spill, in this order. */
-enum spill_text {
-	SPILL_NSID,
-	SPILL_ALIAS,
-	SPILL_NAME,
-	SPILL_KEY_TEXT,
-	SPILL_PAGE_URL,
-	SPILL_IMAGE_URL,
-	SPILL_LICENSE,
-	SPILL_TEXTS,
-};
 
 struct ingest {
 	struct store *store;
@@ -77,13 +64,12 @@ struct ingest {
 	uint64_t duplicates; /* entries whose key came twice */
 	uint64_t bad;
 
-	int spill_fd;	    /* owned */
-	struct buf spill;   /* pending spill bytes */
-	uint64_t spill_off; /* file offset of spill.data[0] */
-	char *record;	    /* owned: one spill record read back */
-	size_t record_cap;
+	struct spill *spill; /* owned: the new entries' details */
 
 	struct store_release *rel; /* the release being written */
+	int64_t based_on;	   /* the newest release before it, or 0 */
+	size_t n_old;		   /* keys in the set before it */
+	bool writing;		   /* its transaction is open */
 };
 
 /* The process is stopping: give up; the caller rolls back. */
@@ -93,144 +79,6 @@ static int stopped(struct ingest *in)
 		 "stopped: scrapewatch is shutting down; the index is as it "
 		 "was");
 	return -ECANCELED;
-}
-
-/* ---- spill -------------------------------------------------------------- */
-
-static int spill_flush(struct ingest *in)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < in->spill.len) {
-		n = write(in->spill_fd, in->spill.data + done,
-			  in->spill.len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		done += (size_t)n;
-	}
-	in->spill_off += in->spill.len;
-	buf_reset(&in->spill);
-	return 0;
-}
-
-static void put_u64(char *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
-
-static uint64_t get_u64(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-/* Appends one entry's details to b as a spill record: a 4-byte length,
- * photo id, line, offset and length, then each text with a 2-byte length.
- * b's maximum leaves room for a whole batch: no failure. */
-static void serialize_entry(struct buf *b, const struct entry *e, int key_field)
-{
-	struct entry_text t[SPILL_TEXTS] = {
-		[SPILL_NSID] = {e->nsid, strlen(e->nsid)},
-		[SPILL_ALIAS] = {e->alias, strlen(e->alias)},
-		[SPILL_NAME] = e->field[ENTRY_FIELD_OWNER_NAME],
-		[SPILL_PAGE_URL] = e->field[ENTRY_FIELD_PAGE_URL],
-		[SPILL_IMAGE_URL] = e->field[ENTRY_FIELD_IMAGE_URL],
-		[SPILL_LICENSE] = e->field[ENTRY_FIELD_LICENSE],
-	};
-	uint32_t total = 36;
-	size_t i;
-	char *p;
-
-	if (key_field != ENTRY_FIELD_PHOTO_ID)
-		t[SPILL_KEY_TEXT] = e->field[key_field];
-	for (i = 0; i < SPILL_TEXTS; i++) {
-		t[i].len = MIN(t[i].len, (size_t)SPILL_TEXT_MAX);
-		total += 2 + (uint32_t)t[i].len;
-	}
-	p = buf_extend(b, total);
-	assert(p);
-	memcpy(p, &total, 4);
-	put_u64(p + 4, e->photo_id);
-	put_u64(p + 12, e->line);
-	put_u64(p + 20, e->offset);
-	put_u64(p + 28, e->length);
-	p += 36;
-	for (i = 0; i < SPILL_TEXTS; i++) {
-		uint16_t len = (uint16_t)t[i].len;
-
-		memcpy(p, &len, 2);
-		if (len)
-			memcpy(p + 2, t[i].s, len);
-		p += 2 + len;
-	}
-}
-
-/* Appends a serialised record to the spill; its offset goes to *ret. */
-static int spill_append(struct ingest *in, const char *rec, uint64_t *ret)
-{
-	uint32_t total;
-	int r;
-
-	memcpy(&total, rec, 4);
-	if (in->spill.len + total > SPILL_BUF) {
-		r = spill_flush(in);
-		if (r < 0)
-			return r;
-	}
-	*ret = in->spill_off + in->spill.len;
-	return buf_append(&in->spill, rec, total);
-}
-
-/* Reads the record at off back into in->record and fills *e (its strings
- * point into in->record). */
-static int spill_read(struct ingest *in, uint64_t off, struct store_entry *e)
-{
-	const char *texts[SPILL_TEXTS], *p;
-	uint32_t total;
-	size_t i;
-	ssize_t n;
-
-	n = pread(in->spill_fd, &total, 4, (off_t)off);
-	if (n != 4)
-		return n < 0 ? -errno : -EIO;
-	if (total > in->record_cap) {
-		in->record = xreallocarray(in->record, total + SPILL_TEXTS, 1);
-		in->record_cap = total;
-	}
-	n = pread(in->spill_fd, in->record, total, (off_t)off);
-	if (n != (ssize_t)total)
-		return n < 0 ? -errno : -EIO;
-	/* Make each text a C string: shift it left over its length bytes. */
-	p = in->record + 36;
-	for (i = 0; i < SPILL_TEXTS; i++) {
-		uint16_t len;
-		char *dst = in->record + (p - in->record);
-
-		memcpy(&len, p, 2);
-		memmove(dst, p + 2, len);
-		dst[len] = '\0';
-		texts[i] = dst;
-		p += 2 + len;
-	}
-	*e = (struct store_entry){
-		.photo_id = get_u64(in->record + 4),
-		.line = get_u64(in->record + 12),
-		.offset = get_u64(in->record + 20),
-		.length = get_u64(in->record + 28),
-		.nsid = texts[SPILL_NSID],
-		.alias = texts[SPILL_ALIAS],
-		.name = texts[SPILL_NAME],
-		.key_text = texts[SPILL_KEY_TEXT],
-		.page_url = texts[SPILL_PAGE_URL],
-		.image_url = texts[SPILL_IMAGE_URL],
-		.license = texts[SPILL_LICENSE],
-	};
-	return 0;
 }
 
 /* ---- the parser's sink --------------------------------------------------- */
@@ -282,7 +130,7 @@ static int add_new(struct ingest *in, uint64_t key, const char *rec)
 			 (unsigned long long)in->o->max_entries);
 		return -E2BIG;
 	}
-	r = spill_append(in, rec, &ref);
+	r = spill_append(in->spill, rec, &ref);
 	if (r < 0)
 		return r;
 	if (in->n_pairs == in->cap_pairs) {
@@ -330,7 +178,7 @@ static int sink_entry(void *userdata, const struct entry *e)
 	}
 	in->batch_keys[in->n_batch] = key;
 	in->batch_at[in->n_batch++] = in->batch.len;
-	serialize_entry(&in->batch, e, field);
+	spill_record(&in->batch, e, field);
 	return in->n_batch == INGEST_BATCH ? batch_flush(in) : 0;
 }
 
@@ -386,7 +234,7 @@ static int parse_file(struct ingest *in, const char *path, char sha[65])
 		in->rel->decoded_size = (int64_t)decode_decoded_bytes(dec);
 		snprintf(in->rel->kind, sizeof(in->rel->kind), "%s",
 			 decode_kind(dec));
-		r = spill_flush(in);
+		r = spill_flush(in->spill);
 	}
 	if (r < 0 && !in->res->error[0])
 		snprintf(in->res->error, sizeof(in->res->error),
@@ -439,9 +287,9 @@ static int keyset_read(const struct ingest *in, int64_t release_id,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0 || read(fd, head, 24) != 24 ||
 	    memcmp(head, KEYS_MAGIC, 8) != 0 ||
-	    (int64_t)get_u64(head + 8) != release_id)
+	    (int64_t)unaligned_read_u64(head + 8) != release_id)
 		return -ESTALE;
-	count = get_u64(head + 16);
+	count = unaligned_read_u64(head + 16);
 	if ((uint64_t)st.st_size != 24 + count * sizeof(struct diff_item))
 		return -ESTALE;
 	it->v = xreallocarray(NULL, count ? count : 1,
@@ -556,8 +404,8 @@ static int keyset_write(const struct ingest *in, int64_t release_id,
 	if (!f)
 		return -errno;
 	memcpy(head, KEYS_MAGIC, 8);
-	put_u64(head + 8, (uint64_t)release_id);
-	put_u64(head + 16, n_old + in->n_pairs);
+	unaligned_write_u64(head + 8, (uint64_t)release_id);
+	unaligned_write_u64(head + 16, n_old + in->n_pairs);
 	fwrite(head, 1, 24, f);
 	while ((r = next_item(in, &o, &i, &j, &item)) > 0)
 		fwrite(&item, sizeof(item), 1, f);
@@ -628,7 +476,7 @@ static int write_new_entries(struct ingest *in)
 	for (i = 0; i < in->n_pairs; i++) {
 		if (i % 4096 == 0 && stop_requested())
 			return stopped(in);
-		r = spill_read(in, in->pairs[i].ref, &e);
+		r = spill_read(in->spill, in->pairs[i].ref, &e);
 		if (r < 0)
 			return r;
 		e.key = in->pairs[i].key;
@@ -640,51 +488,6 @@ static int write_new_entries(struct ingest *in)
 		in->rel->added++;
 	}
 	return 0;
-}
-
-static void stage_done(const char *stage, struct timespec *since);
-
-/* One transaction; it checks that no other ingest of the dataset
- * committed since the key set was read. */
-static int write_release(struct ingest *in, int64_t based_on)
-{
-	struct store_release now;
-	struct timespec t;
-	int r;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	r = store_begin(in->store);
-	if (r < 0)
-		return r;
-	r = store_release_latest(in->store, in->dataset_id, &now);
-	if (r >= 0 && (r ? now.id : 0) != based_on) {
-		snprintf(in->res->error, sizeof(in->res->error),
-			 "another ingest of this dataset finished meanwhile; "
-			 "run again");
-		r = -EAGAIN;
-	}
-	if (r >= 0)
-		r = store_release_add(in->store, in->rel);
-	if (r >= 0)
-		r = write_old_changes(in);
-	stage_done("commit: removed and reincluded", &t);
-	if (r >= 0)
-		r = write_new_entries(in);
-	stage_done("commit: added", &t);
-	if (r >= 0)
-		r = store_release_finish(in->store, in->rel);
-	if (r >= 0 && in->o->on_release) {
-		r = in->o->on_release(in->o->userdata, in->rel);
-		stage_done("commit: events", &t);
-	}
-	if (r >= 0 && stop_requested())
-		r = stopped(in);
-	if (r >= 0)
-		r = store_commit(in->store);
-	stage_done("commit: COMMIT", &t);
-	if (r < 0)
-		store_rollback(in->store);
-	return r;
 }
 
 /* ---- the whole ------------------------------------------------------------ */
@@ -722,7 +525,7 @@ static int ingest_run(struct ingest *in, const char *path)
 	struct diff_pair *tmp;
 	struct timespec t;
 	int has_latest, r;
-	size_t n, n_old;
+	size_t n;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	has_latest = store_release_latest(in->store, in->dataset_id, &latest);
@@ -764,80 +567,147 @@ static int ingest_run(struct ingest *in, const char *path)
 		return -EBADMSG;
 	}
 	collect_moved(in);
-	diff_set_items(in->set, &n_old);
+	diff_set_items(in->set, &in->n_old);
 	/* Make room for the database's cache: the merge reads the set's file
 	 * again afterwards. */
 	if (in->set_in_file)
 		diff_set_drop_items(in->set);
+	in->based_on = has_latest ? latest.id : 0;
 	stage_done("sort", &t);
+	return 0;
+}
 
+int ingest_prepare(struct store *s, const struct config_dataset *d,
+		   int64_t dataset_id, const char *path,
+		   const struct ingest_options *o, struct ingest_result *res,
+		   struct ingest **ret)
+{
+	struct ingest *in = xcalloc(1, sizeof(*in));
+	int r;
+
+	*in = (struct ingest){
+		.store = s,
+		.d = d,
+		.format = format_find(d->format),
+		.o = o,
+		.res = res,
+		.dataset_id = dataset_id,
+	};
+	*res = (struct ingest_result){0};
+	res->release = (struct store_release){.dataset_id = dataset_id,
+					      .ingested = o->now};
+	snprintf(res->release.source, sizeof(res->release.source), "%s",
+		 o->source);
+	snprintf(res->release.etag, sizeof(res->release.etag), "%s",
+		 o->etag ? o->etag : "");
+	snprintf(res->release.last_modified, sizeof(res->release.last_modified),
+		 "%s", o->last_modified ? o->last_modified : "");
+	snprintf(res->release.file, sizeof(res->release.file), "%s",
+		 o->file ? o->file : "");
+	in->rel = &res->release;
+	/* A batch holds at most INGEST_BATCH records of bounded size. */
+	buf_init(&in->batch, INGEST_BATCH * SPILL_RECORD_MAX);
+	if (!in->format) {
+		snprintf(res->error, sizeof(res->error), "unknown format '%s'",
+			 d->format);
+		r = -EINVAL;
+	} else {
+		r = spill_open(o->work_dir, &in->spill);
+		if (r < 0)
+			snprintf(res->error, sizeof(res->error),
+				 "cannot make a temporary file in '%s': %s",
+				 o->work_dir, strerror(-r));
+	}
+	if (r >= 0)
+		r = ingest_run(in, path);
+	if (r < 0) {
+		if (!res->error[0])
+			snprintf(res->error, sizeof(res->error), "%s",
+				 strerror(-r));
+		ingest_free(in);
+		return r;
+	}
+	*ret = in;
+	return 0;
+}
+
+/* The release's transaction; it checks that no other ingest of the
+ * dataset committed since the key set was read. */
+int ingest_write(struct ingest *in)
+{
+	struct store_release now;
+	struct timespec t;
+	int r;
+
+	assert(!in->res->unchanged && !in->writing);
 	store_cache_size(in->store, INGEST_CACHE_MIB);
-	r = write_release(in, has_latest ? latest.id : 0);
-	stage_done("commit", &t);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	r = store_begin(in->store);
 	if (r < 0)
 		return r;
+	in->writing = true;
+	r = store_release_latest(in->store, in->dataset_id, &now);
+	if (r >= 0 && (r ? now.id : 0) != in->based_on) {
+		snprintf(in->res->error, sizeof(in->res->error),
+			 "another ingest of this dataset finished meanwhile; "
+			 "run again");
+		r = -EAGAIN;
+	}
+	if (r >= 0)
+		r = store_release_add(in->store, in->rel);
+	if (r >= 0)
+		r = write_old_changes(in);
+	stage_done("write: removed and reincluded", &t);
+	if (r >= 0)
+		r = write_new_entries(in);
+	stage_done("write: added", &t);
+	if (r >= 0)
+		r = store_release_finish(in->store, in->rel);
+	if (r < 0)
+		ingest_abort(in);
+	return r < 0 ? r : 0;
+}
+
+int ingest_commit(struct ingest *in)
+{
+	struct timespec t;
+	int r;
+
+	assert(in->writing);
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	r = stop_requested() ? stopped(in) : store_commit(in->store);
+	stage_done("COMMIT", &t);
+	if (r < 0) {
+		ingest_abort(in);
+		return r;
+	}
+	in->writing = false;
 	/* The index is committed; a key-set file that fails to write is
 	 * rebuilt from the database next time. */
-	r = keyset_write(in, in->rel->id, n_old);
+	r = keyset_write(in, in->rel->id, in->n_old);
 	if (r < 0)
 		log_debug("ingest: cannot write the key set: %s", strerror(-r));
 	stage_done("key set written", &t);
 	return 0;
 }
 
-int ingest_file(struct store *s, const struct config_dataset *d,
-		int64_t dataset_id, const char *path,
-		const struct ingest_options *o, struct ingest_result *ret)
+void ingest_abort(struct ingest *in)
 {
-	struct ingest in = {
-		.store = s,
-		.d = d,
-		.format = format_find(d->format),
-		.o = o,
-		.res = ret,
-		.dataset_id = dataset_id,
-		.spill_fd = -1,
-	};
-	int r;
+	if (in->writing)
+		store_rollback(in->store);
+	in->writing = false;
+}
 
-	*ret = (struct ingest_result){0};
-	ret->release = (struct store_release){.dataset_id = dataset_id,
-					      .ingested = o->now};
-	snprintf(ret->release.source, sizeof(ret->release.source), "%s",
-		 o->source);
-	snprintf(ret->release.etag, sizeof(ret->release.etag), "%s",
-		 o->etag ? o->etag : "");
-	snprintf(ret->release.last_modified, sizeof(ret->release.last_modified),
-		 "%s", o->last_modified ? o->last_modified : "");
-	snprintf(ret->release.file, sizeof(ret->release.file), "%s",
-		 o->file ? o->file : "");
-	in.rel = &ret->release;
-	if (!in.format) {
-		snprintf(ret->error, sizeof(ret->error), "unknown format '%s'",
-			 d->format);
-		return -EINVAL;
-	}
-	in.spill_fd = open(o->work_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (in.spill_fd < 0) {
-		r = -errno;
-		snprintf(ret->error, sizeof(ret->error),
-			 "cannot make a temporary file in '%s': %s",
-			 o->work_dir, strerror(errno));
-		return r;
-	}
-	buf_init(&in.spill, 2 * SPILL_BUF);
-	/* A batch holds at most INGEST_BATCH records of bounded size. */
-	buf_init(&in.batch,
-		 INGEST_BATCH * (36 + SPILL_TEXTS * (2 + SPILL_TEXT_MAX)));
-	r = ingest_run(&in, path);
-	if (r < 0 && !ret->error[0])
-		snprintf(ret->error, sizeof(ret->error), "%s", strerror(-r));
-	buf_free(&in.spill);
-	buf_free(&in.batch);
-	close(in.spill_fd);
-	diff_set_free(in.set);
-	free(in.moved);
-	free(in.pairs);
-	free(in.record);
-	return r;
+struct ingest *ingest_free(struct ingest *in)
+{
+	if (!in)
+		return NULL;
+	ingest_abort(in);
+	buf_free(&in->batch);
+	spill_free(in->spill);
+	diff_set_free(in->set);
+	free(in->moved);
+	free(in->pairs);
+	free(in);
+	return NULL;
 }

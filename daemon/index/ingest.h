@@ -1,13 +1,19 @@
 /*
  * ingest.h: turns one release file into the dataset's next release in the
- * index.
+ * index, in three steps the caller takes in turn:
  *
- * decode -> parse (the dataset's format) -> key every entry -> sort ->
- * merge with the previous release's keys -> one transaction that records
- * the release, the added, removed and reincluded entries.  The file's
- * SHA-256 is computed on the way; content equal to the newest release adds
- * nothing.  Any failure -- bad data, a full disk, a kill -- leaves the
- * index as it was.  The caller logs: ingest only describes.
+ *   ingest_prepare  decode -> parse (the dataset's format) -> key every
+ *                   entry -> sort -> merge with the previous release's keys;
+ *                   nothing is written yet
+ *   ingest_write    opens the release's transaction and records the
+ *                   release, the added, removed and reincluded entries
+ *   ingest_commit   commits it (after the caller has recorded, in the same
+ *                   transaction, what the release causes: events, alerts)
+ *
+ * The file's SHA-256 is computed on the way; content equal to the newest
+ * release is "unchanged" and adds nothing.  Any failure -- bad data, a full
+ * disk, a kill -- leaves the index as it was.  The caller logs: ingest only
+ * describes.
  */
 #ifndef SCRAPEWATCH_INGEST_H
 #define SCRAPEWATCH_INGEST_H
@@ -30,11 +36,6 @@ struct ingest_options {
 	uint64_t max_entries; /* cap on entries in one release */
 	double max_bad_share; /* reject above this share of bad records */
 	int64_t now;	      /* the release's time (Unix seconds) */
-	/* Called inside the release's transaction, after it is written and
-	 * before the commit (events are recorded there); a negative return
-	 * rolls the whole release back.  Or NULL. */
-	int (*on_release)(void *userdata, const struct store_release *rel);
-	void *userdata;
 };
 
 struct ingest_result {
@@ -47,14 +48,39 @@ struct ingest_result {
 	char error[640]; /* why it failed, when it did */
 };
 
+struct ingest;
+
 /*
- * Ingests the file at path as dataset d's next release (dataset_id is its
- * row).  Returns 0 with *ret filled, or a negative errno with ret->error
- * saying why: -EBADMSG (broken or too many bad records), -EFBIG / -E2BIG
- * (a cap), -ENOSPC / -EIO (storage), -ENOENT (no such file).
+ * Parses the file at path as dataset d's next release (dataset_id is its
+ * row) and finds what it changed.  o and res are kept by the ingest until it
+ * is freed; res is filled here (res->unchanged: the content is the newest
+ * release's, and there is nothing to write).  Returns 0 with the ingest in
+ * *ret, or a negative errno with res->error saying why: -EBADMSG (broken or
+ * too many bad records), -EFBIG / -E2BIG (a cap), -ENOSPC / -EIO (storage),
+ * -ENOENT (no such file), -ECANCELED (the process is stopping).
  */
-int ingest_file(struct store *s, const struct config_dataset *d,
-		int64_t dataset_id, const char *path,
-		const struct ingest_options *o, struct ingest_result *ret);
+int ingest_prepare(struct store *s, const struct config_dataset *d,
+		   int64_t dataset_id, const char *path,
+		   const struct ingest_options *o, struct ingest_result *res,
+		   struct ingest **ret);
+
+/*
+ * Opens the release's transaction and writes the release (res->release gets
+ * its id and sequence number).  Not for an unchanged release.  Returns 0
+ * with the transaction open, or -errno with it rolled back (-EAGAIN:
+ * another ingest of the dataset committed since ingest_prepare()).
+ */
+int ingest_write(struct ingest *in);
+
+/* Commits the transaction ingest_write() opened and keeps the new key set.
+ * Returns 0, or -errno with everything rolled back. */
+int ingest_commit(struct ingest *in);
+
+/* Rolls back the transaction ingest_write() opened, if it is open. */
+void ingest_abort(struct ingest *in);
+
+/* Frees the ingest, rolling back what is not committed; accepts NULL;
+ * returns NULL. */
+struct ingest *ingest_free(struct ingest *in);
 
 #endif

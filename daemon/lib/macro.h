@@ -8,8 +8,10 @@
 #ifndef SCRAPEWATCH_MACRO_H
 #define SCRAPEWATCH_MACRO_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define ELEMENTSOF(x)  (sizeof(x) / sizeof((x)[0]))
@@ -60,5 +62,20 @@ static inline void closep(int *fd)
 		if (*p)                      \
 			*p = func(*p);       \
 	}
+
+/* 8 bytes at p, in the machine's byte order, at any alignment (for files
+ * that never leave the machine, like the spill and the key sets). */
+static inline uint64_t unaligned_read_u64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static inline void unaligned_write_u64(void *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
 
 #endif

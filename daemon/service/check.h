@@ -1,15 +1,13 @@
 /*
  * check.h: one check of one dataset, start to end.
  *
- * Fetch the release file (a 304 ends it there), verify the dataset's
- * sha256 pin, skip content equal to the newest release, ingest the rest as
- * the next release, keep the file as evidence (pruning old ones beyond
- * fetch.keep_releases), record the subscribers' events in the release's
- * transaction (or, when nothing changed, the baselines of new watches),
- * remember the server's validators for the next check, and record the run
- * with its outcome.  A failure anywhere leaves
- * the index as it was.  The daemon and `scrapewatch check` both call it;
- * it logs only what the caller cannot see (pruning trouble).
+ * Record the run, fetch the release file (a 304 ends it there: nothing
+ * new), land it (land.h: the pin, the release, its events and notices, the
+ * kept file), remember the server's validators for the next check, and
+ * record how the run ended; after operator.failing_after failures in a row,
+ * tell the operator.  A failure anywhere leaves the index as it was.  The
+ * daemon and `scrapewatch check` both call it; it logs only what the caller
+ * cannot see.
  */
 #ifndef SCRAPEWATCH_CHECK_H
 #define SCRAPEWATCH_CHECK_H
@@ -17,21 +15,20 @@
 #include <stdint.h>
 
 #include "config/config.h"
-#include "index/ingest.h"
-#include "match/events.h"
 #include "match/watchset.h"
+#include "service/land.h"
 #include "store/store.h"
 
 struct check_result {
 	enum store_outcome outcome;
-	int http_status;      /* 0 when not HTTP */
-	uint64_t bytes;	      /* downloaded by this check */
-	uint64_t resumed_at;  /* bytes kept from an interrupted download */
-	unsigned retry_after; /* seconds the server asked to wait, or 0 */
-	int failures;	      /* consecutive failures, this one included;
+	int http_status;	 /* 0 when not HTTP */
+	uint64_t bytes;		 /* downloaded by this check */
+	uint64_t resumed_at;	 /* bytes kept from an interrupted download */
+	unsigned retry_after;	 /* seconds the server asked to wait, or 0 */
+	int failures;		 /* consecutive failures, this one included;
 			       * 0 when the database could not record it */
-	struct ingest_result ingest;  /* the new (or unchanged) release */
-	struct events_summary events; /* recorded for subscribers */
+	struct land_result land; /* the new (or unchanged) release and its
+				  * events */
 	char error[STORE_ERROR_MAX];
 };
 
@@ -43,6 +40,17 @@ struct check_result {
 int check_dataset(struct store *s, const struct config *c,
 		  const struct watchset *ws, const struct config_dataset *d,
 		  int64_t dataset_id, struct check_result *ret);
+
+/*
+ * Checks dataset d against the local file at path instead of its URL
+ * (`import`): the file is taken into the cache and landed exactly as a
+ * download would be, and the run is recorded the same way; only the
+ * server's validators are left as they were.  Returns like check_dataset().
+ */
+int check_import(struct store *s, const struct config *c,
+		 const struct watchset *ws, const struct config_dataset *d,
+		 int64_t dataset_id, const char *path,
+		 struct check_result *ret);
 
 /* Words for a failed check's count, for a log line: "3 failures in a row",
  * or that the failure could not be recorded (a full disk).  Returns buf. */

@@ -58,7 +58,7 @@ struct daemon {
 	const char *config_path; /* borrowed from the caller */
 	sd_event *event;
 	struct store *store; /* the main thread's connection */
-	struct shared *cfg;
+	struct workers_config *cfg;
 	struct workers *workers;
 	struct slot **slots;
 	size_t n_slots;
@@ -297,7 +297,7 @@ static int on_reload(sd_event_source *src _unused_,
 {
 	struct daemon *d = userdata;
 	struct config *c = NULL;
-	struct shared *s;
+	struct workers_config *s;
 
 	(void)sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
 	if (setup_config(d->config_path, &c) != 0) {
@@ -309,9 +309,9 @@ static int on_reload(sd_event_source *src _unused_,
 	if (strcmp(c->state_dir, d->cfg->config->state_dir) != 0)
 		log_warning("state_dir changed: takes effect at the next "
 			    "start");
-	s = shared_new(c);
+	s = workers_config_new(c);
 	workers_set_config(d->workers, s);
-	shared_unref(d->cfg);
+	workers_config_unref(d->cfg);
 	d->cfg = s;
 	sync_slots(d);
 	d->metrics_current = false; /* metrics_file may have changed */
@@ -389,7 +389,7 @@ static void finish(struct daemon *d)
 	sd_event_source_disable_unref(d->status_timer);
 	d->event = sd_event_unref(d->event);
 	d->store = store_close(d->store);
-	shared_unref(d->cfg);
+	workers_config_unref(d->cfg);
 }
 
 int daemon_run(const char *config_path)
@@ -411,7 +411,7 @@ int daemon_run(const char *config_path)
 		config_free(c);
 		return EX_SOFTWARE;
 	}
-	d.cfg = shared_new(c);
+	d.cfg = workers_config_new(c);
 	r = setup_loop(&d);
 	if (r >= 0)
 		r = start(&d);

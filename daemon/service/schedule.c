@@ -51,3 +51,22 @@ void schedule_wait(int64_t seconds, char *out, unsigned size)
 	else
 		snprintf(out, size, "%llds", (long long)s);
 }
+
+int64_t schedule_due(bool has_run, enum store_outcome outcome, int64_t started,
+		     uint64_t interval, const char **ret_why)
+{
+	const char *why = NULL;
+
+	if (!has_run) {
+		*ret_why = "never checked";
+		return 0;
+	}
+	if (outcome == STORE_OUTCOME_FAILED)
+		why = "the last check failed";
+	else if (outcome == STORE_OUTCOME_RUNNING)
+		why = "the last check has not ended";
+	else if (outcome == STORE_OUTCOME_STOPPED)
+		why = "the last check was stopped";
+	*ret_why = why;
+	return why ? started : started + (int64_t)interval;
+}

@@ -13,7 +13,10 @@
 #ifndef SCRAPEWATCH_SCHEDULE_H
 #define SCRAPEWATCH_SCHEDULE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "store/store.h"
 
 #define SCHEDULE_JITTER	      0.05	 /* of the interval, either way */
 #define SCHEDULE_BACKOFF_BASE 60	 /* seconds after a first failure */
@@ -33,6 +36,16 @@ int64_t schedule_after(uint64_t interval, int failures, int64_t now, double r);
 int64_t schedule_initial(int64_t planned, int64_t last_start, int failures,
 			 uint64_t interval, int64_t now, unsigned *overdue,
 			 double r);
+
+/*
+ * When `check` (and the timer) finds a dataset due, from its last run: a
+ * dataset never checked (has_run false) is due at once (0); one whose last
+ * check failed, was stopped or has not ended is due since that check's
+ * start, and *ret_why says which; else one interval after its last start,
+ * and *ret_why is NULL.  The one rule of `check` and `status`.
+ */
+int64_t schedule_due(bool has_run, enum store_outcome outcome, int64_t started,
+		     uint64_t interval, const char **ret_why);
 
 /* "3h12m", "45s", "2d4h": a wait for people. */
 void schedule_wait(int64_t seconds, char *out, unsigned size);

@@ -34,9 +34,9 @@ struct job {
 struct workers {
 	char *db_path;
 	pthread_mutex_t lock;
-	pthread_cond_t work;	/* a job is queued, or stopping */
-	pthread_cond_t deliver; /* delivery wanted, or stopping */
-	struct shared *cfg;	/* what new jobs get */
+	pthread_cond_t work;	    /* a job is queued, or stopping */
+	pthread_cond_t deliver;	    /* delivery wanted, or stopping */
+	struct workers_config *cfg; /* what new jobs get */
 	struct job *queue;
 	size_t n_queue, running;
 	struct check_outcome *done;
@@ -48,9 +48,9 @@ struct workers {
 	bool have_deliverer;
 };
 
-struct shared *shared_new(struct config *c)
+struct workers_config *workers_config_new(struct config *c)
 {
-	struct shared *s = xcalloc(1, sizeof(*s));
+	struct workers_config *s = xcalloc(1, sizeof(*s));
 
 	s->config = c;
 	s->watches = watchset_new(c);
@@ -58,13 +58,13 @@ struct shared *shared_new(struct config *c)
 	return s;
 }
 
-struct shared *shared_ref(struct shared *s)
+struct workers_config *workers_config_ref(struct workers_config *s)
 {
 	atomic_fetch_add(&s->refs, 1);
 	return s;
 }
 
-void shared_unref(struct shared *s)
+void workers_config_unref(struct workers_config *s)
 {
 	if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
 		return;
@@ -74,12 +74,12 @@ void shared_unref(struct shared *s)
 }
 
 /* The configuration for a job, with a reference taken. */
-static struct shared *current(struct workers *w)
+static struct workers_config *current(struct workers *w)
 {
-	struct shared *s;
+	struct workers_config *s;
 
 	pthread_mutex_lock(&w->lock);
-	s = shared_ref(w->cfg);
+	s = workers_config_ref(w->cfg);
 	pthread_mutex_unlock(&w->lock);
 	return s;
 }
@@ -98,24 +98,24 @@ static void log_outcome(const struct config_dataset *d,
 	else if (r < 0)
 		log_error("%s: check failed: %s (%s)", d->name, res->error,
 			  check_failures_words(res, words, sizeof(words)));
-	else if (res->ingest.unchanged)
+	else if (res->land.ingest.unchanged)
 		log_info("%s: unchanged", d->name);
 	else
 		log_notice("%s: release %lld: %lld entries; %lld added, %lld "
 			   "removed, %lld reincluded; %u events",
-			   d->name, (long long)res->ingest.release.seq,
-			   (long long)res->ingest.release.entries,
-			   (long long)res->ingest.release.added,
-			   (long long)res->ingest.release.removed,
-			   (long long)res->ingest.release.reincluded,
-			   res->events.events);
+			   d->name, (long long)res->land.ingest.release.seq,
+			   (long long)res->land.ingest.release.entries,
+			   (long long)res->land.ingest.release.added,
+			   (long long)res->land.ingest.release.removed,
+			   (long long)res->land.ingest.release.reincluded,
+			   res->land.events.events);
 }
 
 /* Runs one check; fills out. */
 static void run_check(struct workers *w, struct store *s, const char *name,
 		      struct check_outcome *out)
 {
-	struct shared *cfg = current(w);
+	struct workers_config *cfg = current(w);
 	const struct config_dataset *d = config_find_dataset(cfg->config, name);
 	struct check_result res;
 	int64_t id;
@@ -124,7 +124,7 @@ static void run_check(struct workers *w, struct store *s, const char *name,
 	snprintf(out->dataset, sizeof(out->dataset), "%s", name);
 	if (!d) { /* dropped by a reload meanwhile */
 		out->r = -ENOENT;
-		shared_unref(cfg);
+		workers_config_unref(cfg);
 		return;
 	}
 	r = store_dataset_id(s, d->name, &id);
@@ -135,9 +135,9 @@ static void run_check(struct workers *w, struct store *s, const char *name,
 	log_outcome(d, &res, r);
 	out->r = r;
 	out->failures = r < 0 ? MAX(res.failures, 1) : 0;
-	out->release = r >= 0 && !res.ingest.unchanged;
-	out->events = res.events.events;
-	shared_unref(cfg);
+	out->release = r >= 0 && !res.land.ingest.unchanged;
+	out->events = res.land.events.events;
+	workers_config_unref(cfg);
 }
 
 static void announce(struct workers *w, const struct check_outcome *o)
@@ -196,14 +196,14 @@ static void *checker(void *userdata)
 
 static void deliver_once(struct workers *w, struct store *s)
 {
-	struct shared *cfg = current(w);
+	struct workers_config *cfg = current(w);
 	struct deliver_result res;
 	int r;
 
 	r = deliver_due(s, cfg->config, (int64_t)time(NULL), &res);
 	if (r < 0 && r != -EALREADY)
 		log_error_errno(r, "Cannot deliver alerts: %m");
-	shared_unref(cfg);
+	workers_config_unref(cfg);
 }
 
 static void *deliverer(void *userdata)
@@ -240,14 +240,14 @@ static void *deliverer(void *userdata)
 
 /* ---- the pool -------------------------------------------------------------- */
 
-int workers_start(const char *db_path, struct shared *cfg, unsigned n,
+int workers_start(const char *db_path, struct workers_config *cfg, unsigned n,
 		  struct workers **ret)
 {
 	struct workers *w = xcalloc(1, sizeof(*w));
 	size_t i;
 
 	w->db_path = xstrdup(db_path);
-	w->cfg = shared_ref(cfg);
+	w->cfg = workers_config_ref(cfg);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->deliver, NULL);
@@ -274,15 +274,15 @@ int workers_start(const char *db_path, struct shared *cfg, unsigned n,
 	return 0;
 }
 
-void workers_set_config(struct workers *w, struct shared *cfg)
+void workers_set_config(struct workers *w, struct workers_config *cfg)
 {
-	struct shared *old;
+	struct workers_config *old;
 
 	pthread_mutex_lock(&w->lock);
 	old = w->cfg;
-	w->cfg = shared_ref(cfg);
+	w->cfg = workers_config_ref(cfg);
 	pthread_mutex_unlock(&w->lock);
-	shared_unref(old);
+	workers_config_unref(old);
 }
 
 int workers_check(struct workers *w, const char *dataset)
@@ -363,7 +363,7 @@ struct workers *workers_stop(struct workers *w)
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->deliver);
 	pthread_mutex_destroy(&w->lock);
-	shared_unref(w->cfg);
+	workers_config_unref(w->cfg);
 	free(w->checkers);
 	free(w->queue);
 	free(w->done);

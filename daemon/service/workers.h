@@ -9,7 +9,7 @@
  * which workers_results() collects the outcomes.  The delivery thread sends
  * due alerts every few seconds, and at once after workers_deliver_now().
  * Each job holds a reference to the configuration it started with
- * (struct shared), so a reload never pulls one out from under a thread.
+ * (struct workers_config), so a reload never pulls one out from under a thread.
  */
 #ifndef SCRAPEWATCH_WORKERS_H
 #define SCRAPEWATCH_WORKERS_H
@@ -21,8 +21,10 @@
 #include "config/config.h"
 #include "match/watchset.h"
 
-/* A configuration and its watch set, shared by reference count. */
-struct shared {
+/* A configuration and its watch set, shared by the main thread and the
+ * workers by reference count: a reload swaps in a new one while checks
+ * under way finish with the one they started with. */
+struct workers_config {
 	struct config *config;
 	struct watchset *watches;
 	atomic_int refs;
@@ -41,11 +43,11 @@ struct workers;
 
 /* Starts n check threads and the delivery thread on the database at
  * db_path, with cfg (a reference is taken).  Returns 0 or -errno. */
-int workers_start(const char *db_path, struct shared *cfg, unsigned n,
+int workers_start(const char *db_path, struct workers_config *cfg, unsigned n,
 		  struct workers **ret);
 
 /* Replaces the configuration new jobs get (a reference is taken). */
-void workers_set_config(struct workers *w, struct shared *cfg);
+void workers_set_config(struct workers *w, struct workers_config *cfg);
 
 /* Queues a check of the dataset.  Returns 0 or -ENOMEM. */
 int workers_check(struct workers *w, const char *dataset);
@@ -68,8 +70,8 @@ struct workers *workers_stop(struct workers *w);
 
 /* A shared configuration holding c (taken over) and its watch set, with
  * one reference; another reference; dropping one frees it at the last. */
-struct shared *shared_new(struct config *c);
-struct shared *shared_ref(struct shared *s);
-void shared_unref(struct shared *s);
+struct workers_config *workers_config_new(struct config *c);
+struct workers_config *workers_config_ref(struct workers_config *s);
+void workers_config_unref(struct workers_config *s);
 
 #endif

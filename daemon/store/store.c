@@ -1,8 +1,10 @@
 /*
  * store.c: SQLite behind store.h.
  *
- * It owns the connection, the migrations and the prepared statements; all
- * SQL of the program is here, bound with parameters, never built from data.
+ * It owns the connection, the migrations (the schema of every table) and
+ * the statement cache; the SQL of the program is in store/, this file and
+ * one file per group of tables, bound with parameters, never built from
+ * data.
  * SQLite result codes become negative errnos at this boundary, and SQLite's
  * own message is logged at debug level for whoever investigates.
  */

@@ -4,7 +4,7 @@
  *
  * A small CSV dataset has three releases and three watched accounts, so
  * each release writes entries, events and outbox alerts in one transaction
- * (through ingest_options.on_release, as check.c does).  Each step below --
+ * (land_release(), as check and import do).  Each step below --
  * opening a new database, ingesting release 2, marking alerts sent as the
  * delivery worker does -- is run once healthy through the fault shim
  * (faultshim.h), counting every read, write, sync and truncate.  Then, for
@@ -31,7 +31,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "alert/route.h"
 #include "config/config.h"
 #include "faultshim.h"
 #include "index/ingest.h"
@@ -39,6 +38,7 @@
 #include "lib/macro.h"
 #include "match/events.h"
 #include "match/watchset.h"
+#include "service/land.h"
 #include "store/store.h"
 #include "store/store_index.h"
 #include "store/store_outbox.h"
@@ -164,50 +164,19 @@ static void load_config(void)
 	sc.d = config_find_dataset(sc.c, "faces");
 }
 
-/* As check.c's record_events: the subscribers' events and the operator's
- * dataset.release notice, inside the release's transaction. */
-static int record_events(void *userdata, const struct store_release *rel)
-{
-	struct store *s = userdata;
-	struct events_summary sum = {0};
-	char key[64], data[256];
-	int64_t id;
-	int r;
-
-	r = store_dataset_id(s, sc.d->name, &id);
-	if (r >= 0)
-		r = events_for_release(s, sc.c, sc.ws, sc.d, id, rel, &sum);
-	if (r < 0)
-		return r;
-	snprintf(key, sizeof(key), "faces/%lld", (long long)rel->seq);
-	snprintf(data, sizeof(data),
-		 "\"dataset\":\"faces\",\"release\":%lld,\"events\":%u",
-		 (long long)rel->seq, sum.events);
-	return route_notice(s, sc.c, "dataset.release", key, data,
-			    rel->ingested);
-}
-
-/* Ingests release v (time T0 + v days).  Returns ingest_file's value;
- * err gets its message. */
+/* Lands release v (time T0 + v days) as check and import do: the release,
+ * its events, alerts and notice in one transaction.  Returns
+ * land_release()'s value; err gets its message. */
 static int ingest(struct store *s, int v, char *err, size_t size)
 {
-	struct ingest_options o = {
-		.source = "test",
-		.work_dir = sc.state,
-		.max_decoded = 1 << 30,
-		.max_entries = 1 << 20,
-		.max_bad_share = 0.01,
-		.now = T0 + v * DAY,
-		.on_release = record_events,
-		.userdata = s,
-	};
-	struct ingest_result res;
-	int64_t id;
+	struct land_file f = {.path = sc.rel[v], .source = "test"};
+	struct land_job job = {s, sc.c, sc.ws, sc.d, 0};
+	struct land_result res = {0};
 	int r;
 
-	r = store_dataset_id(s, sc.d->name, &id);
+	r = store_dataset_id(s, sc.d->name, &job.dataset_id);
 	if (r >= 0)
-		r = ingest_file(s, sc.d, id, sc.rel[v], &o, &res);
+		r = land_release(&job, &f, T0 + v * DAY, &res);
 	snprintf(err, size, "%s", r < 0 ? res.error : "");
 	if (r < 0 && !err[0])
 		snprintf(err, size, "%s", strerror(-r));

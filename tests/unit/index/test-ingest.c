@@ -59,10 +59,20 @@ static void setup(struct fixture *fx)
 					.now = 1700000000};
 }
 
+/* The three steps of an ingest, with nothing else in the transaction. */
 static int ingest(struct fixture *fx, const char *path,
 		  struct ingest_result *res)
 {
-	return ingest_file(fx->store, &fx->d, fx->ds, path, &fx->o, res);
+	struct ingest *in = NULL;
+	int r;
+
+	r = ingest_prepare(fx->store, &fx->d, fx->ds, path, &fx->o, res, &in);
+	if (r >= 0 && !res->unchanged)
+		r = ingest_write(in);
+	if (r >= 0 && !res->unchanged)
+		r = ingest_commit(in);
+	ingest_free(in);
+	return r;
 }
 
 struct changes {

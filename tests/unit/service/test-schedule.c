@@ -68,3 +68,35 @@ TEST(waits_for_people)
 	schedule_wait(-5, s, sizeof(s));
 	CHECK_STR(s, "0s");
 }
+
+TEST(due_rule_of_check_and_status)
+{
+	static const struct {
+		bool has_run;
+		enum store_outcome outcome;
+		int64_t due;
+		const char *why;
+	} cases[] = {
+		{false, 0, 0, "never checked"},
+		{true, STORE_OUTCOME_NEW_RELEASE, 1000 + 3600, NULL},
+		{true, STORE_OUTCOME_UNCHANGED, 1000 + 3600, NULL},
+		{true, STORE_OUTCOME_FAILED, 1000, "the last check failed"},
+		{true, STORE_OUTCOME_STOPPED, 1000,
+		 "the last check was stopped"},
+		{true, STORE_OUTCOME_RUNNING, 1000,
+		 "the last check has not ended"},
+	};
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why = "unset";
+		CHECK_INT(schedule_due(cases[i].has_run, cases[i].outcome, 1000,
+				       3600, &why),
+			  cases[i].due);
+		if (cases[i].why)
+			CHECK_STR(why, cases[i].why);
+		else
+			CHECK(why == NULL);
+	}
+}

@@ -1,0 +1,183 @@
+/*
+ * spill.c: the spill file of spill.h.  Appends are buffered (SPILL_BUF)
+ * and written in one go; reads are pread()s at a record's offset into one
+ * reused buffer.
+ */
+#include "index/spill.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/macro.h"
+#include "lib/xalloc.h"
+
+#define SPILL_BUF (1u << 20)
+
+/* Texts kept per entry, in this order. */
+enum spill_text {
+	SPILL_NSID,
+	SPILL_ALIAS,
+	SPILL_NAME,
+	SPILL_KEY_TEXT,
+	SPILL_PAGE_URL,
+	SPILL_IMAGE_URL,
+	SPILL_LICENSE,
+	SPILL_TEXTS,
+};
+
+_Static_assert(SPILL_RECORD_MAX == 36 + SPILL_TEXTS * (2 + SPILL_TEXT_MAX),
+	       "SPILL_RECORD_MAX counts every text");
+
+struct spill {
+	int fd;		    /* owned */
+	struct buf pending; /* appended, not written yet */
+	uint64_t off;	    /* file offset of pending.data[0] */
+	char *record;	    /* owned: one record read back */
+	size_t record_cap;
+};
+
+int spill_open(const char *dir, struct spill **ret)
+{
+	struct spill *sp;
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	sp = xcalloc(1, sizeof(*sp));
+	sp->fd = fd;
+	buf_init(&sp->pending, 2 * SPILL_BUF);
+	*ret = sp;
+	return 0;
+}
+
+struct spill *spill_free(struct spill *sp)
+{
+	if (!sp)
+		return NULL;
+	close(sp->fd);
+	buf_free(&sp->pending);
+	free(sp->record);
+	free(sp);
+	return NULL;
+}
+
+int spill_flush(struct spill *sp)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < sp->pending.len) {
+		n = write(sp->fd, sp->pending.data + done,
+			  sp->pending.len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		done += (size_t)n;
+	}
+	sp->off += sp->pending.len;
+	buf_reset(&sp->pending);
+	return 0;
+}
+
+void spill_record(struct buf *b, const struct entry *e,
+		  enum entry_field key_field)
+{
+	struct entry_text t[SPILL_TEXTS] = {
+		[SPILL_NSID] = {e->nsid, strlen(e->nsid)},
+		[SPILL_ALIAS] = {e->alias, strlen(e->alias)},
+		[SPILL_NAME] = e->field[ENTRY_FIELD_OWNER_NAME],
+		[SPILL_PAGE_URL] = e->field[ENTRY_FIELD_PAGE_URL],
+		[SPILL_IMAGE_URL] = e->field[ENTRY_FIELD_IMAGE_URL],
+		[SPILL_LICENSE] = e->field[ENTRY_FIELD_LICENSE],
+	};
+	uint32_t total = 36;
+	size_t i;
+	char *p;
+
+	if (key_field != ENTRY_FIELD_PHOTO_ID)
+		t[SPILL_KEY_TEXT] = e->field[key_field];
+	for (i = 0; i < SPILL_TEXTS; i++) {
+		t[i].len = MIN(t[i].len, (size_t)SPILL_TEXT_MAX);
+		total += 2 + (uint32_t)t[i].len;
+	}
+	p = buf_extend(b, total);
+	assert(p);
+	memcpy(p, &total, 4);
+	unaligned_write_u64(p + 4, e->photo_id);
+	unaligned_write_u64(p + 12, e->line);
+	unaligned_write_u64(p + 20, e->offset);
+	unaligned_write_u64(p + 28, e->length);
+	p += 36;
+	for (i = 0; i < SPILL_TEXTS; i++) {
+		uint16_t len = (uint16_t)t[i].len;
+
+		memcpy(p, &len, 2);
+		if (len)
+			memcpy(p + 2, t[i].s, len);
+		p += 2 + len;
+	}
+}
+
+int spill_append(struct spill *sp, const char *rec, uint64_t *ret_off)
+{
+	uint32_t total;
+	int r;
+
+	memcpy(&total, rec, 4);
+	if (sp->pending.len + total > SPILL_BUF) {
+		r = spill_flush(sp);
+		if (r < 0)
+			return r;
+	}
+	*ret_off = sp->off + sp->pending.len;
+	return buf_append(&sp->pending, rec, total);
+}
+
+int spill_read(struct spill *sp, uint64_t off, struct store_entry *ret)
+{
+	const char *texts[SPILL_TEXTS], *p;
+	uint32_t total;
+	size_t i;
+	ssize_t n;
+
+	n = pread(sp->fd, &total, 4, (off_t)off);
+	if (n != 4)
+		return n < 0 ? -errno : -EIO;
+	if (total > sp->record_cap) {
+		sp->record = xreallocarray(sp->record, total + SPILL_TEXTS, 1);
+		sp->record_cap = total;
+	}
+	n = pread(sp->fd, sp->record, total, (off_t)off);
+	if (n != (ssize_t)total)
+		return n < 0 ? -errno : -EIO;
+	/* Make each text a C string: shift it left over its length bytes. */
+	p = sp->record + 36;
+	for (i = 0; i < SPILL_TEXTS; i++) {
+		uint16_t len;
+		char *dst = sp->record + (p - sp->record);
+
+		memcpy(&len, p, 2);
+		memmove(dst, p + 2, len);
+		dst[len] = '\0';
+		texts[i] = dst;
+		p += 2 + len;
+	}
+	*ret = (struct store_entry){
+		.photo_id = unaligned_read_u64(sp->record + 4),
+		.line = unaligned_read_u64(sp->record + 12),
+		.offset = unaligned_read_u64(sp->record + 20),
+		.length = unaligned_read_u64(sp->record + 28),
+		.nsid = texts[SPILL_NSID],
+		.alias = texts[SPILL_ALIAS],
+		.name = texts[SPILL_NAME],
+		.key_text = texts[SPILL_KEY_TEXT],
+		.page_url = texts[SPILL_PAGE_URL],
+		.image_url = texts[SPILL_IMAGE_URL],
+		.license = texts[SPILL_LICENSE],
+	};
+	return 0;
+}

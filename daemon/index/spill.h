@@ -1,0 +1,52 @@
+/*
+ * spill.h: the spill file of an ingest: the details of the entries a
+ * release adds (owner, URLs, licence, where the record is), written while
+ * the manifest is parsed and read back, in key order, when the release is
+ * written.  So an ingest holds only 16 bytes per new entry in memory
+ * (its key and its record's offset), however many there are.
+ *
+ * The file is unlinked from the start (O_TMPFILE in the work directory) and
+ * goes when it is freed.  A record: a 4-byte length, photo id, line,
+ * offset and length (8 bytes each), then seven texts each with a 2-byte
+ * length, each cut to SPILL_TEXT_MAX bytes.  Native byte order: the file
+ * never outlives the process.
+ */
+#ifndef SCRAPEWATCH_SPILL_H
+#define SCRAPEWATCH_SPILL_H
+
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "parse/entry.h"
+#include "store/store_index.h"
+
+#define SPILL_TEXT_MAX	 4096 /* longest text kept per field */
+#define SPILL_RECORD_MAX (36 + 7 * (2 + SPILL_TEXT_MAX))
+
+struct spill;
+
+/* Makes a spill file in dir.  Returns 0 or -errno. */
+int spill_open(const char *dir, struct spill **ret);
+
+/* Frees the spill and its file; accepts NULL; returns NULL. */
+struct spill *spill_free(struct spill *sp);
+
+/* Appends entry e's record to b (at most SPILL_RECORD_MAX bytes: b's
+ * maximum must leave room, the call does not fail).  key_field: the field
+ * that keys the dataset, kept as the key text unless it is the photo id. */
+void spill_record(struct buf *b, const struct entry *e,
+		  enum entry_field key_field);
+
+/* Appends a record made by spill_record(); its offset goes to *ret_off.
+ * Returns 0 or -errno. */
+int spill_append(struct spill *sp, const char *rec, uint64_t *ret_off);
+
+/* Writes out what spill_append() buffered; before spill_read().  Returns 0
+ * or -errno. */
+int spill_flush(struct spill *sp);
+
+/* Reads the record at off into *ret; its strings stay valid until the next
+ * read.  Returns 0 or -errno (-EIO: the file is short). */
+int spill_read(struct spill *sp, uint64_t off, struct store_entry *ret);
+
+#endif
