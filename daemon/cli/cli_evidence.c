@@ -66,16 +66,24 @@ static void record_trim(struct proof *pf)
 	pf->text = text_utf8_valid(pf->record, len);
 }
 
-/* Reads the records first seen in release rel, from its kept file. */
-static void read_records(struct evidence *ev, const struct store_release *rel,
-			 const char *dataset)
+/* Reads the records first seen in release rel, from its kept file.
+ * Returns 0, or -EBADMSG when the file is no longer the release's (logged):
+ * its records would contradict the hash the evidence cites. */
+static int read_records(struct evidence *ev, const struct store_release *rel,
+			const char *dataset)
 {
 	const struct config_dataset *d = dataset_config(ev, dataset);
 	struct excerpt *want;
 	size_t i, n = 0;
-	char err[512] = "";
+	char err[768] = "";
 	int r;
 
+	r = excerpt_verify(rel->file, rel->sha256, err, sizeof(err));
+	if (r == -EBADMSG) {
+		log_error("%s release %lld: %s; no evidence written", dataset,
+			  (long long)rel->seq, err);
+		return r;
+	}
 	want = xreallocarray(NULL, ev->photos.n, sizeof(*want));
 	for (i = 0; i < ev->photos.n; i++)
 		if (ev->proofs[i].release == rel)
@@ -104,6 +112,7 @@ static void read_records(struct evidence *ev, const struct store_release *rel,
 				       : "ends before the record");
 	}
 	free(want);
+	return 0;
 }
 
 /* Finds each photo's release and reads the records, one pass per file. */
@@ -137,7 +146,7 @@ static int collect(struct evidence *ev)
 				 (long long)pf->release->seq);
 			continue;
 		}
-		read_records(ev, pf->release, pf->p->dataset);
+		r = read_records(ev, pf->release, pf->p->dataset);
 	}
 	return r;
 }
@@ -406,6 +415,10 @@ static int evidence_run(struct cmd *c, const char *subscriber, const char *dir)
 	r = photos_load(c->store, subscriber, c->dataset_id, &ev.photos);
 	if (r == 0)
 		r = collect(&ev);
+	if (r == -EBADMSG) {
+		evidence_free(&ev);
+		return EX_DATAERR;
+	}
 	if (r < 0) {
 		log_error_errno(r, "Cannot read the database: %m");
 		evidence_free(&ev);

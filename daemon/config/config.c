@@ -341,6 +341,20 @@ static bool url_has_scheme(const char *s, const char *const *schemes, size_t n)
 	return false;
 }
 
+/* Whether the URL's authority (between "//" and the path) has a user
+ * part: "https://user:pass@host/". */
+static bool url_has_userinfo(const char *s)
+{
+	const char *a = strstr(s, "://");
+	size_t len;
+
+	if (!a)
+		return false;
+	a += 3;
+	len = strcspn(a, "/?#");
+	return memchr(a, '@', len) != NULL;
+}
+
 static void value_url(struct loader *ld, const yaml_node_t *node, void *dest,
 		      const char *const *schemes, size_t n, const char *what)
 {
@@ -352,6 +366,20 @@ static void value_url(struct loader *ld, const yaml_node_t *node, void *dest,
 
 	if (!s)
 		return;
+	/* Checked first, and the URL not shown: it holds a password. */
+	if (url_has_userinfo(s)) {
+		config_error(ld, node,
+			     "the %s names a user (and password) before its "
+			     "host: a secret there would reach logs, the "
+			     "database and alerts; write the URL without it "
+			     "and the credentials as %s",
+			     what,
+			     strcmp(what, "SMTP URL") == 0
+				     ? "smtp.user and smtp.password"
+				     : "auth: { user: NAME, password: { "
+				       "credential: NAME } }");
+		return;
+	}
 	if (strpbrk(s, " \t\r\n")) {
 		config_error(ld, node, "%s '%s' contains white space", what, s);
 		return;
@@ -613,7 +641,15 @@ static void unknown_key(struct loader *ld, const yaml_node_t *knode,
 {
 	const char *hint = did_you_mean(k, keys, n);
 
-	if (hint)
+	/* libyaml leaves merge keys to the application; this one takes none,
+	 * so say so rather than "unknown key". */
+	if (strcmp(k, "<<") == 0)
+		config_error(ld, knode,
+			     "YAML merge keys ('<<: *name') are not supported "
+			     "(in %s): write the keys out; what all datasets "
+			     "share belongs in 'defaults:'",
+			     what);
+	else if (hint)
 		config_error(ld, knode,
 			     "unknown key '%s' in %s; did you mean '%s'?", k,
 			     what, hint);
@@ -1088,9 +1124,11 @@ static void value_webhook_secret(struct loader *ld, const yaml_node_t *node,
 	value_secret(ld, node, dest);
 	if (*(char **)dest && secret_webhook_check(*(char **)dest) < 0)
 		config_error(ld, node,
-			     "the webhook secret cannot sign: after 'whsec_' "
-			     "comes the key in base64 ('=' padded, no "
-			     "spaces); a key is 1 to 256 bytes");
+			     "the webhook secret cannot sign: it must be "
+			     "'whsec_' and the base64 of 24 to 64 random "
+			     "bytes ('=' padded, no spaces), as Standard "
+			     "Webhooks receivers read it; make one with: "
+			     "echo whsec_$(openssl rand -base64 32)");
 }
 
 /* ---- subscribers ------------------------------------------------------ */

@@ -170,16 +170,22 @@ int secret_webhook_key(const char *secret,
 		       unsigned char key[SECRET_WEBHOOK_KEY_MAX],
 		       size_t *ret_len)
 {
-	size_t n = strlen(secret);
+	/* Room for the padding that base64 decodes as zero bytes. */
+	unsigned char raw[SECRET_WEBHOOK_KEY_MAX + 3];
+	size_t len = 0;
+	int r = -EINVAL;
 
 	if (strncmp(secret, "whsec_", 6) == 0)
-		return base64_decode_strict(secret + 6, key,
-					    SECRET_WEBHOOK_KEY_MAX, ret_len);
-	if (n == 0 || n > SECRET_WEBHOOK_KEY_MAX)
-		return -EINVAL;
-	memcpy(key, secret, n);
-	*ret_len = n;
-	return 0;
+		r = base64_decode_strict(secret + 6, raw, sizeof(raw), &len);
+	if (r == 0 &&
+	    (len < SECRET_WEBHOOK_KEY_MIN || len > SECRET_WEBHOOK_KEY_MAX))
+		r = -EINVAL;
+	if (r == 0) {
+		memcpy(key, raw, len);
+		*ret_len = len;
+	}
+	explicit_bzero(raw, sizeof(raw));
+	return r;
 }
 
 int secret_webhook_check(const char *secret)

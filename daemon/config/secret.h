@@ -27,13 +27,16 @@ int secret_read_credential(const char *name, char **ret_value, char *why,
 int secret_read_file(const char *path, char **ret_value, char *why,
 		     size_t size);
 
-/* Largest webhook signing key, in bytes. */
-#define SECRET_WEBHOOK_KEY_MAX 256
+/* A webhook signing key's length, in bytes (the Standard Webhooks
+ * specification's bounds). */
+#define SECRET_WEBHOOK_KEY_MIN 24
+#define SECRET_WEBHOOK_KEY_MAX 64
 
-/* The HMAC key of a webhook signing secret: a whsec_ secret must be strict,
- * padded base64 (no whitespace) of up to 256 bytes, and is decoded; any
- * other secret is its own 1 to 256 bytes.  Returns 0 with the key in key and
- * its length in *ret_len, or -EINVAL. */
+/* The HMAC key of a webhook signing secret, as the Standard Webhooks
+ * specification writes one and its libraries read it: "whsec_" and the
+ * strict, padded base64 (no whitespace) of 24 to 64 bytes.  Anything else
+ * is refused: a library would decode it into another key.  Returns 0 with
+ * the key in key and its length in *ret_len, or -EINVAL. */
 int secret_webhook_key(const char *secret,
 		       unsigned char key[SECRET_WEBHOOK_KEY_MAX],
 		       size_t *ret_len);

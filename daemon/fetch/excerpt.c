@@ -9,9 +9,13 @@
 #include "fetch/excerpt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "fetch/decode.h"
 #include "lib/macro.h"
@@ -111,4 +115,63 @@ int excerpt_read(const char *path, const char *member, uint64_t max_decoded,
 	free(filled);
 	decode_close(dec);
 	return r;
+}
+
+/* The SHA-256 of what fd reads, in hex.  Returns 0 or -errno. */
+static int file_sha256(int fd, char hex[65])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[EVP_MAX_MD_SIZE];
+	char *chunk = xmalloc(1 << 20);
+	unsigned i, len = 0;
+	ssize_t n;
+	int r = 0;
+
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+		abort();
+	while ((n = read(fd, chunk, 1 << 20)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		EVP_DigestUpdate(ctx, chunk, (size_t)n);
+	}
+	if (r == 0 && EVP_DigestFinal_ex(ctx, md, &len))
+		for (i = 0; i < len && i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	EVP_MD_CTX_free(ctx);
+	free(chunk);
+	return r;
+}
+
+int excerpt_verify(const char *path, const char *sha256, char *err,
+		   size_t errsize)
+{
+	char hex[65] = "";
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errsize, "cannot open '%s': %s", path,
+			 strerror(-r));
+		return r;
+	}
+	r = file_sha256(fd, hex);
+	close(fd);
+	if (r < 0) {
+		snprintf(err, errsize, "cannot read '%s': %s", path,
+			 strerror(-r));
+		return r;
+	}
+	if (strcmp(hex, sha256) != 0) {
+		snprintf(err, errsize,
+			 "the kept file '%s' has changed since it was "
+			 "ingested: its SHA-256 is %s, the release's %s",
+			 path, hex, sha256);
+		return -EBADMSG;
+	}
+	return 0;
 }

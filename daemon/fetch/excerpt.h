@@ -30,4 +30,13 @@ struct excerpt {
 int excerpt_read(const char *path, const char *member, uint64_t max_decoded,
 		 struct excerpt *want, size_t n, char *err, size_t errsize);
 
+/*
+ * Checks that the file at path is still what the release recorded: its
+ * SHA-256 is sha256 (lower-case hex).  Records read from a file changed
+ * since would contradict the hash that evidence cites.  Returns 0, or
+ * -errno with a sentence in err: -EBADMSG (another hash), -ENOENT, -EIO.
+ */
+int excerpt_verify(const char *path, const char *sha256, char *err,
+		   size_t errsize);
+
 #endif

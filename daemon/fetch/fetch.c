@@ -40,14 +40,17 @@ struct fetch {
 	char origin_url[2048];	    /* the dataset's URL */
 	char url[2048];		    /* of the current request */
 	unsigned redirects;
-	bool restarted; /* the partial download was dropped after a 416 */
+	bool restarted; /* the partial download was dropped (a 416, or a 206
+			 * of another file) */
 
 	int part_fd; /* CACHE/NAME.part, locked */
 	char part_path[FETCH_PATH_MAX], info_path[FETCH_PATH_MAX];
-	uint64_t part_size; /* bytes in it */
-	char if_range[256]; /* validator of its content, "" if none */
-	bool sent_range;    /* the current request asked for the rest */
-	bool moved;	    /* renamed into place: no partial left */
+	uint64_t part_size;  /* bytes in it */
+	char if_range[256];  /* validator of its content, "" if none */
+	bool sent_range;     /* the current request asked for the rest */
+	bool sent_condition; /* ... sent If-None-Match or If-Modified-Since */
+	bool other_file;     /* its 206 is of another file than the partial */
+	bool moved;	     /* renamed into place: no partial left */
 
 	/* The current response, from its header lines. */
 	long status;
@@ -129,11 +132,15 @@ static bool is_redirect(long status)
 static void part_info_read(struct fetch *f)
 {
 	char url[2048] = "", etag[256] = "", lm[64] = "";
-	FILE *in = fopen(f->info_path, "re");
+	int fd = open(f->info_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	FILE *in = fd >= 0 ? fdopen(fd, "r") : NULL;
 
 	f->if_range[0] = '\0';
-	if (!in)
+	if (!in) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	if (fgets(url, sizeof(url), in) && fgets(etag, sizeof(etag), in) &&
 	    fgets(lm, sizeof(lm), in)) {
 		url[strcspn(url, "\n")] = '\0';
@@ -149,10 +156,16 @@ static void part_info_read(struct fetch *f)
 
 static void part_info_write(struct fetch *f)
 {
-	FILE *out = fopen(f->info_path, "we");
+	int fd = open(f->info_path,
+		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		      0600);
+	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
 
-	if (!out)
+	if (!out) {
+		if (fd >= 0)
+			close(fd);
 		return; /* the download works; only a resume will not */
+	}
 	fprintf(out, "%s\n%s\n%s\n", f->origin_url, f->etag, f->last_modified);
 	if (fclose(out) != 0)
 		(void)unlink(f->info_path);
@@ -199,7 +212,8 @@ static int part_open(struct fetch *f)
 	if (r < 0)
 		return fetch_fail(f, "cannot create cache directory '%s': %s",
 				  cache, strerror(-r));
-	f->part_fd = open(f->part_path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	f->part_fd = open(f->part_path,
+			  O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (f->part_fd < 0)
 		return fetch_fail(f, "cannot open '%s': %s", f->part_path,
 				  strerror(errno));
@@ -258,12 +272,14 @@ static bool build_headers(struct fetch *f, bool own_origin)
 		for (i = 0; i < d->n_headers && ok; i++)
 			ok = add_header(f, d->headers[i].name,
 					d->headers[i].value);
+	f->sent_condition = false;
 	if (last && strcmp(last->url, f->origin_url) == 0) {
 		if (ok && last->etag[0])
-			ok = add_header(f, "If-None-Match", last->etag);
+			ok = f->sent_condition =
+				add_header(f, "If-None-Match", last->etag);
 		if (ok && last->last_modified[0])
-			ok = add_header(f, "If-Modified-Since",
-					last->last_modified);
+			ok = f->sent_condition = add_header(
+				f, "If-Modified-Since", last->last_modified);
 	}
 	f->sent_range = ok && f->part_size > 0;
 	if (f->sent_range) {
@@ -421,6 +437,15 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 	return len;
 }
 
+/* Whether the response carries the validator that If-Range sent: a strong
+ * ETag, or a date. */
+static bool same_file(const struct fetch *f)
+{
+	if (f->if_range[0] == '"')
+		return strcmp(f->etag, f->if_range) == 0;
+	return strcmp(f->last_modified, f->if_range) == 0;
+}
+
 /* Decides at the first byte of a body what to do with it: a full file
  * replaces the partial one, the rest of one is appended after it, and
  * anything else (an error page) is read and dropped. */
@@ -439,6 +464,14 @@ static int body_begin(struct fetch *f)
 		if (!f->sent_range || !f->has_range ||
 		    f->range_start != f->part_size)
 			return -1;
+		/* A server that ignores If-Range sends the rest of whatever
+		 * file it has now: joined to the partial one, two files
+		 * would make one release.  Its validator must be the one the
+		 * partial download began with. */
+		if (!same_file(f)) {
+			f->other_file = true;
+			return -1;
+		}
 		f->writing = true;
 		f->res.resumed_at = f->part_size;
 	}
@@ -584,6 +617,17 @@ static int complete(struct fetch *f)
 	return 0;
 }
 
+/* Drops the partial download and asks for the whole file, once.  Returns
+ * 1 (the request is ready), or -errno. */
+static int restart_whole(struct fetch *f)
+{
+	f->restarted = true;
+	f->other_file = false;
+	if (part_reset(f) < 0)
+		return fetch_fail(f, "cannot empty '%s'", f->part_path);
+	return prepare(f) < 0 ? -EIO : 1;
+}
+
 int fetch_step(struct fetch *f, CURLcode code)
 {
 	long status = 0;
@@ -591,11 +635,18 @@ int fetch_step(struct fetch *f, CURLcode code)
 	curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &status);
 	f->res.http_status = (int)status;
 	f->res.retry_after = f->retry_after;
+	if (f->other_file && !f->restarted)
+		return restart_whole(f);
 	if (code != CURLE_OK)
 		return transfer_failed(f, code);
 	if (is_redirect(status))
 		return follow(f);
-	if (status == 304 && f->rq.last) {
+	if (status == 304 && !f->sent_condition)
+		return fetch_fail(f,
+				  "%s: HTTP 304 (Not Modified) to a request "
+				  "without a condition",
+				  f->url);
+	if (status == 304) {
 		f->res.not_modified = true;
 		/* A 304 may repeat the validators or leave them out. */
 		set_validators(f, f->etag[0] ? f->etag : f->rq.last->etag,
@@ -604,13 +655,9 @@ int fetch_step(struct fetch *f, CURLcode code)
 		(void)part_reset(f);
 		return 0;
 	}
-	if (status == 416 && f->sent_range && !f->restarted) {
-		/* The partial download does not fit the file: start over. */
-		f->restarted = true;
-		if (part_reset(f) < 0)
-			return fetch_fail(f, "cannot empty '%s'", f->part_path);
-		return prepare(f) < 0 ? -EIO : 1;
-	}
+	/* The partial download does not fit the file: start over. */
+	if (status == 416 && f->sent_range && !f->restarted)
+		return restart_whole(f);
 	if (status != 200 && status != 206 && status != 0)
 		return fetch_fail(f, "%s: HTTP %ld%s%s%s", f->url, status,
 				  f->reason[0] ? " (" : "", f->reason,

@@ -27,6 +27,7 @@
 #include "fetch/decode.h"
 #include "index/diff.h"
 #include "index/spill.h"
+#include "lib/fsutil.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/macro.h"
@@ -284,13 +285,17 @@ static int keyset_read(const struct ingest *in, int64_t release_id,
 	ssize_t n;
 
 	keyset_path(in, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || read(fd, head, 24) != 24 ||
-	    memcmp(head, KEYS_MAGIC, 8) != 0 ||
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    read(fd, head, 24) != 24 || memcmp(head, KEYS_MAGIC, 8) != 0 ||
 	    (int64_t)unaligned_read_u64(head + 8) != release_id)
 		return -ESTALE;
 	count = unaligned_read_u64(head + 16);
-	if ((uint64_t)st.st_size != 24 + count * sizeof(struct diff_item))
+	/* The count comes from a file: compare by division, so that a count
+	 * that would wrap the multiplication cannot pass. */
+	if (st.st_size < 24 ||
+	    ((uint64_t)st.st_size - 24) % sizeof(struct diff_item) != 0 ||
+	    ((uint64_t)st.st_size - 24) / sizeof(struct diff_item) != count)
 		return -ESTALE;
 	it->v = xreallocarray(NULL, count ? count : 1,
 			      sizeof(struct diff_item));
@@ -389,20 +394,30 @@ static int keyset_write(const struct ingest *in, int64_t release_id,
 	_cleanup_fclose_ FILE *f = NULL, *old = NULL;
 	struct diff_item item;
 	size_t i = 0, j = 0, n;
-	int r;
+	int fd, r;
 
 	keyset_path(in, path, sizeof(path));
 	if (in->set_in_file) {
-		old = fopen(path, "re");
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		old = fd >= 0 ? fdopen(fd, "r") : NULL;
+		if (!old && fd >= 0)
+			close(fd);
 		if (!old || fseek(old, 24, SEEK_SET) < 0)
 			return -errno;
 		o.f = old;
 	} else
 		o.mem = diff_set_items(in->set, &n);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
+	fd = create_new_file(tmp, 0600);
+	if (fd < 0)
+		return fd;
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		(void)unlink(tmp);
+		return r;
+	}
 	memcpy(head, KEYS_MAGIC, 8);
 	unaligned_write_u64(head + 8, (uint64_t)release_id);
 	unaligned_write_u64(head + 16, n_old + in->n_pairs);

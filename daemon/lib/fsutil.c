@@ -97,6 +97,27 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+int create_new_file(const char *path, int mode)
+{
+	int fd;
+
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		  (mode_t)mode);
+	if (fd < 0)
+		return -errno;
+	/* The umask may have taken bits the mode asks for. */
+	if (fchmod(fd, (mode_t)mode) < 0) {
+		int r = -errno;
+
+		close(fd);
+		(void)unlink(path);
+		return r;
+	}
+	return fd;
+}
+
 int write_file_durably(const char *path, const void *data, size_t len, int mode)
 {
 	char tmp[4096];
@@ -104,10 +125,9 @@ int write_file_durably(const char *path, const void *data, size_t len, int mode)
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  (mode_t)mode);
+	fd = create_new_file(tmp, mode);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	r = write_all(fd, data, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;

@@ -20,8 +20,15 @@ int fsync_dir(const char *dir);
  * fsynced the file.  Returns 0 or -errno. */
 int rename_durably(const char *from, const char *to);
 
-/* Writes data to path atomically: a temporary file beside it, fsynced and
- * renamed into place.  mode: the new file's.  Returns 0 or -errno. */
+/* Creates path afresh for writing: a file or link left there (by a crash,
+ * or planted) is removed first, and the new file is made with O_EXCL and
+ * O_NOFOLLOW, with exactly mode, whatever the umask.  Returns a file
+ * descriptor (close-on-exec) or -errno. */
+int create_new_file(const char *path, int mode);
+
+/* Writes data to path atomically: a temporary file beside it (made by
+ * create_new_file()), fsynced and renamed into place.  mode: the new
+ * file's, exactly.  Returns 0 or -errno. */
 int write_file_durably(const char *path, const void *data, size_t len,
 		       int mode);
 

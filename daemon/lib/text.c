@@ -3,6 +3,8 @@
  */
 #include "lib/text.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,11 +77,15 @@ int text_json_string(struct buf *b, const char *s)
 
 int text_csv_field(struct buf *b, const char *s)
 {
+	bool formula = *s && strchr("=+-@\t\r", *s);
 	int r;
 
 	if (!strpbrk(s, ",\"\r\n"))
-		return buf_puts(b, s);
+		return formula && buf_putc(b, '\'') < 0 ? -E2BIG
+							: buf_puts(b, s);
 	r = buf_putc(b, '"');
+	if (r >= 0 && formula)
+		r = buf_putc(b, '\'');
 	for (; r >= 0 && *s; s++)
 		r = *s == '"' ? buf_puts(b, "\"\"") : buf_putc(b, *s);
 	return r < 0 ? r : buf_putc(b, '"');

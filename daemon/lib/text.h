@@ -29,7 +29,10 @@ void text_utf8_trim(char *s);
 int text_json_string(struct buf *b, const char *s);
 
 /* Appends s as one CSV field (RFC 4180): quoted when it holds a comma,
- * quote, CR or LF.  Returns 0 or -E2BIG. */
+ * quote, CR or LF.  Text that a spreadsheet would take for a formula (it
+ * starts with '=', '+', '-', '@', TAB or CR) is kept as text: a "'" goes
+ * before it, as OWASP's advice on CSV injection says.  Returns 0 or
+ * -E2BIG. */
 int text_csv_field(struct buf *b, const char *s);
 
 /* Appends s with &, <, >, " and ' escaped for HTML text and attribute

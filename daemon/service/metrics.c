@@ -126,7 +126,7 @@ int metrics_write(struct store *s, const char *path)
 	buf_init(&b, 16 << 20);
 	r = metrics_render(s, &b);
 	if (r >= 0)
-		r = write_file_durably(path, b.data, b.len, 0644);
+		r = write_file_durably(path, b.data, b.len, 0640);
 	buf_free(&b);
 	return r;
 }

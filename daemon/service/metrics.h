@@ -13,7 +13,8 @@
  * the Prometheus text format.  Returns 0 or -errno. */
 int metrics_render(struct store *s, struct buf *out);
 
-/* Renders the metrics and puts them at path atomically (mode 0644).
+/* Renders the metrics and puts them at path atomically (mode 0640: the
+ * group may read them, for a collector run as that group).
  * Returns 0 or -errno. */
 int metrics_write(struct store *s, const char *path);
 

@@ -64,6 +64,24 @@ static int check_owner(const struct config *c, enum setup_access access)
 	return EX_NOPERM;
 }
 
+/* Refuses a directory that others may write: whoever can, can plant
+ * files and links where scrapewatch keeps its own.  Returns 0 or
+ * EX_NOPERM, having logged why; a directory that does not exist yet (it
+ * is made 0700) is fine. */
+static int check_private(const char *dir, const char *what)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0 || !(st.st_mode & (S_IWGRP | S_IWOTH)))
+		return 0;
+	log_error("The %s '%s' may be written by %s (mode %04o): others "
+		  "could plant files there; make it the owner's alone "
+		  "(chmod go-w)",
+		  what, dir, st.st_mode & S_IWOTH ? "everyone" : "its group",
+		  (unsigned)(st.st_mode & 07777));
+	return EX_NOPERM;
+}
+
 int setup_store(const struct config *c, enum setup_access access,
 		struct store **ret)
 {
@@ -76,7 +94,11 @@ int setup_store(const struct config *c, enum setup_access access,
 				c->state_dir);
 		return EX_CANTCREAT;
 	}
-	status = check_owner(c, access);
+	status = check_private(c->state_dir, "state directory");
+	if (!status)
+		status = check_private(c->cache_dir, "cache directory");
+	if (!status)
+		status = check_owner(c, access);
 	if (status)
 		return status;
 	setup_db_path(c, path, sizeof(path));

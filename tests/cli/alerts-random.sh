@@ -21,7 +21,7 @@ n=100
 	echo 'photo,owner'
 	for i in $(seq 1 $n); do echo "$((5000 + i)),$((10000000 + i))@N00"; done
 } >"$tmp/faces.csv"
-printf 'whsec_%s\n' "$(printf 'random run secret' | base64)" >"$tmp/hook.key"
+printf 'whsec_%s\n' "$(printf 'random run secret, 32 bytes long' | base64 -w0)" >"$tmp/hook.key"
 printf '%s\n' "$SMTPD_PASSWORD" >"$tmp/smtp.pw"
 chmod 600 "$tmp/hook.key" "$tmp/smtp.pw"
 {

@@ -8,8 +8,12 @@ SW=$1
 
 creds=$(mktemp -d)
 trap 'rm -rf "$creds"' EXIT
-for c in smtp-password org-cases-hmac case-system-hmac ffhq-token; do
+for c in smtp-password ffhq-token; do
 	printf 'not-a-real-secret-%s\n' "$c" >"$creds/$c"
+done
+# Webhook signing secrets in the Standard Webhooks form: whsec_ + base64.
+for c in org-cases-hmac case-system-hmac; do
+	printf 'whsec_%s\n' "$(printf '%-32s' "not-a-real-secret-$c" | base64 -w0)" >"$creds/$c"
 done
 export CREDENTIALS_DIRECTORY=$creds
 
@@ -28,5 +32,6 @@ check config/examples/rights-organisation.yaml \
 # No secret ever reaches the output, even with debug logging.
 run_sw -vv -c config/scrapewatch.yaml config check
 expect_not_contains "debug output" "$OUT$ERR" "not-a-real-secret"
+expect_not_contains "debug output: no signing secret" "$OUT$ERR" "$(cut -c7-30 "$creds/org-cases-hmac")"
 
 sw_done

@@ -43,7 +43,7 @@ release() {
 		os.rename(path + ".tmp", path)
 	EOF
 }
-printf 'whsec_%s\n' "$(printf 'daemon test secret' | base64)" >"$tmp/hook.key"
+printf 'whsec_%s\n' "$(printf 'daemon test secret, 32 bytes long' | base64 -w0)" >"$tmp/hook.key"
 chmod 600 "$tmp/hook.key"
 # config INTERVAL EXTRA_DATASET_YAML
 config() {

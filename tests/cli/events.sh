@@ -67,7 +67,7 @@ watch:
   - { subscriber: carol, flickr: { display_name: jane doe } }
   - { subscriber: dave, flickr: { nsid: 99999999@N00 } }
 EOF
-printf 'k3y\n' >"$tmp/key"
+printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64 -w0)" >"$tmp/key"
 chmod 600 "$tmp/key"
 C=(-c "$tmp/sw.yaml")
 

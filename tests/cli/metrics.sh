@@ -21,7 +21,7 @@ csv() {
 }
 csv 11111111@N00/101 11111111@N00/102 22222222@N00/201 >"$tmp/faces.csv"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-printf 'k3y\n' >"$tmp/key"
+printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64 -w0)" >"$tmp/key"
 chmod 600 "$tmp/key"
 mkdir "$tmp/textfile"
 # config METRICS_FILE
@@ -70,7 +70,8 @@ sj() {
 # --- the first check: one release, one failure --------------------------------
 run_sw "${C[@]}" check
 expect_eq "check: exit (one dataset failed)" "$RC" 69
-expect_eq "the file is there, readable by the collector" "$(stat -c %a "$prom")" 644
+# 0640 (issue 14, item 12): the collector reads it through its group.
+expect_eq "the file is there, readable by the owner and its group" "$(stat -c %a "$prom")" 640
 expect_eq "no temporary file left" "$(ls "$tmp/textfile")" scrapewatch.prom
 first=$(samples)
 expect_eq "parsed by the Prometheus parser: 15 samples" "$(grep -c . <<<"$first")" 15

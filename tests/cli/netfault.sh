@@ -67,6 +67,8 @@ paths 1000 20000 >"$www/drip.txt" # 0.9 MB: 2.5 s at the drip's pace
 paths 1000 100 >"$www/endless.txt"
 paths 1000 100 >"$www/tls.txt"
 paths 1000 100 >"$www/empty.txt"
+paths 1000 2000 >"$www/splice.txt"
+paths 1000 100 >"$www/notmod.txt"
 for n in gztrunc gzcorrupt gzcrc; do paths 1000 2000 | gzip -n >"$www/$n.txt.gz"; done
 
 state=$tmp/state
@@ -84,6 +86,8 @@ datasets:
   - { name: gzcorrupt, url: "$H/ok/gzcorrupt.txt.gz", format: paths }
   - { name: gzcrc, url: "$H/ok/gzcrc.txt.gz", format: paths }
   - { name: empty, url: "$H/empty/empty.txt", format: paths }
+  - { name: splice, url: "$H/splice/splice.txt", format: paths }
+  - { name: notmod, url: "$H/notmod/notmod.txt", format: paths }
   - { name: refused, url: "http://127.0.0.1:$DEAD_PORT/ok/tls.txt", format: paths }
   - { name: tls, url: "https://localhost:$TLS_PORT/ok/tls.txt", format: paths }
 EOF
@@ -239,6 +243,30 @@ expect_contains "empty: says the download is empty" "$ERR" "the file is empty (0
 behave empty
 run_sw "${C[@]}" check empty
 expect_eq "empty: the file again: unchanged" "$OUT" "empty: unchanged (HTTP 304 Not Modified)"
+
+# --- a server that ignores If-Range: never two files spliced into one -----
+# The partial download is of one file; the server then has another and
+# answers the resume's Range with its tail (206, a new ETag) whatever the
+# If-Range said.  The 206's validator is not the one the partial began
+# with: the download starts over, and the release is the new file whole.
+misbehave splice
+fault splice 69 "$H/splice/splice.txt: transfer closed with" 3000
+expect_eq "splice: half the first file kept" "$(part_size splice)" $(($(stat -c %s "$www/splice.txt") / 2))
+paths 5000 2000 >"$www/splice.txt"
+behave splice
+good splice 1
+expect_contains "splice: the resume was answered 206" \
+	"$(grep -F /splice/splice.txt "$srv/requests.log" | tail -2 | head -1)" '"status": 206'
+expect_contains "splice: then asked for the whole file" \
+	"$(last_request /splice/splice.txt)" '"range": null'
+expect_eq "splice: release 1 is the server's file, not a splice" \
+	"$(sqlite3 "$db" "SELECT r.sha256 FROM releases r JOIN datasets d ON d.id = r.dataset_id WHERE d.name = 'splice'")" \
+	"$(sha256sum <"$www/splice.txt" | cut -c1-64)"
+
+# --- a 304 to a request that asked no condition is the server's error -----
+fault notmod 69 "$H/notmod/notmod.txt: HTTP 304 (Not Modified) to a request without a condition" 3000
+expect_contains "notmod: no condition was sent" "$(last_request /notmod/notmod.txt)" '"range": null'
+expect_eq "notmod: no release, and the failure shows" "$(last_run notmod | cut -d'|' -f1)" failed
 
 # --- nothing listening ------------------------------------------------------
 fault refused 69 "http://127.0.0.1:$DEAD_PORT/ok/tls.txt: Failed to connect to 127.0.0.1 port $DEAD_PORT" 3000

@@ -28,7 +28,7 @@ csv 11111111@N00/102 44444444@N00/401 >"$tmp/more.csv"
 
 # A port nothing listens on: every delivery fails to connect.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-printf 'k3y\n' >"$tmp/key"
+printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64 -w0)" >"$tmp/key"
 chmod 600 "$tmp/key"
 config() {
 	cat <<-EOF

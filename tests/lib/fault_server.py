@@ -21,6 +21,10 @@ file: GET /MODE/NAME serves DIR/www/NAME.  Every answer carries an ETag
   drip     200 and the full Content-Length, 32 KiB every 0.1 s (fast
            enough for a low-speed limit of 100K, slow for a short timeout)
   empty    200 with an empty body (Content-Length: 0)
+  splice   as close; once behaving, a Range is answered 206 from that
+           offset of the file as it is now, whatever If-Range says (a
+           server that ignores If-Range)
+  notmod   304 Not Modified to every request, conditional or not
 A misbehaving mode ignores Range and conditions.
 
 TLS: the second port's first bytes decide, by DIR/control's "tls" line:
@@ -49,7 +53,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from serverlib import control_lines, serve_http
 
-MODES = ("ok", "stall", "close", "short", "endless", "drip", "empty")
+MODES = ("ok", "stall", "close", "short", "endless", "drip", "empty", "splice",
+         "notmod")
 
 
 class Control:
@@ -97,7 +102,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.plain(404, "no such file\n")
         etag = '"%s"' % hashlib.sha256(body).hexdigest()[:16]
         lm = email.utils.formatdate(mtime, usegmt=True)
-        if mode != "ok" and self.server.control.behaving(mode):
+        if mode not in ("ok", "splice") and \
+                self.server.control.behaving(mode):
             mode = "ok"
         getattr(self, "serve_" + mode)(body, etag, lm)
 
@@ -183,6 +189,24 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
         self.close_connection = True
+
+    def serve_splice(self, body, etag, lm):
+        rng = self.headers.get("Range", "")
+        if not self.server.control.behaving("splice"):
+            return self.serve_close(body, etag, lm)
+        if rng.startswith("bytes=") and rng.endswith("-") and \
+                rng[6:-1].isdigit() and int(rng[6:-1]) < len(body):
+            start = int(rng[6:-1])
+            self.head(206, "splice", etag, lm, len(body) - start, [(
+                "Content-Range",
+                "bytes %d-%d/%d" % (start, len(body) - 1, len(body)))])
+            self.wfile.write(body[start:])
+            return
+        self.head(200, "splice", etag, lm, len(body))
+        self.wfile.write(body)
+
+    def serve_notmod(self, body, etag, lm):
+        self.head(304, "notmod", etag, lm)
 
     def serve_empty(self, body, etag, lm):
         self.head(200, "empty", '"empty"', lm, 0)

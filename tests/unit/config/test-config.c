@@ -13,7 +13,9 @@
 #include "testutil.h"
 
 /* A subscriber and smtp section that make the rest of a config valid. */
-#define SMTP "smtp: { url: smtps://mail.example.org, from: sw@example.org }\n"
+/* A signing secret of 32 bytes, as Standard Webhooks writes one. */
+#define TEST_WEBHOOK_SECRET "whsec_c2NyYXBld2F0Y2ggdW5pdCB0ZXN0IHNlY3JldCEhISE="
+#define SMTP		    "smtp: { url: smtps://mail.example.org, from: sw@example.org }\n"
 
 static const struct {
 	const char *name;
@@ -393,7 +395,7 @@ TEST(good_config_loads_every_value)
 	const struct config_dataset *d;
 
 	setenv("CREDENTIALS_DIRECTORY", dir, 1);
-	test_write(dir, "org-hmac", "k3y\n", 0400);
+	test_write(dir, "org-hmac", TEST_WEBHOOK_SECRET "\n", 0400);
 	test_write(dir, "smtp.pw", "pw\n", 0600);
 	test_write(dir, "hf-token", "hf_abc\n", 0400);
 	test_write(dir, "api-key", "k-123\n", 0400);
@@ -511,7 +513,8 @@ TEST(good_config_loads_every_value)
 	CHECK(d && !d->layout.fields[ENTRY_FIELD_PHOTO_ID]);
 	CHECK(config_find_dataset(c, "nope") == NULL);
 	CHECK_INT(c->n_subscribers, 2);
-	CHECK_STR(config_find_subscriber(c, "org")->webhook_secret, "k3y");
+	CHECK_STR(config_find_subscriber(c, "org")->webhook_secret,
+		  TEST_WEBHOOK_SECRET);
 	CHECK_INT(config_find_subscriber(c, "jane")->digest,
 		  CONFIG_DIGEST_DAILY);
 	CHECK_INT(c->n_watches, 2);
@@ -618,7 +621,7 @@ TEST(world_readable_secret_file_is_refused)
 	struct config *c = NULL;
 	char *errors = NULL, path[PATH_MAX], want[2 * PATH_MAX];
 
-	test_write(dir, "hmac", "k3y\n", 0644);
+	test_write(dir, "hmac", TEST_WEBHOOK_SECRET "\n", 0644);
 	snprintf(path, sizeof(path), "%s",
 		 test_write(dir, "sw.yaml",
 			    "subscribers:\n  org:\n"

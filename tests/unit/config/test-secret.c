@@ -100,3 +100,40 @@ TEST(oversized_secret_is_refused)
 	CHECK_INT(secret_read_file(path, &v, why, sizeof(why)), -EFBIG);
 	test_rmtree(dir);
 }
+
+/* Webhook signing secrets: only what the Standard Webhooks libraries read
+ * as the same key. */
+#define A32 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+TEST(webhook_secrets_in_the_standard_form_only)
+{
+	static const struct {
+		const char *secret;
+		int r;
+		size_t len;
+	} cases[] = {
+		/* 24, 32 and 64 bytes */
+		{"whsec_" A32, 0, 24},
+		{"whsec_c2NyYXBld2F0Y2ggdW5pdCB0ZXN0IHNlY3JldCEhISE=", 0, 32},
+		{"whsec_" A32 A32 "AAAAAAAAAAAAAAAAAAAAAA==", 0, 64},
+		/* 22 and 65 bytes */
+		{"whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==", -EINVAL, 0},
+		{"whsec_" A32 A32 "AAAAAAAAAAAAAAAAAAAAAAA=", -EINVAL, 0},
+		/* openssl rand -hex 32: the libraries would base64-decode it */
+		{"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+		 -EINVAL, 0},
+		{"a plain string secret, 32 bytes", -EINVAL, 0},
+		{"whsec_", -EINVAL, 0},
+		{"whsec_AAAA AAAAAAAAAAAAAAAAAAAAAAAAAAAA", -EINVAL, 0},
+		{"whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=A", -EINVAL, 0},
+	};
+	unsigned char key[SECRET_WEBHOOK_KEY_MAX];
+	size_t i, len;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		len = 0;
+		CHECK_INT(secret_webhook_key(cases[i].secret, key, &len),
+			  cases[i].r);
+		CHECK_INT(len, cases[i].len);
+		CHECK_INT(secret_webhook_check(cases[i].secret), cases[i].r);
+	}
+}

@@ -55,3 +55,34 @@ TEST(quoting)
 	CHECK_STR(b.data, "\"a,\"\"b\"\"\"");
 	buf_free(&b);
 }
+
+/* Cells a spreadsheet would run as formulas stay text (issue 14, item
+ * 20): a "'" before them, inside the quotes when quoted. */
+TEST(csv_formulas_are_kept_as_text)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"},
+		{"@SUM(A1:A9)", "'@SUM(A1:A9)"},
+		{"=HYPERLINK(\"http://x\",\"y\")",
+		 "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""},
+		{"+1", "'+1"},
+		{"-2+3", "'-2+3"},
+		{"\tx", "'\tx"},
+		{"\rx", "\"'\rx\""},
+		{"a=b", "a=b"},
+		{"12345678@N00", "12345678@N00"},
+		{"", ""},
+	};
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 1024);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&b);
+		CHECK_INT(text_csv_field(&b, cases[i].in), 0);
+		CHECK_STR(b.data, cases[i].out);
+	}
+	buf_free(&b);
+}
