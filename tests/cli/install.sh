@@ -4,8 +4,9 @@
 # warnings, and document every command, exit status, unit and configuration
 # key; `cpack -G DEB` makes a package whose dependencies are computed, whose
 # configuration is a conffile and whose maintainer scripts enable and start
-# nothing; and the package installs, upgrades, is removed and purged in a
-# throw-away dpkg root (dpkg --root), never touching this machine's packages.
+# nothing; lintian finds no error or warning in it; and the package
+# installs, upgrades, is removed and purged in a throw-away dpkg root
+# (dpkg --root), never touching this machine's packages.
 #
 # Nothing is compiled: a fresh build tree, configured like the release
 # preset with prefix /usr, gets a copy of the binary under test, so the
@@ -14,9 +15,9 @@ set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
 
-for tool in cmake cpack dpkg dpkg-deb dpkg-shlibdeps man groff gzip; do
+for tool in cmake cpack dpkg dpkg-deb dpkg-shlibdeps man groff gzip lintian; do
 	if ! command -v $tool >/dev/null; then
-		sw_fail "$tool not found: install Debian's cmake, dpkg-dev, man-db and groff-base"
+		sw_fail "$tool not found: install Debian's cmake, dpkg-dev, man-db, groff-base and lintian"
 		sw_done || exit 1
 	fi
 done
@@ -68,7 +69,8 @@ expected=$(
 			lib/systemd/system/scrapewatch-check.timer \
 			usr/share/man/man8/scrapewatch.8.gz \
 			usr/share/man/man5/scrapewatch.yaml.5.gz \
-			$doc/README.md.gz $doc/copyright
+			$doc/README.md.gz $doc/copyright $doc/changelog.Debian.gz \
+			usr/share/lintian/overrides/scrapewatch
 		(cd config/examples && find . -type f) | sed "s|^\./|$doc/examples/|"
 	} | sort
 )
@@ -99,6 +101,13 @@ expect_contains "cmake --install again: configuration kept" \
 	"$(tail -n 1 "$root/etc/scrapewatch/scrapewatch.yaml")" "edited by the administrator"
 expect_contains "copyright: machine-readable" "$(cat "$root/$doc/copyright")" \
 	"Upstream-Name: scrapewatch"
+expect_eq "copyright: a copyright notice with its year" \
+	"$(grep -cE '^Copyright: [0-9]{4} ' "$root/$doc/copyright")" 1
+if cmp -s packaging/lintian-overrides "$root/usr/share/lintian/overrides/scrapewatch"; then
+	sw_pass
+else
+	sw_fail "usr/share/lintian/overrides/scrapewatch differs from packaging/lintian-overrides"
+fi
 
 # ---- man pages ---------------------------------------------------------------
 
@@ -106,8 +115,12 @@ expect_contains "copyright: machine-readable" "$(cat "$root/$doc/copyright")" \
 # (bytes 4-7) in the header, as Debian asks.
 for pair in usr/share/man/man8/scrapewatch.8.gz:docs/man/scrapewatch.8 \
 	usr/share/man/man5/scrapewatch.yaml.5.gz:docs/man/scrapewatch.yaml.5 \
-	$doc/README.md.gz:README.md; do
+	$doc/README.md.gz:README.md $doc/changelog.Debian.gz:packaging/changelog; do
 	gz=${pair%%:*} src=${pair#*:}
+	if [ ! -f "$root/$gz" ]; then
+		sw_fail "$gz: not installed"
+		continue
+	fi
 	if gzip -dc "$root/$gz" | cmp -s - "$src"; then
 		sw_pass
 	else
@@ -228,6 +241,9 @@ expect_eq "Version" "$(field Version)" "$version-1"
 expect_eq "Architecture" "$(field Architecture)" "$arch"
 expect_eq "Section" "$(field Section)" net
 expect_contains "Maintainer" "$(field Maintainer)" "@"
+for placeholder in example.org example.com example.net .example @localhost; do
+	expect_not_contains "Maintainer: not a placeholder" "$(field Maintainer)" "$placeholder"
+done
 expect_contains "Description: synopsis" "$(field Description)" \
 	"watches face-recognition datasets"
 expect_contains "Description: nothing enabled" "$(field Description)" "neither is enabled"
@@ -270,6 +286,25 @@ for s in postinst prerm postrm; do
 	expect_eq "$s: enables and starts nothing" "$(starts "$(cat "$f")")" ""
 done
 
+# ---- lintian -----------------------------------------------------------------
+
+# Debian's checks of the package report no error and no warning (the
+# overrides in packaging/lintian-overrides give their reasons); of the info
+# tags, the binary's lack of bind now (full RELRO) is not among them.
+set +e
+lint=$(lintian --display-info --fail-on error,warning "$deb" 2>"$tmp/lintian.err")
+rc=$?
+set -e
+if [ "$rc" = 0 ]; then
+	sw_pass
+else
+	sw_fail "lintian: exit status $rc, it says:"$'\n'"$lint"$'\n'"$(cat "$tmp/lintian.err")"
+fi
+# tagged TAG: lintian's lines with TAG.
+tagged() { printf '%s\n' "$lint" | grep -F ": $1" || true; }
+expect_eq "lintian: binary linked with bind now" "$(tagged hardening-no-bindnow)" ""
+expect_eq "lintian: changelog present" "$(tagged no-changelog)" ""
+
 # ---- install, upgrade, remove and purge, in a throw-away root ----------------
 
 # dpkg --root acts on DIR's own package database.  With
@@ -298,6 +333,11 @@ expect_contains "installed: conffile recorded" \
 	" /etc/scrapewatch/scrapewatch.yaml "
 expect_eq "installed: no unit enabled" \
 	"$(find "$dr/etc" -path '*systemd*' -name 'scrapewatch*' 2>/dev/null)" ""
+# deb-systemd-helper (Essential in Debian 12) records the links that
+# enabling each unit would make, for purge to remove.
+expect_eq "installed: deb-systemd-helper's record" \
+	"$(ls "$dr/var/lib/systemd/deb-systemd-helper-enabled" 2>&1)" \
+	"$(printf '%s\n' scrapewatch-check.timer.dsh-also scrapewatch.service.dsh-also)"
 
 # An upgrade (the same package again) keeps the administrator's configuration.
 echo "# edited by the administrator" >>"$dr/etc/scrapewatch/scrapewatch.yaml"
@@ -344,6 +384,8 @@ run "dpkg -P" dpkg_root -P scrapewatch
 expect_eq "purged" "$(status)" ""
 expect_eq "purged: configuration gone" "$(present etc/scrapewatch/scrapewatch.yaml)" ""
 expect_eq "purged: data and enablement gone" "$(present $ours)" ""
+expect_eq "purged: deb-systemd-helper's record gone" \
+	"$(find "$dr/var/lib/systemd" -name 'scrapewatch*' 2>/dev/null)" ""
 expect_eq "purged: others' files kept" "$(present $theirs)" "$(printf '%s\n' $theirs)"
 
 # ---- another prefix ----------------------------------------------------------

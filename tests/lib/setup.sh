@@ -12,6 +12,7 @@ SW_PACKAGES=(
 	nginx-light python3 python3-aiosmtpd python3-prometheus-client openssl curl systemd
 	gzip bzip2 xz-utils zstd
 	dpkg-dev man-db groff-base
+	lintian # tests/cli/install.sh: Debian's checks of the package
 	clang-format pmccabe
 	clang libclang-rt-14-dev # tests/fuzz/run: the libFuzzer targets
 	chromium
