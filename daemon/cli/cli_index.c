@@ -10,6 +10,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "alert/photo.h"
 #include "cli/cli_internal.h"
 #include "fetch/fetch.h"
 #include "index/ingest.h"
@@ -19,6 +20,7 @@
 #include "lib/scalar.h"
 #include "lib/text.h"
 #include "match/events.h"
+#include "match/owner.h"
 #include "match/watchset.h"
 #include "parse/flickr.h"
 #include "service/check.h"
@@ -365,51 +367,63 @@ struct searcher {
 	struct store *store;
 	const struct config *config;
 	struct watchset *watches;
-	int64_t ownership[8]; /* the ownership datasets' ids */
-	size_t n_ownership;
+	struct owner_lookup *owners; /* owned */
 	struct printer p;
 	size_t hits;
 };
 
-/* The ownership datasets, where an entry without an owner finds one. */
-static int load_ownership(struct searcher *s)
+/* Appends the owner by the rule (match/owner.h): in JSON always,
+ * "owner_found" and "owner"; in text a line of its own when an ownership
+ * dataset gave it. */
+static void print_owner(struct searcher *s, const struct store_entry *e,
+			enum store_match how, const struct owner *o)
 {
+	static const char *const keys[] = {"nsid", "alias", "display_name"};
+	const char *const values[] = {o->nsid, o->alias, o->name};
+	struct store_entry shown = *e;
+	struct buf *b = &s->p.out;
 	size_t i;
-	int r = 0;
 
-	for (i = 0; r == 0 && i < s->config->n_datasets; i++)
-		if (s->config->datasets[i].ownership &&
-		    s->n_ownership < ELEMENTSOF(s->ownership))
-			r = store_dataset_id(s->store,
-					     s->config->datasets[i].name,
-					     &s->ownership[s->n_ownership++]);
-	return r;
+	if (s->p.format == OUT_JSON) {
+		(void)buf_printf(b, ",\"owner_found\":\"%s\",\"owner\":{",
+				 photo_owner_found(how, o->via));
+		for (i = 0; i < ELEMENTSOF(keys); i++) {
+			(void)buf_printf(b, "\"%s\":", keys[i]);
+			(void)text_json_string(b, values[i]);
+			(void)buf_putc(b, ',');
+		}
+		(void)buf_puts(b, "\"ownership_dataset\":");
+		(void)text_json_string(b, o->source_dataset ? o->source_dataset
+							    : "");
+		(void)buf_putc(b, '}');
+	} else if (o->via == STORE_VIA_OWNERSHIP) {
+		shown.nsid = o->nsid;
+		shown.alias = o->alias;
+		shown.name = o->name;
+		(void)buf_puts(b, "\n              owner ");
+		entry_owner(b, &shown);
+		(void)buf_printf(b, " from the ownership dataset %s",
+				 o->source_dataset);
+	}
 }
 
-/* Appends which watches the entry belongs to: " jane (account (NSID))"
- * in text, a "watched_by" array in JSON. */
-static int print_watchers(struct searcher *s, const struct store_entry *e)
+/* Appends which watches the entry belongs to, " jane (account (NSID))"
+ * in text, a "watched_by" array in JSON; then its owner by the rule. */
+static int print_watchers(struct searcher *s, const char *dataset,
+			  enum store_match how, const struct store_entry *e)
 {
-	struct watch_subject subj = {e->photo_id, e->nsid, e->alias, e->name};
+	struct watch_subject subj;
 	struct watch_hit hits[16];
-	struct store_entry owner;
+	struct owner owner;
 	struct buf *b = &s->p.out;
 	size_t i, n;
 	int r;
 
-	for (i = 0;
-	     !*e->nsid && !*e->alias && e->photo_id && i < s->n_ownership;
-	     i++) {
-		r = store_photo_owner(s->store, s->ownership[i], e->photo_id,
-				      &owner);
-		if (r < 0)
-			return r;
-		if (r == 1) {
-			subj = (struct watch_subject){e->photo_id, owner.nsid,
-						      owner.alias, owner.name};
-			break;
-		}
-	}
+	r = owner_of(s->owners, dataset, e, &owner);
+	if (r < 0)
+		return r;
+	subj = (struct watch_subject){e->photo_id, owner.nsid, owner.alias,
+				      owner.name};
 	n = MIN(watchset_match(s->watches, &subj, hits, ELEMENTSOF(hits)),
 		ELEMENTSOF(hits));
 	(void)buf_puts(b, s->p.format == OUT_JSON ? ",\"watched_by\":["
@@ -432,6 +446,7 @@ static int print_watchers(struct searcher *s, const struct store_entry *e)
 	}
 	if (s->p.format == OUT_JSON)
 		(void)buf_putc(b, ']');
+	print_owner(s, e, how, &owner);
 	return 0;
 }
 
@@ -463,7 +478,7 @@ static int print_hit(void *userdata, const char *dataset, enum store_match how,
 		(void)buf_puts(b, " (not in the latest)");
 	if (s->p.format == OUT_JSON)
 		(void)buf_putc(b, '"');
-	r = print_watchers(s, e);
+	r = print_watchers(s, dataset, how, e);
 	if (r < 0)
 		return r;
 	(void)buf_puts(b, s->p.format == OUT_JSON ? "}" : "\n");
@@ -520,7 +535,7 @@ int cli_search(struct cli *cli, int argc, char **argv)
 	buf_init(&s.p.out, 1 << 20);
 	if (s.p.format == OUT_JSON)
 		printf("[\n");
-	r = load_ownership(&s);
+	r = owner_lookup_new(c.store, c.config, &s.owners);
 	if (r == 0)
 		r = store_search(c.store, &q, print_hit, &s);
 	if (r < 0) {
@@ -532,6 +547,7 @@ int cli_search(struct cli *cli, int argc, char **argv)
 		printf("%zu match%s for '%s'\n", s.hits,
 		       s.hits == 1 ? "" : "es", c.args[0]);
 	buf_free(&s.p.out);
+	s.owners = owner_lookup_free(s.owners);
 	cmd_close(&c);
 	return status;
 }

@@ -4,7 +4,9 @@
  * Changes are matched against the watch set in memory (a few comparisons
  * an entry, whatever the number of watches); baselines ask the database,
  * watch by watch, through its owner and photo-id indexes, so a new watch
- * costs a few indexed lookups, not a scan of the dataset.
+ * costs a few indexed lookups, not a scan of the dataset.  Whichever way
+ * an entry comes, its owner comes from the one lookup (owner.h) and the
+ * watch set decides, so changes and both kinds of baseline agree.
  */
 #include "match/events.h"
 
@@ -19,12 +21,14 @@
 #include "lib/hashid.h"
 #include "lib/macro.h"
 #include "lib/xalloc.h"
+#include "match/owner.h"
 #include "store/store_events.h"
 
 /* A photo for a subscriber's baseline. */
 struct photo {
 	size_t sub;
 	int64_t entry_id;
+	int64_t owner_entry; /* struct owner's source */
 	uint8_t how, via;
 };
 
@@ -40,13 +44,12 @@ struct events {
 	int64_t dataset_id;
 	const char *dataset; /* its name */
 	const struct store_release *rel;
-	int64_t *ownership; /* ids of the ownership datasets */
-	size_t n_ownership;
-	bool *seen;		/* per watch: has met this dataset */
-	size_t n_seen;		/* watches that have */
-	struct watch_hit *hits; /* watchset_match()'s, grown as needed */
+	struct owner_lookup *owners; /* owned */
+	bool *seen;		     /* per watch: has met this dataset */
+	size_t n_seen;		     /* watches that have */
+	struct watch_hit *hits;	     /* watchset_match()'s, grown as needed */
 	size_t cap_hits;
-	size_t sub; /* the subscriber of the watch being baselined */
+	size_t watch; /* the watch being baselined by its own queries */
 	int64_t now;
 	struct events_summary *sum;
 	/* a baseline being collected */
@@ -100,64 +103,11 @@ static int load_seen(struct events *ev)
 	return r;
 }
 
-static int load_ownership(struct events *ev)
-{
-	size_t i;
-	int r;
-
-	for (i = 0; i < ev->c->n_datasets; i++) {
-		const struct config_dataset *d = &ev->c->datasets[i];
-		int64_t id;
-
-		if (!d->ownership || strcmp(d->name, ev->dataset) == 0)
-			continue;
-		r = store_dataset_id(ev->s, d->name, &id);
-		if (r < 0)
-			return r;
-		ev->ownership =
-			xreallocarray(ev->ownership, ev->n_ownership + 1,
-				      sizeof(*ev->ownership));
-		ev->ownership[ev->n_ownership++] = id;
-	}
-	return 0;
-}
-
 /* ---- events for a release's changes ---------------------------------------- */
-
-/* The entry as a watch subject; when it names no owner, the owner from an
- * ownership dataset (copied into the buffers).  Sets *via. */
-static int subject_of(struct events *ev, const struct store_entry *e,
-		      struct watch_subject *subj, char bufs[3][256],
-		      enum store_via *via)
-{
-	struct store_entry o;
-	size_t i;
-	int r;
-
-	*subj = (struct watch_subject){e->photo_id, e->nsid, e->alias, e->name};
-	*via = STORE_VIA_ENTRY;
-	if (*e->nsid || *e->alias || !e->photo_id)
-		return 0;
-	for (i = 0; i < ev->n_ownership; i++) {
-		r = store_photo_owner(ev->s, ev->ownership[i], e->photo_id, &o);
-		if (r < 0)
-			return r;
-		if (r == 0)
-			continue;
-		snprintf(bufs[0], 256, "%s", o.nsid);
-		snprintf(bufs[1], 256, "%s", o.alias);
-		snprintf(bufs[2], 256, "%s", o.name);
-		*subj = (struct watch_subject){e->photo_id, bufs[0], bufs[1],
-					       bufs[2]};
-		*via = STORE_VIA_OWNERSHIP;
-		return 0;
-	}
-	return 0;
-}
 
 static int add_photo_event(struct events *ev, enum store_change kind,
 			   const struct store_entry *e, size_t subscriber,
-			   enum store_match how, enum store_via via)
+			   enum store_match how, const struct owner *owner)
 {
 	const char *name = ev->c->subscribers[subscriber].name;
 	char seq[24], key[24];
@@ -180,7 +130,8 @@ static int add_photo_event(struct events *ev, enum store_change kind,
 		return r < 0 ? r : 0;
 	ev->sum->events++;
 	ev->sum->photos++;
-	r = store_event_photo_add(ev->s, event.id, e->id, how, via);
+	r = store_event_photo_add(ev->s, event.id, e->id, how, owner->via,
+				  owner->source);
 	if (r == 0)
 		r = route_event(ev->s, ev->c, &ev->c->subscribers[subscriber],
 				&event);
@@ -200,21 +151,35 @@ static size_t match_all(struct events *ev, const struct watch_subject *subj)
 	return n;
 }
 
+/* Every watch entry e matches, into ev->hits (how many in *ret_n), with
+ * its owner by the rule (owner.h) in *owner.  Returns 0 or -errno. */
+static int match_entry(struct events *ev, const struct store_entry *e,
+		       struct owner *owner, size_t *ret_n)
+{
+	struct watch_subject subj;
+	int r;
+
+	r = owner_of(ev->owners, ev->dataset, e, owner);
+	if (r < 0)
+		return r;
+	subj = (struct watch_subject){e->photo_id, owner->nsid, owner->alias,
+				      owner->name};
+	*ret_n = match_all(ev, &subj);
+	return 0;
+}
+
 static int on_change(void *userdata, enum store_change kind,
 		     const struct store_entry *e)
 {
 	struct events *ev = userdata;
 	struct watch_hit *hits;
-	struct watch_subject subj;
-	char bufs[3][256];
-	enum store_via via;
+	struct owner owner;
 	size_t n, i, j;
 	int r;
 
-	r = subject_of(ev, e, &subj, bufs, &via);
+	r = match_entry(ev, e, &owner, &n);
 	if (r < 0)
 		return r;
-	n = match_all(ev, &subj);
 	hits = ev->hits;
 	/* One event per subscriber, with the most exact match of theirs. */
 	for (i = 0; i < n; i++) {
@@ -234,7 +199,7 @@ static int on_change(void *userdata, enum store_change kind,
 		}
 		if (!first)
 			continue;
-		r = add_photo_event(ev, kind, e, sub, best, via);
+		r = add_photo_event(ev, kind, e, sub, best, &owner);
 		if (r < 0)
 			return r;
 	}
@@ -244,7 +209,7 @@ static int on_change(void *userdata, enum store_change kind,
 /* ---- baselines ------------------------------------------------------------- */
 
 static void add_baseline_photo(struct events *ev, size_t sub, int64_t entry_id,
-			       enum store_match how, enum store_via via)
+			       enum store_match how, const struct owner *owner)
 {
 	if (ev->n_photos == ev->cap_photos) {
 		ev->cap_photos = ev->cap_photos ? 2 * ev->cap_photos : 64;
@@ -252,60 +217,66 @@ static void add_baseline_photo(struct events *ev, size_t sub, int64_t entry_id,
 					   sizeof(*ev->photos));
 	}
 	ev->photos[ev->n_photos++] =
-		(struct photo){sub, entry_id, (uint8_t)how, (uint8_t)via};
+		(struct photo){sub, entry_id, owner->source, (uint8_t)how,
+			       (uint8_t)owner->via};
 }
 
-static int collect_photo(void *userdata, enum store_match how,
-			 enum store_via via, const struct store_entry *e)
+/* Adds present entry e to the baseline of each new watch it matches (of
+ * watch only, unless that is SIZE_MAX): the same owner lookup and watch
+ * set as the release's changes, whichever way the entry was found. */
+static int baseline_entry(struct events *ev, const struct store_entry *e,
+			  size_t only)
 {
-	struct events *ev = userdata;
+	struct owner owner;
+	size_t n, i, w;
+	int r;
 
-	add_baseline_photo(ev, ev->sub, e->id, how, via);
+	r = match_entry(ev, e, &owner, &n);
+	if (r < 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		w = ev->hits[i].watch;
+		if (!ev->seen[w] && (only == SIZE_MAX || w == only))
+			add_baseline_photo(ev, ev->c->watches[w].subscriber,
+					   e->id, ev->hits[i].how, &owner);
+	}
 	return 0;
 }
 
-/* Every present entry that watch w matches, into ev->photos. */
-static int baseline_watch(struct events *ev, size_t w)
+/* An entry that may match the watch being baselined (its queries). */
+static int on_candidate(void *userdata, const struct store_entry *e)
 {
-	const struct config_watch *cw = &ev->c->watches[w];
-	struct store_query q = {0, cw->nsid, cw->alias, cw->display_name};
-	int64_t own = ev->n_ownership ? ev->ownership[0] : 0;
-	size_t i;
-	int r = 0;
+	struct events *ev = userdata;
 
-	ev->sub = cw->subscriber;
-	if (cw->nsid || cw->alias || cw->display_name)
-		r = store_present_matching(ev->s, ev->dataset_id, ev->rel->id,
-					   own, &q, collect_photo, ev);
-	for (i = 0; r >= 0 && i < cw->n_photos; i++) {
-		q = (struct store_query){cw->photos[i], NULL, NULL, NULL};
-		r = store_present_matching(ev->s, ev->dataset_id, ev->rel->id,
-					   0, &q, collect_photo, ev);
-	}
-	return r;
+	return baseline_entry(ev, e, ev->watch);
 }
 
 /* One present entry against every new watch (the scan). */
 static int on_present(void *userdata, const struct store_entry *e)
 {
-	struct events *ev = userdata;
-	struct watch_subject subj;
-	char bufs[3][256];
-	enum store_via via;
-	size_t n, i;
-	int r;
+	return baseline_entry(userdata, e, SIZE_MAX);
+}
 
-	r = subject_of(ev, e, &subj, bufs, &via);
-	if (r < 0)
-		return r;
-	n = match_all(ev, &subj);
-	for (i = 0; i < n; i++)
-		if (!ev->seen[ev->hits[i].watch])
-			add_baseline_photo(
-				ev,
-				ev->c->watches[ev->hits[i].watch].subscriber,
-				e->id, ev->hits[i].how, via);
-	return 0;
+/* Every present entry that watch w matches, into ev->photos: the entries
+ * its queries find, each decided as the scan would. */
+static int baseline_watch(struct events *ev, size_t w)
+{
+	const struct config_watch *cw = &ev->c->watches[w];
+	struct store_query q = {0, cw->nsid, cw->alias, cw->display_name};
+	size_t i, n_own;
+	const int64_t *own = owner_lookup_datasets(ev->owners, &n_own);
+	int r = 0;
+
+	ev->watch = w;
+	if (cw->nsid || cw->alias || cw->display_name)
+		r = store_present_candidates(ev->s, ev->dataset_id, ev->rel->id,
+					     own, n_own, &q, on_candidate, ev);
+	for (i = 0; r >= 0 && i < cw->n_photos; i++) {
+		q = (struct store_query){cw->photos[i], NULL, NULL, NULL};
+		r = store_present_candidates(ev->s, ev->dataset_id, ev->rel->id,
+					     own, n_own, &q, on_candidate, ev);
+	}
+	return r;
 }
 
 /* By subscriber, entry, then the most exact match first. */
@@ -395,7 +366,8 @@ static int baseline_event(struct events *ev, size_t sub, const size_t *w,
 	for (i = 0; i < n_p && r >= 0; i++)
 		r = store_event_photo_add(ev->s, event.id, p[i].entry_id,
 					  (enum store_match)p[i].how,
-					  (enum store_via)p[i].via);
+					  (enum store_via)p[i].via,
+					  p[i].owner_entry);
 	if (r >= 0)
 		r = route_event(ev->s, ev->c, &ev->c->subscribers[sub], &event);
 	return r < 0 ? r : 0;
@@ -467,7 +439,7 @@ static int events_begin(struct events *ev, struct store *s,
 			      .dataset = d->name,
 			      .sum = sum,
 			      .now = (int64_t)time(NULL)};
-	r = load_ownership(ev);
+	r = owner_lookup_new(s, c, &ev->owners);
 	if (r >= 0)
 		r = load_seen(ev);
 	return r;
@@ -475,7 +447,7 @@ static int events_begin(struct events *ev, struct store *s,
 
 static void events_end(struct events *ev)
 {
-	free(ev->ownership);
+	ev->owners = owner_lookup_free(ev->owners);
 	free(ev->seen);
 	free(ev->photos);
 	free(ev->hits);

@@ -5,8 +5,9 @@
  * release of it included, removed or reincluded; a watch meeting a dataset
  * for the first time (its first release, a new subscriber, an edited watch)
  * gets a baseline instead: one event per subscriber listing every match,
- * never a flood.  Owners missing from an entry are looked up in the
- * ownership datasets (ownership: true) by photo id.  A display-name match
+ * never a flood.  Owners missing from an entry come from the ownership
+ * datasets by the rule of match/owner.h, the same for changes and
+ * baselines, and each photo records the owner found.  A display-name match
  * is kept only when nothing exact matched the same photo for the same
  * subscriber, and is always labelled possible.  Event ids are stable.
  */

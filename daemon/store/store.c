@@ -213,6 +213,13 @@ static const char *const store_migrations[] = {
 	/* 6 -> 7: the daemon's schedule.  When each dataset is next checked
 	 * (Unix seconds), kept so that a restart resumes the schedule. */
 	"ALTER TABLE datasets ADD COLUMN next_check INTEGER;",
+
+	/* 7 -> 8: the ownership dataset's entry that named an event photo's
+	 * owner, so that listings show the owner the subscriber was told of.
+	 * Rows from before hold none, and show any entry of the photo that
+	 * names an owner, as they did. */
+	"ALTER TABLE event_photos ADD COLUMN owner_entry INTEGER "
+	"  REFERENCES entries(id);",
 };
 
 static const char sql_dataset_find[] =

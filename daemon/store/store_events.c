@@ -7,14 +7,15 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "lib/buf.h"
 #include "store/store_internal.h"
 
 static const char sql_event_add[] =
 	"INSERT OR IGNORE INTO events(id, type, subscriber, dataset_id, "
 	"release_id, created, photos) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char sql_event_photo_add[] =
-	"INSERT OR IGNORE INTO event_photos(event_id, entry_id, match, via) "
-	"VALUES (?1, ?2, ?3, ?4)";
+	"INSERT OR IGNORE INTO event_photos(event_id, entry_id, match, via, "
+	"owner_entry) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char sql_event_set_photos[] =
 	"UPDATE events SET photos = ?2 WHERE id = ?1";
 static const char sql_watch_seen[] =
@@ -22,43 +23,54 @@ static const char sql_watch_seen[] =
 static const char sql_watch_seen_add[] =
 	"INSERT OR IGNORE INTO watch_seen(fingerprint, dataset_id, release_id) "
 	"VALUES (?1, ?2, ?3)";
+/* The earliest entry of the photo that names an NSID or alias (owner.h). */
 static const char sql_photo_owner[] =
 	"SELECT " ENTRY_COLUMNS " FROM entries e JOIN owners o ON "
-	"o.id = e.owner_id WHERE e.photo_id = ?2 AND e.dataset_id = ?1 LIMIT 1";
-/* How an owner row matched the query ?5 NSID, ?6 alias, ?7 name. */
+	"o.id = e.owner_id WHERE e.photo_id = ?2 AND e.dataset_id = ?1 AND "
+	"(o.nsid != '' OR o.alias != '') ORDER BY e.id LIMIT 1";
+/* Whether an owner row matches the query ?5 NSID, ?6 alias, ?7 name. */
 #define OWNER_MATCHES                                                \
 	"((?5 != '' AND o.nsid = ?5) OR (?6 != '' AND o.alias = ?6 " \
 	"COLLATE NOCASE) OR (?7 != '' AND o.name = ?7 COLLATE NOCASE))"
-#define OWNER_HOW                                                      \
-	"CASE WHEN ?5 != '' AND o.nsid = ?5 THEN 2 WHEN ?6 != '' AND " \
-	"o.alias = ?6 COLLATE NOCASE THEN 3 ELSE 4 END"
-static const char sql_present_matching[] =
-	"WITH hits(entry_id, how, via) AS ("
-	"SELECT e.id, 1, 1 FROM entries e WHERE ?4 != 0 AND e.photo_id = ?4 "
+/* ?3: the ownership datasets' ids as a JSON array. */
+static const char sql_present_candidates[] =
+	"WITH hits(entry_id) AS ("
+	"SELECT e.id FROM entries e WHERE ?4 != 0 AND e.photo_id = ?4 "
 	"AND e.dataset_id = ?1 "
-	"UNION ALL SELECT e.id, " OWNER_HOW ", 1 FROM owners o JOIN entries e "
+	"UNION SELECT e.id FROM owners o JOIN entries e "
 	"ON e.owner_id = o.id AND e.dataset_id = ?1 WHERE " OWNER_MATCHES " "
-	"UNION ALL SELECT d.id, " OWNER_HOW ", 2 FROM owners o JOIN entries y "
-	"ON y.owner_id = o.id AND y.dataset_id = ?3 JOIN entries d ON "
-	"d.photo_id = y.photo_id AND d.dataset_id = ?1 AND d.owner_id IS NULL "
-	"WHERE ?3 != 0 AND " OWNER_MATCHES ") "
-	"SELECT " ENTRY_COLUMNS ", h.how, h.via FROM hits h "
+	"UNION SELECT d.id FROM owners o JOIN entries y ON y.owner_id = o.id "
+	"AND y.dataset_id IN (SELECT value FROM json_each(?3)) "
+	"JOIN entries d ON d.photo_id = y.photo_id AND d.dataset_id = ?1 "
+	"LEFT JOIN owners n ON n.id = d.owner_id WHERE " OWNER_MATCHES " "
+	"AND coalesce(n.nsid, '') = '' AND coalesce(n.alias, '') = '') "
+	"SELECT " ENTRY_COLUMNS " FROM hits h "
 	"JOIN entries e ON e.id = h.entry_id "
 	"LEFT JOIN owners o ON o.id = e.owner_id "
 	"WHERE coalesce((SELECT c.kind IN (1, 3) FROM changes c WHERE "
 	"c.entry_id = h.entry_id AND c.release_id <= ?2 ORDER BY c.release_id "
 	"DESC LIMIT 1), 0) ORDER BY e.key";
-/* An entry without an owner gets the one the ownership table gave it
- * (an event photo found via the ownership table, p.via = 2). */
-#define OWNER_OF_ENTRY                                                          \
-	"LEFT JOIN owners o ON o.id = coalesce(e.owner_id, (SELECT y.owner_id " \
-	"FROM entries y WHERE p.via = 2 AND y.photo_id = e.photo_id AND "       \
-	"y.owner_id IS NOT NULL LIMIT 1)) "
+/*
+ * event_photos.via says how the photo's owner was found (enum store_via)
+ * and, for STORE_VIA_OWNERSHIP, owner_entry is the ownership dataset's
+ * entry that named the owner: a listing shows the owner the event was
+ * about, whatever the ownership datasets or the configuration say later.
+ * Rows written before owner_entry existed have none; for them any entry
+ * of the photo naming an owner stands in, as it did then.
+ */
+#define VIA_KIND "p.via"
+/* The owner of entry e of event photo p. */
+#define OWNER_OF_ENTRY                                                         \
+	"LEFT JOIN owners o ON o.id = CASE WHEN p.via = 2 THEN "               \
+	"coalesce((SELECT y.owner_id FROM entries y WHERE y.id = "             \
+	"p.owner_entry), e.owner_id, (SELECT y.owner_id FROM entries y WHERE " \
+	"y.photo_id = e.photo_id AND y.owner_id IS NOT NULL ORDER BY y.id "    \
+	"LIMIT 1)) ELSE e.owner_id END "
 /* Events, one row per photo (an empty baseline once); then WHERE ... */
 #define EVENT_ROWS                                                           \
 	"SELECT " ENTRY_COLUMNS ", ev.id, ev.type, ev.subscriber, "          \
 	"ev.dataset_id, ev.release_id, ev.created, ev.photos, d.name, "      \
-	"r.seq, coalesce(p.match, 0), coalesce(p.via, 0), r.sha256, "        \
+	"r.seq, coalesce(p.match, 0), coalesce(" VIA_KIND ", 0), r.sha256, " \
 	"r.ingested FROM events ev JOIN datasets d ON d.id = ev.dataset_id " \
 	"JOIN releases r ON r.id = ev.release_id "                           \
 	"LEFT JOIN event_photos p ON p.event_id = ev.id "                    \
@@ -69,16 +81,20 @@ static const char sql_events[] = EVENT_ROWS
 static const char sql_alert_events[] =
 	EVENT_ROWS "ev.id IN (SELECT event_id FROM alert_events WHERE "
 		   "alert_id = ?1)" EVENT_ORDER;
-/* The entry columns are the same across a group (one entry). */
+/* Per entry: the best match of any event; the owner of the newest. */
 static const char sql_subscriber_matches[] =
-	"SELECT " ENTRY_COLUMNS ", min(p.match), min(p.via), d.name, "
-	"ev.dataset_id, coalesce((SELECT c.kind != 2 FROM changes c WHERE "
-	"c.entry_id = e.id ORDER BY c.release_id DESC LIMIT 1), 0) "
-	"FROM events ev JOIN event_photos p ON p.event_id = ev.id "
+	"SELECT " ENTRY_COLUMNS ", p.how, " VIA_KIND ", d.name, p.dataset_id, "
+	"coalesce((SELECT c.kind != 2 FROM changes c WHERE c.entry_id = e.id "
+	"ORDER BY c.release_id DESC LIMIT 1), 0) "
+	"FROM (SELECT q.entry_id, ev.dataset_id, q.via, q.owner_entry, "
+	"min(q.match) OVER "
+	"(PARTITION BY q.entry_id) AS how, row_number() OVER (PARTITION BY "
+	"q.entry_id ORDER BY ev.created DESC, ev.rowid DESC) AS newest "
+	"FROM events ev JOIN event_photos q ON q.event_id = ev.id "
+	"WHERE ev.subscriber = ?1 AND (?2 = 0 OR ev.dataset_id = ?2)) p "
 	"JOIN entries e ON e.id = p.entry_id " OWNER_OF_ENTRY
-	"JOIN datasets d ON d.id = ev.dataset_id "
-	"WHERE ev.subscriber = ?1 AND (?2 = 0 OR ev.dataset_id = ?2) "
-	"GROUP BY e.id ORDER BY d.name, e.photo_id, e.key";
+	"JOIN datasets d ON d.id = p.dataset_id WHERE p.newest = 1 "
+	"ORDER BY d.name, e.photo_id, e.key";
 
 int store_event_add(struct store *s, const struct store_event *e)
 {
@@ -103,7 +119,7 @@ int store_event_add(struct store *s, const struct store_event *e)
 
 int store_event_photo_add(struct store *s, const char *event_id,
 			  int64_t entry_id, enum store_match how,
-			  enum store_via via)
+			  enum store_via via, int64_t owner_entry)
 {
 	sqlite3_stmt *st;
 	int r = 0;
@@ -115,6 +131,10 @@ int store_event_photo_add(struct store *s, const char *event_id,
 	sqlite3_bind_int64(st, 2, entry_id);
 	sqlite3_bind_int(st, 3, (int)how);
 	sqlite3_bind_int(st, 4, (int)via);
+	if (via == STORE_VIA_OWNERSHIP && owner_entry > 0)
+		sqlite3_bind_int64(st, 5, owner_entry);
+	else
+		sqlite3_bind_null(st, 5);
 	r = store_step(s, st);
 	return r < 0 ? r : 0;
 }
@@ -195,19 +215,14 @@ static const char sql_present_each[] =
 	"coalesce((SELECT c.kind IN (1, 3) FROM changes c WHERE c.entry_id = "
 	"e.id AND c.release_id <= ?2 ORDER BY c.release_id DESC LIMIT 1), 0)";
 
-int store_present_each(struct store *s, int64_t dataset_id, int64_t release_id,
-		       int (*fn)(void *userdata, const struct store_entry *e),
-		       void *userdata)
+/* Steps st (bound) and calls fn with each entry row. */
+static int entry_rows(struct store *s, sqlite3_stmt *st,
+		      int (*fn)(void *userdata, const struct store_entry *e),
+		      void *userdata)
 {
 	struct store_entry e;
-	sqlite3_stmt *st;
-	int r = 0;
+	int r;
 
-	st = store_stmt(s, sql_present_each, &r);
-	if (!st)
-		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
-	sqlite3_bind_int64(st, 2, release_id);
 	while ((r = store_step(s, st)) == 1) {
 		store_entry_from_row(st, &e);
 		r = fn(userdata, &e);
@@ -219,42 +234,52 @@ int store_present_each(struct store *s, int64_t dataset_id, int64_t release_id,
 	return r;
 }
 
-int store_present_matching(struct store *s, int64_t dataset_id,
-			   int64_t release_id, int64_t ownership_dataset_id,
-			   const struct store_query *q,
-			   int (*fn)(void *userdata, enum store_match how,
-				     enum store_via via,
-				     const struct store_entry *e),
-			   void *userdata)
+int store_present_each(struct store *s, int64_t dataset_id, int64_t release_id,
+		       int (*fn)(void *userdata, const struct store_entry *e),
+		       void *userdata)
 {
-	struct store_entry e;
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_present_matching, &r);
+	st = store_stmt(s, sql_present_each, &r);
 	if (!st)
 		return r;
 	sqlite3_bind_int64(st, 1, dataset_id);
 	sqlite3_bind_int64(st, 2, release_id);
-	sqlite3_bind_int64(st, 3, ownership_dataset_id);
+	return entry_rows(s, st, fn, userdata);
+}
+
+int store_present_candidates(struct store *s, int64_t dataset_id,
+			     int64_t release_id, const int64_t *ownership,
+			     size_t n_ownership, const struct store_query *q,
+			     int (*fn)(void *userdata,
+				       const struct store_entry *e),
+			     void *userdata)
+{
+	struct buf ids;
+	sqlite3_stmt *st;
+	size_t i;
+	int r = 0;
+
+	st = store_stmt(s, sql_present_candidates, &r);
+	if (!st)
+		return r;
+	/* 21 bytes a 64-bit id and its comma, and the brackets. */
+	buf_init(&ids, 21 * n_ownership + 3);
+	(void)buf_putc(&ids, '[');
+	for (i = 0; i < n_ownership; i++)
+		(void)buf_printf(&ids, "%s%lld", i ? "," : "",
+				 (long long)ownership[i]);
+	(void)buf_putc(&ids, ']');
+	sqlite3_bind_int64(st, 1, dataset_id);
+	sqlite3_bind_int64(st, 2, release_id);
+	sqlite3_bind_text(st, 3, ids.data, (int)ids.len, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, (int64_t)q->photo_id);
 	sqlite3_bind_text(st, 5, q->nsid ? q->nsid : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, q->alias ? q->alias : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, q->name ? q->name : "", -1, SQLITE_STATIC);
-	while ((r = store_step(s, st)) == 1) {
-		store_entry_from_row(st, &e);
-		r = fn(userdata,
-		       (enum store_match)sqlite3_column_int(st,
-							    ENTRY_KIND_COLUMN),
-		       (enum store_via)sqlite3_column_int(
-			       st, ENTRY_KIND_COLUMN + 1),
-		       &e);
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
-	}
-	return r;
+	buf_free(&ids);
+	return entry_rows(s, st, fn, userdata);
 }
 
 static void event_row_from(sqlite3_stmt *st, struct store_event_row *row)

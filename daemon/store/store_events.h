@@ -5,11 +5,14 @@
  * included, removed or reincluded, or a baseline (every match, the first
  * time a watch meets a dataset).  Its photos are event_photos rows, each
  * with how it matched and whether the owner came from the entry itself or
- * from the ownership table.  Writes happen inside the caller's transaction.
+ * from an ownership dataset -- then which entry of it, so that a listing
+ * shows the owner the event was about.  Writes happen inside the caller's
+ * transaction.
  */
 #ifndef SCRAPEWATCH_STORE_EVENTS_H
 #define SCRAPEWATCH_STORE_EVENTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/store_index.h"
@@ -24,8 +27,8 @@ enum store_event_type {
 };
 
 enum store_via {
-	STORE_VIA_ENTRY = 1,	 /* the entry names its owner */
-	STORE_VIA_OWNERSHIP = 2, /* the ownership dataset does */
+	STORE_VIA_ENTRY = 1,	 /* the entry's own (or no one's) */
+	STORE_VIA_OWNERSHIP = 2, /* an ownership dataset's */
 };
 
 struct store_event {
@@ -40,10 +43,16 @@ struct store_event {
  * it existed, or -errno. */
 int store_event_add(struct store *s, const struct store_event *e);
 
-/* Adds one photo (entry) to an event.  Returns 0 or -errno. */
+/*
+ * Adds one photo (entry) to an event: how it matched, how its owner was
+ * found and, with STORE_VIA_OWNERSHIP, owner_entry: the ownership
+ * dataset's entry that named the owner (match/owner.h), recorded so that
+ * every listing of the event shows that owner (else 0).  Returns 0 or
+ * -errno.
+ */
 int store_event_photo_add(struct store *s, const char *event_id,
 			  int64_t entry_id, enum store_match how,
-			  enum store_via via);
+			  enum store_via via, int64_t owner_entry);
 
 /* Sets an event's photo count.  Returns 0 or -errno. */
 int store_event_set_photos(struct store *s, const char *event_id,
@@ -60,27 +69,29 @@ int store_watch_seen_add(struct store *s, const char *fingerprint,
 			 int64_t dataset_id, int64_t release_id);
 
 /*
- * Finds the owner of photo_id in the ownership dataset; on success fills
+ * Finds the owner of photo_id in the ownership dataset: its earliest entry
+ * of that photo id that names an NSID or a path alias.  On success fills
  * *ret (strings borrowed until the next store call) and returns 1; 0 when
- * that dataset does not have the photo; or -errno.
+ * that dataset has never had the photo with such an owner; or -errno.
  */
 int store_photo_owner(struct store *s, int64_t ownership_dataset_id,
 		      uint64_t photo_id, struct store_entry *ret);
 
 /*
- * Calls fn for each entry of the dataset present in release_id that q
- * matches: by photo id or by its owner (q's NSID, alias, display name),
- * and, when ownership_dataset_id is not 0, entries without an owner whose
- * photo the ownership dataset gives to that owner.  fn gets how it matched
- * and via which owner.  Returns 0, fn's negative value, or -errno.
+ * Calls fn, once each, for the entries of the dataset present in
+ * release_id that q may match: by photo id; by the owner they name (q's
+ * NSID, alias or display name); or, for those naming no NSID or alias, by
+ * the owner an entry of the same photo id in one of the ownership datasets
+ * (ownership[0..n_ownership)) names.  Candidates only, found through
+ * indexes: the caller decides each with the owner lookup and the watch
+ * set.  Returns 0, fn's negative value, or -errno.
  */
-int store_present_matching(struct store *s, int64_t dataset_id,
-			   int64_t release_id, int64_t ownership_dataset_id,
-			   const struct store_query *q,
-			   int (*fn)(void *userdata, enum store_match how,
-				     enum store_via via,
-				     const struct store_entry *e),
-			   void *userdata);
+int store_present_candidates(struct store *s, int64_t dataset_id,
+			     int64_t release_id, const int64_t *ownership,
+			     size_t n_ownership, const struct store_query *q,
+			     int (*fn)(void *userdata,
+				       const struct store_entry *e),
+			     void *userdata);
 
 /* Calls fn for each entry of the dataset present in release_id, with
  * the owner it names (if any), in no particular order.  Returns 0, fn's
@@ -115,7 +126,8 @@ int store_alert_events_each(struct store *s, const char *alert_id,
 				      const struct store_event_row *row),
 			    void *userdata);
 
-/* One photo a subscriber was told about, with the best way it matched. */
+/* One photo a subscriber was told about: the best way it matched, and
+ * its owner as the newest event about it recorded. */
 struct store_match_row {
 	const char *dataset; /* name */
 	int64_t dataset_id;
