@@ -15,6 +15,7 @@ SW_PACKAGES=(
 	lintian # tests/cli/install.sh: Debian's checks of the package
 	clang-format pmccabe
 	clang libclang-rt-14-dev # tests/fuzz/run: the libFuzzer targets
+	debootstrap systemd-container # tests/systemd/run: the quick start, booted
 	chromium
 )
 
