@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert/channel.h"
 #include "alert/photo.h"
 #include "lib/hashid.h"
 #include "lib/macro.h"
@@ -22,7 +23,9 @@ static const char *const event_types[] = {
 
 const char *alert_channel_name(enum store_channel ch)
 {
-	return ch == STORE_CHANNEL_EMAIL ? "email" : "webhook";
+	const struct channel *c = channel_find(ch);
+
+	return c ? c->name : "unknown";
 }
 
 const char *alert_state_name(enum store_alert_state state)
@@ -78,19 +81,6 @@ static int add_row(void *userdata, const struct store_event_row *row)
 	return 0;
 }
 
-/* Copies the "type" member of a notice's JSON, {"type":"NAME",...}. */
-static void notice_type(const char *json, char *out, size_t size)
-{
-	const char *p = strstr(json, "\"type\":\"");
-
-	if (!p) {
-		snprintf(out, size, "notice");
-		return;
-	}
-	p += 8;
-	snprintf(out, size, "%.*s", (int)strcspn(p, "\""), p);
-}
-
 /* Copies the alert's row into a new struct alert at *userdata. */
 static int copy_alert(void *userdata, const struct store_alert *row)
 {
@@ -104,7 +94,8 @@ static int copy_alert(void *userdata, const struct store_alert *row)
 	a->due = row->due;
 	a->attempts = row->attempts;
 	a->notice = xstrdup(row->notice);
-	notice_type(a->notice, a->notice_type, sizeof(a->notice_type));
+	snprintf(a->notice_type, sizeof(a->notice_type), "%s",
+		 row->notice_type);
 	*(struct alert **)userdata = a;
 	return 0;
 }

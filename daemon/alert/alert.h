@@ -38,8 +38,8 @@ struct alert {
 	enum store_channel channel;
 	enum store_alert_kind kind;
 	int64_t created, due, attempts;
-	char *notice; /* owned: an operator notice's JSON, else "" */
-	char notice_type[64];
+	char *notice;	      /* owned: an operator notice's JSON, else "" */
+	char notice_type[64]; /* a notice's type, from its row; else "" */
 	struct alert_event *events;
 	size_t n_events;
 };
@@ -63,7 +63,8 @@ struct alert *alert_test(const char *subscriber, enum store_channel channel,
  * notice's ("dataset.failing", ...). */
 const char *alert_type(const struct alert *a);
 
-/* A channel's name: "email" or "webhook". */
+/* A channel's name from the channel table ("email", "webhook"), or
+ * "unknown" for an id the table does not have. */
 const char *alert_channel_name(enum store_channel ch);
 
 /* An event type's name ("photo.included"). */

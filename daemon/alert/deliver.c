@@ -1,10 +1,13 @@
 /*
  * deliver.c: the delivery worker (deliver.h).
  *
- * A run takes the due alerts, renders each into a job (a libcurl easy
- * handle with its body and headers), keeps up to alerts.concurrency jobs
- * in flight in one multi handle, and records each job's outcome in a
- * transaction of its own as soon as it ends.
+ * A run takes the due alerts, has each one's channel (channel.h) render it
+ * into a job (a libcurl easy handle with its body and headers), keeps up
+ * to alerts.concurrency jobs in flight in one multi handle, and records
+ * each job's outcome in a transaction of its own as soon as it ends.  The
+ * retries, their backoff and the attempt records are this file's; what a
+ * message looks like and what an answer means are the channels'.  Nothing
+ * here tells one channel from another.
  */
 #include "alert/deliver.h"
 
@@ -20,11 +23,8 @@
 #include <unistd.h>
 
 #include "alert/alert.h"
-#include "alert/mail.h"
-#include "alert/mailbody.h"
+#include "alert/channel.h"
 #include "alert/route.h"
-#include "alert/smtp.h"
-#include "alert/webhook.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/macro.h"
@@ -34,29 +34,15 @@
 #include "store/store_outbox.h"
 
 #define BATCH		1000
-#define REPLY_MAX	300
 #define RETRY_AFTER_MAX (24 * 3600)
 /* How long recording an attempt waits for a busy database, in seconds. */
 #define RECORD_WAIT (10 * 60)
 
 struct job {
-	size_t index; /* in the run */
-	struct alert *alert;
-	const char *target; /* URL or address, from the config */
-	const char *secret;
-	CURL *curl;	       /* the webhook's, or the SMTP job's */
-	struct smtp_job *smtp; /* a mail job */
-	struct curl_slist *headers;
-	struct buf body;
-	char reply[REPLY_MAX]; /* the start of the server's answer */
-	size_t reply_len;
-	int64_t retry_after; /* seconds, or -1 */
-	char error[CURL_ERROR_SIZE];
-	/* The outcome. */
-	enum store_attempt_outcome outcome;
-	int code;
-	char why[512];
-	bool gone; /* 410: disable the endpoint */
+	size_t index;		  /* in the run */
+	struct alert *alert;	  /* owned */
+	const struct channel *ch; /* the alert's, or NULL: no such channel */
+	struct channel_job cj;	  /* its transfer and outcome */
 };
 
 /* A run sends the outbox's due alerts (s set: loaded by id, recorded),
@@ -81,247 +67,52 @@ static int collect_due(void *userdata, const struct store_alert *a)
 	return 0;
 }
 
-/* ---- rendering a webhook job ------------------------------------------- */
-
-static size_t on_body(char *data, size_t size, size_t n, void *userdata)
-{
-	struct job *j = userdata;
-	size_t len = size * n, room = sizeof(j->reply) - 1 - j->reply_len;
-
-	memcpy(j->reply + j->reply_len, data, MIN(len, room));
-	j->reply_len += MIN(len, room);
-	return len;
-}
-
-static size_t on_header(char *data, size_t size, size_t n, void *userdata)
-{
-	struct job *j = userdata;
-	size_t len = size * n;
-	char value[128];
-	time_t when;
-
-	if (len > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
-		snprintf(value, sizeof(value), "%.*s", (int)MIN(len - 12, 127),
-			 data + 12);
-		value[strcspn(value, "\r\n")] = '\0';
-		if (strspn(value, " 0123456789") == strlen(value))
-			j->retry_after = strtoll(value, NULL, 10);
-		else if ((when = curl_getdate(value, NULL)) > 0)
-			j->retry_after =
-				MAX((int64_t)when - (int64_t)time(NULL), 0);
-	}
-	return len;
-}
-
-/* Adds "name: value" ("name:" removes a header curl would send). */
-static struct curl_slist *add_header(struct curl_slist *l, const char *name,
-				     const char *value)
-{
-	char line[512];
-	struct curl_slist *n;
-
-	snprintf(line, sizeof(line), "%s:%s%s", name, *value ? " " : "", value);
-	n = curl_slist_append(l, line);
-	if (!n)
-		abort();
-	return n;
-}
-
-static int webhook_job(struct job *j, const struct config *c, int64_t now)
-{
-	char sig[WEBHOOK_SIGNATURE_MAX], ts[24];
-	int r;
-
-	buf_init(&j->body, 64 << 20);
-	webhook_body(j->alert, c, &j->body);
-	r = webhook_sign(j->secret, j->alert->id, now, j->body.data,
-			 j->body.len, sig);
-	if (r < 0) {
-		snprintf(j->why, sizeof(j->why),
-			 "the webhook secret cannot sign: a whsec_ secret "
-			 "must be base64 without spaces");
-		return r;
-	}
-	snprintf(ts, sizeof(ts), "%lld", (long long)now);
-	j->headers = add_header(NULL, "Content-Type", "application/json");
-	j->headers = add_header(j->headers, "webhook-id", j->alert->id);
-	j->headers = add_header(j->headers, "webhook-timestamp", ts);
-	j->headers = add_header(j->headers, "webhook-signature", sig);
-	j->headers = add_header(j->headers, "Expect", "");
-	j->curl = curl_easy_init();
-	if (!j->curl)
-		abort();
-	curl_easy_setopt(j->curl, CURLOPT_URL, j->target);
-	curl_easy_setopt(j->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(j->curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(j->curl, CURLOPT_POSTFIELDS, j->body.data);
-	curl_easy_setopt(j->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-			 (curl_off_t)j->body.len);
-	curl_easy_setopt(j->curl, CURLOPT_HTTPHEADER, j->headers);
-	curl_easy_setopt(j->curl, CURLOPT_USERAGENT,
-			 "scrapewatch/" SCRAPEWATCH_VERSION);
-	curl_easy_setopt(j->curl, CURLOPT_TIMEOUT, (long)c->alerts.timeout);
-	curl_easy_setopt(j->curl, CURLOPT_NOSIGNAL, 1L);
-	if (c->alerts.ca_file)
-		curl_easy_setopt(j->curl, CURLOPT_CAINFO, c->alerts.ca_file);
-	curl_easy_setopt(j->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(j->curl, CURLOPT_WRITEDATA, j);
-	curl_easy_setopt(j->curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(j->curl, CURLOPT_HEADERDATA, j);
-	curl_easy_setopt(j->curl, CURLOPT_ERRORBUFFER, j->error);
-	curl_easy_setopt(j->curl, CURLOPT_PRIVATE, j);
-	return 0;
-}
-
-/* ---- rendering a mail job ------------------------------------------------ */
-
-/* The Message-ID: the alert id at the sender's domain, the same on every
- * retry. */
-static void message_id(const struct config *c, const char *id, char *out,
-		       size_t size)
-{
-	char from[512];
-	const char *at;
-
-	if (mail_address(c->smtp.from, from, sizeof(from)) < 0 ||
-	    !(at = strrchr(from, '@')))
-		at = "@scrapewatch.invalid";
-	snprintf(out, size, "%s%s", id, at);
-}
-
-static int mail_job(struct job *j, const struct config *c)
-{
-	struct smtp_reply reply;
-	struct mailbody body;
-	char id[600];
-	int r;
-
-	message_id(c, j->alert->id, id, sizeof(id));
-	mailbody_render(j->alert, c, &body);
-	buf_init(&j->body, 64 << 20);
-	r = mail_build(&(struct mail_message){.from = c->smtp.from,
-					      .to = j->target,
-					      .subject = body.subject,
-					      .message_id = id,
-					      .list_unsubscribe =
-						      c->alerts.unsubscribe,
-					      .text = body.text.data,
-					      .html = body.html.data,
-					      .date = j->alert->created},
-		       &j->body, j->why, sizeof(j->why));
-	mailbody_free(&body);
-	if (r < 0)
-		return r;
-	r = smtp_job_new(&c->smtp, c->alerts.ca_file, j->target, j->body.data,
-			 j->body.len, (long)c->alerts.timeout, &j->smtp,
-			 &reply);
-	if (r < 0) {
-		snprintf(j->why, sizeof(j->why), "%s", reply.text);
-		return r;
-	}
-	j->curl = smtp_job_handle(j->smtp);
-	curl_easy_setopt(j->curl, CURLOPT_PRIVATE, j);
-	return 0;
-}
-
-/* Finds where the alert goes; fails the job (why says) if nowhere. */
-static int job_target(struct job *j, struct store *s, const struct config *c)
+/* Finds where the alert goes, and whose it is (*ret_sub: NULL for the
+ * operator); fails the job (why says) if nowhere. */
+static int job_target(struct job *j, struct store *s, const struct config *c,
+		      const struct config_subscriber **ret_sub)
 {
 	const struct alert *a = j->alert;
 	const struct config_subscriber *sub = NULL;
 	char reason[256];
 	int r;
 
+	if (!j->ch) {
+		snprintf(j->cj.why, sizeof(j->cj.why), "no channel %d",
+			 (int)a->channel);
+		return -EINVAL;
+	}
 	if (a->kind != STORE_ALERT_NOTICE) {
 		sub = config_find_subscriber(c, a->subscriber);
 		if (!sub) {
-			snprintf(j->why, sizeof(j->why),
+			snprintf(j->cj.why, sizeof(j->cj.why),
 				 "subscriber '%s' is no longer in the "
 				 "configuration",
 				 a->subscriber);
 			return -ENOENT;
 		}
 	}
-	if (a->channel == STORE_CHANNEL_WEBHOOK) {
-		j->target = sub ? sub->webhook : c->operator.webhook;
-		j->secret =
-			sub ? sub->webhook_secret : c->operator.webhook_secret;
-	} else
-		j->target = sub ? sub->email : c->operator.email;
-	if (!j->target) {
-		snprintf(j->why, sizeof(j->why),
+	j->cj.target = j->ch->target(c, sub);
+	if (!j->cj.target) {
+		snprintf(j->cj.why, sizeof(j->cj.why),
 			 "no %s channel configured any "
 			 "more",
-			 alert_channel_name(a->channel));
+			 j->ch->name);
 		return -ENOENT;
 	}
-	if (a->channel != STORE_CHANNEL_WEBHOOK || !s)
+	*ret_sub = sub;
+	if (!j->ch->disables || !s)
 		return 0;
-	r = store_endpoint_disabled(s, j->target, reason, sizeof(reason));
+	r = store_endpoint_disabled(s, j->cj.target, reason, sizeof(reason));
 	if (r == 1) {
-		snprintf(j->why, sizeof(j->why), "the endpoint is disabled: %s",
-			 reason);
+		snprintf(j->cj.why, sizeof(j->cj.why),
+			 "the endpoint is disabled: %s", reason);
 		return -ESHUTDOWN;
 	}
 	return r;
 }
 
 /* ---- outcomes ------------------------------------------------------------ */
-
-/* The answer's first line of text, for the attempt record. */
-static void reply_words(struct job *j, char *out, size_t size)
-{
-	size_t i;
-
-	while (j->reply_len && (unsigned char)j->reply[j->reply_len - 1] <= ' ')
-		j->reply_len--;
-	j->reply[j->reply_len] = '\0';
-	for (i = 0; i < j->reply_len; i++)
-		if ((unsigned char)j->reply[i] < ' ')
-			j->reply[i] = ' ';
-	snprintf(out, size, "%s", j->reply);
-}
-
-static void classify_smtp(struct job *j, CURLcode rc)
-{
-	struct smtp_reply reply;
-	int r = smtp_job_finish(j->smtp, rc, &reply);
-
-	j->code = reply.code;
-	snprintf(j->why, sizeof(j->why), "%s", reply.text);
-	j->outcome = r == 0	       ? STORE_ATTEMPT_SENT
-		     : reply.permanent ? STORE_ATTEMPT_FAILED
-				       : STORE_ATTEMPT_RETRY;
-}
-
-static void classify_http(struct job *j, CURLcode rc)
-{
-	char words[REPLY_MAX];
-	long code = 0;
-
-	if (rc != CURLE_OK) {
-		j->outcome = STORE_ATTEMPT_RETRY;
-		snprintf(j->why, sizeof(j->why), "%s",
-			 *j->error ? j->error : curl_easy_strerror(rc));
-		return;
-	}
-	curl_easy_getinfo(j->curl, CURLINFO_RESPONSE_CODE, &code);
-	j->code = (int)code;
-	reply_words(j, words, sizeof(words));
-	snprintf(j->why, sizeof(j->why), "HTTP %ld%s%s", code,
-		 *words ? ": " : "", words);
-	if (code >= 200 && code < 300)
-		j->outcome = STORE_ATTEMPT_SENT;
-	else if (code == 408 || code == 429 || code >= 500 || code < 200)
-		j->outcome = STORE_ATTEMPT_RETRY;
-	else {
-		j->outcome = STORE_ATTEMPT_FAILED;
-		j->gone = code == 410;
-		if (code >= 300 && code < 400)
-			(void)strncat(j->why, " (redirects are not followed)",
-				      sizeof(j->why) - strlen(j->why) - 1);
-	}
-}
 
 static uint32_t random32(void)
 {
@@ -336,13 +127,8 @@ static uint32_t random32(void)
 static int64_t next_due(const struct job *j, const struct config *c,
 			int64_t now)
 {
-	const struct config_alerts *al = &c->alerts;
-	const uint64_t *delays = j->alert->channel == STORE_CHANNEL_WEBHOOK
-					 ? al->webhook_retries
-					 : al->email_retries;
-	size_t n = j->alert->channel == STORE_CHANNEL_WEBHOOK
-			   ? al->n_webhook_retries
-			   : al->n_email_retries;
+	const uint64_t *delays;
+	size_t n = j->ch->retries(&c->alerts, &delays);
 	size_t done = (size_t)j->alert->attempts; /* before this one */
 	int64_t delay;
 
@@ -351,8 +137,8 @@ static int64_t next_due(const struct job *j, const struct config *c,
 	/* Up to 10% either way, so retries of many alerts spread out. */
 	delay = (int64_t)delays[done];
 	delay += (delay * ((int64_t)(random32() % 201) - 100)) / 1000;
-	if (j->retry_after >= 0)
-		delay = MAX(delay, MIN(j->retry_after, RETRY_AFTER_MAX));
+	if (j->cj.retry_after >= 0)
+		delay = MAX(delay, MIN(j->cj.retry_after, RETRY_AFTER_MAX));
 	return now + MAX(delay, 1);
 }
 
@@ -375,7 +161,7 @@ static int report_failure(struct store *s, const struct config *c,
 			 alert_channel_name(j->alert->channel),
 			 alert_type(j->alert),
 			 (long long)j->alert->attempts + 1);
-	(void)text_json_string(&data, j->why);
+	(void)text_json_string(&data, j->cj.why);
 	(void)buf_putc(&data, '\0');
 	r = route_notice(s, c, "alert.failed", j->alert->id, data.data, now);
 	buf_free(&data);
@@ -390,10 +176,10 @@ static void report(struct run *run, const struct job *j)
 	struct deliver_report *rp = &run->reports[j->index];
 
 	rp->channel = j->alert->channel;
-	rp->target = j->target;
-	rp->outcome = j->outcome;
-	rp->code = j->code;
-	snprintf(rp->reply, sizeof(rp->reply), "%s", j->why);
+	rp->target = j->cj.target;
+	rp->outcome = j->cj.outcome;
+	rp->code = j->cj.code;
+	snprintf(rp->reply, sizeof(rp->reply), "%s", j->cj.why);
 }
 
 static int record(struct run *run, struct job *j)
@@ -417,8 +203,9 @@ static int write_attempt(struct run *run, const struct job *j,
 	r = store_begin(run->s);
 	if (r == 0)
 		r = store_attempt_add(run->s, at, due);
-	if (r == 0 && j->gone)
-		r = store_endpoint_disable(run->s, j->target, at->at, j->why);
+	if (r == 0 && j->cj.gone)
+		r = store_endpoint_disable(run->s, j->cj.target, at->at,
+					   j->cj.why);
 	if (r == 0 && at->outcome == STORE_ATTEMPT_FAILED)
 		r = report_failure(run->s, run->c, j, at->at);
 	if (r == 0)
@@ -456,9 +243,9 @@ static int record_attempt(struct run *run, struct job *j, int64_t now)
 	struct store_attempt at = {
 		.alert_id = j->alert->id,
 		.at = now,
-		.outcome = j->outcome,
-		.code = j->code,
-		.reply = j->why,
+		.outcome = j->cj.outcome,
+		.code = j->cj.code,
+		.reply = j->cj.why,
 	};
 	int64_t due = now;
 	int r;
@@ -468,8 +255,8 @@ static int record_attempt(struct run *run, struct job *j, int64_t now)
 		if (!due) {
 			at.outcome = STORE_ATTEMPT_FAILED;
 			due = now;
-			snprintf(j->why + strlen(j->why),
-				 sizeof(j->why) - strlen(j->why),
+			snprintf(j->cj.why + strlen(j->cj.why),
+				 sizeof(j->cj.why) - strlen(j->cj.why),
 				 "; gave up after %lld attempts",
 				 (long long)j->alert->attempts + 1);
 		}
@@ -479,23 +266,23 @@ static int record_attempt(struct run *run, struct job *j, int64_t now)
 		return log_error_errno(r,
 				       "alert %s: cannot record the attempt "
 				       "(%s): %m; it stays due",
-				       j->alert->id, j->why);
+				       j->alert->id, j->cj.why);
 	if (at.outcome == STORE_ATTEMPT_SENT) {
 		run->res->sent++;
 		log_info("alert %s (%s for %s) sent: %s", j->alert->id,
 			 alert_type(j->alert),
 			 *j->alert->subscriber ? j->alert->subscriber
 					       : "the operator",
-			 j->why);
+			 j->cj.why);
 	} else if (at.outcome == STORE_ATTEMPT_RETRY) {
 		run->res->retried++;
 		log_warning("alert %s to %s: %s; will retry in %llds",
-			    j->alert->id, j->target ? j->target : "?", j->why,
-			    (long long)(due - now));
+			    j->alert->id, j->cj.target ? j->cj.target : "?",
+			    j->cj.why, (long long)(due - now));
 	} else {
 		run->res->failed++;
 		log_error("alert %s to %s failed: %s", j->alert->id,
-			  j->target ? j->target : "nowhere", j->why);
+			  j->cj.target ? j->cj.target : "nowhere", j->cj.why);
 	}
 	return 0;
 }
@@ -504,12 +291,8 @@ static struct job *job_free(struct job *j)
 {
 	if (!j)
 		return NULL;
-	if (j->smtp)
-		smtp_job_free(j->smtp); /* and its handle */
-	else if (j->curl)
-		curl_easy_cleanup(j->curl);
-	curl_slist_free_all(j->headers);
-	buf_free(&j->body);
+	if (j->ch)
+		j->ch->stop(&j->cj);
 	alert_free(j->alert);
 	free(j);
 	return NULL;
@@ -522,9 +305,10 @@ static struct job *job_free(struct job *j)
 static struct job *job_new(struct run *run, size_t i, int *r)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
+	const struct config_subscriber *sub = NULL;
 
 	j->index = i;
-	j->retry_after = -1;
+	j->cj.retry_after = -1;
 	*r = 0;
 	if (run->s)
 		*r = alert_load(run->s, run->ids[i], &j->alert);
@@ -534,14 +318,15 @@ static struct job *job_new(struct run *run, size_t i, int *r)
 	}
 	if (*r < 0)
 		return job_free(j);
-	if (job_target(j, run->s, run->c) < 0 ||
-	    (j->alert->channel == STORE_CHANNEL_WEBHOOK
-		     ? webhook_job(j, run->c, run->now)
-		     : mail_job(j, run->c)) < 0) {
-		j->outcome = STORE_ATTEMPT_FAILED;
+	j->ch = channel_find(j->alert->channel);
+	j->cj.alert = j->alert;
+	if (job_target(j, run->s, run->c, &sub) < 0 ||
+	    j->ch->start(&j->cj, run->c, sub, (int64_t)time(NULL)) < 0) {
+		j->cj.outcome = STORE_ATTEMPT_FAILED;
 		*r = record(run, j);
 		return job_free(j);
 	}
+	curl_easy_setopt(j->cj.curl, CURLOPT_PRIVATE, j);
 	return j;
 }
 
@@ -556,11 +341,8 @@ static int finish_done(struct run *run, CURLM *m, unsigned *running)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
 				  (char **)&j);
-		if (j->smtp)
-			classify_smtp(j, msg->data.result);
-		else
-			classify_http(j, msg->data.result);
-		curl_multi_remove_handle(m, j->curl);
+		j->ch->finish(&j->cj, msg->data.result);
+		curl_multi_remove_handle(m, j->cj.curl);
 		(*running)--;
 		if (r == 0)
 			r = record(run, j);
@@ -587,7 +369,7 @@ static int send_all(struct run *run)
 			j = job_new(run, next++, &r);
 			if (!j)
 				continue;
-			curl_multi_add_handle(m, j->curl);
+			curl_multi_add_handle(m, j->cj.curl);
 			running++;
 		}
 		/* No read stays open across the network: its snapshot would
@@ -645,24 +427,22 @@ int deliver_due(struct store *s, const struct config *c, int64_t now,
 }
 
 int deliver_test(const struct config *c, const struct config_subscriber *sub,
-		 struct deliver_report reports[2], size_t *n)
+		 struct deliver_report reports[CHANNEL_MAX], size_t *n)
 {
 	struct deliver_result res;
-	struct alert *tests[2];
+	struct alert *tests[CHANNEL_MAX];
 	struct run run = {.c = c,
 			  .now = (int64_t)time(NULL),
 			  .tests = tests,
 			  .res = &res,
 			  .reports = reports};
+	const struct channel *ch;
 	size_t i;
 	int r;
 
-	if (sub->email && c->smtp.url)
-		tests[run.n++] =
-			alert_test(sub->name, STORE_CHANNEL_EMAIL, run.now);
-	if (sub->webhook)
-		tests[run.n++] =
-			alert_test(sub->name, STORE_CHANNEL_WEBHOOK, run.now);
+	for (i = 0; (ch = channel_at(i)); i++)
+		if (channel_route(ch, c, sub))
+			tests[run.n++] = alert_test(sub->name, ch->id, run.now);
 	r = send_all(&run);
 	for (i = 0; i < run.n; i++)
 		alert_free(tests[i]); /* those a job did not take */

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "alert/channel.h"
 #include "config/config.h"
 #include "store/store_outbox.h"
 
@@ -38,14 +39,15 @@ struct deliver_report {
 	enum store_channel channel;
 	const char *target; /* borrowed from the configuration */
 	enum store_attempt_outcome outcome;
-	int code;	 /* HTTP status or SMTP reply code; 0: none */
-	char reply[512]; /* the server's words, or why it failed */
+	int code; /* HTTP status or SMTP reply code; 0: none */
+	char reply[CHANNEL_WHY_MAX]; /* the server's words, or why it failed */
 };
 
-/* Sends a test message through each of sub's channels (email, then
- * webhook) at once and reports what each server answered, recording
- * nothing.  Returns 0 with *n reports, or -errno. */
+/* Sends a test message through each channel sub's alerts are routed to
+ * (in the channel table's order: email, then webhook) at once and reports
+ * what each server answered, recording nothing.  Returns 0 with *n
+ * reports (at most CHANNEL_MAX), or -errno. */
 int deliver_test(const struct config *c, const struct config_subscriber *sub,
-		 struct deliver_report reports[2], size_t *n);
+		 struct deliver_report reports[CHANNEL_MAX], size_t *n);
 
 #endif

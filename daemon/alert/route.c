@@ -1,6 +1,8 @@
 /*
- * outbox.c: events and notices into alerts (outbox.h).
+ * route.c: events and notices into alerts (route.h).
  *
+ * Which channels a subscriber or the operator has is the channel table's
+ * answer (channel_route()); this file only queues one alert per channel.
  * Alert ids are hashes of what the alert is: "event", the event id and
  * the channel; "digest", subscriber, channel and period start; "notice",
  * type, key and channel.  The same alert is therefore never queued twice,
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "alert/alert.h"
+#include "alert/channel.h"
 #include "lib/buf.h"
 #include "lib/hashid.h"
 #include "lib/macro.h"
@@ -115,18 +118,16 @@ int route_event(struct store *s, const struct config *c,
 		const struct config_subscriber *sub,
 		const struct store_event *e)
 {
+	const struct channel *ch;
+	size_t i;
 	int n = 0, r;
 
 	if (e->type == STORE_EVENT_BASELINE && e->photos == 0)
 		return 0;
-	if (sub->email && c->smtp.url) {
-		r = event_alert(s, sub, STORE_CHANNEL_EMAIL, e);
-		if (r < 0)
-			return r;
-		n += r;
-	}
-	if (sub->webhook) {
-		r = event_alert(s, sub, STORE_CHANNEL_WEBHOOK, e);
+	for (i = 0; (ch = channel_at(i)); i++) {
+		if (!channel_route(ch, c, sub))
+			continue;
+		r = event_alert(s, sub, ch->id, e);
 		if (r < 0)
 			return r;
 		n += r;
@@ -146,6 +147,7 @@ static int notice_alert(struct store *s, enum store_channel ch,
 		.created = now,
 		.due = now,
 		.notice = json,
+		.notice_type = type,
 	};
 	int r;
 
@@ -157,21 +159,17 @@ static int notice_alert(struct store *s, enum store_channel ch,
 int route_notice(struct store *s, const struct config *c, const char *type,
 		 const char *key, const char *data, int64_t now)
 {
-	const struct config_operator *o = &c->operator;
+	const struct channel *ch;
 	struct buf json;
+	size_t i;
 	int r = 0;
 
-	if (!o->email && !o->webhook)
-		return 0;
 	buf_init(&json, 1 << 20);
 	(void)buf_printf(&json, "{\"type\":\"%s\",%s}", type, data);
 	(void)buf_putc(&json, '\0');
-	if (o->email && c->smtp.url)
-		r = notice_alert(s, STORE_CHANNEL_EMAIL, type, key, json.data,
-				 now);
-	if (r == 0 && o->webhook)
-		r = notice_alert(s, STORE_CHANNEL_WEBHOOK, type, key, json.data,
-				 now);
+	for (i = 0; r == 0 && (ch = channel_at(i)); i++)
+		if (channel_route(ch, c, NULL))
+			r = notice_alert(s, ch->id, type, key, json.data, now);
 	buf_free(&json);
 	return r;
 }

@@ -1,9 +1,10 @@
 /*
- * outbox.h: which alerts an event becomes, and operator notices.
+ * route.h: which alerts an event becomes, and operator notices.
  *
  * Called inside the transaction that records the event, so an event and
  * its alerts are committed together or not at all.  Each channel of the
- * subscriber (email, webhook) gets its own alert, delivered on its own.
+ * subscriber (each row of the channel table it is routed to: email,
+ * webhook) gets its own alert, delivered on its own.
  * With a digest period, a subscriber's events of one period share one
  * alert per channel, due when the period ends; a baseline is always an
  * alert of its own, and a baseline with no photos alerts nobody.

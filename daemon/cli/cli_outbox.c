@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "alert/alert.h"
+#include "alert/channel.h"
 #include "alert/deliver.h"
 #include "cli/cli_internal.h"
 #include "lib/buf.h"
@@ -227,7 +228,7 @@ int cli_outbox(struct cli *cli, int argc, char **argv)
 
 int cli_alert_test(struct cli *cli, int argc, char **argv)
 {
-	struct deliver_report reports[2];
+	struct deliver_report reports[CHANNEL_MAX];
 	const struct config_subscriber *sub;
 	struct cmd c = {0};
 	size_t n = 0, i, sent = 0;

@@ -220,6 +220,13 @@ static const char *const store_migrations[] = {
 	 * names an owner, as they did. */
 	"ALTER TABLE event_photos ADD COLUMN owner_entry INTEGER "
 	"  REFERENCES entries(id);",
+
+	/* 8 -> 9: a notice's type in a column of its own, not read back from
+	 * its JSON.  Notices queued before it take the JSON's "type" member,
+	 * or "notice" when it has none. */
+	"ALTER TABLE alerts ADD COLUMN notice_type TEXT;"
+	"UPDATE alerts SET notice_type = coalesce(CASE WHEN json_valid(notice) "
+	"  THEN json_extract(notice, '$.type') END, 'notice') WHERE kind = 3;",
 };
 
 static const char sql_dataset_find[] =

@@ -8,13 +8,14 @@
 
 #include "store/store_internal.h"
 
-#define ALERT_COLUMNS                                                    \
-	"id, subscriber, channel, kind, created, due, state, attempts, " \
-	"coalesce(sent, 0), coalesce(last_reply, ''), coalesce(notice, '')"
+#define ALERT_COLUMNS                                                         \
+	"id, subscriber, channel, kind, created, due, state, attempts, "      \
+	"coalesce(sent, 0), coalesce(last_reply, ''), coalesce(notice, ''), " \
+	"coalesce(notice_type, '')"
 
 static const char sql_alert_add[] =
 	"INSERT OR IGNORE INTO alerts(id, subscriber, channel, kind, created, "
-	"due, notice) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	"due, notice, notice_type) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 static const char sql_alert_event_add[] =
 	"INSERT OR IGNORE INTO alert_events(alert_id, event_id) VALUES (?1, ?2)";
 static const char sql_alert_get[] =
@@ -60,6 +61,7 @@ static void alert_from_row(sqlite3_stmt *st, struct store_alert *a)
 		.sent = sqlite3_column_int64(st, 8),
 		.last_reply = store_column_text(st, 9),
 		.notice = store_column_text(st, 10),
+		.notice_type = store_column_text(st, 11),
 	};
 	store_column_copy(st, 0, a->id, sizeof(a->id));
 }
@@ -79,6 +81,7 @@ int store_alert_add(struct store *s, const struct store_alert *a)
 	sqlite3_bind_int64(st, 5, a->created);
 	sqlite3_bind_int64(st, 6, a->due);
 	store_bind_text_or_null(st, 7, a->notice);
+	store_bind_text_or_null(st, 8, a->notice_type);
 	r = store_step(s, st);
 	if (r < 0)
 		return r;

@@ -45,10 +45,13 @@ struct store_alert {
 	int64_t attempts, sent; /* sent: 0 until it is */
 	const char *last_reply; /* "" before the first attempt */
 	const char *notice;	/* "" unless a notice */
+	/* A notice's type ("dataset.failing"), kept in a column of its own;
+	 * "" unless a notice. */
+	const char *notice_type;
 };
 
-/* Adds an alert unless one with its id exists.  Returns 1 if added, 0 if
- * it existed, or -errno. */
+/* Adds an alert (notice and notice_type: "" or NULL for none) unless one
+ * with its id exists.  Returns 1 if added, 0 if it existed, or -errno. */
 int store_alert_add(struct store *s, const struct store_alert *a);
 
 /* Adds an event to an alert.  Returns 0 or -errno. */

@@ -6,7 +6,8 @@
 # into the same database.  A delivery that kept a read open across the
 # request could then not record its attempt, and the alert went out again
 # (issue 18: the baseline three times, 5 s apart).  Counts the POSTs per
-# webhook-id: exactly one each, every one recorded as sent.
+# webhook-id: exactly one each, every one recorded as sent, each signed
+# when its own attempt started.
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
@@ -106,6 +107,18 @@ per_id=$("$SW_PYTHON" - "$WEBHOOKD_LOG" <<-'EOF'
 EOF
 )
 expect_eq "18 alerts (3 events x 6 subscribers), one POST each" "$per_id" "18 18 [1]"
+# Each signed when its attempt starts, not when the batch did (issue 14,
+# item 1): with 2 s an answer the last of a batch of six was 10 s stale.
+expect_eq "every webhook-timestamp at most 2 s before its request arrived" "$("$SW_PYTHON" - "$WEBHOOKD_LOG" <<-'EOF'
+	import json, sys
+	skews = []
+	for line in open(sys.argv[1]):
+	    r = json.loads(line)
+	    ts = int(dict((k.lower(), v) for k, v in r["headers"])["webhook-timestamp"])
+	    skews.append(r["time"] - ts)
+	print(len(skews) == 18 and max(skews) <= 2 or sorted(skews)[-3:])
+EOF
+)" True
 expect_eq "each recorded as sent once" \
 	"$(sqlite3 "$tmp/state/scrapewatch.db" "SELECT count(*), count(DISTINCT alert_id) FROM attempts")" "18|18"
 expect_not_contains "no database error in the daemon's log" "$(cat "$tmp/daemon.log")" "cannot record"
