@@ -13,7 +13,27 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Makes a fresh directory under $TMPDIR and returns its path (static). */
+static inline void test_rmtree(const char *dir);
+
+/* The directories test_tmpdir() made, removed when the process that made
+ * them exits (not when a child it forked does). */
+#define TEST_TMPDIRS_MAX 256
+static char test_tmpdirs[TEST_TMPDIRS_MAX][PATH_MAX];
+static size_t test_n_tmpdirs;
+static pid_t test_tmpdirs_owner;
+
+static inline void test_tmpdirs_remove(void)
+{
+	size_t i;
+
+	if (getpid() != test_tmpdirs_owner)
+		return;
+	for (i = 0; i < test_n_tmpdirs; i++)
+		test_rmtree(test_tmpdirs[i]);
+}
+
+/* Makes a fresh directory under $TMPDIR and returns its path (static); it
+ * is removed, with what is in it, when the test program exits. */
 static inline const char *test_tmpdir(void)
 {
 	static char dir[PATH_MAX];
@@ -24,6 +44,12 @@ static inline const char *test_tmpdir(void)
 		perror("mkdtemp");
 		exit(2);
 	}
+	if (!test_tmpdirs_owner) {
+		test_tmpdirs_owner = getpid();
+		atexit(test_tmpdirs_remove);
+	}
+	if (test_n_tmpdirs < TEST_TMPDIRS_MAX)
+		snprintf(test_tmpdirs[test_n_tmpdirs++], PATH_MAX, "%s", dir);
 	return dir;
 }
 
