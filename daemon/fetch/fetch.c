@@ -132,15 +132,11 @@ static bool is_redirect(long status)
 static void part_info_read(struct fetch *f)
 {
 	char url[2048] = "", etag[256] = "", lm[64] = "";
-	int fd = open(f->info_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	FILE *in = fd >= 0 ? fdopen(fd, "r") : NULL;
+	FILE *in = fopen_nofollow(f->info_path, "r", 0);
 
 	f->if_range[0] = '\0';
-	if (!in) {
-		if (fd >= 0)
-			close(fd);
+	if (!in)
 		return;
-	}
 	if (fgets(url, sizeof(url), in) && fgets(etag, sizeof(etag), in) &&
 	    fgets(lm, sizeof(lm), in)) {
 		url[strcspn(url, "\n")] = '\0';
@@ -156,16 +152,10 @@ static void part_info_read(struct fetch *f)
 
 static void part_info_write(struct fetch *f)
 {
-	int fd = open(f->info_path,
-		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		      0600);
-	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	FILE *out = fopen_nofollow(f->info_path, "w", 0600);
 
-	if (!out) {
-		if (fd >= 0)
-			close(fd);
+	if (!out)
 		return; /* the download works; only a resume will not */
-	}
 	fprintf(out, "%s\n%s\n%s\n", f->origin_url, f->etag, f->last_modified);
 	if (fclose(out) != 0)
 		(void)unlink(f->info_path);

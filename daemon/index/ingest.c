@@ -394,30 +394,20 @@ static int keyset_write(const struct ingest *in, int64_t release_id,
 	_cleanup_fclose_ FILE *f = NULL, *old = NULL;
 	struct diff_item item;
 	size_t i = 0, j = 0, n;
-	int fd, r;
+	int r;
 
 	keyset_path(in, path, sizeof(path));
 	if (in->set_in_file) {
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		old = fd >= 0 ? fdopen(fd, "r") : NULL;
-		if (!old && fd >= 0)
-			close(fd);
+		old = fopen_nofollow(path, "r", 0);
 		if (!old || fseek(old, 24, SEEK_SET) < 0)
 			return -errno;
 		o.f = old;
 	} else
 		o.mem = diff_set_items(in->set, &n);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = create_new_file(tmp, 0600);
-	if (fd < 0)
-		return fd;
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		(void)unlink(tmp);
-		return r;
-	}
+	f = fopen_nofollow(tmp, "w", 0600);
+	if (!f)
+		return -errno;
 	memcpy(head, KEYS_MAGIC, 8);
 	unaligned_write_u64(head + 8, (uint64_t)release_id);
 	unaligned_write_u64(head + 16, n_old + in->n_pairs);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -116,6 +117,29 @@ int create_new_file(const char *path, int mode)
 		return r;
 	}
 	return fd;
+}
+
+FILE *fopen_nofollow(const char *path, const char *how, int mode)
+{
+	bool write = how[0] == 'w';
+	int fd, saved;
+	FILE *f;
+
+	fd = write ? create_new_file(path, mode)
+		   : open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		errno = write ? -fd : errno;
+		return NULL;
+	}
+	f = fdopen(fd, how);
+	if (!f) {
+		saved = errno;
+		close(fd);
+		if (write)
+			(void)unlink(path);
+		errno = saved;
+	}
+	return f;
 }
 
 int write_file_durably(const char *path, const void *data, size_t len, int mode)

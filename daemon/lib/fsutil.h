@@ -7,6 +7,7 @@
 #define SCRAPEWATCH_FSUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Makes dir and its parents (mode 0700 for what it creates).  Returns 0
  * or -errno. */
@@ -25,6 +26,11 @@ int rename_durably(const char *from, const char *to);
  * O_NOFOLLOW, with exactly mode, whatever the umask.  Returns a file
  * descriptor (close-on-exec) or -errno. */
 int create_new_file(const char *path, int mode);
+
+/* path as a stdio stream, no link followed: for reading (how "r"), or
+ * made afresh by create_new_file() with mode (how "w").  Returns the
+ * stream, or NULL with errno set. */
+FILE *fopen_nofollow(const char *path, const char *how, int mode);
 
 /* Writes data to path atomically: a temporary file beside it (made by
  * create_new_file()), fsynced and renamed into place.  mode: the new
