@@ -51,6 +51,8 @@ int lines_feed(struct lines *l, const char *data, size_t len)
 	const char *p = data, *end = data + len, *nl;
 	int r;
 
+	if (l->error < 0)
+		return l->error;
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl) {
@@ -77,6 +79,7 @@ int lines_feed(struct lines *l, const char *data, size_t len)
 		}
 		if (r < 0) {
 			l->offset += (uint64_t)(nl + 1 - data);
+			l->error = r;
 			return r;
 		}
 		p = nl + 1;
@@ -89,9 +92,13 @@ int lines_finish(struct lines *l)
 {
 	int r = 0;
 
+	if (l->error < 0)
+		return l->error;
 	if (l->partial.len > 0 || l->skipping)
 		r = lines_emit(l, l->partial.data, l->partial.len,
 			       l->offset - l->start);
 	buf_reset(&l->partial);
+	if (r < 0)
+		l->error = r;
 	return r;
 }

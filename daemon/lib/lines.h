@@ -5,7 +5,10 @@
  * A line ends at LF; one CR before the LF is dropped.  Lines that fit in a
  * chunk are handed over in place (no copy); only a line that straddles two
  * chunks is copied, into a buffer bounded by max_line.  A longer line is
- * skipped up to its end and reported with line == NULL.  Pure: no I/O.
+ * skipped up to its end and reported with line == NULL.  The first
+ * negative value the callback returns sticks: later feeds and the finish
+ * return it without calling back, so a format need not keep its own copy.
+ * Pure: no I/O.
  */
 #ifndef SCRAPEWATCH_LINES_H
 #define SCRAPEWATCH_LINES_H
@@ -31,13 +34,15 @@ struct lines {
 	uint64_t offset; /* stream offset of the next byte fed */
 	uint64_t start;	 /* stream offset where the pending line starts */
 	int skipping;	 /* inside a line longer than max_line */
+	int error;	 /* the callback's first negative value, or 0 */
 };
 
 void lines_init(struct lines *l, size_t max_line, lines_fn fn, void *userdata);
-/* Feeds a chunk.  Returns 0 or the first negative value fn returned. */
+/* Feeds a chunk.  Returns 0 or the first negative value fn returned (now
+ * or in an earlier call). */
 int lines_feed(struct lines *l, const char *data, size_t len);
 /* Hands on a last line without a newline, if any.  Returns 0 or fn's
- * negative value. */
+ * first negative value. */
 int lines_finish(struct lines *l);
 /* Frees the buffer. */
 void lines_free(struct lines *l);

@@ -723,27 +723,15 @@ static int tsv_line(void *userdata, const char *s, size_t len, uint64_t number,
 static int tsv_feed(void *p, const char *data, size_t len)
 {
 	struct csv *c = p;
-	int r;
 
-	if (c->error < 0 || len == 0)
-		return c->error;
-	r = lines_feed(&c->lines, data, len);
-	if (r < 0)
-		c->error = r;
-	return c->error;
+	return lines_feed(&c->lines, data, len);
 }
 
 static int tsv_finish(void *p)
 {
 	struct csv *c = p;
-	int r;
 
-	if (c->error < 0)
-		return c->error;
-	r = lines_finish(&c->lines);
-	if (r < 0)
-		c->error = r;
-	return c->error;
+	return lines_finish(&c->lines);
 }
 
 /* ---- life cycle --------------------------------------------------------- */

@@ -988,8 +988,6 @@ static int jsonl_feed(void *parser, const char *data, size_t len)
 {
 	struct json_parser *p = parser;
 
-	if (p->error)
-		return p->error;
 	return lines_feed(&p->lines, data, len);
 }
 
@@ -997,8 +995,6 @@ static int jsonl_finish(void *parser)
 {
 	struct json_parser *p = parser;
 
-	if (p->error)
-		return p->error;
 	return lines_finish(&p->lines);
 }
 

@@ -140,27 +140,15 @@ static int paths_open(const struct format_options *d _unused_,
 static int paths_feed(void *parser, const char *data, size_t len)
 {
 	struct paths *p = parser;
-	int r;
 
-	if (p->error < 0 || len == 0)
-		return p->error;
-	r = lines_feed(&p->lines, data, len);
-	if (r < 0)
-		p->error = r;
-	return p->error;
+	return lines_feed(&p->lines, data, len);
 }
 
 static int paths_finish(void *parser)
 {
 	struct paths *p = parser;
-	int r;
 
-	if (p->error < 0)
-		return p->error;
-	r = lines_finish(&p->lines);
-	if (r < 0)
-		p->error = r;
-	return p->error;
+	return lines_finish(&p->lines);
 }
 
 static void *paths_free(void *parser)

@@ -98,3 +98,29 @@ TEST(callback_error_stops)
 	CHECK_INT(v.n, 2);
 	lines_free(&l);
 }
+
+TEST(callback_error_sticks)
+{
+	struct lines l;
+	struct seen v = {0};
+
+	/* Line 2 fails in the second chunk's feed, which returns 0 for the
+	 * chunk it ended inside of; every later call returns the error and
+	 * calls back no more. */
+	lines_init(&l, 100, stop_at_two, &v);
+	CHECK_INT(lines_feed(&l, "a\nb", 3), 0);
+	CHECK_INT(lines_feed(&l, "\nc\n", 3), -42);
+	CHECK_INT(lines_feed(&l, "d\ne\n", 4), -42);
+	CHECK_INT(lines_finish(&l), -42);
+	CHECK_INT(v.n, 2);
+	lines_free(&l);
+
+	/* A last line without a newline fails in the finish; it sticks too. */
+	v = (struct seen){0};
+	lines_init(&l, 100, stop_at_two, &v);
+	CHECK_INT(lines_feed(&l, "a\nb", 3), 0);
+	CHECK_INT(lines_finish(&l), -42);
+	CHECK_INT(lines_feed(&l, "\nc\n", 3), -42);
+	CHECK_INT(v.n, 2);
+	lines_free(&l);
+}
