@@ -26,7 +26,6 @@ struct paths {
 	struct lines lines;
 	struct format_sink sink;
 	size_t max_line;
-	int error; /* sticky: the sink's error */
 };
 
 extern const struct format format_paths;
