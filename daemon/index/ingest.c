@@ -16,18 +16,15 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "fetch/decode.h"
 #include "index/diff.h"
+#include "index/keyset.h"
 #include "index/spill.h"
-#include "lib/fsutil.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/macro.h"
@@ -35,7 +32,6 @@
 #include "lib/xalloc.h"
 #include "parse/format.h"
 
-#define KEYS_MAGIC	 "SWKEYS01"
 #define INGEST_BATCH	 64  /* lookups issued together */
 #define INGEST_CACHE_MIB 256 /* SQLite page cache while committing */
 
@@ -273,48 +269,18 @@ static void keyset_path(const struct ingest *in, char *path, size_t size)
 		 (long long)in->dataset_id);
 }
 
-/* Loads the key-set file if it belongs to release_id; else -ESTALE. */
-static int keyset_read(const struct ingest *in, int64_t release_id,
-		       struct items *it)
-{
-	char path[PATH_MAX], head[24];
-	_cleanup_close_ int fd = -1;
-	uint64_t count;
-	struct stat st;
-	size_t want;
-	ssize_t n;
-
-	keyset_path(in, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    read(fd, head, 24) != 24 || memcmp(head, KEYS_MAGIC, 8) != 0 ||
-	    (int64_t)unaligned_read_u64(head + 8) != release_id)
-		return -ESTALE;
-	count = unaligned_read_u64(head + 16);
-	/* The count comes from a file: compare by division, so that a count
-	 * that would wrap the multiplication cannot pass. */
-	if (st.st_size < 24 ||
-	    ((uint64_t)st.st_size - 24) % sizeof(struct diff_item) != 0 ||
-	    ((uint64_t)st.st_size - 24) / sizeof(struct diff_item) != count)
-		return -ESTALE;
-	it->v = xreallocarray(NULL, count ? count : 1,
-			      sizeof(struct diff_item));
-	it->n = it->cap = count;
-	want = count * sizeof(struct diff_item);
-	n = pread(fd, it->v, want, 24);
-	return n == (ssize_t)want ? 0 : -ESTALE;
-}
-
 /* Loads the key set of the dataset as of release_id (0: none yet). */
 static int keyset_load(struct ingest *in, int64_t release_id)
 {
 	struct items it = {NULL, 0, 0};
 	struct diff_item *tmp;
+	char path[PATH_MAX];
 	int r;
 
-	in->set_in_file = release_id && keyset_read(in, release_id, &it) == 0;
+	keyset_path(in, path, sizeof(path));
+	in->set_in_file =
+		release_id && keyset_read(path, release_id, &it.v, &it.n) == 0;
 	if (release_id && !in->set_in_file) {
-		free(it.v);
 		it = (struct items){NULL, 0, 0};
 		r = store_items_each(in->store, in->dataset_id, items_add, &it);
 		if (r < 0) {
@@ -332,28 +298,17 @@ static int keyset_load(struct ingest *in, int64_t release_id)
 	return 0;
 }
 
-/* Reads the old key set for the merge: from memory, or streamed back
- * from its file when it was dropped before the commit. */
+/* The old key set for the merge: in memory, or streamed back from its
+ * file when it was dropped before the commit. */
 struct old_items {
-	const struct diff_item *mem; /* the set's items, or NULL */
-	FILE *f;		     /* owned when streaming */
-	struct diff_item block[4096];
-	size_t n, at, len;  /* total, next index, items in block */
-	size_t block_start; /* index of block[0] */
+	const struct diff_item *mem;  /* the set's items, or NULL */
+	struct keyset_stream *stream; /* owned when streaming */
+	size_t n;		      /* how many */
 };
 
 static const struct diff_item *old_item(struct old_items *o, size_t i)
 {
-	if (o->mem)
-		return &o->mem[i];
-	if (i >= o->block_start + o->len) {
-		o->block_start = i;
-		o->len = fread(o->block, sizeof(o->block[0]),
-			       MIN(ELEMENTSOF(o->block), o->n - i), o->f);
-		if (o->len == 0)
-			return NULL;
-	}
-	return &o->block[i - o->block_start];
+	return o->mem ? &o->mem[i] : keyset_stream_at(o->stream, i);
 }
 
 /* The next item of the new key set, merging the old items (with their new
@@ -385,41 +340,37 @@ static int next_item(const struct ingest *in, struct old_items *o, size_t *i,
 
 /* Writes the key set after this release: the old items with their new
  * presence, merged with the added entries (pairs hold their row ids
- * now).  Atomic: a temporary file renamed over the old one. */
+ * now). */
 static int keyset_write(const struct ingest *in, int64_t release_id,
 			uint64_t n_old)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8], head[24];
 	struct old_items o = {.n = n_old};
-	_cleanup_fclose_ FILE *f = NULL, *old = NULL;
+	struct keyset_writer *w;
 	struct diff_item item;
+	char path[PATH_MAX];
 	size_t i = 0, j = 0, n;
 	int r;
 
 	keyset_path(in, path, sizeof(path));
 	if (in->set_in_file) {
-		old = fopen_nofollow(path, "r", 0);
-		if (!old || fseek(old, 24, SEEK_SET) < 0)
-			return -errno;
-		o.f = old;
+		r = keyset_stream_open(path, &o.stream);
+		if (r < 0)
+			return r;
 	} else
 		o.mem = diff_set_items(in->set, &n);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen_nofollow(tmp, "w", 0600);
-	if (!f)
-		return -errno;
-	memcpy(head, KEYS_MAGIC, 8);
-	unaligned_write_u64(head + 8, (uint64_t)release_id);
-	unaligned_write_u64(head + 16, n_old + in->n_pairs);
-	fwrite(head, 1, 24, f);
-	while ((r = next_item(in, &o, &i, &j, &item)) > 0)
-		fwrite(&item, sizeof(item), 1, f);
-	if (r < 0 || fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
-		r = r < 0 ? r : -errno;
-		unlink(tmp);
+	r = keyset_writer_open(path, release_id, n_old + in->n_pairs, &w);
+	if (r < 0) {
+		keyset_stream_free(o.stream);
 		return r;
 	}
-	return rename(tmp, path) < 0 ? -errno : 0;
+	while ((r = next_item(in, &o, &i, &j, &item)) > 0)
+		keyset_writer_add(w, &item);
+	keyset_stream_free(o.stream);
+	if (r < 0) {
+		keyset_writer_abort(w);
+		return r;
+	}
+	return keyset_writer_commit(w);
 }
 
 /* Collects the old entries whose presence changed (removed or

@@ -1,0 +1,49 @@
+/*
+ * keyset.h: the key-set file, a dataset's every entry key as of one
+ * release, each with its entry's row id and whether the entry is present.
+ *
+ * It saves the ingest from reading every key of the dataset back from the
+ * database.  The file is a cache: one that is missing, of another release,
+ * or damaged reads as -ESTALE and the caller rebuilds the set from the
+ * database.  Layout, little-endian: "SWKEYS01", the release id (int64), the
+ * item count (uint64), then the items (struct diff_item), sorted by key.
+ */
+#ifndef SCRAPEWATCH_KEYSET_H
+#define SCRAPEWATCH_KEYSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "index/diff.h"
+
+/* Reads the whole file at path if it holds release_id's key set: 0 with
+ * the items in *ret (free()) and their number in *n, or -ESTALE. */
+int keyset_read(const char *path, int64_t release_id, struct diff_item **ret,
+		size_t *n);
+
+/* Streams the items of a key-set file back in key order, once. */
+struct keyset_stream;
+
+/* Opens the file at path for keyset_stream_at().  Returns 0 or -errno. */
+int keyset_stream_open(const char *path, struct keyset_stream **ret);
+/* Item i; i may stay or grow from one call to the next, never shrink.
+ * NULL past the end or on a read error. */
+const struct diff_item *keyset_stream_at(struct keyset_stream *s, size_t i);
+void keyset_stream_free(struct keyset_stream *s);
+
+/* Writes a key-set file: a temporary file beside path, renamed over it by
+ * keyset_writer_commit(), so a reader never sees half a file. */
+struct keyset_writer;
+
+/* Starts the file of release_id, which will hold count items.  Returns 0
+ * or -errno (the temporary file is created 0600, never through a link). */
+int keyset_writer_open(const char *path, int64_t release_id, uint64_t count,
+		       struct keyset_writer **ret);
+void keyset_writer_add(struct keyset_writer *w, const struct diff_item *item);
+/* Syncs and renames the file into place, and frees w.  Returns 0 or
+ * -errno (then nothing replaced the old file). */
+int keyset_writer_commit(struct keyset_writer *w);
+/* Drops the temporary file and frees w. */
+void keyset_writer_abort(struct keyset_writer *w);
+
+#endif
