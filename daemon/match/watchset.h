@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
-#include "store/store_index.h"
+#include "vocab.h"
 
 #define WATCHSET_FINGERPRINT_LEN 32 /* hex digits */
 

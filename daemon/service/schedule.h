@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "store/store.h"
+#include "vocab.h"
 
 #define SCHEDULE_JITTER	      0.05	 /* of the interval, either way */
 #define SCHEDULE_BACKOFF_BASE 60	 /* seconds after a first failure */

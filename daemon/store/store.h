@@ -11,19 +11,11 @@
 
 #include <stdint.h>
 
+#include "vocab.h"
+
 #define STORE_ERROR_MAX 512
 
 struct store;
-
-/* How a check of a dataset ended. */
-enum store_outcome {
-	STORE_OUTCOME_RUNNING,	   /* not ended (or the process died) */
-	STORE_OUTCOME_UNCHANGED,   /* nothing new on the server */
-	STORE_OUTCOME_NEW_RELEASE, /* a new release was ingested */
-	STORE_OUTCOME_FAILED,	   /* see the run's error */
-	STORE_OUTCOME_STOPPED,	   /* cut short by a shutdown: no failure */
-	STORE_OUTCOME_MAX,
-};
 
 struct store_run {
 	int64_t id;

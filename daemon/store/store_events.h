@@ -19,18 +19,6 @@
 
 #define STORE_EVENT_ID_LEN 32 /* hex digits */
 
-enum store_event_type {
-	STORE_EVENT_INCLUDED = 1, /* the values of enum store_change */
-	STORE_EVENT_REMOVED = 2,
-	STORE_EVENT_REINCLUDED = 3,
-	STORE_EVENT_BASELINE = 4,
-};
-
-enum store_via {
-	STORE_VIA_ENTRY = 1,	 /* the entry's own (or no one's) */
-	STORE_VIA_OWNERSHIP = 2, /* an ownership dataset's */
-};
-
 struct store_event {
 	char id[STORE_EVENT_ID_LEN + 1];
 	enum store_event_type type;

@@ -15,12 +15,6 @@
 
 #include "store/store.h"
 
-enum store_change {
-	STORE_CHANGE_ADDED = 1,
-	STORE_CHANGE_REMOVED = 2,
-	STORE_CHANGE_REINCLUDED = 3,
-};
-
 struct store_release {
 	int64_t id, dataset_id, seq;
 	char sha256[65];
@@ -124,14 +118,6 @@ struct store_query {
 	const char *nsid;  /* exact */
 	const char *alias; /* case-insensitive */
 	const char *name;  /* display name, case-insensitive */
-};
-
-/* How a search hit matched. */
-enum store_match {
-	STORE_MATCH_PHOTO = 1,
-	STORE_MATCH_NSID,
-	STORE_MATCH_ALIAS,
-	STORE_MATCH_NAME, /* a possible match only */
 };
 
 /*

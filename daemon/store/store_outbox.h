@@ -17,24 +17,6 @@
 
 #define STORE_ALERT_ID_LEN 32 /* hex digits */
 
-enum store_channel {
-	STORE_CHANNEL_EMAIL = 1,
-	STORE_CHANNEL_WEBHOOK = 2,
-};
-
-enum store_alert_kind {
-	STORE_ALERT_EVENT = 1,	/* one event */
-	STORE_ALERT_DIGEST = 2, /* a period's events */
-	STORE_ALERT_NOTICE = 3, /* to the operator; its JSON in notice */
-	STORE_ALERT_TEST = 4,	/* a test message: never stored */
-};
-
-enum store_alert_state {
-	STORE_ALERT_PENDING = 0,
-	STORE_ALERT_SENT = 1,
-	STORE_ALERT_FAILED = 2,
-};
-
 struct store_alert {
 	char id[STORE_ALERT_ID_LEN + 1];
 	const char *subscriber; /* "" for the operator */
