@@ -367,6 +367,32 @@ int store_step(struct store *s, sqlite3_stmt *st)
 	return store_errno(s, rc, sqlite3_sql(st));
 }
 
+sqlite3_stmt *store_stmt_id(struct store *s, const char *sql, int64_t id,
+			    int *r)
+{
+	sqlite3_stmt *st = store_stmt(s, sql, r);
+
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return st;
+}
+
+sqlite3_stmt *store_row_id(struct store *s, const char *sql, int64_t id, int *r)
+{
+	sqlite3_stmt *st = store_stmt_id(s, sql, id, r);
+
+	if (!st)
+		return NULL;
+	*r = store_step(s, st);
+	return *r == 1 ? st : NULL;
+}
+
+int store_stop(sqlite3_stmt *st, int r)
+{
+	sqlite3_reset(st);
+	return r;
+}
+
 int store_exec(struct store *s, const char *sql)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);

@@ -161,16 +161,13 @@ int store_watch_seen_each(struct store *s, int64_t dataset_id,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_watch_seen, &r);
+	st = store_stmt_id(s, sql_watch_seen, dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
 	while ((r = store_step(s, st)) == 1) {
 		r = fn(userdata, store_column_text(st, 0));
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		if (r < 0)
+			return store_stop(st, r);
 	}
 	return r;
 }
@@ -197,10 +194,9 @@ int store_photo_owner(struct store *s, int64_t ownership_dataset_id,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_photo_owner, &r);
+	st = store_stmt_id(s, sql_photo_owner, ownership_dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, ownership_dataset_id);
 	sqlite3_bind_int64(st, 2, (int64_t)photo_id);
 	r = store_step(s, st);
 	if (r == 1)
@@ -226,10 +222,8 @@ static int entry_rows(struct store *s, sqlite3_stmt *st,
 	while ((r = store_step(s, st)) == 1) {
 		store_entry_from_row(st, &e);
 		r = fn(userdata, &e);
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		if (r < 0)
+			return store_stop(st, r);
 	}
 	return r;
 }
@@ -241,10 +235,9 @@ int store_present_each(struct store *s, int64_t dataset_id, int64_t release_id,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_present_each, &r);
+	st = store_stmt_id(s, sql_present_each, dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
 	sqlite3_bind_int64(st, 2, release_id);
 	return entry_rows(s, st, fn, userdata);
 }
@@ -317,10 +310,8 @@ static int event_rows(struct store *s, sqlite3_stmt *st,
 	while ((r = store_step(s, st)) == 1) {
 		event_row_from(st, &row);
 		r = fn(userdata, &row);
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		if (r < 0)
+			return store_stop(st, r);
 	}
 	return r;
 }
@@ -380,10 +371,8 @@ int store_subscriber_matches_each(struct store *s, const char *subscriber,
 		row.dataset_id = sqlite3_column_int64(st, c + 3);
 		row.present = sqlite3_column_int(st, c + 4) != 0;
 		r = fn(userdata, &row);
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		if (r < 0)
+			return store_stop(st, r);
 	}
 	return r;
 }

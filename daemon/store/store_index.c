@@ -131,12 +131,8 @@ int store_release_latest(struct store *s, int64_t dataset_id,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_release_latest, &r);
+	st = store_row_id(s, sql_release_latest, dataset_id, &r);
 	if (!st)
-		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
-	r = store_step(s, st);
-	if (r <= 0)
 		return r;
 	release_from_row(st, ret);
 	sqlite3_reset(st);
@@ -152,17 +148,14 @@ int store_releases_each(struct store *s, int64_t dataset_id,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_release_all, &r);
+	st = store_stmt_id(s, sql_release_all, dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
 	while ((r = store_step(s, st)) == 1) {
 		release_from_row(st, &rel);
 		r = fn(userdata, &rel);
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		if (r < 0)
+			return store_stop(st, r);
 	}
 	return r;
 }
@@ -172,10 +165,9 @@ int store_release_add(struct store *s, struct store_release *rel)
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_release_add, &r);
+	st = store_stmt_id(s, sql_release_add, rel->dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, rel->dataset_id);
 	sqlite3_bind_text(st, 2, rel->sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, rel->size);
 	sqlite3_bind_int64(st, 4, rel->decoded_size);
@@ -203,18 +195,15 @@ int store_release_files_beyond(struct store *s, int64_t dataset_id,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_release_files, &r);
+	st = store_stmt_id(s, sql_release_files, dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
 	sqlite3_bind_int64(st, 2, (int64_t)MIN(keep, (uint64_t)INT64_MAX));
 	while ((r = store_step(s, st)) == 1) {
 		r = fn(userdata, sqlite3_column_int64(st, 0),
 		       (const char *)sqlite3_column_text(st, 1));
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		if (r < 0)
+			return store_stop(st, r);
 	}
 	return r;
 }
@@ -240,10 +229,9 @@ int store_release_forget_file(struct store *s, int64_t release_id,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_release_forget_file, &r);
+	st = store_stmt_id(s, sql_release_forget_file, release_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, release_id);
 	r = store_step(s, st);
 	if (r < 0)
 		return r;
@@ -255,10 +243,9 @@ int store_release_finish(struct store *s, const struct store_release *rel)
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_release_finish, &r);
+	st = store_stmt_id(s, sql_release_finish, rel->id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, rel->id);
 	sqlite3_bind_int64(st, 2, rel->entries);
 	sqlite3_bind_int64(st, 3, rel->added);
 	sqlite3_bind_int64(st, 4, rel->removed);
@@ -329,10 +316,9 @@ int store_change_add(struct store *s, int64_t release_id, int64_t entry_id,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_change_add, &r);
+	st = store_stmt_id(s, sql_change_add, release_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, release_id);
 	sqlite3_bind_int64(st, 2, entry_id);
 	sqlite3_bind_int(st, 3, kind);
 	r = store_step(s, st);
@@ -349,10 +335,9 @@ int store_entry_add(struct store *s, int64_t dataset_id, int64_t release_id,
 	r = owner_id(s, e, &owner);
 	if (r < 0)
 		return r;
-	st = store_stmt(s, sql_entry_add, &r);
+	st = store_stmt_id(s, sql_entry_add, dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
 	sqlite3_bind_int64(st, 2, (int64_t)e->key);
 	if (e->photo_id)
 		sqlite3_bind_int64(st, 3, (int64_t)e->photo_id);
@@ -385,17 +370,14 @@ int store_items_each(struct store *s, int64_t dataset_id,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_items, &r);
+	st = store_stmt_id(s, sql_items, dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
 	while ((r = store_step(s, st)) == 1) {
 		r = fn(userdata, (uint64_t)sqlite3_column_int64(st, 0),
 		       sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2));
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		if (r < 0)
+			return store_stop(st, r);
 	}
 	return r;
 }
@@ -435,10 +417,8 @@ static int entries_each(struct store *s, sqlite3_stmt *st,
 		       (enum store_change)sqlite3_column_int(st,
 							     ENTRY_KIND_COLUMN),
 		       &e);
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		if (r < 0)
+			return store_stop(st, r);
 	}
 	return r;
 }
@@ -451,10 +431,9 @@ int store_changes_each(struct store *s, int64_t release_id,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_changes, &r);
+	st = store_stmt_id(s, sql_changes, release_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, release_id);
 	return entries_each(s, st, fn, userdata);
 }
 
@@ -467,10 +446,9 @@ int store_diff_each(struct store *s, int64_t dataset_id, int64_t seq_a,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_diff, &r);
+	st = store_stmt_id(s, sql_diff, dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
 	sqlite3_bind_int64(st, 2, seq_a);
 	sqlite3_bind_int64(st, 3, seq_b);
 	return entries_each(s, st, fn, userdata);
@@ -485,10 +463,9 @@ int store_search(struct store *s, const struct store_query *q,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_search, &r);
+	st = store_stmt_id(s, sql_search, (int64_t)q->photo_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, (int64_t)q->photo_id);
 	sqlite3_bind_text(st, 2, q->nsid ? q->nsid : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, q->alias ? q->alias : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, q->name ? q->name : "", -1, SQLITE_STATIC);
@@ -498,10 +475,8 @@ int store_search(struct store *s, const struct store_query *q,
 		       (enum store_match)sqlite3_column_int(
 			       st, ENTRY_KIND_COLUMN + 1),
 		       &e);
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		if (r < 0)
+			return store_stop(st, r);
 	}
 	return r;
 }
@@ -514,17 +489,14 @@ int store_history_each(struct store *s, int64_t entry_id,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_history, &r);
+	st = store_stmt_id(s, sql_history, entry_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, entry_id);
 	while ((r = store_step(s, st)) == 1) {
 		r = fn(userdata, (enum store_change)sqlite3_column_int(st, 0),
 		       sqlite3_column_int64(st, 1));
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		if (r < 0)
+			return store_stop(st, r);
 	}
 	return r;
 }

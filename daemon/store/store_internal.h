@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct keymap;
 
@@ -25,8 +26,19 @@ struct store {
 /* The statement for sql (a static string), prepared once, then reset and
  * unbound on every call.  NULL with *r = -errno on failure. */
 sqlite3_stmt *store_stmt(struct store *s, const char *sql, int *r);
+/* store_stmt() with ?1 bound to id: the query by one row id. */
+sqlite3_stmt *store_stmt_id(struct store *s, const char *sql, int64_t id,
+			    int *r);
 /* Steps st: 1 for a row, 0 when done (then reset), or -errno. */
 int store_step(struct store *s, sqlite3_stmt *st);
+/* The first row of store_stmt_id()'s query: the statement on that row
+ * (its columns borrowed until the statement is reset), or NULL with
+ * *r = 0 when there is none or -errno. */
+sqlite3_stmt *store_row_id(struct store *s, const char *sql, int64_t id,
+			   int *r);
+/* Ends a row loop early: resets st, so that no read stays open, and
+ * returns r. */
+int store_stop(sqlite3_stmt *st, int r);
 /* Runs SQL without parameters.  Returns 0 or -errno. */
 int store_exec(struct store *s, const char *sql);
 /* Looks a row up with find (bound by bind(st, arg)) and returns its first

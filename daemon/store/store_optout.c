@@ -56,10 +56,9 @@ int store_optout_photo_add(struct store *s, int64_t request_id,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_optout_photo_add, &r);
+	st = store_stmt_id(s, sql_optout_photo_add, request_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, request_id);
 	sqlite3_bind_int64(st, 2, entry_id);
 	r = store_step(s, st);
 	return r < 0 ? r : 0;
@@ -101,10 +100,8 @@ int store_optout_each(struct store *s, const char *subscriber,
 	while ((r = store_step(s, st)) == 1) {
 		optout_row_from(st, &row);
 		r = fn(userdata, &row);
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		if (r < 0)
+			return store_stop(st, r);
 	}
 	return r;
 }

@@ -82,10 +82,8 @@ int store_status_figure_each(struct store *s, enum store_figure f,
 			.value = sqlite3_column_int64(st, 3),
 		};
 		r = fn(userdata, &row);
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		if (r < 0)
+			return store_stop(st, r);
 	}
 }
 
@@ -152,10 +150,8 @@ int store_status_datasets_each(struct store *s,
 			return r;
 		dataset_from_row(st, &d);
 		r = fn(userdata, &d);
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		if (r < 0)
+			return store_stop(st, r);
 	}
 }
 
