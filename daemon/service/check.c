@@ -131,9 +131,19 @@ static int check_run(const struct land_job *job, const char *file,
 	int r, failures;
 
 	*ret = (struct check_result){.outcome = STORE_OUTCOME_FAILED};
+	/* Another writer -- most often the ingest of another dataset, which
+	 * holds the database for as long as its release takes -- is waited
+	 * for, so that checks queue rather than fail. */
+	store_busy_wait(s, CHECK_BUSY_WAIT_MS);
 	r = store_run_begin(s, dataset_id, (int64_t)time(NULL), &run.id);
 	if (r >= 0)
 		r = fetch_and_land(job, file, ret);
+	if (r == -EBUSY && !ret->error[0])
+		snprintf(
+			ret->error, sizeof(ret->error),
+			"the database was busy with another writer (an ingest?) "
+			"for over %d minutes",
+			CHECK_BUSY_WAIT_MS / 60000);
 	if (r < 0 && !ret->error[0])
 		snprintf(ret->error, sizeof(ret->error), "%s", strerror(-r));
 	if (r >= 0)

@@ -19,6 +19,10 @@
 #include "service/land.h"
 #include "store/store.h"
 
+/* How long a check waits for another writer of the database: an ingest of
+ * a large release holds it for minutes. */
+#define CHECK_BUSY_WAIT_MS (15 * 60 * 1000)
+
 struct check_result {
 	enum store_outcome outcome;
 	int http_status;	 /* 0 when not HTTP */

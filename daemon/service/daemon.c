@@ -51,6 +51,7 @@ struct slot {
 	int failures; /* in a row */
 	bool busy;    /* queued or being checked */
 	bool present; /* still in the configuration (during a reload) */
+	bool unsaved; /* its plan is not in the database yet */
 	sd_event_source *timer;
 };
 
@@ -125,10 +126,16 @@ static void notify_status(struct daemon *d, const char *state)
 	(void)sd_notify(0, line);
 }
 
+static void save_plan(struct slot *s);
+
 static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct daemon *d = userdata;
+	size_t i;
 
+	for (i = 0; i < d->n_slots; i++)
+		if (d->slots[i]->unsaved)
+			save_plan(d->slots[i]);
 	notify_status(d, NULL);
 	(void)sd_event_source_set_time(s, usec + STATUS_EVERY);
 	return 0;
@@ -137,6 +144,24 @@ static int on_status_timer(sd_event_source *s, uint64_t usec, void *userdata)
 /* ---- the schedule ---------------------------------------------------------- */
 
 static int on_due(sd_event_source *s, uint64_t usec, void *userdata);
+
+/* Keeps the slot's plan in the database.  The event loop does not wait
+ * for another writer: when one holds the database the plan stays in
+ * memory, and the status timer tries again. */
+static void save_plan(struct slot *s)
+{
+	struct daemon *d = s->daemon;
+	int r = 0;
+
+	if (!s->id)
+		r = store_dataset_id(d->store, s->name, &s->id);
+	if (r >= 0)
+		r = store_next_check_set(d->store, s->id, s->next);
+	s->unsaved = r == -EBUSY;
+	if (r < 0 && r != -EBUSY)
+		log_warning("%s: cannot keep the next check in the database",
+			    s->name);
+}
 
 /* Arms the slot's timer for slot->next and keeps the plan. */
 static void plan(struct slot *s)
@@ -154,9 +179,7 @@ static void plan(struct slot *s)
 		r = sd_event_source_set_enabled(s->timer, SD_EVENT_ONESHOT);
 	if (r < 0)
 		log_error_errno(r, "%s: cannot set its timer: %m", s->name);
-	if (store_next_check_set(d->store, s->id, s->next) < 0)
-		log_warning("%s: cannot keep the next check in the database",
-			    s->name);
+	save_plan(s);
 }
 
 static int on_due(sd_event_source *src _unused_, uint64_t usec _unused_,
@@ -196,13 +219,21 @@ static struct slot *slot_new(struct daemon *d, const struct config_dataset *ds,
 	s->daemon = d;
 	snprintf(s->name, sizeof(s->name), "%s", ds->name);
 	s->interval = ds->interval;
+	/* A dataset new to the database gets its row when its plan is saved
+	 * (id 0 until then: the row is a write, and may have to wait). */
 	r = store_dataset_id(d->store, ds->name, &s->id);
-	if (r >= 0 && store_next_check_get(d->store, s->id, &planned) <= 0)
+	if (r == -EBUSY) {
+		r = 0;
+		s->id = 0;
+	}
+	if (r >= 0 && s->id &&
+	    store_next_check_get(d->store, s->id, &planned) <= 0)
 		planned = 0;
-	if (r >= 0 && store_run_last(d->store, s->id, &last) <= 0)
+	if (r >= 0 && s->id && store_run_last(d->store, s->id, &last) <= 0)
 		last.started = 0;
-	s->failures =
-		r >= 0 ? MAX(store_dataset_failures(d->store, s->id), 0) : 0;
+	s->failures = r >= 0 && s->id
+			      ? MAX(store_dataset_failures(d->store, s->id), 0)
+			      : 0;
 	s->next = schedule_initial(planned, last.started, s->failures,
 				   s->interval, now, overdue, random_unit());
 	if (r < 0)
@@ -405,6 +436,9 @@ int daemon_run(const char *config_path)
 		config_free(c);
 		return status;
 	}
+	/* The event loop answers systemd and signals at once: it never waits
+	 * for the database (see save_plan()); the workers do the waiting. */
+	store_busy_wait(d.store, 0);
 	if (fetch_global_init() < 0) {
 		log_error("Cannot initialise libcurl");
 		d.store = store_close(d.store);

@@ -82,41 +82,71 @@ static int check_private(const char *dir, const char *what)
 	return EX_NOPERM;
 }
 
+/* Says why the database at path did not open, as an exit status. */
+static int open_failed(const struct config *c, const char *path, int r)
+{
+	switch (r) {
+	case -EPROTO:
+		log_error("Database '%s' was written by a newer scrapewatch",
+			  path);
+		return EX_SOFTWARE;
+	case -ELOOP:
+		log_error("Cannot open database '%s': it is a symbolic link, "
+			  "and scrapewatch follows none to its own files",
+			  path);
+		return EX_IOERR;
+	case -EACCES:
+		log_error("Cannot open database '%s' for writing: uid %u may "
+			  "not write in the state directory '%s' or the file "
+			  "(commands that only read, such as status, still "
+			  "work)",
+			  path, (unsigned)geteuid(), c->state_dir);
+		return EX_NOPERM;
+	case -EROFS:
+		log_error("Cannot open database '%s' for writing: the state "
+			  "directory '%s' is on a read-only file system "
+			  "(commands that only read, such as status, still "
+			  "work)",
+			  path, c->state_dir);
+		return EX_IOERR;
+	default:
+		log_error_errno(r, "Cannot open database '%s': %m", path);
+		return EX_IOERR;
+	}
+}
+
+/* A command that only reads opens the database read-only, so that it
+ * can read where it may not write; the first use, which creates the file,
+ * and the first after an upgrade, which migrates it, open it for writing
+ * as any command does. */
 int setup_store(const struct config *c, enum setup_access access,
 		struct store **ret)
 {
 	char path[4096];
 	int status, r;
 
+	status = check_private(c->state_dir, "state directory");
+	if (!status)
+		status = check_private(c->cache_dir, "cache directory");
+	if (status)
+		return status;
+	setup_db_path(c, path, sizeof(path));
+	if (access == SETUP_READS) {
+		r = store_open(path, STORE_READ_ONLY, ret);
+		if (r == 0)
+			return 0;
+		if (r != -ENOENT && r != -ESTALE)
+			return open_failed(c, path, r);
+	}
 	r = mkdir_p(c->state_dir);
 	if (r < 0) {
 		log_error_errno(r, "Cannot create state directory '%s': %m",
 				c->state_dir);
 		return EX_CANTCREAT;
 	}
-	status = check_private(c->state_dir, "state directory");
-	if (!status)
-		status = check_private(c->cache_dir, "cache directory");
-	if (!status)
-		status = check_owner(c, access);
+	status = check_owner(c, access);
 	if (status)
 		return status;
-	setup_db_path(c, path, sizeof(path));
-	r = store_open(path, ret);
-	if (r == -EPROTO) {
-		log_error("Database '%s' was written by a newer scrapewatch",
-			  path);
-		return EX_SOFTWARE;
-	}
-	if (r == -ELOOP) {
-		log_error("Cannot open database '%s': it is a symbolic link, "
-			  "and scrapewatch follows none to its own files",
-			  path);
-		return EX_IOERR;
-	}
-	if (r < 0) {
-		log_error_errno(r, "Cannot open database '%s': %m", path);
-		return EX_IOERR;
-	}
-	return 0;
+	r = store_open(path, STORE_READ_WRITE, ret);
+	return r < 0 ? open_failed(c, path, r) : 0;
 }

@@ -164,7 +164,7 @@ static void *checker(void *userdata)
 	struct job job;
 	int r;
 
-	r = store_open(w->db_path, &s);
+	r = store_open(w->db_path, STORE_READ_WRITE, &s);
 	if (r < 0)
 		log_error_errno(r, "Cannot open the database: %m");
 	for (;;) {
@@ -213,7 +213,7 @@ static void *deliverer(void *userdata)
 	struct timespec until;
 	int r;
 
-	r = store_open(w->db_path, &s);
+	r = store_open(w->db_path, STORE_READ_WRITE, &s);
 	if (r < 0) {
 		log_error_errno(r, "Cannot open the database: %m");
 		return NULL;

@@ -11,6 +11,7 @@
 #include "store/store.h"
 
 #include <assert.h>
+#include <ctype.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/buf.h"
 #include "lib/keymap.h"
@@ -482,49 +484,145 @@ static int resolve_dir(const char *path, char **ret)
 	return 0;
 }
 
-int store_open(const char *path, struct store **ret)
+/* Why the directory or the file of a database that could not be written
+ * is not writable: -EACCES (permissions) or -EROFS (a read-only mount),
+ * or 0 when neither explains it. */
+static int unwritable_errno(const char *real)
+{
+	const char *slash = strrchr(real, '/');
+	_cleanup_free_ char *dir = xstrndup(real, (size_t)(slash - real));
+
+	if (access(*dir ? dir : "/", W_OK) < 0 ||
+	    (access(real, W_OK) < 0 && errno != ENOENT))
+		return errno == EACCES || errno == EPERM || errno == EROFS
+			       ? -errno
+			       : 0;
+	return 0;
+}
+
+/* A file: URI for path, every byte but the unreserved ones and '/'
+ * percent-encoded, with query appended.  Returns a string to free(). */
+static char *file_uri(const char *path, const char *query)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b;
+	const unsigned char *p;
+
+	buf_init(&b, 3 * strlen(path) + strlen(query) + 8);
+	buf_append(&b, "file:", 5);
+	for (p = (const unsigned char *)path; *p; p++)
+		if (isalnum(*p) || strchr("/-._~", *p))
+			buf_append(&b, (const char *)p, 1);
+		else
+			buf_printf(&b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+	buf_printf(&b, "?%s", query);
+	return buf_steal(&b);
+}
+
+/* Opens real with flags and reads the schema version, which is the first
+ * read.  Returns 0 or -errno; s->db is set either way. */
+static int open_and_read(struct store *s, const char *name, int flags,
+			 int *version)
+{
+	int rc = sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOFOLLOW,
+				 NULL);
+
+	if (rc != SQLITE_OK)
+		/* The open's code is the primary one; why is in the extended. */
+		return store_errno(
+			s, s->db ? sqlite3_extended_errcode(s->db) : rc, name);
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_WAIT_MS);
+	return store_user_version(s, version);
+}
+
+/*
+ * The read-only open.  A reader of a WAL database uses the -wal and -shm
+ * files; SQLite creates them when missing, and a read-only connection
+ * cannot remove them when it closes, so they would be left behind, owned
+ * by whoever ran the command (root's would lock the unit's user out).
+ * Without a -wal file no connection has the database open, so it is read
+ * as immutable, which creates no file; a writer that opens it meanwhile
+ * can at worst make this reader fail, never the database.
+ */
+static int open_read_only(struct store *s, const char *real, int *version)
+{
+	_cleanup_free_ char *uri = NULL;
+	char wal[PATH_MAX + 8];
+
+	snprintf(wal, sizeof(wal), "%s-wal", real);
+	if (access(wal, F_OK) == 0 || errno != ENOENT)
+		return open_and_read(s, real, SQLITE_OPEN_READONLY, version);
+	if (access(real, F_OK) < 0)
+		return -errno;
+	uri = file_uri(real, "immutable=1");
+	return open_and_read(s, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+			     version);
+}
+
+/*
+ * WAL with synchronous NORMAL: a commit survives any crash of the process;
+ * power loss may undo the newest commits, which scrapewatch redoes (an
+ * ingest runs again, an alert is sent again under the same id), and never
+ * corrupts the file.  The foreign keys in the schema document the links;
+ * they are not enforced, because each check is a random read and store.c
+ * is the only writer.
+ */
+static int open_read_write(struct store *s, const char *real)
+{
+	int version, r;
+
+	r = open_and_read(s, real, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			  &version);
+	/* SQLite opens a file it may not write read-only, silently. */
+	if (r >= 0 && sqlite3_db_readonly(s->db, "main") == 1)
+		r = -EROFS;
+	if (r >= 0)
+		r = store_exec(s, "PRAGMA journal_mode = WAL;"
+				  "PRAGMA synchronous = NORMAL;"
+				  "PRAGMA cache_size = -65536;");
+	if (r >= 0)
+		r = store_migrate(s);
+	/* SQLite says "read-only database" for a directory it may not write
+	 * in as for a read-only mount: say which. */
+	if ((r == -EROFS || r == -EACCES || r == -EIO) &&
+	    unwritable_errno(real) < 0)
+		r = unwritable_errno(real);
+	return r;
+}
+
+int store_open(const char *path, enum store_mode mode, struct store **ret)
 {
 	_cleanup_free_ char *real = NULL;
 	struct store *s;
-	int rc, r;
+	int version, r;
 
 	r = resolve_dir(path, &real);
 	if (r < 0)
 		return r;
 	s = xcalloc(1, sizeof(*s));
-	rc = sqlite3_open_v2(real, &s->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				     SQLITE_OPEN_NOFOLLOW,
-			     NULL);
-	if (rc != SQLITE_OK) {
-		/* The open's code is the primary one; why is in the extended. */
-		if (s->db)
-			rc = sqlite3_extended_errcode(s->db);
-		r = store_errno(s, rc, real);
-		store_close(s);
-		return r;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
-	/*
-	 * WAL with synchronous NORMAL: a commit survives any crash of the
-	 * process; power loss may undo the newest commits, which scrapewatch
-	 * redoes (an ingest runs again, an alert is sent again under the same
-	 * id), and never corrupts the file.  The foreign keys in the schema
-	 * document the links; they are not enforced, because each check is a
-	 * random read and store.c is the only writer.
-	 */
-	r = store_exec(s, "PRAGMA journal_mode = WAL;"
-			  "PRAGMA synchronous = NORMAL;"
-			  "PRAGMA cache_size = -65536;");
-	if (r >= 0)
-		r = store_migrate(s);
+	s->read_only = mode == STORE_READ_ONLY;
+	if (s->read_only) {
+		r = open_read_only(s, real, &version);
+		if (r >= 0 && version > store_schema_version())
+			r = -EPROTO;
+		else if (r >= 0 && version < store_schema_version())
+			r = -ESTALE;
+		if (r >= 0)
+			r = store_exec(s, "PRAGMA cache_size = -65536;");
+	} else
+		r = open_read_write(s, real);
 	if (r < 0) {
 		store_close(s);
 		return r;
 	}
 	*ret = s;
 	return 0;
+}
+
+void store_busy_wait(struct store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
 }
 
 struct store *store_close(struct store *s)
@@ -578,6 +676,19 @@ static void bind_name(sqlite3_stmt *st, const void *name)
 
 int store_dataset_id(struct store *s, const char *name, int64_t *ret_id)
 {
+	sqlite3_stmt *st;
+	int r = 0;
+
+	if (s->read_only) {
+		st = store_stmt(s, sql_dataset_find, &r);
+		if (!st)
+			return r;
+		bind_name(st, name);
+		r = store_step(s, st);
+		*ret_id = r == 1 ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		return r < 0 ? r : 0;
+	}
 	return store_find_or_add(s, sql_dataset_find, sql_dataset_insert,
 				 bind_name, name, ret_id);
 }

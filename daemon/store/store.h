@@ -38,22 +38,38 @@ struct store_validators {
 /* The schema version this program writes. */
 int store_schema_version(void);
 
+enum store_mode {
+	STORE_READ_WRITE, /* creates the file, sets WAL mode, migrates */
+	STORE_READ_ONLY,  /* an existing file of this schema, for reading */
+};
+
 /*
- * Opens (creating if needed) the database file at path, sets WAL mode and a
- * busy timeout, and migrates the schema forward.  path's directory may be
- * reached through symbolic links; the file itself may not be one.  Returns 0
- * and the store in *ret, or -errno: -EPROTO when the file was written by a
- * newer scrapewatch, -EBADMSG when it is not a database, -ELOOP when the file
- * is a symbolic link, -EACCES/-ENOENT/-EROFS/-EIO/-ENOSPC/... as the file
- * system says.
+ * Opens the database file at path with a busy timeout.  For writing it is
+ * created if needed, set to WAL mode and its schema migrated forward; for
+ * reading it must exist and be of the current schema, and it is read even
+ * where its directory may not be written.  path's directory may be reached
+ * through symbolic links; the file itself may not be one.  Returns 0 and
+ * the store in *ret, or -errno: -EPROTO when the file was written by a
+ * newer scrapewatch, -ESTALE (reading only) when by an older one and not
+ * migrated yet, -EBADMSG when it is not a database, -ELOOP when the file
+ * is a symbolic link, -EACCES when the directory or the file may not be
+ * written (or read), -EROFS for a read-only file system,
+ * -ENOENT/-EIO/-ENOSPC/... as the file system says.
  */
-int store_open(const char *path, struct store **ret);
+int store_open(const char *path, enum store_mode mode, struct store **ret);
+
+/* How long a statement waits for another connection's write transaction
+ * to end before it fails with -EBUSY, in milliseconds (0: not at all).
+ * store_open() sets STORE_BUSY_WAIT_MS. */
+#define STORE_BUSY_WAIT_MS 5000
+void store_busy_wait(struct store *s, int ms);
 
 /* Finalises every statement and closes the database; accepts NULL. */
 struct store *store_close(struct store *s);
 
-/* Finds the dataset's row by name, creating it on first use.  Returns 0
- * and its id in *ret_id, or -errno. */
+/* Finds the dataset's row by name, creating it on first use (opened for
+ * reading: id 0, which no row refers to, for a dataset never checked).
+ * Returns 0 and its id in *ret_id, or -errno. */
 int store_dataset_id(struct store *s, const char *name, int64_t *ret_id);
 
 /* Records the start of a check at time now.  Returns 0 and the run id. */

@@ -8,6 +8,7 @@
 #define SCRAPEWATCH_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,7 @@ struct store {
 		sqlite3_stmt *st; /* owned, prepared once */
 	} cache[128];
 	size_t n_cache;
+	bool read_only; /* opened STORE_READ_ONLY */
 };
 
 /* The statement for sql (a static string), prepared once, then reset and

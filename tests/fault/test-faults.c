@@ -490,7 +490,7 @@ static struct {
 
 static void open_or_die(struct store **s)
 {
-	int r = store_open(sc.db, s);
+	int r = store_open(sc.db, STORE_READ_WRITE, s);
 
 	if (r < 0) {
 		fprintf(stderr, "store_open: %s\n", strerror(-r));
@@ -667,7 +667,7 @@ static int step_faulted(const struct step *p, struct store **s, char *err,
 
 	err[0] = '\0';
 	if (p->opens) {
-		r = store_open(sc.db, s);
+		r = store_open(sc.db, STORE_READ_WRITE, s);
 		if (r >= 0)
 			*s = store_close(*s);
 		else

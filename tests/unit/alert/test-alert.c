@@ -77,7 +77,7 @@ static struct store *open_new(char path[PATH_MAX])
 	struct store *s = NULL;
 
 	snprintf(path, PATH_MAX, "%s/state.db", test_tmpdir());
-	CHECK_INT(store_open(path, &s), 0);
+	CHECK_INT(store_open(path, STORE_READ_WRITE, &s), 0);
 	return s;
 }
 
@@ -120,7 +120,7 @@ TEST(notice_types)
 		check_types(s, CHANNEL_MAX, cases[i].type);
 		s = store_close(s);
 		exec(path, cases[i].sql);
-		CHECK_INT(store_open(path, &s), 0);
+		CHECK_INT(store_open(path, STORE_READ_WRITE, &s), 0);
 		check_types(s, CHANNEL_MAX, cases[i].want);
 		s = store_close(s);
 		*strrchr(path, '/') = '\0';

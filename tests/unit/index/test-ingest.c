@@ -47,7 +47,7 @@ static void setup(struct fixture *fx)
 
 	fx->dir = test_tmpdir();
 	snprintf(db, sizeof(db), "%s/sw.db", fx->dir);
-	CHECK_INT(store_open(db, &fx->store), 0);
+	CHECK_INT(store_open(db, STORE_READ_WRITE, &fx->store), 0);
 	fx->d = (struct config_dataset){.name = (char *)"yfcc",
 					.format = (char *)"yfcc100m"};
 	CHECK_INT(store_dataset_id(fx->store, "yfcc", &fx->ds), 0);

@@ -130,7 +130,7 @@ TEST(the_rule)
 	size_t i;
 
 	snprintf(path, sizeof(path), "%s/state.db", dir);
-	CHECK_INT(store_open(path, &s), 0);
+	CHECK_INT(store_open(path, STORE_READ_WRITE, &s), 0);
 	fill(s);
 	CHECK_INT(owner_lookup_new(s, &cfg, &l), 0);
 	for (i = 0; i < ELEMENTSOF(cases); i++) {
@@ -167,7 +167,7 @@ TEST(the_tables_in_configuration_order)
 	size_t n;
 
 	snprintf(path, sizeof(path), "%s/state.db", dir);
-	CHECK_INT(store_open(path, &s), 0);
+	CHECK_INT(store_open(path, STORE_READ_WRITE, &s), 0);
 	/* t2 gets the lower row id: the order is the configuration's. */
 	CHECK_INT(store_dataset_id(s, "t2", &t2), 0);
 	CHECK_INT(store_dataset_id(s, "t1", &t1), 0);

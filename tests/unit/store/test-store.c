@@ -42,13 +42,13 @@ TEST(open_creates_and_migrates)
 	struct store *s = NULL;
 
 	snprintf(path, sizeof(path), "%s/state.db", dir);
-	CHECK_INT(store_open(path, &s), 0);
+	CHECK_INT(store_open(path, STORE_READ_WRITE, &s), 0);
 	CHECK(s != NULL);
 	s = store_close(s);
 	CHECK(s == NULL);
 	CHECK_INT(user_version(path), store_schema_version());
 	/* Opening again is a no-op migration. */
-	CHECK_INT(store_open(path, &s), 0);
+	CHECK_INT(store_open(path, STORE_READ_WRITE, &s), 0);
 	s = store_close(s);
 	CHECK_INT(user_version(path), store_schema_version());
 	test_rmtree(dir);
@@ -63,7 +63,7 @@ TEST(runs_and_consecutive_failures)
 	int64_t ds = 0, again = 0, other = 0, id = 0;
 
 	snprintf(path, sizeof(path), "%s/state.db", dir);
-	CHECK_INT(store_open(path, &s), 0);
+	CHECK_INT(store_open(path, STORE_READ_WRITE, &s), 0);
 	CHECK_INT(store_dataset_id(s, "ffhq", &ds), 0);
 	CHECK_INT(store_dataset_id(s, "ffhq", &again), 0);
 	CHECK_INT(store_dataset_id(s, "dif", &other), 0);
@@ -122,11 +122,11 @@ TEST(newer_schema_is_refused)
 	struct store *s = NULL;
 
 	snprintf(path, sizeof(path), "%s/state.db", dir);
-	CHECK_INT(store_open(path, &s), 0);
+	CHECK_INT(store_open(path, STORE_READ_WRITE, &s), 0);
 	store_close(s);
 	s = NULL;
 	set_user_version(path, store_schema_version() + 1);
-	CHECK_INT(store_open(path, &s), -EPROTO);
+	CHECK_INT(store_open(path, STORE_READ_WRITE, &s), -EPROTO);
 	CHECK(s == NULL);
 	test_rmtree(dir);
 }
@@ -141,8 +141,8 @@ TEST(not_a_database_is_refused)
 			   0600);
 	struct store *s = NULL;
 
-	CHECK_INT(store_open(path, &s), -EBADMSG);
+	CHECK_INT(store_open(path, STORE_READ_WRITE, &s), -EBADMSG);
 	CHECK(s == NULL);
-	CHECK_INT(store_open("/nonexistent-dir/state.db", &s), -ENOENT);
+	CHECK_INT(store_open("/nonexistent-dir/state.db", STORE_READ_WRITE, &s), -ENOENT);
 	test_rmtree(dir);
 }
