@@ -181,33 +181,16 @@ static int sink_entry(void *userdata, const struct entry *e)
 
 /* ---- parse --------------------------------------------------------------- */
 
-static int parse_file(struct ingest *in, const char *path, char sha[65])
+/* Feeds the decoded manifest to the parser, to its end. */
+static int feed_stream(struct ingest *in, struct decode *dec, void *parser)
 {
-	const struct format_limits limits = FORMAT_LIMITS_DEFAULT;
-	const struct format_sink sink = {sink_entry, sink_report, in};
-	struct decode *dec = NULL;
-	void *parser = NULL;
 	const char *data;
 	size_t len;
-	int r;
+	int r = 0;
 
-	r = decode_open(path, in->d->member, in->o->max_decoded, &dec);
-	if (r < 0) {
-		snprintf(in->res->error, sizeof(in->res->error),
-			 "cannot open '%s': %s", path, strerror(-r));
-		return r;
-	}
-	r = in->format->open(&in->d->layout, &limits, &sink, &parser);
-	if (r < 0)
-		snprintf(
-			in->res->error, sizeof(in->res->error),
-			"format %s cannot read with this dataset's options: %s",
-			in->format->name, strerror(-r));
 	while (r >= 0) {
-		if (stop_requested()) {
-			r = stopped(in);
-			break;
-		}
+		if (stop_requested())
+			return stopped(in);
 		r = decode_read(dec, &data, &len);
 		if (r < 0) {
 			snprintf(in->res->error, sizeof(in->res->error), "%s",
@@ -222,6 +205,67 @@ static int parse_file(struct ingest *in, const char *path, char sha[65])
 		if (len == 0)
 			break;
 	}
+	return r;
+}
+
+/* Reads the file through the decoder to its end, for its SHA-256 and
+ * sizes, when the format read the manifest itself. */
+static int drain(struct ingest *in, struct decode *dec)
+{
+	const char *data;
+	size_t len = 1;
+	int r = 0;
+
+	while (r >= 0 && len > 0) {
+		if (stop_requested())
+			return stopped(in);
+		r = decode_read(dec, &data, &len);
+		if (r < 0)
+			snprintf(in->res->error, sizeof(in->res->error), "%s",
+				 decode_error(dec));
+	}
+	return r;
+}
+
+/* Parses the manifest: read by its format from the file when it is a
+ * database (an SQLite file), else fed from the decoder. */
+static int parse_decoded(struct ingest *in, struct decode *dec, void *parser,
+			 const char *path)
+{
+	int r = -ENOTSUP;
+
+	if (in->format->read_file)
+		r = in->format->read_file(parser, path);
+	if (r == -ENOTSUP && in->format->feed)
+		return feed_stream(in, dec, parser);
+	if (r < 0 && r != -EFBIG && r != -E2BIG && r != -ENOMEM &&
+	    r != -ECANCELED && r != -ENOSPC && r != -EIO)
+		r = -EBADMSG;
+	return r < 0 ? r : drain(in, dec);
+}
+
+static int parse_file(struct ingest *in, const char *path, char sha[65])
+{
+	const struct format_limits limits = FORMAT_LIMITS_DEFAULT;
+	const struct format_sink sink = {sink_entry, sink_report, in};
+	struct decode *dec = NULL;
+	void *parser = NULL;
+	int r;
+
+	r = decode_open(path, in->d->member, in->o->max_decoded, &dec);
+	if (r < 0) {
+		snprintf(in->res->error, sizeof(in->res->error),
+			 "cannot open '%s': %s", path, strerror(-r));
+		return r;
+	}
+	r = in->format->open(&in->d->layout, &limits, &sink, &parser);
+	if (r < 0)
+		snprintf(
+			in->res->error, sizeof(in->res->error),
+			"format %s cannot read with this dataset's options: %s",
+			in->format->name, strerror(-r));
+	else
+		r = parse_decoded(in, dec, parser, path);
 	if (r >= 0)
 		r = batch_flush(in);
 	if (r >= 0)

@@ -3,6 +3,7 @@
  */
 #include "lib/fsutil.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "lib/buf.h"
 
 /* Makes dir and its parents (mode 0700 for what it creates). */
 int mkdir_p(const char *dir)
@@ -162,4 +165,21 @@ int write_file_durably(const char *path, const void *data, size_t len, int mode)
 	if (r < 0)
 		(void)unlink(tmp);
 	return r;
+}
+
+char *file_uri(const char *path, const char *query)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	struct buf b;
+
+	buf_init(&b, 3 * strlen(path) + strlen(query) + 8);
+	buf_append(&b, "file:", 5);
+	for (p = (const unsigned char *)path; *p; p++)
+		if (isalnum(*p) || strchr("/-._~", *p))
+			buf_append(&b, (const char *)p, 1);
+		else
+			buf_printf(&b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+	buf_printf(&b, "?%s", query);
+	return buf_steal(&b);
 }

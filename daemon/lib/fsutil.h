@@ -38,4 +38,9 @@ FILE *fopen_nofollow(const char *path, const char *how, int mode);
 int write_file_durably(const char *path, const void *data, size_t len,
 		       int mode);
 
+/* The file: URI of path (SQLite's form: every byte but the unreserved
+ * ones and '/' percent-encoded), with "?query" appended.  Returns a string
+ * to free(). */
+char *file_uri(const char *path, const char *query);
+
 #endif

@@ -24,6 +24,7 @@
 struct format_options {
 	bool header;   /* csv/tsv: the first row names the columns */
 	char *records; /* json: path to the record array, or NULL */
+	char *table;   /* sqlite: the table to read */
 	/* Per entry field, a column (csv/tsv) or a JSON path, or NULL. */
 	char *fields[ENTRY_FIELD_MAX];
 };
@@ -62,8 +63,15 @@ struct format {
 	int (*open)(const struct format_options *o,
 		    const struct format_limits *limits,
 		    const struct format_sink *sink, void **ret);
-	/* Feeds len bytes.  Returns 0, or a negative errno (fatal). */
+	/* Feeds len bytes.  Returns 0, or a negative errno (fatal).  NULL
+	 * for a format that only reads whole files (sqlite). */
 	int (*feed)(void *parser, const char *data, size_t len);
+	/* Reads the manifest at path itself, for a manifest that is a
+	 * database rather than a stream (an SQLite file): instead of feed()
+	 * and finish().  Returns 0, a negative errno (fatal), or -ENOTSUP
+	 * when the file is not of that kind and is to be fed.  NULL for
+	 * formats that are only fed. */
+	int (*read_file)(void *parser, const char *path);
 	/* Ends the input (a truncated record is a problem here).  Returns 0
 	 * or a negative errno. */
 	int (*finish)(void *parser);

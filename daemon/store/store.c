@@ -11,7 +11,6 @@
 #include "store/store.h"
 
 #include <assert.h>
-#include <ctype.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/fsutil.h"
 #include "lib/keymap.h"
 #include "lib/log.h"
 #include "lib/macro.h"
@@ -498,25 +498,6 @@ static int unwritable_errno(const char *real)
 			       ? -errno
 			       : 0;
 	return 0;
-}
-
-/* A file: URI for path, every byte but the unreserved ones and '/'
- * percent-encoded, with query appended.  Returns a string to free(). */
-static char *file_uri(const char *path, const char *query)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	struct buf b;
-	const unsigned char *p;
-
-	buf_init(&b, 3 * strlen(path) + strlen(query) + 8);
-	buf_append(&b, "file:", 5);
-	for (p = (const unsigned char *)path; *p; p++)
-		if (isalnum(*p) || strchr("/-._~", *p))
-			buf_append(&b, (const char *)p, 1);
-		else
-			buf_printf(&b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
-	buf_printf(&b, "?%s", query);
-	return buf_steal(&b);
 }
 
 /* Opens real with flags and reads the schema version, which is the first

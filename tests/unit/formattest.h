@@ -38,7 +38,7 @@ struct got {
 	int r;		/* what feed() or finish() returned first, or 0 */
 };
 
-static int got_entry(void *userdata, const struct entry *e)
+static inline int got_entry(void *userdata, const struct entry *e)
 {
 	struct got *g = userdata;
 	struct got_entry *ge;
@@ -66,8 +66,8 @@ static int got_entry(void *userdata, const struct entry *e)
 	return 0;
 }
 
-static void got_report(void *userdata, uint64_t line, bool fatal,
-		       const char *why)
+static inline void got_report(void *userdata, uint64_t line, bool fatal,
+			      const char *why)
 {
 	struct got *g = userdata;
 	struct got_report *gr;
@@ -84,7 +84,7 @@ static void got_report(void *userdata, uint64_t line, bool fatal,
 
 /* The size of the next piece: seed 0 feeds all at once, seed 1 a byte at a
  * time, other seeds random sizes up to 1, 16 or 1024 bytes. */
-static size_t piece(unsigned *state, unsigned seed, size_t left)
+static inline size_t piece(unsigned *state, unsigned seed, size_t left)
 {
 	static const size_t caps[] = {1, 16, 1024};
 	size_t n;
@@ -97,9 +97,11 @@ static size_t piece(unsigned *state, unsigned seed, size_t left)
 }
 
 /* Opens fmt for d, feeds data as seed says, finishes and frees. */
-static void run_format(const struct format *fmt, const struct format_options *d,
-		       const struct format_limits *limits, const char *data,
-		       size_t len, unsigned seed, struct got *g)
+static inline void run_format(const struct format *fmt,
+			      const struct format_options *d,
+			      const struct format_limits *limits,
+			      const char *data, size_t len, unsigned seed,
+			      struct got *g)
 {
 	struct format_sink sink = {
 		.entry = got_entry, .report = got_report, .userdata = g};
@@ -135,7 +137,7 @@ static void run_format(const struct format *fmt, const struct format_options *d,
 	CHECK(fmt->free(p) == NULL);
 }
 
-static void same(const struct got *a, const struct got *b, unsigned seed)
+static inline void same(const struct got *a, const struct got *b, unsigned seed)
 {
 	size_t i, f;
 
@@ -168,8 +170,8 @@ static void same(const struct got *a, const struct got *b, unsigned seed)
 }
 
 /* Parses data every way; returns what feeding it whole gave (static). */
-static void check_report(const struct got *g, size_t i, uint64_t line,
-			 bool fatal, const char *why)
+static inline void check_report(const struct got *g, size_t i, uint64_t line,
+				bool fatal, const char *why)
 {
 	if (i >= g->n_reports) {
 		TEST_FAIL("no report %zu (\"%s\")", i, why);
@@ -181,7 +183,7 @@ static void check_report(const struct got *g, size_t i, uint64_t line,
 }
 
 /* Where record text rec starts in doc, which must hold it. */
-static uint64_t at(const char *doc, const char *rec)
+static inline uint64_t at(const char *doc, const char *rec)
 {
 	const char *s = strstr(doc, rec);
 

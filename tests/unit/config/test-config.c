@@ -54,7 +54,7 @@ static const struct {
 	{"unknown format",
 	 "datasets:\n  - { name: laion, url: https://e.org/l, format: parquet }\n",
 	 "2:50: unknown format 'parquet' (expected one of: yfcc100m, ffhq, csv, "
-	 "tsv, json, jsonl, paths)"},
+	 "tsv, json, jsonl, paths, sqlite)"},
 	{"csv needs columns",
 	 "datasets:\n  - { name: dif, url: https://e.org/d.csv, format: csv }\n",
 	 "2:5: dataset 'dif': format csv needs 'columns' to say which entry "

@@ -143,6 +143,7 @@ TEST(not_a_database_is_refused)
 
 	CHECK_INT(store_open(path, STORE_READ_WRITE, &s), -EBADMSG);
 	CHECK(s == NULL);
-	CHECK_INT(store_open("/nonexistent-dir/state.db", STORE_READ_WRITE, &s), -ENOENT);
+	CHECK_INT(store_open("/nonexistent-dir/state.db", STORE_READ_WRITE, &s),
+		  -ENOENT);
 	test_rmtree(dir);
 }
