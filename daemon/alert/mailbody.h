@@ -3,8 +3,10 @@
  * an HTML body with the same content: what happened in plain words, the
  * photos (thumbnail, Flickr page, how they matched), where to ask for
  * removal when the dataset's opt-out route is known, and how to get the
- * request and the evidence written.  Rendered from the alert alone (the
- * same alert always reads the same); pure: no I/O.
+ * request and the evidence written; or, for the operator, a notice in
+ * words (what happened, to which dataset or subscriber, what to do), not
+ * its JSON.  Rendered from the alert alone (the same alert always reads
+ * the same); pure: no I/O.
  */
 #ifndef SCRAPEWATCH_MAILBODY_H
 #define SCRAPEWATCH_MAILBODY_H

@@ -5,7 +5,8 @@
 # Python's email package), with the photos, the opt-out route and the
 # List-Unsubscribe header; a connection dropped after DATA is retried with
 # the same Message-ID and the same bytes; 451 is retried, then delivered;
-# 550 fails for good and the operator is told, by email too; both render
+# 550 fails for good and the operator is told, by email too, in words
+# rather than JSON; both render
 # in headless Chromium (a PNG with text and thumbnails).
 set -euo pipefail
 SW=$1
@@ -126,9 +127,14 @@ run_sw "${C[@]}" check --all
 deliver
 expect_contains "550 is permanent" "$OUT" "1 failed"
 deliver
-ops=$(grep -l '^Subject: \[scrapewatch\] alert.failed' $(mails_to ops@watch.example.org))
-expect_eq "the operator got alert.failed" "$(check_mail "$ops" "m['headers']['Subject']")" "[scrapewatch] alert.failed"
-expect_contains "naming the reply" "$(part "$ops" plain)" '"reply":"550'
+ops=$(grep -l '^Subject: \[scrapewatch\] An alert to gone' $(mails_to ops@watch.example.org) || true)
+expect_eq "the operator got alert.failed" "$(check_mail "$ops" "m['headers']['Subject']")" \
+	"[scrapewatch] An alert to gone could not be delivered by email"
+text=$(part "$ops" plain || true)
+expect_contains "naming the subscriber and the reply" "$text" "to the subscriber gone failed for good after 1 attempt. The last reply:
+  550"
+expect_contains "saying what to do" "$text" "  scrapewatch outbox retry "
+expect_not_contains "no JSON" "$text" '"reply"'
 
 # --- a dropped connection after DATA: same Message-ID, same bytes ----------------
 smtpd_control reject_rcpt= drop_data=4

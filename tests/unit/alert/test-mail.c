@@ -1,14 +1,18 @@
 /*
- * test-mail.c: the email builder.  Each built message is parsed back with
- * GMime's parser and checked header by header and part by part, and its raw
- * bytes are checked for what SMTP needs: 7-bit, CRLF line ends, no line
- * over 998 octets, and the same bytes on every build.
+ * test-mail.c: the email builder and what alert mail says.  Each built
+ * message is parsed back with GMime's parser and checked header by header
+ * and part by part, and its raw bytes are checked for what SMTP needs:
+ * 7-bit, CRLF line ends, no line over 998 octets, and the same bytes on
+ * every build.  The rendered bodies link a photo's page only when it is
+ * Flickr's or the dataset's own (never a javascript:, data: or look-alike
+ * URL), and operator notices read as words, not JSON.
  */
 #include <errno.h>
 #include <gmime/gmime.h>
 #include <stddef.h>
 
 #include "alert/mail.h"
+#include "alert/mailbody.h"
 #include "lib/buf.h"
 #include "test.h"
 
@@ -514,4 +518,238 @@ TEST(overlong_header_line_is_refused)
 	CHECK(strstr(err, "998") != NULL);
 	CHECK_INT(b.len, 0);
 	buf_free(&b);
+}
+
+/* ---- what alert mail says (mailbody.c) ----------------------------------- */
+
+static struct config_dataset faces = {
+	.name = (char *)"faces",
+	.url = (char *)"https://faces.example.org/releases/faces.csv",
+};
+static struct config_subscriber ann = {.name = (char *)"ann",
+				       .email = (char *)"ann@example.org"};
+static const struct config body_config = {
+	.datasets = &faces,
+	.n_datasets = 1,
+	.subscribers = &ann,
+	.n_subscribers = 1,
+};
+
+static struct alert_photo photo_at(uint64_t id, const char *page)
+{
+	return (struct alert_photo){
+		.e = {.photo_id = id,
+		      .nsid = "11111111@N00",
+		      .alias = "",
+		      .name = "",
+		      .key_text = "",
+		      .page_url = page,
+		      .image_url = "",
+		      .license = ""},
+		.how = STORE_MATCH_NSID,
+	};
+}
+
+/* Manifest page URLs that must not become links, each in its photo. */
+static const char *const planted[] = {
+	"javascript:alert(1)",
+	"JavaScript:alert(document.cookie)",
+	"data:text/html,<script>alert(1)</script>",
+	"https://evil.example/photos/11111111@N00/103/",
+	"https://www.flickr.com.evil.example/photos/11111111@N00/104/",
+	"https://www.flickr.com@evil.example/photos/11111111@N00/105/",
+	"ftp://www.flickr.com/photos/11111111@N00/106/",
+	"vbscript:msgbox(1)",
+	"//evil.example/photos/11111111@N00/107/",
+};
+
+/* Counts the href attributes of html. */
+static size_t hrefs(const char *html)
+{
+	size_t n = 0;
+
+	for (; (html = strstr(html, "href=\"")); html++)
+		n++;
+	return n;
+}
+
+TEST(only_flickr_and_dataset_links)
+{
+	struct alert_photo photos[ELEMENTSOF(planted) + 3];
+	struct alert_event ev = {
+		.type = STORE_EVENT_BASELINE,
+		.dataset = (char *)"faces",
+		.release = 1,
+		.n_total = ELEMENTSOF(photos),
+		.photos = photos,
+		.n_photos = ELEMENTSOF(photos),
+	};
+	struct alert a = {
+		.id = "a1b2c3",
+		.subscriber = (char *)"ann",
+		.kind = STORE_ALERT_EVENT,
+		.notice = (char *)"",
+		.events = &ev,
+		.n_events = 1,
+	};
+	struct mailbody m;
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(planted); i++)
+		photos[i] = photo_at(200 + i, planted[i]);
+	photos[i++] = photo_at(
+		101, "https://www.flickr.com/photos/11111111@N00/101/");
+	photos[i++] = photo_at(102, "https://faces.example.org/photo/102");
+	photos[i++] = photo_at(108, ""); /* built from its id and owner */
+	mailbody_render(&a, &body_config, &m);
+	CHECK(strstr(m.html.data,
+		     "<a href=\"https://www.flickr.com/photos/11111111@N00/"
+		     "101/\">101</a>"));
+	CHECK(strstr(m.html.data, "<a href=\"https://faces.example.org/photo/"
+				  "102\">102</a>"));
+	CHECK(strstr(m.html.data,
+		     "<a href=\"https://www.flickr.com/photos/11111111@N00/"
+		     "108/\">108</a>"));
+	CHECK_INT(hrefs(m.html.data), 3);
+	CHECK(!strstr(m.html.data, "href=\"javascript"));
+	CHECK(!strstr(m.html.data, "href=\"data:"));
+	CHECK(!strstr(m.html.data, "href=\"https://evil"));
+	/* The others are shown as text, escaped. */
+	CHECK(strstr(m.html.data, "200<br><span style=\"color:#777;font-size:"
+				  "12px\">javascript:alert(1)</span>"));
+	CHECK(strstr(m.html.data,
+		     "data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;"));
+	CHECK(!strstr(m.html.data, "<script>"));
+	/* The plain text still lists each page as it is. */
+	CHECK(strstr(m.text.data, "  * Photo 200 (your account 11111111@N00)\n"
+				  "    javascript:alert(1)\n"));
+	mailbody_free(&m);
+	/* Without the dataset in the configuration, its host is not known. */
+	photos[0] = photo_at(102, "https://faces.example.org/photo/102");
+	ev.n_photos = 1;
+	mailbody_render(&a, &(struct config){0}, &m);
+	CHECK_INT(hrefs(m.html.data), 0);
+	mailbody_free(&m);
+}
+
+static void render_notice(const char *type, const char *json,
+			  struct mailbody *m)
+{
+	struct alert a = {
+		.id = "n0t1ce",
+		.subscriber = (char *)"",
+		.kind = STORE_ALERT_NOTICE,
+		.notice = (char *)json,
+	};
+
+	snprintf(a.notice_type, sizeof(a.notice_type), "%s", type);
+	mailbody_render(&a, &body_config, m);
+}
+
+/* Neither part holds the notice's JSON. */
+static void check_no_json(const struct mailbody *m)
+{
+	CHECK(!strchr(m->text.data, '{'));
+	CHECK(!strstr(m->text.data, "\":"));
+	CHECK(!strstr(m->html.data, "<pre>"));
+	CHECK(!strstr(m->html.data, "&quot;:"));
+	CHECK(!strchr(strstr(m->html.data, "<body") ?: "", '{'));
+}
+
+/* Each notice: its JSON, and what its subject, text and HTML must say. */
+static const struct {
+	const char *type, *json, *subject;
+	const char *text[4], *html[2];
+} notices[] = {
+	{
+		"dataset.release",
+		"{\"type\":\"dataset.release\",\"dataset\":\"faces\","
+		"\"release\":2,\"sha256\":\"9f86d081884c7d65\",\"entries\":120,"
+		"\"added\":12,\"removed\":3,\"reincluded\":1,\"events\":2}",
+		"[scrapewatch] New release of faces: 12 added, 3 removed",
+		{"scrapewatch downloaded and indexed release 2 of faces: 120 "
+		 "entries, with 12 added, 3 removed and 1 back again since the "
+		 "release before.",
+		 "It gave 2 subscriber events", "SHA-256: 9f86d081884c7d65",
+		 "\n  scrapewatch diff faces 2\n"},
+		{"<code>scrapewatch diff faces 2</code>", "release 2 of faces"},
+	},
+	{
+		/* A server's words may hold a line break and a bidi
+		 * override. */
+		"dataset.failing",
+		"{\"type\":\"dataset.failing\",\"dataset\":\"faces\","
+		"\"url\":\"https://faces.example.org/f.csv\",\"failures\":3,"
+		"\"error\":\"HTTP 503\\r\\nadded photo \\u202egnp.1\"}",
+		"[scrapewatch] faces is failing: 3 checks in a row",
+		{"The last 3 checks of the dataset faces failed. The last one "
+		 "said:\n  HTTP 503<U+000D><U+000A>added photo <U+202E>gnp.1\n",
+		 "Its URL: https://faces.example.org/f.csv",
+		 "  scrapewatch check faces\n"},
+		{"HTTP 503&lt;U+000D&gt;&lt;U+000A&gt;"},
+	},
+	{
+		"alert.failed",
+		"{\"type\":\"alert.failed\",\"alert\":\"abc123\","
+		"\"subscriber\":\"ann\",\"channel\":\"email\","
+		"\"alert_type\":\"photo.included\",\"attempts\":1,"
+		"\"reply\":\"550 5.1.1 <ann@example.org>: no such user\"}",
+		"[scrapewatch] An alert to ann could not be delivered by email",
+		{"The email alert abc123 (photo.included) to the subscriber ann "
+		 "failed for good after 1 attempt. The last reply:\n  550 5.1.1 "
+		 "<ann@example.org>: no such user\n",
+		 "  scrapewatch outbox retry abc123\n"},
+		{"&lt;ann@example.org&gt;: no such user"},
+	},
+};
+
+/* Checks that part (what: its name) holds each of the n needles given. */
+static void check_holds(const char *what, const char *part,
+			const char *const *needles, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (needles[i] && !strstr(part, needles[i]))
+			TEST_FAIL("%s without '%s':\n%s", what, needles[i],
+				  part);
+}
+
+TEST(notices_in_words)
+{
+	struct mailbody m;
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(notices); i++) {
+		render_notice(notices[i].type, notices[i].json, &m);
+		CHECK_STR(m.subject, notices[i].subject);
+		check_holds(notices[i].type, m.text.data, notices[i].text,
+			    ELEMENTSOF(notices[i].text));
+		check_holds(notices[i].type, m.html.data, notices[i].html,
+			    ELEMENTSOF(notices[i].html));
+		CHECK(!strchr(m.text.data, '\r'));
+		check_no_json(&m);
+		mailbody_free(&m);
+	}
+}
+
+TEST(notice_of_another_type)
+{
+	struct mailbody m;
+
+	render_notice("dataset.moved",
+		      "{\"type\":\"dataset.moved\",\"dataset\":\"faces\","
+		      "\"to\":null,\"tries\":2,\"gone\":true,\"list\":[1]}",
+		      &m);
+	CHECK_STR(m.subject, "[scrapewatch] Notice: dataset.moved");
+	CHECK(strstr(m.text.data, "scrapewatch has a notice of type "
+				  "dataset.moved for you:\n\n  dataset: faces\n"
+				  "  tries: 2\n  gone: true\n  list: ...\n"));
+	check_no_json(&m);
+	mailbody_free(&m);
+	/* What is missing, or not JSON at all, reads "unknown". */
+	render_notice("dataset.release", "not json", &m);
+	CHECK_STR(m.subject, "[scrapewatch] New release of unknown: unknown "
+			     "added, unknown removed");
+	mailbody_free(&m);
 }
