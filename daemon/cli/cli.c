@@ -15,6 +15,7 @@
 #include <sysexits.h>
 
 #include "cli/cli_internal.h"
+#include "cli/cli_unsubscribe.h"
 #include "config/config.h"
 #include "lib/log.h"
 #include "lib/macro.h"
@@ -65,6 +66,9 @@ static const struct command commands[] = {
 	{"alert test", "SUBSCRIBER",
 	 "send a test message through each channel; show the replies",
 	 cli_alert_test},
+	{"unsubscribe", "TOKEN",
+	 "check an unsubscribe link's token; print whose it is",
+	 cli_unsubscribe},
 	{"status", "", "datasets, their checks and releases; the outbox",
 	 cli_status},
 	{"daemon", "", "run as a service: check, ingest and alert on schedule",

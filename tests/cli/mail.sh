@@ -2,12 +2,17 @@
 # Alert delivery by email against a real SMTP server on 127.0.0.1
 # (tests/lib/smtpd.sh: STARTTLS, AUTH): a single alert and a digest arrive
 # as valid MIME (multipart/alternative, text and HTML, checked with
-# Python's email package), with the photos, the opt-out route and the
-# List-Unsubscribe header; a connection dropped after DATA is retried with
+# Python's email package), with the photos, the opt-out route and a
+# List-Unsubscribe URL with each subscriber's own token, which
+# `scrapewatch unsubscribe` (and the HMAC the README describes) traces back
+# to that subscriber, and which is refused once altered or made with
+# another key; operator notices and test messages have no
+# List-Unsubscribe; a connection dropped after DATA is retried with
 # the same Message-ID and the same bytes; 451 is retried, then delivered;
 # 550 fails for good and the operator is told, by email too, in words
-# rather than JSON; both render
-# in headless Chromium (a PNG with text and thumbnails).
+# rather than JSON, as for each new release; a manifest's javascript:,
+# data: or foreign page URL is no link in the HTML; both render in
+# headless Chromium (a PNG with text and thumbnails).
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
@@ -105,8 +110,8 @@ expect_eq "valid MIME: multipart/alternative, text and HTML, short lines" \
 	"$(check_mail "$ann" "m['alternative'], m['problems'], m['max_line_length'] <= 998")" \
 	"True [] True"
 expect_eq "headers" \
-	"$(check_mail "$ann" "m['headers']['From'], m['headers']['To'], m['headers']['Subject'], m['headers']['List-Unsubscribe']")" \
-	"scrapewatch <alerts@watch.example.org> Ann Müller <ann@example.org> faces holds 2 of your photos <mailto:unsubscribe@watch.example.org>"
+	"$(check_mail "$ann" "m['headers']['From'], m['headers']['To'], m['headers']['Subject']")" \
+	"scrapewatch <alerts@watch.example.org> Ann Müller <ann@example.org> faces holds 2 of your photos"
 alert=$(run_sw "${C[@]}" outbox --format json; "$SW_PYTHON" -c "import json, sys; print([a['id'] for a in json.load(sys.stdin) if a['subscriber'] == 'ann'][0])" <<<"$OUT")
 expect_eq "Message-ID from the alert id" "$(check_mail "$ann" "m['headers']['Message-ID']")" "<$alert@watch.example.org>"
 text=$(part "$ann" plain)
@@ -120,6 +125,67 @@ expect_contains "html: thumbnail" "$html" '<img width="75" height="75" alt="phot
 expect_contains "html: escaped name" "$html" "Hello ann,"
 cp "$ann" "$tmp/single.eml"
 
+# --- List-Unsubscribe: each subscriber's own token ---------------------------
+# token_of FILE: the token in FILE's List-Unsubscribe header ("none" if it
+# has none, "other: VALUE" if it is not the configured URL with a token).
+token_of() {
+	check_mail "$1" "(lambda u: 'none' if u is None else (lambda t: t[1] if t else 'other: ' + u)(__import__('re').fullmatch(r'<mailto:unsubscribe@watch[.]example[.]org[?]subject=unsubscribe%20(v1[.][A-Za-z0-9_-]+[.][A-Za-z0-9_-]{43})>', u)))(m['headers']['List-Unsubscribe'])"
+}
+# hmac_token KEYFILE NAME: the token as the README says an endpoint may
+# compute it: "v1." base64url(NAME) "." base64url(HMAC-SHA256(key,
+# "unsubscribe\0" NAME)), base64url without padding.
+hmac_token() {
+	"$SW_PYTHON" - "$1" "$2" <<-'EOF'
+		import base64, hashlib, hmac, sys
+		key, name = open(sys.argv[1], "rb").read(), sys.argv[2].encode()
+		b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+		print("v1." + b64(name) + "." + b64(hmac.new(key, b"unsubscribe\0" + name, hashlib.sha256).digest()))
+	EOF
+}
+key=$tmp/state/unsubscribe.key
+expect_eq "the key: 32 bytes, the owner's alone" "$(stat -c '%s %a' "$key")" "32 600"
+declare -A token
+for who in ann dan gone; do
+	token[$who]=$(token_of "$(mails_to "$who@example.org" | head -n 1)")
+	run_sw "${C[@]}" unsubscribe "${token[$who]}"
+	expect_eq "$who's token names $who" "$RC $OUT" "0 $who"
+	expect_eq "$who's token is the documented HMAC" "${token[$who]}" "$(hmac_token "$key" "$who")"
+done
+expect_eq "three subscribers, three tokens" "$(printf '%s\n' "${token[@]}" | sort -u | wc -l)" 3
+# refused TOKEN WHAT: `scrapewatch unsubscribe` refuses TOKEN (exit 65).
+refused() {
+	run_sw "${C[@]}" unsubscribe "$1"
+	expect_eq "$2: refused" "$RC $OUT" "65 "
+	expect_contains "$2: says why" "$ERR" "Invalid unsubscribe token"
+}
+t=${token[ann]}
+refused "${t:0:20}$([ "${t:20:1}" = A ] && echo B || echo A)${t:21}" "ann's token with one character changed"
+refused "v1.$(printf dan | base64 | tr -d =).${t##*.}" "dan's name with ann's MAC"
+# The last character of the MAC has two spare bits: the next character of
+# the alphabet decodes to the same bytes, and is still refused.
+spare=$("$SW_PYTHON" -c "import sys; a = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'; print(a[a.index(sys.argv[1]) + 1])" "${t: -1}" 2>/dev/null || echo A)
+refused "${t:0:-1}$spare" "ann's token with its last character's spare bits set"
+"$SW_PYTHON" -c 'import os, sys; open(sys.argv[1], "wb").write(os.urandom(32))' "$tmp/other.key"
+refused "$(hmac_token "$tmp/other.key" ann)" "ann's token made with another installation's key"
+refused "not-a-token" "a word"
+expect_not_contains "the token is not echoed" "$ERR" "not-a-token"
+chmod 644 "$key" 2>/dev/null || :
+run_sw "${C[@]}" unsubscribe "$t"
+expect_eq "a key others may read: refused" "$RC" 77
+expect_contains "and how to fix it" "$ERR" "chmod 600"
+chmod 600 "$key" 2>/dev/null || :
+ops=$(mails_to ops@watch.example.org | head -n 1)
+expect_eq "the operator's notice: no List-Unsubscribe" "$(token_of "$ops")" none
+
+# --- operator notices in words ---------------------------------------------------
+expect_eq "dataset.release: the subject says what happened" "$(check_mail "$ops" "m['headers']['Subject']")" \
+	"[scrapewatch] New release of faces: 4 added, 0 removed"
+text=$(part "$ops" plain)
+expect_contains "dataset.release: in words" "$text" "scrapewatch downloaded and indexed release 1 of faces: 4 entries"
+expect_contains "dataset.release: what to do" "$text" "  scrapewatch diff faces 1"
+expect_not_contains "dataset.release: no JSON in the text" "$text" '"dataset"'
+expect_not_contains "dataset.release: no JSON in the HTML" "$(part "$ops" html)" "<pre>"
+
 # --- 550 for gone: failed, and the operator is told by mail ---------------------
 smtpd_control reject_rcpt='gone@*'
 release 11111111@N00/101 11111111@N00/102 22222222@N00/201 22222222@N00/202 33333333@N00/301 33333333@N00/302
@@ -128,8 +194,8 @@ deliver
 expect_contains "550 is permanent" "$OUT" "1 failed"
 deliver
 ops=$(grep -l '^Subject: \[scrapewatch\] An alert to gone' $(mails_to ops@watch.example.org) || true)
-expect_eq "the operator got alert.failed" "$(check_mail "$ops" "m['headers']['Subject']")" \
-	"[scrapewatch] An alert to gone could not be delivered by email"
+expect_eq "the operator got alert.failed" "$(check_mail "$ops" "m['headers']['Subject'], m['headers']['List-Unsubscribe']")" \
+	"[scrapewatch] An alert to gone could not be delivered by email None"
 text=$(part "$ops" plain || true)
 expect_contains "naming the subscriber and the reply" "$text" "to the subscriber gone failed for good after 1 attempt. The last reply:
   550"
@@ -170,6 +236,29 @@ expect_contains "alert test: the server's words" "$OUT" "email Ann Müller <ann@
 last=$(mails_to ann@example.org | tail -n 1)
 expect_eq "alert test: the message" "$(check_mail "$last" "m['headers']['Subject'], m['alternative'], m['problems']")" \
 	"scrapewatch test message True []"
+expect_eq "alert test: no List-Unsubscribe" "$(token_of "$last")" none
+
+# --- a manifest's page URLs: links only to Flickr ------------------------------
+# A dataset whose manifest gives each photo a page URL; ann's baseline
+# lists them all.
+cat >"$tmp/planted.csv" <<-'EOF'
+	photo,owner,page
+	401,11111111@N00,javascript:alert(1)
+	402,11111111@N00,"data:text/html,<script>alert(2)</script>"
+	403,11111111@N00,https://evil.example/photos/11111111@N00/403/
+	404,11111111@N00,https://www.flickr.com/photos/11111111@N00/404/
+EOF
+sed 's|^datasets:$|datasets:\n  - { name: planted, url: "file://'"$tmp"'/planted.csv", format: csv, columns: { photo_id: photo, owner_nsid: owner, page_url: page } }|' \
+	"$tmp/sw.yaml" >"$tmp/planted.yaml"
+run_sw -c "$tmp/planted.yaml" check planted
+run_sw -c "$tmp/planted.yaml" deliver
+planted=$(grep -l '^Subject: planted holds' $(mails_to ann@example.org) || true)
+html=$(part "$planted" html || true)
+expect_eq "planted: the Flickr page is the one link" \
+	"$(grep -o 'href="[^"]*"' <<<"$html" | tr '\n' ' ')" 'href="https://www.flickr.com/photos/11111111@N00/404/" '
+expect_contains "planted: javascript: shown as text" "$html" ">javascript:alert(1)</span>"
+expect_contains "planted: data: shown as text, escaped" "$html" "data:text/html,&lt;script&gt;alert(2)&lt;/script&gt;"
+expect_contains "planted: another host shown as text" "$html" ">https://evil.example/photos/11111111@N00/403/</span>"
 
 # --- both render in a real browser (headless Chromium) ----------------------
 # Thumbnails come from a loopback nginx standing in for Flickr's image host;
