@@ -65,7 +65,6 @@ static int sqlite_fatal(struct sqlite_parser *p, uint64_t row, int r,
 static int sqlite_read_file(void *parser, const char *path)
 {
 	struct sqlite_parser *p = parser;
-	struct entry_text cols[SQLITE_ROWS_COLUMNS_MAX];
 	struct sqlite_rows *rows = NULL;
 	char err[256] = "";
 	uint64_t number = 0;
@@ -83,12 +82,11 @@ static int sqlite_read_file(void *parser, const char *path)
 			     &rows, err, sizeof(err));
 	if (r == -EBADMSG)
 		return sqlite_fatal(p, 0, r, err);
-	while (r >= 0 &&
-	       (r = sqlite_rows_next(rows, cols, err, sizeof(err))) == 1) {
+	while (r >= 0 && (r = sqlite_rows_next(rows, err, sizeof(err))) == 1) {
 		struct entry e = {.line = ++number};
 
 		for (i = 0; i < p->n; i++)
-			e.field[p->fields[i]] = cols[i];
+			e.field[p->fields[i]] = sqlite_rows_text(rows, i);
 		entry_identify(&e);
 		r = p->sink.entry(p->sink.userdata, &e);
 	}

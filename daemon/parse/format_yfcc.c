@@ -125,16 +125,22 @@ static size_t split_fields(const char *s, size_t len, struct entry_text *f)
 }
 
 /* The entry of one row of the 23 fields (only 0, 1, 2, 13, 14, 15 and 22
- * are read): 0 and the sink's say, or 0 having reported a bad row. */
+ * are read; photo_id, if not 0, is field 0's value already parsed): the
+ * sink's say, or 0 having reported a bad row. */
 static int yfcc_row(struct yfcc *y, const struct entry_text *row,
-		    uint64_t number, uint64_t offset, uint64_t length)
+		    uint64_t photo_id, uint64_t number, uint64_t offset,
+		    uint64_t length)
 {
 	struct entry e;
 
 	if (row[22].len == 1 && row[22].s[0] == '1')
 		return 0; /* a video */
-	e = (struct entry){.line = number, .offset = offset, .length = length};
-	if (flickr_id_parse(row[0].s, row[0].len, &e.photo_id) < 0) {
+	e = (struct entry){.photo_id = photo_id,
+			   .line = number,
+			   .offset = offset,
+			   .length = length};
+	if (!photo_id &&
+	    flickr_id_parse(row[0].s, row[0].len, &e.photo_id) < 0) {
 		yfcc_bad(y, number, "photo id is not a number");
 		return 0;
 	}
@@ -179,9 +185,9 @@ static int yfcc_line(void *userdata, const char *s, size_t len, uint64_t number,
 	/* The 25-field layout: line number, photo id, hash, then fields 1-22. */
 	if (n == YFCC_FIELDS_NUMBERED) {
 		f[2] = f[1];
-		return yfcc_row(y, f + 2, number, offset, length);
+		return yfcc_row(y, f + 2, 0, number, offset, length);
 	}
-	return yfcc_row(y, f, number, offset, length);
+	return yfcc_row(y, f, 0, number, offset, length);
 }
 
 /*
@@ -193,15 +199,16 @@ static int yfcc_line(void *userdata, const char *s, size_t len, uint64_t number,
 static int yfcc_read_file(void *p, const char *path)
 {
 	static const char *const columns[] = {
-		"photoid",     "uid",	      "unickname", "pageurl",
-		"downloadurl", "licensename", "marker",
+		"photoid", "marker",	  "uid",	 "unickname",
+		"pageurl", "downloadurl", "licensename",
 	};
-	static const unsigned field_of[] = {0, 1, 2, 13, 14, 15, 22};
-	struct entry_text cols[ELEMENTSOF(columns)], row[YFCC_FIELDS] = {0};
+	static const unsigned field_of[] = {0, 22, 1, 2, 13, 14, 15};
+	struct entry_text row[YFCC_FIELDS] = {0};
 	struct sqlite_rows *rows = NULL;
 	struct yfcc *y = p;
 	char err[256] = "", why[320];
 	uint64_t number = 0;
+	int64_t id, marker;
 	size_t i;
 	int r;
 
@@ -211,11 +218,19 @@ static int yfcc_read_file(void *p, const char *path)
 	r = sqlite_rows_open(path, "yfcc100m_dataset", columns,
 			     ELEMENTSOF(columns), y->max_record, &rows, err,
 			     sizeof(err));
-	while (r >= 0 &&
-	       (r = sqlite_rows_next(rows, cols, err, sizeof(err))) == 1) {
-		for (i = 0; i < ELEMENTSOF(columns); i++)
-			row[field_of[i]] = cols[i];
-		r = yfcc_row(y, row, ++number, 0, 0);
+	while (r >= 0 && (r = sqlite_rows_next(rows, err, sizeof(err))) == 1) {
+		number++;
+		/* The numbers as INTEGERs need no text; any other value is
+		 * read (and judged) as the TSV's text would be. */
+		if (sqlite_rows_int(rows, 1, &marker) && marker == 1)
+			continue; /* a video */
+		if (!sqlite_rows_int(rows, 0, &id) || id <= 0)
+			id = 0;
+		for (i = id ? 2 : 0; i < ELEMENTSOF(columns); i++)
+			row[field_of[i]] = sqlite_rows_text(rows, i);
+		if (id)
+			row[22] = (struct entry_text){"0", 1};
+		r = yfcc_row(y, row, (uint64_t)id, number, 0, 0);
 	}
 	sqlite_rows_close(rows);
 	if (r == -EBADMSG && err[0]) {

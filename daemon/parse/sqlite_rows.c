@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,8 +204,11 @@ static int open_db(struct sqlite_rows *r, const char *path, size_t max_value,
 	_cleanup_free_ char *uri = file_uri(path, "mode=ro&immutable=1");
 	int rc;
 
+	/* One thread uses the connection: no mutex on every call. */
 	rc = sqlite3_open_v2(uri, &r->db,
-			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_CANTOPEN)
 			return -(errno ? errno : ENOENT);
@@ -248,25 +252,32 @@ int sqlite_rows_open(const char *path, const char *table,
 	return 0;
 }
 
-int sqlite_rows_next(struct sqlite_rows *r, struct entry_text *cols, char *err,
-		     size_t errsize)
+int sqlite_rows_next(struct sqlite_rows *r, char *err, size_t errsize)
 {
 	int rc = sqlite3_step(r->select);
-	size_t i;
 
 	if (rc == SQLITE_DONE)
 		return 0;
 	if (rc != SQLITE_ROW)
 		return fail(err, errsize, "%s", sqlite3_errmsg(r->db));
-	for (i = 0; i < r->n; i++) {
-		/* Text first, then its length: the order SQLite asks for. */
-		cols[i].s =
-			(const char *)sqlite3_column_text(r->select, (int)i);
-		cols[i].len = cols[i].s ? (size_t)sqlite3_column_bytes(
-						  r->select, (int)i)
-					: 0;
-	}
 	return 1;
+}
+
+struct entry_text sqlite_rows_text(const struct sqlite_rows *r, size_t i)
+{
+	/* Text first, then its length: the order SQLite asks for. */
+	const char *s = (const char *)sqlite3_column_text(r->select, (int)i);
+
+	return (struct entry_text){
+		s, s ? (size_t)sqlite3_column_bytes(r->select, (int)i) : 0};
+}
+
+bool sqlite_rows_int(const struct sqlite_rows *r, size_t i, int64_t *ret)
+{
+	if (sqlite3_column_type(r->select, (int)i) != SQLITE_INTEGER)
+		return false;
+	*ret = sqlite3_column_int64(r->select, (int)i);
+	return true;
 }
 
 void sqlite_rows_close(struct sqlite_rows *r)

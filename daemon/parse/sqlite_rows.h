@@ -13,6 +13,7 @@
 #ifndef SCRAPEWATCH_SQLITE_ROWS_H
 #define SCRAPEWATCH_SQLITE_ROWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,13 +37,17 @@ int sqlite_rows_open(const char *path, const char *table,
 		     const char *const *columns, size_t n, size_t max_value,
 		     struct sqlite_rows **ret, char *err, size_t errsize);
 
-/*
- * The next row: 1 with its values in cols[0..n-1] (text as SQLite gives
- * it, borrowed until the next call; len 0 for NULL), 0 after the last,
- * or -EBADMSG with why in err (a corrupt page, a value over max_value).
- */
-int sqlite_rows_next(struct sqlite_rows *r, struct entry_text *cols, char *err,
-		     size_t errsize);
+/* Steps to the next row: 1, 0 after the last, or -EBADMSG with why in
+ * err (a corrupt page, a value over max_value). */
+int sqlite_rows_next(struct sqlite_rows *r, char *err, size_t errsize);
+
+/* The current row's column i (0 .. n-1) as text, as SQLite gives it
+ * (borrowed until the next row; len 0 for NULL). */
+struct entry_text sqlite_rows_text(const struct sqlite_rows *r, size_t i);
+
+/* True with the value in *ret if the current row's column i is an
+ * INTEGER: cheaper than its text for a number. */
+bool sqlite_rows_int(const struct sqlite_rows *r, size_t i, int64_t *ret);
 
 /* Closes the database; accepts NULL. */
 void sqlite_rows_close(struct sqlite_rows *r);
