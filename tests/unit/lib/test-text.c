@@ -1,7 +1,10 @@
 /*
- * test-text.c: UTF-8 checks, cutting a cut sequence off, and quoting for
- * JSON, CSV and HTML.
+ * test-text.c: UTF-8 checks, cutting a cut sequence off, quoting for
+ * JSON, CSV and HTML, and escaping text for terminals and logs.
  */
+#include <errno.h>
+#include <stdint.h>
+
 #include "lib/buf.h"
 #include "lib/text.h"
 #include "test.h"
@@ -84,5 +87,120 @@ TEST(csv_formulas_are_kept_as_text)
 		CHECK_INT(text_csv_field(&b, cases[i].in), 0);
 		CHECK_STR(b.data, cases[i].out);
 	}
+	buf_free(&b);
+}
+
+static const char *escaped(const char *in)
+{
+	static struct buf b;
+
+	buf_init(&b, 4096);
+	buf_reset(&b);
+	(void)text_puts(&b, in);
+	return b.data;
+}
+
+/* Text from a manifest or a server is shown to people escaped (issue 14,
+ * item 19): no control or bidirectional character reaches a terminal. */
+TEST(escape_shows_controls_and_bidi_characters)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"Jane Doe", "Jane Doe"},
+		{"J\xc3\xbcrgen \xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x93\xb7",
+		 "J\xc3\xbcrgen \xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x93\xb7"},
+		{"C:\\dir\\x1b", "C:\\dir\\x1b"}, /* backslashes stay */
+		{"\x1b]0;title\x07", "\\x1b]0;title\\x07"},
+		{"a\r\nadded photo 1 by x", "a\\r\\nadded photo 1 by x"},
+		{"tab\there", "tab\\there"},
+		{"del\x7f", "del\\x7f"},
+		{"nel\xc2\x85 csi\xc2\x9b", "nel\\u0085 csi\\u009b"},
+		{"\xc2\xa0nbsp", "\xc2\xa0nbsp"}, /* U+00A0 prints */
+		{"evil\xe2\x80\xaegpj.exe", "evil\\u202egpj.exe"},
+		{"\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad",
+		 "\\u202a\\u202b\\u202c\\u202d"},
+		{"\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9",
+		 "\\u2066\\u2067\\u2068\\u2069"},
+		{"\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", "\\u200e\\u200f\\u061c"},
+		{"line\xe2\x80\xa8para\xe2\x80\xa9", "line\\u2028para\\u2029"},
+		{"\xe2\x80\x94 dash", "\xe2\x80\x94 dash"},
+		{"bad \xff\xfe!", "bad \\xff\\xfe!"},
+		{"cut \xe2\x80", "cut \\xe2\\x80"},
+		{"overlong \xc0\xaf", "overlong \\xc0\\xaf"},
+		{"", ""},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK_STR(escaped(cases[i].in), cases[i].out);
+}
+
+TEST(escape_to_cuts_at_a_whole_piece)
+{
+	char out[8];
+
+	text_escape_to(out, sizeof(out), "abc\x1b");
+	CHECK_STR(out, "abc\\x1b");
+	text_escape_to(out, sizeof(out), "abcd\x1b");
+	CHECK_STR(out, "abcd"); /* "\x1b" does not fit whole */
+	text_escape_to(out, sizeof(out), "ab\xe2\x80\x94\xe2\x80\x94");
+	CHECK_STR(out, "ab\xe2\x80\x94"); /* nor a second dash */
+	text_escape_to(out, 1, "x");
+	CHECK_STR(out, "");
+}
+
+TEST(printf_escapes_the_arguments_not_the_format)
+{
+	struct buf b;
+	int n = 42;
+
+	buf_init(&b, 4096);
+	CHECK_INT(text_printf(&b, "%-6s|%6s|%.3s|%c\n", "a\nb", "x", "\x1b[31m",
+			      '\r'),
+		  0);
+	CHECK_STR(b.data, "a\\nb  |     x|\\x1b[3|\\r\n"); /* 3 bytes */
+	buf_reset(&b);
+	CHECK_INT(text_printf(&b,
+			      "%d %5lld %-4u| %zu %llu %x %05.1f %% %*s|%.*s",
+			      -3, (long long)12, 7u, (size_t)9,
+			      (unsigned long long)UINT64_MAX, 255u, 2.25, 3,
+			      "\t", 2, "abc"),
+		  0);
+	CHECK_STR(b.data,
+		  "-3    12 7   | 9 18446744073709551615 ff 002.2 %  \\t|ab");
+	buf_reset(&b);
+	errno = ENOENT;
+	CHECK_INT(text_printf(&b, "%s: %m (%d)", "f", n), 0);
+	CHECK_STR(b.data, "f: No such file or directory (42)");
+	CHECK_INT(errno, ENOENT);
+	buf_reset(&b);
+	{
+		const char *volatile none = NULL; /* as a caller's bug */
+
+		CHECK_INT(text_printf(&b, "%.6s", none), 0);
+		CHECK_STR(b.data, "(null)");
+	}
+	buf_free(&b);
+	buf_init(&b, 4);
+	CHECK_INT(text_printf(&b, "%s", "\x1b"), 0);
+	CHECK_INT(text_printf(&b, "%s", "x"), -E2BIG);
+	CHECK_STR(b.data, "\\x1b");
+	buf_free(&b);
+}
+
+TEST(json_escapes_what_a_terminal_would_act_on)
+{
+	struct buf b;
+
+	buf_init(&b, 1024);
+	(void)text_json_string(&b, "\x1b]0;t\x07 \xc2\x85 \xe2\x80\xae "
+				   "\xe2\x80\xa8 J\xc3\xbcrgen \xe2\x80\x94");
+	CHECK_STR(b.data, "\"\\u001b]0;t\\u0007 \\u0085 \\u202e \\u2028 "
+			  "J\xc3\xbcrgen \xe2\x80\x94\"");
+	buf_reset(&b);
+	(void)text_json_string(&b, "a\xff"
+				   "b");
+	CHECK_STR(b.data, "\"a\\ufffdb\"");
 	buf_free(&b);
 }
