@@ -13,8 +13,10 @@
 #include "alert/route.h"
 #include "fetch/fetch.h"
 #include "lib/buf.h"
+#include "lib/hashid.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/redact.h"
 #include "lib/stop.h"
 #include "lib/text.h"
 #include "lib/xalloc.h"
@@ -55,6 +57,16 @@ static void notice_failing(const struct land_job *job,
 	buf_free(&data);
 }
 
+/* What the database keeps of the URL a server's validators belong to:
+ * its digest, since the URL may carry a secret ("url:" then 32 hex). */
+static void url_digest(const char *url, char out[HASHID_LEN + 6])
+{
+	char id[HASHID_LEN + 1];
+
+	hashid_of(id, &url, 1);
+	snprintf(out, HASHID_LEN + 6, "url:%s", id);
+}
+
 /* Downloads the dataset's release file (or takes file, a local file given
  * by hand, into the cache the same way) and lands it.  Returns 0 or -errno
  * (ret->error says why). */
@@ -65,6 +77,7 @@ static int fetch_and_land(const struct land_job *job, const char *file,
 	struct fetch_request rq = {job->d, &job->c->fetch, job->c->cache_dir,
 				   file ? NULL : &last, NULL};
 	_cleanup_free_ char *file_url = NULL;
+	char source[sizeof(((struct store_release *)NULL)->source)];
 	const struct fetch_result *f;
 	struct fetch *fetch = NULL;
 	int r;
@@ -73,6 +86,15 @@ static int fetch_and_land(const struct land_job *job, const char *file,
 		 : store_validators_get(job->s, job->dataset_id, &last);
 	if (r < 0)
 		return r;
+	if (!file) {
+		char digest[HASHID_LEN + 6];
+
+		/* The validators are the configured URL's while its digest is
+		 * the one kept with them. */
+		url_digest(job->d->url, digest);
+		if (strcmp(last.url, digest) == 0)
+			snprintf(last.url, sizeof(last.url), "%s", job->d->url);
+	}
 	rq.url = file_url;
 	r = fetch_new(&rq, &fetch);
 	if (r >= 0)
@@ -82,8 +104,10 @@ static int fetch_and_land(const struct land_job *job, const char *file,
 	ret->bytes = f->bytes;
 	ret->resumed_at = f->resumed_at;
 	ret->retry_after = f->retry_after;
+	/* What is recorded and shown names URLs without their secrets. */
+	redact_url(job->d->url, source, sizeof(source));
 	if (r < 0) {
-		snprintf(ret->error, sizeof(ret->error), "%s", f->error);
+		redact_text(f->error, ret->error, sizeof(ret->error));
 	} else if (f->not_modified) {
 		r = land_nothing_new(job, &ret->land);
 	} else {
@@ -91,7 +115,7 @@ static int fetch_and_land(const struct land_job *job, const char *file,
 			.path = f->path,
 			.in_cache = true,
 			.sha256 = f->sha256,
-			.source = file ? file : job->d->url,
+			.source = file ? file : source,
 			.etag = f->validators.etag,
 			.last_modified = f->validators.last_modified,
 		};
@@ -102,9 +126,13 @@ static int fetch_and_land(const struct land_job *job, const char *file,
 		snprintf(ret->error, sizeof(ret->error), "%s", ret->land.error);
 	/* A file given by hand tells nothing of the dataset's server. */
 	if (r >= 0 && !file &&
-	    (ret->land.ingest.unchanged || f->validators.url[0]))
-		(void)store_validators_set(job->s, job->dataset_id,
-					   &f->validators);
+	    (ret->land.ingest.unchanged || f->validators.url[0])) {
+		struct store_validators kept = f->validators;
+
+		if (kept.url[0])
+			url_digest(kept.url, kept.url);
+		(void)store_validators_set(job->s, job->dataset_id, &kept);
+	}
 	fetch_free(fetch);
 	return r;
 }
