@@ -680,10 +680,9 @@ int store_run_begin(struct store *s, int64_t dataset_id, int64_t now,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_run_begin, &r);
+	st = store_stmt_id(s, sql_run_begin, dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
 	sqlite3_bind_int64(st, 2, now);
 	r = store_step(s, st);
 	if (r < 0)
@@ -751,12 +750,8 @@ int store_run_last(struct store *s, int64_t dataset_id, struct store_run *ret)
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_run_last, &r);
+	st = store_row_id(s, sql_run_last, dataset_id, &r);
 	if (!st)
-		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
-	r = store_step(s, st);
-	if (r <= 0)
 		return r;
 	*ret = (struct store_run){
 		.id = sqlite3_column_int64(st, 0),
@@ -780,10 +775,9 @@ int store_dataset_failures(struct store *s, int64_t dataset_id)
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_failures_get, &r);
+	st = store_stmt_id(s, sql_failures_get, dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
 	r = store_step(s, st);
 	if (r <= 0)
 		return r == 0 ? -ENOENT : r;
@@ -821,10 +815,9 @@ int store_next_check_get(struct store *s, int64_t dataset_id, int64_t *ret)
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_next_check_get, &r);
+	st = store_stmt_id(s, sql_next_check_get, dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
 	r = store_step(s, st);
 	if (r <= 0)
 		return r == 0 ? -ENOENT : r;
@@ -839,10 +832,9 @@ int store_next_check_set(struct store *s, int64_t dataset_id, int64_t when)
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_next_check_set, &r);
+	st = store_stmt_id(s, sql_next_check_set, dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
 	sqlite3_bind_int64(st, 2, when);
 	r = store_step(s, st);
 	return r < 0 ? r : 0;
@@ -877,12 +869,8 @@ int store_validators_get(struct store *s, int64_t dataset_id,
 	int r = 0;
 
 	*ret = (struct store_validators){.url = ""};
-	st = store_stmt(s, sql_validators_get, &r);
+	st = store_row_id(s, sql_validators_get, dataset_id, &r);
 	if (!st)
-		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
-	r = store_step(s, st);
-	if (r <= 0)
 		return r;
 	store_column_copy(st, 0, ret->url, sizeof(ret->url));
 	store_column_copy(st, 1, ret->etag, sizeof(ret->etag));
@@ -898,10 +886,9 @@ int store_validators_set(struct store *s, int64_t dataset_id,
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_validators_set, &r);
+	st = store_stmt_id(s, sql_validators_set, dataset_id, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_int64(st, 1, dataset_id);
 	store_bind_text_or_null(st, 2, v->url);
 	store_bind_text_or_null(st, 3, v->etag);
 	store_bind_text_or_null(st, 4, v->last_modified);
