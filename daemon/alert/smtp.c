@@ -15,10 +15,12 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "alert/mail.h"
@@ -96,28 +98,52 @@ static size_t on_read(char *buffer, size_t size, size_t n, void *userdata)
 	return len;
 }
 
-/* This host's name if it is a dotted domain name, as EHLO wants one;
- * otherwise SMTP_EHLO_FALLBACK. */
-static void ehlo_name(char *out, size_t size)
+/* This host's fully qualified name, as the resolver gives it for the host
+ * name (a name like "box" that /etc/hosts or DNS qualifies as
+ * "box.example.org"), into out; false if it has none.  The lookup is local
+ * on most systems (/etc/hosts, nss-myhostname); a host name that needs DNS
+ * costs one query per message. */
+static bool canonical_name(const char *host, char *out, size_t size)
 {
-	char host[256] = "";
-	size_t i;
+	const struct addrinfo hints = {.ai_flags = AI_CANONNAME,
+				       .ai_socktype = SOCK_STREAM};
+	struct addrinfo *ai = NULL;
+	bool ok;
 
-	if (gethostname(host, sizeof(host) - 1) < 0 || !strchr(host, '.') ||
-	    host[0] == '.' || host[0] == '-' || host[strlen(host) - 1] == '.')
-		host[0] = '\0';
-	for (i = 0; host[i]; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-",
-			    host[i]))
-			host[0] = '\0';
-	snprintf(out, size, "%s", host[0] ? host : SMTP_EHLO_FALLBACK);
+	if (getaddrinfo(host, NULL, &hints, &ai) != 0)
+		return false;
+	ok = ai && ai->ai_canonname &&
+	     config_ehlo_name_valid(ai->ai_canonname) &&
+	     strlen(ai->ai_canonname) < size;
+	if (ok)
+		snprintf(out, size, "%s", ai->ai_canonname);
+	freeaddrinfo(ai);
+	return ok;
 }
 
-/* cfg_url with the EHLO name as its path (unless it has a path already):
+/* The name to greet with: smtp.helo if set; else this host's name if it is
+ * a domain name, or the name the resolver qualifies it to; only then
+ * SMTP_EHLO_FALLBACK, which receivers may score as spam. */
+static void ehlo_name(const char *helo, char *out, size_t size)
+{
+	char host[256] = "";
+
+	if (helo) {
+		snprintf(out, size, "%s", helo);
+		return;
+	}
+	if (gethostname(host, sizeof(host) - 1) == 0 && host[0] &&
+	    config_ehlo_name_valid(host))
+		snprintf(out, size, "%s", host);
+	else if (!host[0] || !canonical_name(host, out, size))
+		snprintf(out, size, "%s", SMTP_EHLO_FALLBACK);
+}
+
+/* cfg_url with the EHLO name as its path (unless it has a path already;
+ * the configuration allows no path with helo):
  * "smtp://host:587" -> "smtp://host:587/NAME".  Returns a string to free
  * with curl_free(), or NULL when the URL is not smtp:// or smtps://. */
-static char *session_url(const char *cfg_url)
+static char *session_url(const char *cfg_url, const char *helo)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *path = NULL, *url = NULL;
@@ -127,9 +153,9 @@ static char *session_url(const char *cfg_url)
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    (strcmp(scheme, "smtp") != 0 && strcmp(scheme, "smtps") != 0))
 		goto out;
-	if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK ||
+	if (helo || curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK ||
 	    strcmp(path, "/") == 0 || !path[0]) {
-		ehlo_name(name, sizeof(name));
+		ehlo_name(helo, name, sizeof(name));
 		snprintf(slashed, sizeof(slashed), "/%s", name);
 		if (curl_url_set(u, CURLUPART_PATH, slashed, 0) != CURLUE_OK)
 			goto out;
@@ -263,7 +289,7 @@ int smtp_job_new(const struct config_smtp *cfg, const char *ca_file,
 	}
 	j->session = (struct smtp_session){.data = data, .len = len};
 	if (cfg->url)
-		j->url = session_url(cfg->url);
+		j->url = session_url(cfg->url, cfg->helo);
 	if (!j->url) {
 		reply_text(reply, "the SMTP URL is not smtp:// or smtps://");
 		smtp_job_free(j);

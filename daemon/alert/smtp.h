@@ -18,7 +18,8 @@
 
 #include "config/config.h"
 
-/* The EHLO name used when this host's name is not a dotted domain name. */
+/* The EHLO name used when neither smtp.helo, the URL, this host's name nor
+ * the name the resolver qualifies it to gives a domain name. */
 #define SMTP_EHLO_FALLBACK "scrapewatch.invalid"
 
 struct smtp_reply {
@@ -32,9 +33,10 @@ struct smtp_reply {
  * Sends data (len bytes, a complete RFC 5322 message with CRLF line ends,
  * e.g. from mail_build(); SMTP's dot-stuffing is done here) to rcpt (one
  * address, bare or "Name <addr>") through cfg: its url (smtp:// or
- * smtps://, host and port; a path in it is the EHLO name, and without one
- * this host's name is used if it is a dotted domain name, or else
- * SMTP_EHLO_FALLBACK), its from (MAIL FROM takes the address part)
+ * smtps://, host and port), its EHLO name (helo; else a path in the url;
+ * else this host's name if it is a domain name (config_ehlo_name_valid()),
+ * or else the fully qualified name getaddrinfo(AI_CANONNAME) gives for it;
+ * else SMTP_EHLO_FALLBACK), its from (MAIL FROM takes the address part)
  * and, when user is set, AUTH with user and password.  ca_file is a CA
  * bundle to trust instead of the default bundle file (libcurl's CAINFO,
  * as in fetch.c; the system's CA directory still counts), or NULL.  The

@@ -201,6 +201,7 @@ struct config *config_free(struct config *c)
 	free(c->smtp.from);
 	free(c->smtp.user);
 	free_secret(c->smtp.password);
+	free(c->smtp.helo);
 	free(c->alerts.unsubscribe);
 	free(c->alerts.ca_file);
 	free(c->operator.email);

@@ -152,6 +152,7 @@ struct config_smtp {
 	char *from;	/* owned */
 	char *user;	/* owned, or NULL */
 	char *password; /* owned secret, or NULL; never log it */
+	char *helo;	/* owned, or NULL: the EHLO name to greet with */
 };
 
 struct config {
@@ -190,5 +191,13 @@ const struct config_dataset *config_find_dataset(const struct config *c,
 						 const char *name);
 const struct config_subscriber *config_find_subscriber(const struct config *c,
 						       const char *name);
+
+/*
+ * Whether name can be an EHLO name (RFC 5321 4.1.2): a domain name of at
+ * least two dot-separated labels (letters, digits and '-', no label
+ * starting or ending with '-', the last not all digits), or an address
+ * literal: "[192.0.2.1]" or "[IPv6:2001:db8::1]".
+ */
+bool config_ehlo_name_valid(const char *name);
 
 #endif

@@ -127,6 +127,8 @@ void value_smtp_url(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_mailto_or_https(struct loader *ld, const yaml_node_t *node,
 			   void *dest);
 void value_email(struct loader *ld, const yaml_node_t *node, void *dest);
+/* A domain name or an address literal (config_ehlo_name_valid()). */
+void value_ehlo_name(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_nsid(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_alias(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_sha256(struct loader *ld, const yaml_node_t *node, void *dest);

@@ -458,12 +458,33 @@ static const struct key smtp_keys[] = {
 	{"from", value_email, SMTP(from), KEY_REQUIRED},
 	{"user", value_string, SMTP(user), 0},
 	{"password", value_secret, SMTP(password), 0},
+	{"helo", value_ehlo_name, SMTP(helo), 0},
 };
+
+/* Whether an SMTP URL has a path after its host ("smtp://host/NAME"),
+ * which libcurl takes as the EHLO name. */
+static bool smtp_url_names_ehlo(const char *url)
+{
+	const char *a = strstr(url, "://");
+	const char *path;
+
+	if (!a)
+		return false;
+	path = a + 3 + strcspn(a + 3, "/?#");
+	return path[0] == '/' && path[1] != '\0';
+}
 
 static void value_smtp(struct loader *ld, const yaml_node_t *node, void *dest)
 {
+	struct config_smtp *smtp = dest;
+
 	config_load_mapping(ld, ld->doc, node, smtp_keys, ELEMENTSOF(smtp_keys),
 			    dest, "smtp");
+	if (smtp->helo && smtp->url && smtp_url_names_ehlo(smtp->url))
+		config_error(ld, node,
+			     "the EHLO name is given twice: by 'helo' and by "
+			     "the path of 'url'; keep 'helo' and write the URL "
+			     "without a path");
 }
 
 #define FETCH(f) offsetof(struct config_fetch, f)

@@ -11,6 +11,7 @@
  */
 #include "config/config_internal.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netinet/in.h>
 
 #include "config/config.h"
 #include "config/secret.h"
@@ -364,6 +366,81 @@ void value_email(struct loader *ld, const yaml_node_t *node, void *dest)
 				     ? ""
 				     : " (before the '@' only ASCII: mail "
 				       "goes out without SMTPUTF8)");
+		return;
+	}
+	set_string(dest, s);
+}
+
+/* One label of a domain name: 1 to 63 letters, digits or '-', not at
+ * either end. */
+static bool label_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > 63 || s[0] == '-' || s[len - 1] == '-')
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+static bool domain_valid(const char *s)
+{
+	size_t len = strlen(s), n, labels = 0;
+	const char *last = s;
+
+	if (len > 253)
+		return false;
+	for (;;) {
+		n = strcspn(s, ".");
+		if (!label_valid(s, n))
+			return false;
+		labels++;
+		last = s;
+		if (!s[n])
+			break;
+		s += n + 1;
+	}
+	/* "192.0.2.1" is an address: EHLO wants it as "[192.0.2.1]". */
+	return labels >= 2 && last[strspn(last, "0123456789")] != '\0';
+}
+
+/* "[192.0.2.1]" or "[IPv6:2001:db8::1]". */
+static bool address_literal_valid(const char *s)
+{
+	char inner[INET6_ADDRSTRLEN + 8];
+	unsigned char addr[sizeof(struct in6_addr)];
+	size_t len = strlen(s);
+
+	if (len < 3 || s[0] != '[' || s[len - 1] != ']' ||
+	    len - 2 >= sizeof(inner))
+		return false;
+	memcpy(inner, s + 1, len - 2);
+	inner[len - 2] = '\0';
+	if (strncasecmp(inner, "IPv6:", 5) == 0)
+		return inet_pton(AF_INET6, inner + 5, addr) == 1;
+	return inet_pton(AF_INET, inner, addr) == 1;
+}
+
+bool config_ehlo_name_valid(const char *name)
+{
+	return name[0] == '[' ? address_literal_valid(name)
+			      : domain_valid(name);
+}
+
+void value_ehlo_name(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	const char *s = config_scalar(ld, node, "an EHLO name");
+
+	if (!s)
+		return;
+	if (!config_ehlo_name_valid(s)) {
+		config_error(ld, node,
+			     "expected a domain name like mail.example.org or "
+			     "an address literal like [192.0.2.1], found "
+			     "'%s'",
+			     s);
 		return;
 	}
 	set_string(dest, s);

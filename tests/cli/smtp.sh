@@ -2,7 +2,7 @@
 # Sending mail with smtp_send() against a real SMTP server on 127.0.0.1
 # (tests/lib/smtpd.sh): delivery with STARTTLS and AUTH (the message arrives
 # byte for byte, dot-stuffing undone), implicit TLS with the EHLO name from
-# the URL, STARTTLS used even where the server would allow plain text, a
+# the URL, the EHLO name from smtp.helo or from the resolver, STARTTLS used even where the server would allow plain text, a
 # wrong password, 451 and 554 at the end of DATA, 550 for the recipient, a
 # connection dropped after DATA, an unknown CA, a server without STARTTLS
 # and one that never answers (two small fakes below).  smtp.c has no
@@ -78,15 +78,17 @@ export SW_SMTP_SENT=$tmp/sent.eml
 export SW_SMTP_PLAIN_URL=smtp://127.0.0.1:$plain_port
 export SW_SMTP_SILENT_URL=smtp://127.0.0.1:$silent_port
 
-# run_case TEST: runs test-smtp's TEST (it must run, not skip, and pass).
+# run_case TEST [COMMAND...]: runs test-smtp's TEST (it must run, not skip,
+# and pass), through COMMAND if given.
 run_case() {
-	local out rc=0
+	local name=$1 out rc=0
+	shift
 	rm -f "$SW_SMTP_SENT"
-	out=$("$TEST_SMTP" "$1" 2>&1) || rc=$?
+	out=$("$@" "$TEST_SMTP" "$name" 2>&1) || rc=$?
 	case "$rc:$out" in
-	*skipped*) sw_fail "test-smtp $1 skipped:"$'\n'"$out" ;;
+	*skipped*) sw_fail "test-smtp $name skipped:"$'\n'"$out" ;;
 	0:*"1 passed, 0 failed"*) sw_pass ;;
-	*) sw_fail "test-smtp $1 (exit $rc):"$'\n'"$out" ;;
+	*) sw_fail "test-smtp $name (exit $rc):"$'\n'"$out" ;;
 	esac
 }
 
@@ -111,12 +113,28 @@ received_as_sent() {
 	fi
 }
 
-# The EHLO name smtp.c picks without a path in the URL.
-host=$(uname -n)
-ehlo=scrapewatch.invalid
-if [[ $host == *.* && $host =~ ^[A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9-]$ ]]; then
-	ehlo=$host
-fi
+# The EHLO name smtp.c picks without helo or a path in the URL: this host's
+# name if it is a domain name, else the name the resolver qualifies it to,
+# else the fallback.
+ehlo=$("$SW_PYTHON" - <<'EOF'
+import re, socket
+def domain(n):
+    labels = n.split(".")
+    return (len(n) <= 253 and len(labels) >= 2 and not labels[-1].isdigit()
+            and all(re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?", l)
+                    for l in labels))
+host = socket.gethostname()
+name = host if domain(host) else None
+if not name:
+    try:
+        canon = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM,
+                                   flags=socket.AI_CANONNAME)[0][3]
+        name = canon if domain(canon) else None
+    except OSError:
+        pass
+print(name or "scrapewatch.invalid")
+EOF
+)
 
 # --- delivery: STARTTLS, AUTH, dot-stuffing ----------------------------------
 run_case server_starttls_auth
@@ -203,5 +221,28 @@ expect_not_contains "no password in clear" "$plain" "$SMTPD_PASSWORD"
 
 # --- a server that never answers: timeout -----------------------------------
 run_case server_silent_times_out
+
+# --- the EHLO name from smtp.helo: a domain name, an address literal -------
+run_case server_ehlo_from_config
+expect_eq "messages after helo" "$(smtpd_messages)" 6
+expect_eq "EHLO name from helo" "$(meta 0005 helo)" '"mail.scrapewatch.test"'
+expect_eq "EHLO address literal" "$(meta 0006 helo)" '"[127.0.0.1]"'
+
+# --- a host name without a domain: the name the resolver qualifies it to ---
+# Plain delivery again (no helo, no path in the URL), in namespaces of its
+# own with the host name "box" and an /etc/hosts that names it
+# box.scrapewatch.test (the SMTP server stays where it is: the network is
+# shared).
+printf '127.0.0.1 box.scrapewatch.test box\n::1 localhost\n' >"$tmp/hosts"
+if unshare -r -m -u true 2>/dev/null; then
+	run_case server_starttls_auth unshare -r -m -u sh -c \
+		'mount --bind "$0" /etc/hosts && hostname box && exec "$@"' \
+		"$tmp/hosts"
+	expect_eq "messages after host name" "$(smtpd_messages)" 7
+	expect_eq "EHLO name qualified by the resolver" "$(meta 0007 helo)" \
+		'"box.scrapewatch.test"'
+else
+	echo "SKIP: EHLO name from the resolver: no user namespaces (unshare -r)" >&2
+fi
 
 sw_done

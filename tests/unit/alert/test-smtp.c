@@ -218,6 +218,21 @@ TEST(server_smtps_with_ehlo_name)
 	CHECK_INT(reply.code, 250);
 }
 
+/* smtp.helo, a domain name or an address literal, is the EHLO name. */
+TEST(server_ehlo_from_config)
+{
+	struct smtp_reply reply;
+	struct config_smtp cfg;
+
+	if (!have_server())
+		return;
+	cfg = server_config(env("SMTPD_URL"));
+	cfg.helo = (char *)"mail.scrapewatch.test";
+	CHECK_INT(send_to(&cfg, env("SMTPD_CA"), TIMEOUT, &reply), 0);
+	cfg.helo = (char *)"[127.0.0.1]";
+	CHECK_INT(send_to(&cfg, env("SMTPD_CA"), TIMEOUT, &reply), 0);
+}
+
 TEST(server_wrong_password)
 {
 	struct smtp_reply reply;

@@ -253,6 +253,21 @@ static const struct {
 	 "starting with smtps://, smtp://)"},
 	{"smtp without from", "smtp: { url: smtps://mail.example.org }\n",
 	 "1:7: smtp lacks required key 'from'"},
+	{"EHLO name that is not a domain name",
+	 "smtp:\n  url: smtps://mail.example.org\n  from: sw@example.org\n"
+	 "  helo: localhost\n",
+	 "4:9: expected a domain name like mail.example.org or an address "
+	 "literal like [192.0.2.1], found 'localhost'"},
+	{"EHLO name that is a bare address",
+	 "smtp:\n  url: smtps://mail.example.org\n  from: sw@example.org\n"
+	 "  helo: 192.0.2.1\n",
+	 "4:9: expected a domain name like mail.example.org or an address "
+	 "literal like [192.0.2.1], found '192.0.2.1'"},
+	{"EHLO name given twice",
+	 "smtp:\n  url: smtps://mail.example.org/me.example.org\n"
+	 "  from: sw@example.org\n  helo: me.example.org\n",
+	 "2:3: the EHLO name is given twice: by 'helo' and by the path of "
+	 "'url'; keep 'helo' and write the URL without a path"},
 	{"YAML syntax: unclosed quote", "state_dir: \"/var/lib\n",
 	 "2:1: YAML syntax error: found unexpected end of stream while scanning "
 	 "a quoted scalar"},
@@ -662,4 +677,70 @@ TEST(photos_file_errors_point_into_that_file)
 	CHECK_STR(errors, want);
 	free(errors);
 	test_rmtree(dir);
+}
+
+static const struct {
+	const char *name;
+	bool valid;
+} ehlo_names[] = {
+	{"mail.example.org", true},
+	{"Box-1.Example.ORG", true},
+	{"a.b", true},
+	{"xn--bcher-kva.example", true},
+	{"[192.0.2.1]", true},
+	{"[IPv6:2001:db8::1]", true},
+	{"[ipv6:::1]", true},
+	{"localhost", false},
+	{"", false},
+	{"example.org.", false},
+	{".example.org", false},
+	{"mail..example.org", false},
+	{"-mail.example.org", false},
+	{"mail-.example.org", false},
+	{"mail_1.example.org", false},
+	{"mail example.org", false},
+	{"192.0.2.1", false},
+	{"[192.0.2.256]", false},
+	{"[2001:db8::1]", false},
+	{"[IPv6:192.0.2.1]", false},
+	{"[]", false},
+	{"[192.0.2.1", false},
+	{"a123456789012345678901234567890123456789012345678901234567890123"
+	 ".example.org",
+	 false},
+};
+
+TEST(ehlo_names_are_domain_names_or_address_literals)
+{
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(ehlo_names); i++)
+		if (config_ehlo_name_valid(ehlo_names[i].name) !=
+		    ehlo_names[i].valid)
+			TEST_FAIL("'%s': want %s", ehlo_names[i].name,
+				  ehlo_names[i].valid ? "valid" : "invalid");
+}
+
+TEST(smtp_helo_is_loaded)
+{
+	const char *path;
+	struct config *c = NULL;
+	char *errors = NULL;
+
+	free(load_text("smtp:\n  url: smtps://mail.example.org:465\n"
+		       "  from: sw@example.org\n"
+		       "  helo: scrapewatch.example.org\n",
+		       &path));
+	CHECK_INT(config_load(path, &c, &errors), 0);
+	if (c)
+		CHECK_STR(c->smtp.helo, "scrapewatch.example.org");
+	config_free(c);
+	/* Without it, smtp.c picks the name. */
+	free(load_text("smtp: { url: smtps://mail.example.org, from: "
+		       "sw@example.org }\n",
+		       &path));
+	CHECK_INT(config_load(path, &c, &errors), 0);
+	if (c)
+		CHECK(c->smtp.helo == NULL);
+	config_free(c);
 }
