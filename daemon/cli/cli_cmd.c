@@ -1,8 +1,9 @@
 /*
  * cli_cmd.c: what every command of the command line does first and last:
  * split its arguments, load the configuration, open (and create) the state
- * directory and the database, find the dataset it names; and the ways
- * commands print sizes and times.
+ * directory and the database, find the dataset and check the subscriber it
+ * names; begin and end a listing; and the ways commands print sizes and
+ * times.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -90,7 +91,9 @@ int cmd_take_option(int *argc, char **argv, const char *name, const char **ret)
 	return found;
 }
 
-int cmd_check_subscriber(const struct cmd *c, const char *name)
+/* 0 if the configuration has the subscriber, else logs why and returns
+ * EX_USAGE. */
+static int check_subscriber(const struct cmd *c, const char *name)
 {
 	if (config_find_subscriber(c->config, name))
 		return 0;
@@ -124,6 +127,54 @@ int cmd_open(struct cmd *c, const struct cli *cli, const char *name,
 		}
 	}
 	return 0;
+}
+
+int cmd_begin(struct cmd *c, const struct cli *cli, int argc, char **argv,
+	      const struct cmd_spec *spec)
+{
+	const char *dataset = spec->dataset;
+	int status;
+
+	status = cmd_args(c, argc, argv, spec->min_args, spec->max_args,
+			  spec->usage);
+	if (!status && spec->no_csv && c->format == OUT_CSV) {
+		log_error("%.*s prints text or json, not csv",
+			  (int)strcspn(spec->usage, " "), spec->usage);
+		status = EX_USAGE;
+	}
+	if (spec->dataset_arg)
+		dataset = c->args[spec->dataset_arg - 1];
+	if (!status && spec->config_only)
+		status = setup_config(cli->config_path, &c->config);
+	else if (!status)
+		status = cmd_open(c, cli, dataset, spec->access);
+	if (!status && spec->subscriber_arg &&
+	    c->n_args >= spec->subscriber_arg)
+		status = check_subscriber(c, c->args[spec->subscriber_arg - 1]);
+	if (status)
+		cmd_close(c);
+	return status;
+}
+
+void cmd_list_begin(enum out_format format, const char *csv_header)
+{
+	if (format == OUT_JSON)
+		printf("[\n");
+	else if (format == OUT_CSV && csv_header)
+		printf("%s", csv_header);
+}
+
+int cmd_list_end(enum out_format format, size_t n, const char *item_end,
+		 const char *noun, const char *what, int r)
+{
+	if (format == OUT_JSON)
+		printf("%s]\n", n ? item_end : "");
+	else if (format == OUT_TEXT && noun)
+		printf("%zu %s%s\n", n, noun, n == 1 ? "" : "s");
+	if (r >= 0)
+		return 0;
+	log_error_errno(r, "Cannot read %s: %m", what);
+	return EX_IOERR;
 }
 
 void format_size(int64_t bytes, char *out, size_t size)

@@ -444,17 +444,19 @@ int cli_evidence(struct cli *cli, int argc, char **argv)
 
 	(void)cmd_take_option(&argc, argv, "--dataset", &dataset);
 	(void)cmd_take_option(&argc, argv, "--out", &dir);
-	status = cmd_args(&c, argc, argv, 1, 1, usage);
-	if (!status && !dir) {
+	if (!dir) {
 		log_error("Where to? usage: scrapewatch %s", usage);
-		status = EX_USAGE;
+		return EX_USAGE;
 	}
-	if (!status)
-		status = cmd_open(&c, cli, dataset, SETUP_READS);
-	if (!status)
-		status = cmd_check_subscriber(&c, c.args[0]);
-	if (!status)
-		status = evidence_run(&c, c.args[0], dir);
+	status = cmd_begin(&c, cli, argc, argv,
+			   &(struct cmd_spec){.usage = usage,
+					      .min_args = 1,
+					      .max_args = 1,
+					      .subscriber_arg = 1,
+					      .dataset = dataset});
+	if (status)
+		return status;
+	status = evidence_run(&c, c.args[0], dir);
 	cmd_close(&c);
 	return status;
 }

@@ -43,19 +43,23 @@ static int import_status(int r)
 	}
 }
 
+static const struct cmd_spec import_spec = {
+	.usage = "import DATASET FILE",
+	.min_args = 2,
+	.max_args = 2,
+	.dataset_arg = 1,
+	.access = SETUP_WRITES,
+};
+
 int cli_import(struct cli *cli, int argc, char **argv)
 {
 	struct cmd c = {0};
 	struct check_result res;
 	int status, r;
 
-	status = cmd_args(&c, argc, argv, 2, 2, "import DATASET FILE");
-	if (!status)
-		status = cmd_open(&c, cli, c.args[0], SETUP_WRITES);
-	if (status) {
-		cmd_close(&c);
+	status = cmd_begin(&c, cli, argc, argv, &import_spec);
+	if (status)
 		return status;
-	}
 	if (fetch_global_init() < 0) {
 		log_error("Cannot initialise libcurl");
 		cmd_close(&c);
@@ -100,14 +104,19 @@ static int print_release(void *userdata _unused_, const struct store_release *r)
 	return 0;
 }
 
+static const struct cmd_spec releases_spec = {
+	.usage = "releases DATASET",
+	.min_args = 1,
+	.max_args = 1,
+	.dataset_arg = 1,
+};
+
 int cli_releases(struct cli *cli, int argc, char **argv)
 {
 	struct cmd c = {0};
 	int status, r;
 
-	status = cmd_args(&c, argc, argv, 1, 1, "releases DATASET");
-	if (!status)
-		status = cmd_open(&c, cli, c.args[0], SETUP_READS);
+	status = cmd_begin(&c, cli, argc, argv, &releases_spec);
 	if (!status) {
 		printf(" seq  ingested (UTC)    sha256           entries    added  "
 		       "removed  reincl    bad  file\n");
@@ -281,20 +290,23 @@ static int diff_run(struct cmd *c, struct printer *p)
 	return store_diff_each(c->store, c->dataset_id, a, b, print_change, p);
 }
 
+static const struct cmd_spec diff_spec = {
+	.usage = "diff DATASET [A] [B] "
+		 "[--format text|json|csv]",
+	.min_args = 1,
+	.max_args = 3,
+	.dataset_arg = 1,
+};
+
 int cli_diff(struct cli *cli, int argc, char **argv)
 {
 	struct cmd c = {0};
 	struct printer p = {0};
 	int status, r;
 
-	status = cmd_args(&c, argc, argv, 1, 3,
-			  "diff DATASET [A] [B] [--format text|json|csv]");
-	if (!status)
-		status = cmd_open(&c, cli, c.args[0], SETUP_READS);
-	if (status) {
-		cmd_close(&c);
+	status = cmd_begin(&c, cli, argc, argv, &diff_spec);
+	if (status)
 		return status;
-	}
 	p.format = c.format;
 	buf_init(&p.out, 1 << 20);
 	r = diff_run(&c, &p);
@@ -506,6 +518,12 @@ static void query_parse(const char *s, struct store_query *q,
 	}
 }
 
+static const struct cmd_spec search_spec = {
+	.usage = "search QUERY [--format text|json]",
+	.min_args = 1,
+	.max_args = 1,
+};
+
 int cli_search(struct cli *cli, int argc, char **argv)
 {
 	struct cmd c = {0};
@@ -514,14 +532,9 @@ int cli_search(struct cli *cli, int argc, char **argv)
 	struct flickr_ref ref;
 	int status, r;
 
-	status = cmd_args(&c, argc, argv, 1, 1,
-			  "search QUERY [--format text|json]");
-	if (!status)
-		status = cmd_open(&c, cli, NULL, SETUP_READS);
-	if (status) {
-		cmd_close(&c);
+	status = cmd_begin(&c, cli, argc, argv, &search_spec);
+	if (status)
 		return status;
-	}
 	query_parse(c.args[0], &q, &ref);
 	/* A photo is looked for by itself, not by its owner's other photos. */
 	if (q.photo_id) {

@@ -45,14 +45,44 @@ int cmd_args(struct cmd *c, int argc, char **argv, int min, int max,
  * points *ret at the value.  Returns 1 if found, else 0. */
 int cmd_take_option(int *argc, char **argv, const char *name, const char **ret);
 
-/* 0 if the configuration has the subscriber, else logs why and returns
- * EX_USAGE. */
-int cmd_check_subscriber(const struct cmd *c, const char *name);
-
 /* Loads the configuration and opens the database (setup.h); with name,
  * also finds the dataset.  Returns 0 or an exit status, having logged why. */
 int cmd_open(struct cmd *c, const struct cli *cli, const char *name,
 	     enum setup_access access);
+
+/* What a command takes and opens, for cmd_begin(). */
+struct cmd_spec {
+	const char *usage;	/* after "scrapewatch ", for errors */
+	int min_args, max_args; /* positional arguments */
+	/* The positional argument (from 1) naming a dataset, and one naming
+	 * a subscriber (checked when given); 0: none. */
+	int dataset_arg, subscriber_arg;
+	const char *dataset; /* or a dataset named by an option; NULL: none */
+	enum setup_access access; /* SETUP_READS unless told */
+	bool config_only;	  /* the configuration, no database */
+	bool no_csv;		  /* prints text or json only */
+};
+
+/*
+ * What every command does first: splits its arguments (cmd_args), loads
+ * the configuration and opens the database (cmd_open), finds the dataset
+ * and checks the subscriber it names.  Returns 0, or an exit status
+ * having logged why and closed what it opened.
+ */
+int cmd_begin(struct cmd *c, const struct cli *cli, int argc, char **argv,
+	      const struct cmd_spec *spec);
+
+/* The start of a listing: "[" in JSON, csv_header (NULL: none) in CSV. */
+void cmd_list_begin(enum out_format format, const char *csv_header);
+
+/*
+ * The end of a listing of n items: in JSON the array closed, after
+ * item_end when there were items (what the last one left open); in text
+ * "N nouns" (noun NULL: nothing).  Then, when the listing failed (r < 0),
+ * logs "Cannot read WHAT: ...".  Returns 0, or EX_IOERR when r < 0.
+ */
+int cmd_list_end(enum out_format format, size_t n, const char *item_end,
+		 const char *noun, const char *what, int r);
 
 /* "1.5 GiB", "512 B"; "2026-11-27 03:18" (UTC). */
 void format_size(int64_t bytes, char *out, size_t size);

@@ -131,6 +131,13 @@ static int take_since(int *argc, char **argv, int64_t *since)
 	return 0;
 }
 
+static const struct cmd_spec matches_spec = {
+	.usage = "matches [SUBSCRIBER] [--since WHEN] "
+		 "[--format text|json|csv]",
+	.max_args = 1,
+	.subscriber_arg = 1,
+};
+
 int cli_matches(struct cli *cli, int argc, char **argv)
 {
 	struct cmd c = {0};
@@ -140,35 +147,19 @@ int cli_matches(struct cli *cli, int argc, char **argv)
 
 	status = take_since(&argc, argv, &since);
 	if (!status)
-		status = cmd_args(&c, argc, argv, 0, 1,
-				  "matches [SUBSCRIBER] [--since WHEN] "
-				  "[--format text|json|csv]");
-	if (!status)
-		status = cmd_open(&c, cli, NULL, SETUP_READS);
-	if (!status && c.n_args)
-		status = cmd_check_subscriber(&c, c.args[0]);
-	if (status) {
-		cmd_close(&c);
+		status = cmd_begin(&c, cli, argc, argv, &matches_spec);
+	if (status)
 		return status;
-	}
 	l.format = c.format;
 	buf_init(&l.out, 1 << 20);
-	if (l.format == OUT_JSON)
-		printf("[\n");
-	else if (l.format == OUT_CSV)
-		printf("event,type,subscriber,dataset,release,created,match,"
+	cmd_list_begin(l.format,
+		       "event,type,subscriber,dataset,release,created,match,"
 		       "owner_found,photo_id,nsid,alias,display_name,key,"
 		       "page_url,image_url,license,line\n");
 	r = store_events_each(c.store, c.n_args ? c.args[0] : NULL, since,
 			      print_row, &l);
-	if (l.format == OUT_JSON)
-		printf("%s]\n", l.events ? "]}\n" : "");
-	else if (l.format == OUT_TEXT)
-		printf("%zu event%s\n", l.events, l.events == 1 ? "" : "s");
-	if (r < 0) {
-		log_error_errno(r, "Cannot read the database: %m");
-		status = EX_IOERR;
-	}
+	status = cmd_list_end(l.format, l.events, "]}\n", "event",
+			      "the database", r);
 	buf_free(&l.out);
 	cmd_close(&c);
 	return status;

@@ -299,23 +299,24 @@ static int request_run(struct cmd *c, struct request *rq)
 	return r;
 }
 
+static const struct cmd_spec request_spec = {
+	.usage = "optout request SUBSCRIBER DATASET [--format text|json]",
+	.min_args = 2,
+	.max_args = 2,
+	.dataset_arg = 2,
+	.subscriber_arg = 1,
+	.access = SETUP_WRITES,
+};
+
 int cli_optout_request(struct cli *cli, int argc, char **argv)
 {
 	struct cmd c = {0};
 	struct request rq = {0};
 	int status, r;
 
-	status = cmd_args(&c, argc, argv, 2, 2,
-			  "optout request SUBSCRIBER DATASET "
-			  "[--format text|json]");
-	if (!status)
-		status = cmd_open(&c, cli, c.args[1], SETUP_WRITES);
-	if (!status)
-		status = cmd_check_subscriber(&c, c.args[0]);
-	if (status) {
-		cmd_close(&c);
+	status = cmd_begin(&c, cli, argc, argv, &request_spec);
+	if (status)
 		return status;
-	}
 	rq.config = c.config;
 	rq.sub = config_find_subscriber(c.config, c.args[0]);
 	rq.d = c.dataset;
@@ -501,48 +502,41 @@ static int status_row(void *userdata, const struct store_optout_row *row)
 	return 0;
 }
 
+static const struct cmd_spec status_spec = {
+	.usage = "optout status [SUBSCRIBER] "
+		 "[--format text|json|csv]",
+	.max_args = 1,
+	.subscriber_arg = 1,
+};
+
 int cli_optout_status(struct cli *cli, int argc, char **argv)
 {
 	struct cmd c = {0};
 	struct status_lister l = {0};
 	int status, r;
 
-	status = cmd_args(&c, argc, argv, 0, 1,
-			  "optout status [SUBSCRIBER] "
-			  "[--format text|json|csv]");
-	if (!status)
-		status = cmd_open(&c, cli, NULL, SETUP_READS);
-	if (!status && c.n_args)
-		status = cmd_check_subscriber(&c, c.args[0]);
-	if (status) {
-		cmd_close(&c);
+	status = cmd_begin(&c, cli, argc, argv, &status_spec);
+	if (status)
 		return status;
-	}
 	l.format = c.format;
 	l.now = (int64_t)time(NULL);
 	buf_init(&l.out, 1 << 20);
 	buf_init(&l.page, 1 << 16);
-	if (l.format == OUT_JSON)
-		printf("[\n");
-	else if (l.format == OUT_CSV)
-		printf("request,subscriber,dataset,requested,request_release,"
+	cmd_list_begin(l.format,
+		       "request,subscriber,dataset,requested,request_release,"
 		       "photo_id,key,photo_page,state,release,when,days,"
 		       "releases_since_request\n");
 	r = store_optout_each(c.store, c.n_args ? c.args[0] : NULL, status_row,
 			      &l);
-	if (l.format == OUT_JSON)
-		printf("%s]\n", l.requests ? "]}\n" : "");
-	else if (l.format == OUT_TEXT)
+	if (l.format == OUT_TEXT)
 		printf("%zu request%s: %zu photo%s removed, %zu still present, "
 		       "%zu back after removal\n",
 		       l.requests, l.requests == 1 ? "" : "s",
 		       l.counts[OPTOUT_REMOVED],
 		       l.counts[OPTOUT_REMOVED] == 1 ? "" : "s",
 		       l.counts[OPTOUT_PRESENT], l.counts[OPTOUT_REINCLUDED]);
-	if (r < 0) {
-		log_error_errno(r, "Cannot read the database: %m");
-		status = EX_IOERR;
-	}
+	status = cmd_list_end(l.format, l.requests, "]}\n", NULL,
+			      "the database", r);
 	buf_free(&l.out);
 	buf_free(&l.page);
 	cmd_close(&c);

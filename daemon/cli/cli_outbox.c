@@ -29,19 +29,20 @@ static const char *const outcome_names[] = {
 	[STORE_ATTEMPT_FAILED] = "failed",
 };
 
+static const struct cmd_spec deliver_spec = {
+	.usage = "deliver",
+	.access = SETUP_WRITES,
+};
+
 int cli_deliver(struct cli *cli, int argc, char **argv)
 {
 	struct deliver_result res;
 	struct cmd c = {0};
 	int status, r;
 
-	status = cmd_args(&c, argc, argv, 0, 0, "deliver");
-	if (!status)
-		status = cmd_open(&c, cli, NULL, SETUP_WRITES);
-	if (status) {
-		cmd_close(&c);
+	status = cmd_begin(&c, cli, argc, argv, &deliver_spec);
+	if (status)
 		return status;
-	}
 	r = deliver_due(c.store, c.config, (int64_t)time(NULL), &res);
 	if (r == -EALREADY) {
 		log_error("Another delivery is running; try again later");
@@ -165,18 +166,21 @@ static int take_state(int *argc, char **argv)
 	return state;
 }
 
+static const struct cmd_spec retry_spec = {
+	.usage = "outbox retry ID",
+	.min_args = 1,
+	.max_args = 1,
+	.access = SETUP_WRITES,
+};
+
 int cli_outbox_retry(struct cli *cli, int argc, char **argv)
 {
 	struct cmd c = {0};
 	int status, r;
 
-	status = cmd_args(&c, argc, argv, 1, 1, "outbox retry ID");
-	if (!status)
-		status = cmd_open(&c, cli, NULL, SETUP_WRITES);
-	if (status) {
-		cmd_close(&c);
+	status = cmd_begin(&c, cli, argc, argv, &retry_spec);
+	if (status)
 		return status;
-	}
 	r = store_alert_retry(c.store, c.args[0], (int64_t)time(NULL));
 	if (r < 0) {
 		log_error_errno(r, "Cannot update the outbox: %m");
@@ -191,6 +195,11 @@ int cli_outbox_retry(struct cli *cli, int argc, char **argv)
 	return status;
 }
 
+static const struct cmd_spec outbox_spec = {
+	.usage = "outbox [--pending|--failed|--sent] "
+		 "[--format text|json]",
+};
+
 int cli_outbox(struct cli *cli, int argc, char **argv)
 {
 	struct lister l = {0};
@@ -198,33 +207,28 @@ int cli_outbox(struct cli *cli, int argc, char **argv)
 	int state, status, r;
 
 	state = take_state(&argc, argv);
-	status = cmd_args(&c, argc, argv, 0, 0,
-			  "outbox [--pending|--failed|--sent] "
-			  "[--format text|json]");
-	if (!status)
-		status = cmd_open(&c, cli, NULL, SETUP_READS);
-	if (status) {
-		cmd_close(&c);
+	status = cmd_begin(&c, cli, argc, argv, &outbox_spec);
+	if (status)
 		return status;
-	}
 	l.store = c.store;
-	l.format = c.format;
+	/* No CSV here: anything but JSON is text. */
+	l.format = c.format == OUT_JSON ? OUT_JSON : OUT_TEXT;
 	buf_init(&l.out, 1 << 22);
-	if (l.format == OUT_JSON)
-		printf("[\n");
+	cmd_list_begin(l.format, NULL);
 	r = store_alerts_each(c.store, state, list_alert, &l);
-	if (l.format == OUT_JSON)
-		printf("%s]\n", l.n ? "\n" : "");
-	else
-		printf("%zu alert%s\n", l.n, l.n == 1 ? "" : "s");
-	if (r < 0) {
-		log_error_errno(r, "Cannot read the outbox: %m");
-		status = EX_IOERR;
-	}
+	status = cmd_list_end(l.format, l.n, "\n", "alert", "the outbox", r);
 	buf_free(&l.out);
 	cmd_close(&c);
 	return status;
 }
+
+static const struct cmd_spec alert_test_spec = {
+	.usage = "alert test SUBSCRIBER",
+	.min_args = 1,
+	.max_args = 1,
+	.subscriber_arg = 1,
+	.config_only = true,
+};
 
 int cli_alert_test(struct cli *cli, int argc, char **argv)
 {
@@ -234,15 +238,9 @@ int cli_alert_test(struct cli *cli, int argc, char **argv)
 	size_t n = 0, i, sent = 0;
 	int status, r;
 
-	status = cmd_args(&c, argc, argv, 1, 1, "alert test SUBSCRIBER");
-	if (!status)
-		status = setup_config(cli->config_path, &c.config);
-	if (!status)
-		status = cmd_check_subscriber(&c, c.args[0]);
-	if (status) {
-		cmd_close(&c);
+	status = cmd_begin(&c, cli, argc, argv, &alert_test_spec);
+	if (status)
 		return status;
-	}
 	sub = config_find_subscriber(c.config, c.args[0]);
 	r = deliver_test(c.config, sub, reports, &n);
 	if (r < 0) {

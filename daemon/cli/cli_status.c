@@ -362,23 +362,20 @@ static int status_build(struct status *st)
 	return outbox_show(st);
 }
 
+static const struct cmd_spec status_spec = {
+	.usage = "status [--format text|json]",
+	.no_csv = true,
+};
+
 int cli_status(struct cli *cli, int argc, char **argv)
 {
 	struct status st = {0};
 	struct cmd c = {0};
 	int status, r;
 
-	status = cmd_args(&c, argc, argv, 0, 0, "status [--format text|json]");
-	if (!status && c.format == OUT_CSV) {
-		log_error("status prints text or json, not csv");
-		status = EX_USAGE;
-	}
-	if (!status)
-		status = cmd_open(&c, cli, NULL, SETUP_READS);
-	if (status) {
-		cmd_close(&c);
+	status = cmd_begin(&c, cli, argc, argv, &status_spec);
+	if (status)
 		return status;
-	}
 	st = (struct status){
 		.config = c.config,
 		.store = c.store,
