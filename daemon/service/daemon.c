@@ -249,6 +249,23 @@ static void slot_free(struct slot *s)
 
 /* Makes the slots match the configuration: keeps the plan of datasets
  * that stay, plans the new ones, drops the others. */
+/* A kept dataset whose interval changed: its next check moves to the new
+ * interval after the last (at once if that is past).  One that is being
+ * checked, or is backing off after failures, is planned anew when that
+ * ends. */
+static void retime(struct slot *s, uint64_t interval, int64_t now)
+{
+	int64_t last = s->next - (int64_t)s->interval;
+
+	if (s->interval == interval)
+		return;
+	s->interval = interval;
+	if (s->busy || s->failures > 0)
+		return;
+	s->next = MAX(last + (int64_t)interval, now);
+	plan(s);
+}
+
 static void sync_slots(struct daemon *d)
 {
 	const struct config *c = d->cfg->config;
@@ -262,8 +279,8 @@ static void sync_slots(struct daemon *d)
 		struct slot *s = find_slot(d, c->datasets[i].name);
 
 		if (s) {
-			s->interval = c->datasets[i].interval;
 			s->present = true;
+			retime(s, c->datasets[i].interval, now);
 			continue;
 		}
 		s = slot_new(d, &c->datasets[i], now, &overdue);

@@ -83,7 +83,7 @@ holder=''
 "$SW" -c "$tmp/sw.yaml" daemon >"$tmp/daemon.log" 2>&1 &
 pid=$!
 runs() {
-	sqlite3 "$db" "SELECT count(*) FROM runs WHERE ended IS NOT NULL AND started >= $1"
+	sqlite3 -cmd ".timeout 5000" "$db" "SELECT count(*) FROM runs WHERE ended IS NOT NULL AND started >= $1"
 }
 end=$((SECONDS + 20))
 until [ "$(runs 0)" -ge 6 ] || [ $SECONDS -ge $end ]; do sleep 0.2; done
@@ -102,12 +102,12 @@ wait "$holder" || true
 holder=''
 # After the writer: both datasets checked again, none failed.
 end=$((SECONDS + 20))
-until [ "$(sqlite3 "$db" "SELECT count(DISTINCT dataset_id) FROM runs WHERE ended IS NOT NULL AND started >= $hold_start")" = 2 ] ||
+until [ "$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT count(DISTINCT dataset_id) FROM runs WHERE ended IS NOT NULL AND started >= $hold_start")" = 2 ] ||
 	[ $SECONDS -ge $end ]; do sleep 0.2; done
 stop_daemon
 expect_eq "both datasets were checked during and after the writer" \
-	"$(sqlite3 "$db" "SELECT count(DISTINCT dataset_id) FROM runs WHERE ended IS NOT NULL AND started >= $hold_start")" 2
-expect_eq "no check failed" "$(sqlite3 "$db" "SELECT count(*) FROM runs WHERE outcome = 'failed'")" 0
+	"$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT count(DISTINCT dataset_id) FROM runs WHERE ended IS NOT NULL AND started >= $hold_start")" 2
+expect_eq "no check failed" "$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT count(*) FROM runs WHERE outcome = 'failed'")" 0
 expect_not_contains "no check failed in the daemon's log" "$(cat "$tmp/daemon.log")" "check failed"
 expect_not_contains "no plan lost" "$(cat "$tmp/daemon.log")" "cannot keep the next check"
 sw_done
