@@ -163,6 +163,7 @@ struct config *config_free(struct config *c)
 		free(d->url);
 		free(d->format);
 		free(d->layout.records);
+		free(d->layout.table);
 		free(d->member);
 		free(d->sha256);
 		free(d->optout);

@@ -124,15 +124,51 @@ static void check_format_opens(struct loader *ld,
 			   d->name, d->format);
 }
 
-/* Format options must fit the format: columns for tables, fields and
- * records for JSON, and a field map wherever the format has no fixed one. */
+/* The keys one format has: a table for sqlite, records for json.
+ * Returns whether they fit. */
+static bool check_format_keys(struct loader *ld, const struct config_dataset *d,
+			      bool database, bool json)
+{
+	bool fit = true;
+
+	if (database && !d->layout.table) {
+		config_error_where(ld, &d->where,
+				   "dataset '%s': format sqlite needs 'table' "
+				   "to say which table to read (e.g. table: "
+				   "yfcc100m_dataset)",
+				   d->name);
+		fit = false;
+	}
+	if (d->layout.table && !database) {
+		config_error_where(
+			ld, &d->where,
+			"dataset '%s': 'table' applies to format sqlite",
+			d->name);
+		fit = false;
+	}
+	if (d->layout.records && !json) {
+		config_error_where(
+			ld, &d->where,
+			"dataset '%s': 'records' applies to format json",
+			d->name);
+		fit = false;
+	}
+	return fit;
+}
+
+/* Format options must fit the format: columns for tables (a database's
+ * by name), fields and records for JSON, a table for a database, and a
+ * field map wherever the format has no fixed one. */
 static void check_dataset_options(struct loader *ld, size_t i)
 {
 	const struct config_dataset *d = &ld->cfg->datasets[i];
 	const char *map_key = ld->map_keys[i];
 	bool tabular = format_is(d, "csv", "tsv");
+	bool database = format_is(d, "sqlite", "sqlite");
 	bool json = format_is(d, "json", "jsonl");
-	const char *want = tabular ? "columns" : json ? "fields" : NULL;
+	const char *want = tabular || database ? "columns"
+			   : json	       ? "fields"
+					       : NULL;
 
 	if (!d->format)
 		return;
@@ -141,7 +177,7 @@ static void check_dataset_options(struct loader *ld, size_t i)
 			ld, &d->where,
 			"dataset '%s': '%s' applies to format %s, not %s",
 			d->name, map_key,
-			strcmp(map_key, "columns") == 0 ? "csv or tsv"
+			strcmp(map_key, "columns") == 0 ? "csv, tsv or sqlite"
 							: "json or jsonl",
 			d->format);
 	if (!map_key && want)
@@ -151,6 +187,8 @@ static void check_dataset_options(struct loader *ld, size_t i)
 			"which entry fields to read (e.g. %s)",
 			d->name, d->format, want,
 			tabular ? "columns: { url: 0 }"
+			: database
+				? "columns: { photo_id: photoid }"
 				: "fields: { page_url: metadata.photo_url }");
 	if (tabular && !d->layout.header && column_names(d))
 		config_error_where(
@@ -158,12 +196,7 @@ static void check_dataset_options(struct loader *ld, size_t i)
 			"dataset '%s': with 'header: false' columns are "
 			"numbers (from 0), not names like '%s'",
 			d->name, column_names(d));
-	if (d->layout.records && !json)
-		config_error_where(
-			ld, &d->where,
-			"dataset '%s': 'records' applies to format json",
-			d->name);
-	else if (ld->n_errors == 0)
+	if (check_format_keys(ld, d, database, json) && ld->n_errors == 0)
 		check_format_opens(ld, d);
 }
 

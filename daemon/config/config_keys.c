@@ -120,6 +120,7 @@ static const struct key dataset_keys[] = {
 	{"columns", value_columns, DS(layout.fields), 0},
 	{"fields", value_fields, DS(layout.fields), 0},
 	{"records", value_string, DS(layout.records), 0},
+	{"table", value_string, DS(layout.table), 0},
 	{"member", value_string, DS(member), 0},
 	{"sha256", value_sha256, DS(sha256), 0},
 	{"max_decoded_size", value_size, DS(max_decoded), 0},
