@@ -69,7 +69,7 @@ static int check_one(struct cmd *c, const struct config_dataset *d)
 		return check_status(r);
 	}
 	if (res.http_status == 304) {
-		printf("%s: unchanged (HTTP 304 Not Modified)\n", d->name);
+		cmd_printf("%s: unchanged (HTTP 304 Not Modified)\n", d->name);
 		report_events(d->name, &res.land.events);
 		return 0;
 	}
@@ -116,7 +116,7 @@ static int check_datasets(struct cmd *c, char **names, int n, bool all)
 			r = check_one(c, d);
 		else {
 			format_time(next, when, sizeof(when));
-			printf("%s: not due until %s UTC\n", d->name, when);
+			cmd_printf("%s: not due until %s UTC\n", d->name, when);
 			r = 0;
 		}
 		status = status ? status : r;

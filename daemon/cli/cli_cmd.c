@@ -2,10 +2,11 @@
  * cli_cmd.c: what every command of the command line does first and last:
  * split its arguments, load the configuration, open (and create) the state
  * directory and the database, find the dataset and check the subscriber it
- * names; begin and end a listing; and the ways commands print sizes and
- * times.
+ * names; begin and end a listing; and the ways commands print lines, sizes
+ * and times.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,9 +16,11 @@
 
 #include "cli/cli_internal.h"
 #include "index/ingest.h"
+#include "lib/buf.h"
 #include "lib/fsutil.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/text.h"
 #include "match/events.h"
 #include "match/watchset.h"
 #include "service/metrics.h"
@@ -177,6 +180,19 @@ int cmd_list_end(enum out_format format, size_t n, const char *item_end,
 	return EX_IOERR;
 }
 
+void cmd_printf(const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	buf_init(&b, 1 << 20);
+	va_start(ap, fmt);
+	(void)text_vprintf(&b, fmt, ap);
+	va_end(ap);
+	fwrite(b.data, 1, b.len, stdout);
+	buf_free(&b);
+}
+
 void format_size(int64_t bytes, char *out, size_t size)
 {
 	static const char units[] = "BKMGT";
@@ -212,28 +228,30 @@ void report_ingest(const char *dataset, const struct ingest_result *res,
 			    "release and were counted once",
 			    dataset, (unsigned long long)res->duplicates);
 	if (res->unchanged) {
-		printf("%s: unchanged: same content as release %lld (sha256 "
-		       "%.16s...)%s\n",
-		       dataset, (long long)rel->seq, rel->sha256, extra);
+		cmd_printf(
+			"%s: unchanged: same content as release %lld (sha256 "
+			"%.16s...)%s\n",
+			dataset, (long long)rel->seq, rel->sha256, extra);
 		return;
 	}
 	format_size(rel->size, size, sizeof(size));
-	printf("%s: release %lld (%s, %s, sha256 %.16s...): %lld entries; "
-	       "%lld added, %lld removed, %lld reincluded; %lld bad "
-	       "records%s\n",
-	       dataset, (long long)rel->seq, rel->kind, size, rel->sha256,
-	       (long long)rel->entries, (long long)rel->added,
-	       (long long)rel->removed, (long long)rel->reincluded,
-	       (long long)rel->bad_records, extra);
+	cmd_printf("%s: release %lld (%s, %s, sha256 %.16s...): %lld entries; "
+		   "%lld added, %lld removed, %lld reincluded; %lld bad "
+		   "records%s\n",
+		   dataset, (long long)rel->seq, rel->kind, size, rel->sha256,
+		   (long long)rel->entries, (long long)rel->added,
+		   (long long)rel->removed, (long long)rel->reincluded,
+		   (long long)rel->bad_records, extra);
 }
 
 void report_events(const char *dataset, const struct events_summary *sum)
 {
 	if (sum->events)
-		printf("%s: %u new event%s for subscribers (%u baseline%s), "
-		       "%llu photo%s\n",
-		       dataset, sum->events, sum->events == 1 ? "" : "s",
-		       sum->baselines, sum->baselines == 1 ? "" : "s",
-		       (unsigned long long)sum->photos,
-		       sum->photos == 1 ? "" : "s");
+		cmd_printf(
+			"%s: %u new event%s for subscribers (%u baseline%s), "
+			"%llu photo%s\n",
+			dataset, sum->events, sum->events == 1 ? "" : "s",
+			sum->baselines, sum->baselines == 1 ? "" : "s",
+			(unsigned long long)sum->photos,
+			sum->photos == 1 ? "" : "s");
 }

@@ -305,7 +305,7 @@ static void summary_photo(struct buf *b, const struct evidence *ev,
 		(void)buf_printf(b, "  photo %llu",
 				 (unsigned long long)p->e.photo_id);
 	else
-		(void)buf_printf(b, "  %s", p->e.key_text);
+		(void)text_printf(b, "  %s", p->e.key_text);
 	(void)buf_printf(b, "  (%s%s)  in releases %s\n", match_names[p->how],
 			 p->via == STORE_VIA_OWNERSHIP
 				 ? ", owner from the ownership table"
@@ -331,26 +331,27 @@ static void write_summary(struct buf *b, const struct evidence *ev)
 		present += ev->proofs[i].p->present;
 	}
 	format_time(ev->now, when, sizeof(when));
-	(void)buf_printf(b,
-			 "Evidence for %s, written %s UTC by scrapewatch %s\n\n"
-			 "%zu photo%s; %zu in the newest release of %s "
-			 "dataset; %zu manifest record%s copied byte for "
-			 "byte.\n",
-			 ev->subscriber, when, SCRAPEWATCH_VERSION,
-			 ev->photos.n, ev->photos.n == 1 ? "" : "s", present,
-			 present == 1 ? "its" : "their", records,
-			 records == 1 ? "" : "s");
+	(void)text_printf(
+		b,
+		"Evidence for %s, written %s UTC by scrapewatch %s\n\n"
+		"%zu photo%s; %zu in the newest release of %s "
+		"dataset; %zu manifest record%s copied byte for "
+		"byte.\n",
+		ev->subscriber, when, SCRAPEWATCH_VERSION, ev->photos.n,
+		ev->photos.n == 1 ? "" : "s", present,
+		present == 1 ? "its" : "their", records,
+		records == 1 ? "" : "s");
 	for (i = 0; i < ev->photos.n; i++) {
 		const struct release_list *rl = ev->proofs[i].releases;
 
 		if (rl->n && (i == 0 || rl != ev->proofs[i - 1].releases)) {
 			const struct store_release *rel = &rl->v[rl->n - 1];
 
-			(void)buf_printf(b,
-					 "\n%s (newest: release %lld, sha256 "
-					 "%s)\n",
-					 ev->photos.v[i].dataset,
-					 (long long)rel->seq, rel->sha256);
+			(void)text_printf(b,
+					  "\n%s (newest: release %lld, sha256 "
+					  "%s)\n",
+					  ev->photos.v[i].dataset,
+					  (long long)rel->seq, rel->sha256);
 		}
 		summary_photo(b, ev, &ev->proofs[i]);
 	}
@@ -426,10 +427,11 @@ static int evidence_run(struct cmd *c, const char *subscriber, const char *dir)
 	}
 	r = write_out(&ev, dir);
 	if (r == 0)
-		printf("%s/: evidence for %zu photo%s of %s (evidence.json, "
-		       "evidence.csv, summary.txt)\n",
-		       dir, ev.photos.n, ev.photos.n == 1 ? "" : "s",
-		       subscriber);
+		cmd_printf(
+			"%s/: evidence for %zu photo%s of %s (evidence.json, "
+			"evidence.csv, summary.txt)\n",
+			dir, ev.photos.n, ev.photos.n == 1 ? "" : "s",
+			subscriber);
 	evidence_free(&ev);
 	return r < 0 ? EX_CANTCREAT : 0;
 }

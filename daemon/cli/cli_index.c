@@ -96,11 +96,11 @@ static int print_release(void *userdata _unused_, const struct store_release *r)
 
 	format_time(r->ingested, when, sizeof(when));
 	format_size(r->size, size, sizeof(size));
-	printf("%4lld  %s  %.12s  %10lld %8lld %8lld %8lld %6lld  %s, %s\n",
-	       (long long)r->seq, when, r->sha256, (long long)r->entries,
-	       (long long)r->added, (long long)r->removed,
-	       (long long)r->reincluded, (long long)r->bad_records, size,
-	       r->kind);
+	cmd_printf("%4lld  %s  %.12s  %10lld %8lld %8lld %8lld %6lld  %s, %s\n",
+		   (long long)r->seq, when, r->sha256, (long long)r->entries,
+		   (long long)r->added, (long long)r->removed,
+		   (long long)r->reincluded, (long long)r->bad_records, size,
+		   r->kind);
 	return 0;
 }
 
@@ -187,12 +187,12 @@ static void entry_owner(struct buf *b, const struct store_entry *e)
 {
 	const char *first = *e->nsid ? e->nsid : *e->alias ? e->alias : e->name;
 
-	(void)buf_puts(b, *first ? first : "-");
+	(void)text_puts(b, *first ? first : "-");
 	if (*e->nsid && (*e->alias || *e->name))
-		(void)buf_printf(b, " (%s%s%s)", e->alias,
-				 *e->alias && *e->name ? ", " : "", e->name);
+		(void)text_printf(b, " (%s%s%s)", e->alias,
+				  *e->alias && *e->name ? ", " : "", e->name);
 	else if (*e->alias && *e->name)
-		(void)buf_printf(b, " (%s)", e->name);
+		(void)text_printf(b, " (%s)", e->name);
 }
 
 void entry_text_line(struct buf *b, const struct store_entry *e)
@@ -202,15 +202,15 @@ void entry_text_line(struct buf *b, const struct store_entry *e)
 					   : e->key_text;
 
 	if (e->photo_id)
-		(void)buf_printf(b, "photo %llu",
-				 (unsigned long long)e->photo_id);
+		(void)text_printf(b, "photo %llu",
+				  (unsigned long long)e->photo_id);
 	else
-		(void)buf_printf(b, "%s", e->key_text);
+		(void)text_printf(b, "%s", e->key_text);
 	(void)buf_puts(b, "  owner ");
 	entry_owner(b, e);
 	if (*link && (e->photo_id || link != e->key_text))
-		(void)buf_printf(b, "  %s", link);
-	(void)buf_printf(b, "  line %llu", (unsigned long long)e->line);
+		(void)text_printf(b, "  %s", link);
+	(void)text_printf(b, "  line %llu", (unsigned long long)e->line);
 }
 
 static int print_change(void *userdata, enum store_change kind,
@@ -414,8 +414,8 @@ static void print_owner(struct searcher *s, const struct store_entry *e,
 		shown.name = o->name;
 		(void)buf_puts(b, "\n              owner ");
 		entry_owner(b, &shown);
-		(void)buf_printf(b, " from the ownership dataset %s",
-				 o->source_dataset);
+		(void)text_printf(b, " from the ownership dataset %s",
+				  o->source_dataset);
 	}
 }
 
@@ -453,8 +453,8 @@ static int print_watchers(struct searcher *s, const char *dataset,
 			(void)buf_printf(b, ",\"match\":\"%s\"}",
 					 match_names[hits[i].how]);
 		} else
-			(void)buf_printf(b, "%s%s (%s)", i ? ", " : "", sub,
-					 match_names[hits[i].how]);
+			(void)text_printf(b, "%s%s (%s)", i ? ", " : "", sub,
+					  match_names[hits[i].how]);
 	}
 	if (s->p.format == OUT_JSON)
 		(void)buf_putc(b, ']');
@@ -477,8 +477,8 @@ static int print_hit(void *userdata, const char *dataset, enum store_match how,
 		entry_json(b, e);
 		(void)buf_puts(b, ",\"releases\":\"");
 	} else
-		(void)buf_printf(b, "%-12s  %-22s  ", dataset,
-				 match_names[how]);
+		(void)text_printf(b, "%-12s  %-22s  ", dataset,
+				  match_names[how]);
 	if (s->p.format == OUT_TEXT) {
 		entry_text_line(b, e);
 		(void)buf_puts(b, "\n              in releases ");
@@ -557,8 +557,8 @@ int cli_search(struct cli *cli, int argc, char **argv)
 	} else if (s.p.format == OUT_JSON)
 		printf("\n]\n");
 	else
-		printf("%zu match%s for '%s'\n", s.hits,
-		       s.hits == 1 ? "" : "es", c.args[0]);
+		cmd_printf("%zu match%s for '%s'\n", s.hits,
+			   s.hits == 1 ? "" : "es", c.args[0]);
 	buf_free(&s.p.out);
 	s.owners = owner_lookup_free(s.owners);
 	cmd_close(&c);

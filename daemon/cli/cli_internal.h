@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "config/config.h"
+#include "lib/macro.h"
 #include "service/setup.h"
 #include "store/store.h"
 
@@ -83,6 +84,10 @@ void cmd_list_begin(enum out_format format, const char *csv_header);
  */
 int cmd_list_end(enum out_format format, size_t n, const char *item_end,
 		 const char *noun, const char *what, int r);
+
+/* printf() to stdout with each conversion escaped (text_printf()): for
+ * lines a person reads. */
+void cmd_printf(const char *fmt, ...) _printf_(1, 2);
 
 /* "1.5 GiB", "512 B"; "2026-11-27 03:18" (UTC). */
 void format_size(int64_t bytes, char *out, size_t size);

@@ -46,7 +46,7 @@ static void event_head(struct lister *l, const struct store_event_row *row)
 		(void)buf_printf(b, ",\"release\":%lld,\"photos\":[",
 				 (long long)row->release_seq);
 	} else if (l->format == OUT_TEXT)
-		(void)buf_printf(
+		(void)text_printf(
 			b,
 			"%s UTC  %s  %s release %lld  %s: %lld "
 			"photo%s\n",

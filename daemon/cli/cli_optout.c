@@ -46,12 +46,23 @@ static size_t request_who(const struct request *rq, struct buf *b)
 
 		if (w->subscriber != sub || !(w->nsid || w->alias))
 			continue;
-		(void)buf_printf(b, "%s%s", n++ ? ", " : "",
-				 w->nsid ? w->nsid : w->alias);
+		(void)text_printf(b, "%s%s", n++ ? ", " : "",
+				  w->nsid ? w->nsid : w->alias);
 		if (w->nsid && w->alias)
-			(void)buf_printf(b, " (%s)", w->alias);
+			(void)text_printf(b, " (%s)", w->alias);
 	}
 	return n;
+}
+
+/* A photo's page link, escaped for the letter. */
+static void page_shown(struct buf *b, const struct store_entry *e)
+{
+	struct buf page;
+
+	buf_init(&page, 1 << 16);
+	photo_page_url(e, &page);
+	(void)text_escape(b, page.data, page.len);
+	buf_free(&page);
 }
 
 static void request_photo(struct buf *b, size_t i, const struct cli_photo *p,
@@ -63,20 +74,20 @@ static void request_photo(struct buf *b, size_t i, const struct cli_photo *p,
 	const char *image = photo_image_url(&p->e);
 
 	if (p->e.photo_id)
-		(void)buf_printf(b, "  %zu. Flickr photo %llu\n", i + 1,
-				 (unsigned long long)p->e.photo_id);
+		(void)text_printf(b, "  %zu. Flickr photo %llu\n", i + 1,
+				  (unsigned long long)p->e.photo_id);
 	else
-		(void)buf_printf(b, "  %zu. %s\n", i + 1, p->e.key_text);
+		(void)text_printf(b, "  %zu. %s\n", i + 1, p->e.key_text);
 	(void)buf_puts(b, "     Flickr page: ");
-	photo_page_url(&p->e, b);
-	(void)buf_printf(b, "\n     Image:       %s\n",
-			 *image ? image : "(the manifest gives none)");
-	(void)buf_printf(b,
-			 "     In releases %s; first seen in release %lld, "
-			 "%s %llu of its manifest\n",
-			 p->releases, first ? (long long)first->seq : 0LL,
-			 photo_position_unit(rq->d),
-			 (unsigned long long)p->e.line);
+	page_shown(b, &p->e);
+	(void)text_printf(b, "\n     Image:       %s\n",
+			  *image ? image : "(the manifest gives none)");
+	(void)text_printf(b,
+			  "     In releases %s; first seen in release %lld, "
+			  "%s %llu of its manifest\n",
+			  p->releases, first ? (long long)first->seq : 0LL,
+			  photo_position_unit(rq->d),
+			  (unsigned long long)p->e.line);
 }
 
 static bool release_cited(const struct request *rq,
@@ -103,12 +114,12 @@ static void request_releases(struct buf *b, const struct request *rq)
 		if (!release_cited(rq, rel))
 			continue;
 		format_time(rel->ingested, when, sizeof(when));
-		(void)buf_printf(b,
-				 "  Release %lld, downloaded %s UTC from\n"
-				 "    %s\n"
-				 "    SHA-256 %s\n",
-				 (long long)rel->seq, when, rel->source,
-				 rel->sha256);
+		(void)text_printf(b,
+				  "  Release %lld, downloaded %s UTC from\n"
+				  "    %s\n"
+				  "    SHA-256 %s\n",
+				  (long long)rel->seq, when, rel->source,
+				  rel->sha256);
 	}
 }
 
@@ -118,16 +129,16 @@ static void request_text(struct buf *b, const struct request *rq)
 	char when[32];
 	size_t i, mark;
 
-	(void)buf_printf(b, "Subject: Please remove my photos from %s\n\n",
-			 rq->d->name);
-	(void)buf_printf(b, "To the maintainers of %s,\n\n", rq->d->name);
+	(void)text_printf(b, "Subject: Please remove my photos from %s\n\n",
+			  rq->d->name);
+	(void)text_printf(b, "To the maintainers of %s,\n\n", rq->d->name);
 	(void)buf_puts(b, "I am the owner of the Flickr account ");
 	mark = b->len;
 	if (!request_who(rq, b)) {
 		b->len = mark;
 		(void)buf_puts(b, "that published the photos below");
 	}
-	(void)buf_printf(
+	(void)text_printf(
 		b,
 		".\n%zu of my photos %s in %s, as published at\n%s\n"
 		"I did not agree to this use.  I ask you to remove %s from "
@@ -142,12 +153,12 @@ static void request_text(struct buf *b, const struct request *rq)
 			  "(the SHA-256 identifies each file)\n\n");
 	request_releases(b, rq);
 	format_time(rq->row.requested, when, sizeof(when));
-	(void)buf_printf(b,
-			 "\nThank you.\n\n-- \nRequest %lld for %s, recorded "
-			 "%s UTC by scrapewatch,\nwhich checks every new "
-			 "release of %s for these photos.\n",
-			 (long long)rq->row.id, rq->sub->name, when,
-			 rq->d->name);
+	(void)text_printf(b,
+			  "\nThank you.\n\n-- \nRequest %lld for %s, recorded "
+			  "%s UTC by scrapewatch,\nwhich checks every new "
+			  "release of %s for these photos.\n",
+			  (long long)rq->row.id, rq->sub->name, when,
+			  rq->d->name);
 }
 
 static void request_json(struct buf *b, const struct request *rq,
@@ -396,12 +407,12 @@ static void status_head(struct status_lister *l,
 				 (long long)row->request.requested,
 				 (long long)row->request_seq);
 	} else if (l->format == OUT_TEXT)
-		(void)buf_printf(b,
-				 "request %lld  %s  %s  requested %s UTC "
-				 "(release %lld was the newest)\n",
-				 (long long)row->request.id,
-				 row->request.subscriber, row->dataset, when,
-				 (long long)row->request_seq);
+		(void)text_printf(b,
+				  "request %lld  %s  %s  requested %s UTC "
+				  "(release %lld was the newest)\n",
+				  (long long)row->request.id,
+				  row->request.subscriber, row->dataset, when,
+				  (long long)row->request_seq);
 }
 
 static void status_text(struct buf *b, const struct store_optout_row *row,
@@ -414,7 +425,7 @@ static void status_text(struct buf *b, const struct store_optout_row *row,
 		(void)buf_printf(b, "  photo %llu  ",
 				 (unsigned long long)row->entry.photo_id);
 	else
-		(void)buf_printf(b, "  %s  ", row->entry.key_text);
+		(void)text_printf(b, "  %s  ", row->entry.key_text);
 	if (st->state == OPTOUT_REMOVED)
 		(void)buf_printf(b,
 				 "removed in release %lld (%.10s), %lld day%s "

@@ -85,8 +85,8 @@ static int attempt_line(void *userdata, const struct store_attempt *a)
 		(void)text_json_string(&l->out, a->reply);
 		(void)buf_putc(&l->out, '}');
 	} else
-		(void)buf_printf(&l->out, "    %s UTC  %-6s  %s\n", when,
-				 outcome_names[a->outcome], a->reply);
+		(void)text_printf(&l->out, "    %s UTC  %-6s  %s\n", when,
+				  outcome_names[a->outcome], a->reply);
 	return 0;
 }
 
@@ -115,9 +115,9 @@ static void alert_head(struct lister *l, const struct store_alert *a,
 				 (long long)a->sent, (long long)a->attempts);
 		return;
 	}
-	(void)buf_printf(&l->out, "%s  %-7s  %-7s  %-12s  %-16s  created %s",
-			 a->id, alert_state_name(a->state),
-			 alert_channel_name(a->channel), who, type, created);
+	(void)text_printf(&l->out, "%s  %-7s  %-7s  %-12s  %-16s  created %s",
+			  a->id, alert_state_name(a->state),
+			  alert_channel_name(a->channel), who, type, created);
 	if (a->state == STORE_ALERT_PENDING)
 		(void)buf_printf(&l->out, "  due %s", when);
 	else if (a->state == STORE_ALERT_SENT)
@@ -249,13 +249,13 @@ int cli_alert_test(struct cli *cli, int argc, char **argv)
 		return EX_SOFTWARE;
 	}
 	for (i = 0; i < n; i++) {
-		printf("%s %s: %s: %s\n",
-		       alert_channel_name(reports[i].channel),
-		       reports[i].target ? reports[i].target : "-",
-		       reports[i].outcome == STORE_ATTEMPT_RETRY
-			       ? "failed for now"
-			       : outcome_names[reports[i].outcome],
-		       reports[i].reply);
+		cmd_printf("%s %s: %s: %s\n",
+			   alert_channel_name(reports[i].channel),
+			   reports[i].target ? reports[i].target : "-",
+			   reports[i].outcome == STORE_ATTEMPT_RETRY
+				   ? "failed for now"
+				   : outcome_names[reports[i].outcome],
+			   reports[i].reply);
 		sent += reports[i].outcome == STORE_ATTEMPT_SENT;
 	}
 	cmd_close(&c);

@@ -95,22 +95,22 @@ static void text_run(struct buf *b, const struct store_run *run)
 	char when[32], size[32];
 
 	if (!run) {
-		(void)buf_printf(b, LABEL "never\n", "last check");
+		(void)text_printf(b, LABEL "never\n", "last check");
 		return;
 	}
 	format_time(run->started, when, sizeof(when));
 	format_size(run->bytes, size, sizeof(size));
-	(void)buf_printf(b, LABEL "%s UTC  %s", "last check", when,
-			 store_outcome_name(run->outcome));
+	(void)text_printf(b, LABEL "%s UTC  %s", "last check", when,
+			  store_outcome_name(run->outcome));
 	if (run->http_status)
-		(void)buf_printf(b, "  HTTP %d", run->http_status);
+		(void)text_printf(b, "  HTTP %d", run->http_status);
 	if (run->bytes)
-		(void)buf_printf(b, "%s%s %s", run->http_status ? ", " : "  ",
-				 size,
-				 run->http_status ? "downloaded" : "read");
+		(void)text_printf(b, "%s%s %s", run->http_status ? ", " : "  ",
+				  size,
+				  run->http_status ? "downloaded" : "read");
 	(void)buf_putc(b, '\n');
 	if (*run->error)
-		(void)buf_printf(b, LABEL "%s\n", "error", run->error);
+		(void)text_printf(b, LABEL "%s\n", "error", run->error);
 }
 
 static void text_release(struct buf *b, const struct store_release *rel)
@@ -169,7 +169,7 @@ static void text_dataset(struct status *st, const struct view *v)
 	struct buf *b = &st->out;
 	char every[32];
 
-	(void)buf_puts(b, v->name);
+	(void)text_puts(b, v->name);
 	if (v->d)
 		(void)buf_printf(b, "  every %s\n",
 				 parse_format_duration(v->d->interval, every,

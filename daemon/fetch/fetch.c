@@ -8,7 +8,9 @@
  * a later fetch resumes only with a validator the server can check
  * (If-Range), so bytes of two different files are never joined.  The
  * SHA-256 covers every byte of the file, those kept from an earlier try
- * included.
+ * included.  What a server says goes into the result's error escaped
+ * (text_escape()), and validators holding control characters are neither
+ * kept nor sent back.
  */
 #include "fetch/fetch.h"
 
@@ -26,8 +28,10 @@
 #include <unistd.h>
 
 #include "lib/fsutil.h"
+#include "lib/log.h"
 #include "lib/macro.h"
 #include "lib/stop.h"
+#include "lib/text.h"
 #include "lib/xalloc.h"
 
 #define FETCH_PATH_MAX 1024
@@ -72,14 +76,30 @@ int fetch_global_init(void)
 	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -EIO;
 }
 
+/* Sets the result's error, escaped: it quotes what servers sent (a reason
+ * phrase, a Location), and it is logged, stored and shown. */
 _printf_(2, 3) static int fetch_fail(struct fetch *f, const char *fmt, ...)
 {
+	char raw[sizeof(f->res.error)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(f->res.error, sizeof(f->res.error), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	text_utf8_trim(raw);
+	text_escape_to(f->res.error, sizeof(f->res.error), raw);
 	return -EIO;
+}
+
+/* Whether s holds a control character.  A validator is sent back as it
+ * came, in a header line: a CR or LF in it would end that line, so one
+ * holding any is taken for none. */
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
 }
 
 /* ---- origins and redirects -------------------------------------------- */
@@ -146,6 +166,8 @@ static void part_info_read(struct fetch *f)
 		if (strcmp(url, f->origin_url) == 0)
 			snprintf(f->if_range, sizeof(f->if_range), "%s",
 				 etag[0] == '"' ? etag : lm);
+		if (has_control(f->if_range))
+			f->if_range[0] = '\0'; /* no resume: start whole */
 	}
 	fclose(in);
 }
@@ -264,10 +286,11 @@ static bool build_headers(struct fetch *f, bool own_origin)
 					d->headers[i].value);
 	f->sent_condition = false;
 	if (last && strcmp(last->url, f->origin_url) == 0) {
-		if (ok && last->etag[0])
+		if (ok && last->etag[0] && !has_control(last->etag))
 			ok = f->sent_condition =
 				add_header(f, "If-None-Match", last->etag);
-		if (ok && last->last_modified[0])
+		if (ok && last->last_modified[0] &&
+		    !has_control(last->last_modified))
 			ok = f->sent_condition = add_header(
 				f, "If-Modified-Since", last->last_modified);
 	}
@@ -408,6 +431,19 @@ static void status_line(struct fetch *f, const char *line, size_t len)
 	f->reason[strcspn(f->reason, "\r\n")] = '\0';
 }
 
+/* Drops a validator holding control characters, and says so: the next
+ * check of the dataset downloads it whole. */
+static void validator_check(const struct fetch *f, const char *name,
+			    char *value)
+{
+	if (!has_control(value))
+		return;
+	log_warning("%s: the server's %s '%s' holds control characters; "
+		    "ignored, as if it had sent none",
+		    f->url, name, value);
+	value[0] = '\0';
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 {
 	struct fetch *f = userdata;
@@ -421,9 +457,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 			sscanf(v, "bytes %" SCNu64 "-", &f->range_start) == 1;
 	else if (header_value(data, len, "Retry-After", v, sizeof(v)))
 		f->retry_after = (unsigned)MIN(strtoul(v, NULL, 10), 86400UL);
-	else if (!header_value(data, len, "ETag", f->etag, sizeof(f->etag)))
-		(void)header_value(data, len, "Last-Modified", f->last_modified,
-				   sizeof(f->last_modified));
+	else if (header_value(data, len, "ETag", f->etag, sizeof(f->etag)))
+		validator_check(f, "ETag", f->etag);
+	else if (header_value(data, len, "Last-Modified", f->last_modified,
+			      sizeof(f->last_modified)))
+		validator_check(f, "Last-Modified", f->last_modified);
 	return len;
 }
 

@@ -13,8 +13,11 @@
  *
  * A fetch is an object that steps through its requests, so that the daemon
  * can drive its handle from a curl multi loop; fetch_run() drives it to the
- * end with curl_easy_perform() for the command line.  This module does not
- * log: the result says what happened.
+ * end with curl_easy_perform() for the command line.  The result says what
+ * happened; the one thing logged is a validator (ETag, Last-Modified) that
+ * was refused for holding control characters, as the fetch still works.
+ * The result's error is escaped for people (text_escape()): it quotes what
+ * servers sent.
  */
 #ifndef SCRAPEWATCH_FETCH_H
 #define SCRAPEWATCH_FETCH_H

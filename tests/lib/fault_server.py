@@ -25,6 +25,12 @@ file: GET /MODE/NAME serves DIR/www/NAME.  Every answer carries an ETag
            offset of the file as it is now, whatever If-Range says (a
            server that ignores If-Range)
   notmod   304 Not Modified to every request, conditional or not
+  badreason  503 whose reason phrase holds a terminal escape (set the
+           title), a BEL, a C1 control (U+0085) and U+202E
+  badlocation
+           302 to /ok/NAME followed by the same characters
+  badetag  200 with the file, its ETag holding a bare CR and its
+           Last-Modified an ESC (validators no client may send back)
 A misbehaving mode ignores Range and conditions.
 
 TLS: the second port's first bytes decide, by DIR/control's "tls" line:
@@ -37,7 +43,8 @@ TLS: the second port's first bytes decide, by DIR/control's "tls" line:
 DIR/control is read at every request, one setting a line ("#" starts a
 comment): "behave MODE" makes MODE serve as ok from then on; "tls X" as
 above.  DIR/requests.log gets one JSON object per request, written before
-the body: port ("http" or "tls"), mode, path, range, if_range, status.
+the body: port ("http" or "tls"), mode, path, range, if_range,
+if_none_match, if_modified_since, status.
 """
 import email.utils
 import hashlib
@@ -54,7 +61,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from serverlib import control_lines, serve_http
 
 MODES = ("ok", "stall", "close", "short", "endless", "drip", "empty", "splice",
-         "notmod")
+         "notmod", "badreason", "badlocation", "badetag")
+
+# Text no terminal should obey, as the bytes of a header (latin-1 strings
+# go out byte for byte): set the title, BEL, U+0085 and U+202E in UTF-8.
+HOSTILE = b"\x1b]0;pwned\x07 \xc2\x85 \xe2\x80\xae".decode("latin-1")
 
 
 class Control:
@@ -86,7 +97,10 @@ class Handler(BaseHTTPRequestHandler):
         self.server.log.write({
             "port": self.server.kind, "mode": mode, "path": self.path,
             "range": self.headers.get("Range"),
-            "if_range": self.headers.get("If-Range"), "status": status})
+            "if_range": self.headers.get("If-Range"),
+            "if_none_match": self.headers.get("If-None-Match"),
+            "if_modified_since": self.headers.get("If-Modified-Since"),
+            "status": status})
 
     def do_GET(self):
         parts = self.path.split("?", 1)[0].split("/", 2)
@@ -207,6 +221,25 @@ class Handler(BaseHTTPRequestHandler):
 
     def serve_notmod(self, body, etag, lm):
         self.head(304, "notmod", etag, lm)
+
+    def serve_badreason(self, body, etag, lm):
+        self.record(503, "badreason")
+        self.send_response(503, "Bad " + HOSTILE + " Gateway")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def serve_badlocation(self, body, etag, lm):
+        self.record(302, "badlocation")
+        self.send_response(302)
+        self.send_header("Location", self.path.replace(
+            "/badlocation/", "/ok/", 1) + HOSTILE)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def serve_badetag(self, body, etag, lm):
+        self.head(200, "badetag", etag[:-1] + '\rx"', "\x1b[2J" + lm,
+                  len(body))
+        self.wfile.write(body)
 
     def serve_empty(self, body, etag, lm):
         self.head(200, "empty", '"empty"', lm, 0)
