@@ -48,6 +48,7 @@ struct slot {
 	int64_t id; /* its row */
 	uint64_t interval;
 	int64_t next; /* Unix seconds */
+	int64_t last; /* when its last check ended (or began), 0: never */
 	int failures; /* in a row */
 	bool busy;    /* queued or being checked */
 	bool present; /* still in the configuration (during a reload) */
@@ -234,6 +235,7 @@ static struct slot *slot_new(struct daemon *d, const struct config_dataset *ds,
 	s->failures = r >= 0 && s->id
 			      ? MAX(store_dataset_failures(d->store, s->id), 0)
 			      : 0;
+	s->last = last.ended ? last.ended : last.started;
 	s->next = schedule_initial(planned, last.started, s->failures,
 				   s->interval, now, overdue, random_unit());
 	if (r < 0)
@@ -255,14 +257,12 @@ static void slot_free(struct slot *s)
  * ends. */
 static void retime(struct slot *s, uint64_t interval, int64_t now)
 {
-	int64_t last = s->next - (int64_t)s->interval;
-
 	if (s->interval == interval)
 		return;
 	s->interval = interval;
 	if (s->busy || s->failures > 0)
 		return;
-	s->next = MAX(last + (int64_t)interval, now);
+	s->next = MAX(s->last + (int64_t)interval, now);
 	plan(s);
 }
 
@@ -318,6 +318,7 @@ static int on_results(sd_event_source *src _unused_, int fd _unused_,
 		if (!s) /* dropped by a reload meanwhile */
 			continue;
 		s->busy = false;
+		s->last = now;
 		s->failures = out[i].failures;
 		s->next = schedule_after(s->interval, s->failures, now,
 					 random_unit());
