@@ -10,18 +10,13 @@
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
+. tests/lib/daemon.sh
 . tests/lib/servers.sh # SW_PYTHON
 
 HOLD=9
 tmp=$(mktemp -d)
-pid='' holder=''
-stop_daemon() {
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	pid=''
-}
-trap 'stop_daemon; [ -z "$holder" ] || kill "$holder" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+holder=''
+trap 'daemon_stop; [ -z "$holder" ] || kill "$holder" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 
 csv() {
 	{
@@ -80,8 +75,7 @@ wait "$holder" || true
 holder=''
 
 # --- the daemon: its checks queue behind the writer, its loop does not -------
-"$SW" -c "$tmp/sw.yaml" daemon >"$tmp/daemon.log" 2>&1 &
-pid=$!
+daemon_start "$tmp/sw.yaml" "$tmp/daemon.log"
 runs() {
 	sqlite3 -cmd ".timeout 5000" "$db" "SELECT count(*) FROM runs WHERE ended IS NOT NULL AND started >= $1"
 }
@@ -104,7 +98,7 @@ holder=''
 end=$((SECONDS + 20))
 until [ "$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT count(DISTINCT dataset_id) FROM runs WHERE ended IS NOT NULL AND started >= $hold_start")" = 2 ] ||
 	[ $SECONDS -ge $end ]; do sleep 0.2; done
-stop_daemon
+daemon_stop
 expect_eq "both datasets were checked during and after the writer" \
 	"$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT count(DISTINCT dataset_id) FROM runs WHERE ended IS NOT NULL AND started >= $hold_start")" 2
 expect_eq "no check failed" "$(sqlite3 -cmd ".timeout 5000" "$db" "SELECT count(*) FROM runs WHERE outcome = 'failed'")" 0

@@ -6,16 +6,10 @@
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
+. tests/lib/daemon.sh
 
 tmp=$(mktemp -d)
-pid=''
-stop_daemon() {
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	pid=''
-}
-trap 'stop_daemon; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+trap 'daemon_stop; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 printf 'photo,owner\n1,11111111@N00\n' >"$tmp/faces.csv"
 config() {
 	cat >"$tmp/sw.yaml" <<EOF
@@ -34,8 +28,7 @@ wait_runs() { # N SECONDS
 }
 
 config 1d
-"$SW" -c "$tmp/sw.yaml" daemon >"$tmp/daemon.log" 2>&1 &
-pid=$!
+daemon_start "$tmp/sw.yaml" "$tmp/daemon.log"
 wait_runs 1 20
 expect_eq "the first check" "$(runs)" 1
 config 2s
@@ -48,6 +41,6 @@ sleep 1
 n=$(runs)
 sleep 5
 expect_eq "after the reload back to 1d, no more checks" "$(runs)" "$n"
-stop_daemon
+daemon_stop
 expect_contains "both reloads taken" "$(grep -c 'Configuration reloaded' "$tmp/daemon.log")" 2
 sw_done
