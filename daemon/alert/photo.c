@@ -8,6 +8,7 @@
 #include "lib/buf.h"
 #include "lib/macro.h"
 #include "lib/xalloc.h"
+#include "parse/entry.h"
 
 void photo_page_url(const struct store_entry *e, struct buf *b)
 {
@@ -27,8 +28,9 @@ const char *photo_image_url(const struct store_entry *e)
 {
 	if (*e->image_url)
 		return e->image_url;
-	if (strncmp(e->key_text, "https://", 8) == 0 ||
-	    strncmp(e->key_text, "http://", 7) == 0)
+	/* Entries stored before the url field filled image_url: their key
+	 * may be the image's URL -- never a page's. */
+	if (entry_url_is_image(e->key_text, strlen(e->key_text)))
 		return e->key_text;
 	return "";
 }

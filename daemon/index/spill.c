@@ -90,8 +90,8 @@ void spill_record(struct buf *b, const struct entry *e,
 		[SPILL_NSID] = {e->nsid, strlen(e->nsid)},
 		[SPILL_ALIAS] = {e->alias, strlen(e->alias)},
 		[SPILL_NAME] = e->field[ENTRY_FIELD_OWNER_NAME],
-		[SPILL_PAGE_URL] = e->field[ENTRY_FIELD_PAGE_URL],
-		[SPILL_IMAGE_URL] = e->field[ENTRY_FIELD_IMAGE_URL],
+		[SPILL_PAGE_URL] = entry_page_url(e),
+		[SPILL_IMAGE_URL] = entry_image_url(e),
 		[SPILL_LICENSE] = e->field[ENTRY_FIELD_LICENSE],
 	};
 	uint32_t total = 36;

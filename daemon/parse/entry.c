@@ -1,11 +1,13 @@
 /*
- * entry.c: derives an entry's Flickr identity and its 64-bit key from the
- * raw fields an adapter found.  Pure functions; no allocation.
+ * entry.c: derives an entry's Flickr identity, its page and image URLs and
+ * its 64-bit key from the raw fields an adapter found.  Pure functions; no
+ * allocation.
  */
 #include "parse/entry.h"
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/macro.h"
 
@@ -82,6 +84,83 @@ void entry_identify(struct entry *e)
 	t = &e->field[ENTRY_FIELD_OWNER_ALIAS];
 	if (t->len && flickr_alias_valid(t->s, t->len))
 		set_owner(e->alias, sizeof(e->alias), t->s, t->len);
+}
+
+/* What an http(s) URL in a url field is. */
+enum url_kind { URL_OTHER, URL_PAGE, URL_IMAGE };
+
+static bool has_http_scheme(const char *s, size_t len)
+{
+	return (len > 7 && strncasecmp(s, "http://", 7) == 0) ||
+	       (len > 8 && strncasecmp(s, "https://", 8) == 0);
+}
+
+/* Whether the path of http(s) URL s ends in an image file's name. */
+static bool image_file_name(const char *s, size_t len)
+{
+	static const char *const exts[] = {"jpg",  "jpeg", "png", "gif",
+					   "webp", "bmp",  "tif", "tiff",
+					   "avif", "heic"};
+	const char *host = s + (s[4] == ':' ? 7 : 8), *end = host, *name;
+	const char *dot;
+	size_t i, n;
+
+	while (end < s + len && *end != '?' && *end != '#')
+		end++;
+	for (name = end; name > host && name[-1] != '/'; name--)
+		;
+	if (name == host) /* no path, or only a host */
+		return false;
+	dot = memrchr(name, '.', (size_t)(end - name));
+	if (!dot)
+		return false;
+	n = (size_t)(end - dot - 1);
+	for (i = 0; i < ELEMENTSOF(exts); i++)
+		if (n == strlen(exts[i]) &&
+		    strncasecmp(dot + 1, exts[i], n) == 0)
+			return true;
+	return false;
+}
+
+static enum url_kind url_kind(const char *s, size_t len)
+{
+	struct flickr_ref ref;
+
+	if (!has_http_scheme(s, len))
+		return URL_OTHER;
+	if (flickr_parse(s, len, &ref) < 0)
+		return image_file_name(s, len) ? URL_IMAGE : URL_OTHER;
+	if ((ref.kind == FLICKR_PAGE && ref.photo_id) ||
+	    ref.kind == FLICKR_SHORT)
+		return URL_PAGE;
+	return ref.kind == FLICKR_STATIC ? URL_IMAGE : URL_OTHER;
+}
+
+bool entry_url_is_image(const char *s, size_t len)
+{
+	return url_kind(s, len) == URL_IMAGE;
+}
+
+struct entry_text entry_page_url(const struct entry *e)
+{
+	const struct entry_text *url = &e->field[ENTRY_FIELD_URL];
+
+	if (e->field[ENTRY_FIELD_PAGE_URL].len)
+		return e->field[ENTRY_FIELD_PAGE_URL];
+	if (url->len && url_kind(url->s, url->len) == URL_PAGE)
+		return *url;
+	return (struct entry_text){0};
+}
+
+struct entry_text entry_image_url(const struct entry *e)
+{
+	const struct entry_text *url = &e->field[ENTRY_FIELD_URL];
+
+	if (e->field[ENTRY_FIELD_IMAGE_URL].len)
+		return e->field[ENTRY_FIELD_IMAGE_URL];
+	if (url->len && url_kind(url->s, url->len) == URL_IMAGE)
+		return *url;
+	return (struct entry_text){0};
 }
 
 static uint64_t mix64(uint64_t h)

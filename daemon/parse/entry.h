@@ -9,6 +9,7 @@
 #ifndef SCRAPEWATCH_ENTRY_H
 #define SCRAPEWATCH_ENTRY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,28 @@ struct entry {
  * entry may still count, keyed by its text).
  */
 void entry_identify(struct entry *e);
+
+/*
+ * The photo's page URL: the page_url field, else the url field when it is
+ * a Flickr photo page or flic.kr link (http or https); none (len 0)
+ * otherwise.
+ */
+struct entry_text entry_page_url(const struct entry *e);
+
+/*
+ * The photo's image URL: the image_url field, else the url field when it
+ * is an image URL (entry_url_is_image()); none (len 0) otherwise.  A page
+ * is never taken for an image.
+ */
+struct entry_text entry_image_url(const struct entry *e);
+
+/*
+ * True if s is an http(s) URL of an image: a Flickr static image URL, or a
+ * URL on another host whose path ends in an image file name (.jpg, .jpeg,
+ * .png, .gif, .webp, .bmp, .tif, .tiff, .avif, .heic, any case).  A
+ * Flickr page, short link or account icon is not.
+ */
+bool entry_url_is_image(const char *s, size_t len);
 
 /*
  * The 64-bit key that identifies the entry within its dataset: the photo
