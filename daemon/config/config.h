@@ -24,6 +24,9 @@
 #define CONFIG_DEFAULT_MAX_ENTRIES   500000000ULL
 #define CONFIG_DEFAULT_MAX_BAD_SHARE 0.01
 
+/* Decoded bytes per byte of a release file, at most (N:1). */
+#define CONFIG_DEFAULT_MAX_EXPANSION 1000
+
 /* The unit's StateDirectory= and CacheDirectory=: the defaults, so that a
  * command run by hand uses the unit's database and downloads. */
 #define CONFIG_STATE_DIR "/var/lib/scrapewatch"
@@ -78,6 +81,9 @@ struct config_dataset {
 	/* owned: what its format reads (columns or paths, header, records) */
 	struct format_options layout;
 	uint64_t max_decoded; /* cap on a release's decoded bytes */
+	/* cap on decoded bytes per byte of the file (N:1), above a floor
+	 * (decode.h); 0 means none */
+	uint64_t max_expansion;
 	uint64_t max_entries; /* cap on a release's entries */
 	double max_bad_share; /* reject a release with more bad records */
 	/* Download: 0 means the fetch section's value (filled in at load). */

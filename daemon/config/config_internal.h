@@ -119,6 +119,8 @@ void value_size(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_count(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_uint(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_percent(struct loader *ld, const yaml_node_t *node, void *dest);
+/* A ratio N:1, written "1000:1" or "1000" (N from 1 to 10^9). */
+void value_ratio(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_format(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_digest(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_dataset_url(struct loader *ld, const yaml_node_t *node, void *dest);

@@ -124,6 +124,7 @@ static const struct key dataset_keys[] = {
 	{"member", value_string, DS(member), 0},
 	{"sha256", value_sha256, DS(sha256), 0},
 	{"max_decoded_size", value_size, DS(max_decoded), 0},
+	{"max_expansion", value_ratio, DS(max_expansion), 0},
 	{"max_entries", value_count, DS(max_entries), 0},
 	{"max_bad_records", value_percent, DS(max_bad_share), 0},
 	{"max_download", value_size, DS(max_download), 0},
@@ -142,12 +143,13 @@ static void load_dataset(struct loader *ld, const yaml_node_t *node)
 	GROW(c->datasets, c->n_datasets);
 	GROW(ld->map_keys, c->n_datasets);
 	d = &c->datasets[c->n_datasets];
-	*d = (struct config_dataset){.layout.header = true,
-				     .max_decoded = CONFIG_DEFAULT_MAX_DECODED,
-				     .max_entries = CONFIG_DEFAULT_MAX_ENTRIES,
-				     .max_bad_share =
-					     CONFIG_DEFAULT_MAX_BAD_SHARE,
-				     .where = config_where_of(ld, node)};
+	*d = (struct config_dataset){
+		.layout.header = true,
+		.max_decoded = CONFIG_DEFAULT_MAX_DECODED,
+		.max_expansion = CONFIG_DEFAULT_MAX_EXPANSION,
+		.max_entries = CONFIG_DEFAULT_MAX_ENTRIES,
+		.max_bad_share = CONFIG_DEFAULT_MAX_BAD_SHARE,
+		.where = config_where_of(ld, node)};
 	ld->map_key = NULL;
 	config_load_mapping(ld, ld->doc, node, dataset_keys,
 			    ELEMENTSOF(dataset_keys), d, "dataset");

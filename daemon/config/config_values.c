@@ -175,6 +175,30 @@ void value_percent(struct loader *ld, const yaml_node_t *node, void *dest)
 		*(double *)dest = v / 100;
 }
 
+void value_ratio(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	const char *s = config_scalar(ld, node, "a ratio");
+	size_t len;
+	char n[32];
+	uint64_t v;
+
+	if (!s)
+		return;
+	len = strlen(s);
+	if (len > 2 && strcmp(s + len - 2, ":1") == 0)
+		len -= 2;
+	snprintf(n, sizeof(n), "%.*s", (int)MIN(len, sizeof(n) - 1), s);
+	if (len >= sizeof(n) || scalar_parse_uint(n, 1000000000, &v) < 0 ||
+	    v == 0)
+		config_error(ld, node,
+			     "expected a ratio like 1000:1 (decoded bytes per "
+			     "byte of the file, from 1 to 1000000000), found "
+			     "'%s'",
+			     s);
+	else
+		*(uint64_t *)dest = v;
+}
+
 /* Accepts a string from a list of choices; stores its index as an int. */
 static void value_choice(struct loader *ld, const yaml_node_t *node, int *dest,
 			 const char *const *choices, size_t n, const char *what)

@@ -38,6 +38,7 @@ struct decode {
 	struct archive *a; /* owned */
 	char *member;	   /* owned glob, or NULL */
 	uint64_t max_decoded;
+	uint64_t max_expansion; /* decoded per raw byte read, or 0 */
 	uint64_t decoded;
 	bool in_entry; /* positioned inside the chosen member */
 	bool done;     /* the member has been read to its end */
@@ -313,6 +314,43 @@ static int gzip_check(struct decode *d)
 	return -EBADMSG;
 }
 
+void decode_limit_expansion(struct decode *d, uint64_t ratio)
+{
+	d->max_expansion = ratio;
+}
+
+/* Whether size more decoded bytes stay within the caps; if not, says which
+ * cap in d->error. */
+static bool decode_within_caps(struct decode *d, size_t size)
+{
+	uint64_t allowed;
+
+	if (size > d->max_decoded - d->decoded) {
+		snprintf(d->error, sizeof(d->error),
+			 "decoded content exceeds the cap of %llu bytes "
+			 "(a decompression bomb?)",
+			 (unsigned long long)d->max_decoded);
+		return false;
+	}
+	if (!d->max_expansion)
+		return true;
+	/* raw_bytes is written by this thread only (decode_fill()). */
+	allowed = d->raw_bytes > UINT64_MAX / d->max_expansion
+			  ? UINT64_MAX
+			  : d->raw_bytes * d->max_expansion;
+	allowed = MAX(allowed, DECODE_EXPANSION_FLOOR);
+	if (size <= allowed - MIN(d->decoded, allowed))
+		return true;
+	snprintf(d->error, sizeof(d->error),
+		 "'%s' (%s) expands more than %llu:1: %llu bytes decoded "
+		 "from its first %llu (a decompression bomb? max_expansion "
+		 "sets the ratio)",
+		 d->path, decode_kind(d), (unsigned long long)d->max_expansion,
+		 (unsigned long long)(d->decoded + size),
+		 (unsigned long long)d->raw_bytes);
+	return false;
+}
+
 int decode_read(struct decode *d, const char **ret_data, size_t *ret_len)
 {
 	const void *buf;
@@ -341,13 +379,8 @@ int decode_read(struct decode *d, const char **ret_data, size_t *ret_len)
 	}
 	if (r < ARCHIVE_WARN)
 		return decode_fail(d, -EBADMSG, "corrupt or truncated data");
-	if (size > d->max_decoded - d->decoded) {
-		snprintf(d->error, sizeof(d->error),
-			 "decoded content exceeds the cap of %llu bytes "
-			 "(a decompression bomb?)",
-			 (unsigned long long)d->max_decoded);
+	if (!decode_within_caps(d, size))
 		return -EFBIG;
-	}
 	d->decoded += size;
 	if (d->gzip)
 		d->crc = crc32(d->crc, buf, (uInt)size);

@@ -4,9 +4,11 @@
  *
  * The kind is detected from the content (libarchive), never from the name.
  * While it decodes, a second thread computes the SHA-256 of the file's raw
- * bytes, so hashing costs no extra pass.  Decoded output is capped: a
- * decompression bomb fails with -EFBIG.  No logging: errors come back as a
- * negative errno plus a sentence from decode_error().
+ * bytes, so hashing costs no extra pass.  Decoded output is capped, in
+ * bytes and in proportion to the file read so far: a decompression bomb
+ * fails with -EFBIG after its first blocks, not after hours of CPU.  No
+ * logging: errors come back as a negative errno plus a sentence from
+ * decode_error().
  */
 #ifndef SCRAPEWATCH_DECODE_H
 #define SCRAPEWATCH_DECODE_H
@@ -25,11 +27,24 @@ struct decode;
 int decode_open(const char *path, const char *member, uint64_t max_decoded,
 		struct decode **ret);
 
+/* Decoded bytes always allowed, whatever the expansion: a small file may
+ * hold a very repetitive list. */
+#define DECODE_EXPANSION_FLOOR (64ULL << 20)
+
+/*
+ * Caps the expansion too: decode_read() fails with -EFBIG once the decoded
+ * bytes pass both DECODE_EXPANSION_FLOOR and ratio times the bytes of the
+ * file read so far (ratio:1).  A bomb is stopped early: zeros compress a
+ * thousandfold and more, manifests about tenfold.  0 (the default): no
+ * such cap.  Call before the first decode_read().
+ */
+void decode_limit_expansion(struct decode *d, uint64_t ratio);
+
 /*
  * Returns the next decoded chunk in *ret_data and *ret_len (valid until the
  * next call), with *ret_len == 0 at the end.  Returns 0, or -EBADMSG
- * (corrupt or truncated compressed data, no matching member), -EFBIG (the
- * cap), -EIO.
+ * (corrupt or truncated compressed data, no matching member), -EFBIG (a
+ * cap: max_decoded or the expansion), -EIO.
  */
 int decode_read(struct decode *d, const char **ret_data, size_t *ret_len);
 

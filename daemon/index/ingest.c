@@ -258,6 +258,7 @@ static int parse_file(struct ingest *in, const char *path, char sha[65])
 			 "cannot open '%s': %s", path, strerror(-r));
 		return r;
 	}
+	decode_limit_expansion(dec, in->d->max_expansion);
 	r = in->format->open(&in->d->layout, &limits, &sink, &parser);
 	if (r < 0)
 		snprintf(

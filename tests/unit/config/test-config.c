@@ -73,7 +73,8 @@ static const struct {
 	{"columns on a json dataset",
 	 "datasets:\n  - name: coco\n    url: https://e.org/c.json\n"
 	 "    format: json\n    columns: { url: 3 }\n",
-	 "2:5: dataset 'coco': 'columns' applies to format csv or tsv, not json"},
+	 "2:5: dataset 'coco': 'columns' applies to format csv, tsv or sqlite, "
+	 "not json"},
 	{"unknown entry field",
 	 "datasets:\n  - name: dif\n    url: https://e.org/d.csv\n"
 	 "    format: csv\n    columns: { link: 0 }\n",
@@ -253,6 +254,16 @@ static const struct {
 	 "starting with smtps://, smtp://)"},
 	{"smtp without from", "smtp: { url: smtps://mail.example.org }\n",
 	 "1:7: smtp lacks required key 'from'"},
+	{"expansion ratio of zero",
+	 "datasets:\n  - { name: a, url: https://e.org/1, format: ffhq, "
+	 "max_expansion: 0 }\n",
+	 "2:67: expected a ratio like 1000:1 (decoded bytes per byte of the "
+	 "file, from 1 to 1000000000), found '0'"},
+	{"expansion ratio against something else",
+	 "datasets:\n  - { name: a, url: https://e.org/1, format: ffhq, "
+	 "max_expansion: '1000:2' }\n",
+	 "2:67: expected a ratio like 1000:1 (decoded bytes per byte of the "
+	 "file, from 1 to 1000000000), found '1000:2'"},
 	{"EHLO name that is not a domain name",
 	 "smtp:\n  url: smtps://mail.example.org\n  from: sw@example.org\n"
 	 "  helo: localhost\n",
@@ -721,26 +732,54 @@ TEST(ehlo_names_are_domain_names_or_address_literals)
 				  ehlo_names[i].valid ? "valid" : "invalid");
 }
 
-TEST(smtp_helo_is_loaded)
+/* Loads yaml, which must load; NULL (the test failed) if it does not. */
+static struct config *load_good(const char *yaml)
 {
 	const char *path;
 	struct config *c = NULL;
 	char *errors = NULL;
 
-	free(load_text("smtp:\n  url: smtps://mail.example.org:465\n"
-		       "  from: sw@example.org\n"
-		       "  helo: scrapewatch.example.org\n",
-		       &path));
+	free(load_text(yaml, &path));
 	CHECK_INT(config_load(path, &c, &errors), 0);
+	if (errors)
+		TEST_FAIL("%s", errors);
+	free(errors);
+	return c;
+}
+
+TEST(smtp_helo_is_loaded)
+{
+	struct config *c;
+
+	c = load_good("smtp:\n  url: smtps://mail.example.org:465\n"
+		      "  from: sw@example.org\n"
+		      "  helo: scrapewatch.example.org\n");
 	if (c)
 		CHECK_STR(c->smtp.helo, "scrapewatch.example.org");
 	config_free(c);
 	/* Without it, smtp.c picks the name. */
-	free(load_text("smtp: { url: smtps://mail.example.org, from: "
-		       "sw@example.org }\n",
-		       &path));
-	CHECK_INT(config_load(path, &c, &errors), 0);
+	c = load_good("smtp: { url: smtps://mail.example.org, from: "
+		      "sw@example.org }\n");
 	if (c)
 		CHECK(c->smtp.helo == NULL);
+	config_free(c);
+}
+
+TEST(max_expansion_is_a_ratio_with_a_default)
+{
+	struct config *c = load_good(
+		"datasets:\n"
+		"  - { name: a, url: https://e.org/a, format: ffhq }\n"
+		"  - { name: b, url: https://e.org/b, format: ffhq, "
+		"max_expansion: '20000:1' }\n"
+		"  - { name: c, url: https://e.org/c, format: ffhq, "
+		"max_expansion: 50 }\n");
+
+	if (!c)
+		return;
+	CHECK_U64(c->datasets[0].max_expansion, CONFIG_DEFAULT_MAX_EXPANSION);
+	CHECK_U64(c->datasets[0].max_expansion, 1000);
+	CHECK_U64(c->datasets[1].max_expansion, 20000);
+	CHECK_U64(c->datasets[2].max_expansion, 50);
 	config_free(c);
 }

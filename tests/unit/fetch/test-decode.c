@@ -276,3 +276,90 @@ TEST(gzip_trailer_is_checked)
 	free(two);
 	test_rmtree(dir);
 }
+
+/* Writes mib MiB of newlines into path, through filter, a chunk at a
+ * time: a decompression bomb of a few kilobytes.  (Not zero bytes: those
+ * read as the end of an empty tar archive.) */
+static void write_blank_lines(const char *path, int filter, size_t mib)
+{
+	static char chunk[1 << 20];
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	size_t i;
+
+	memset(chunk, '\n', sizeof(chunk));
+	archive_write_add_filter(a, filter);
+	archive_write_set_format(a, ARCHIVE_FORMAT_RAW);
+	CHECK_INT(archive_write_open_filename(a, path), ARCHIVE_OK);
+	archive_entry_set_pathname(e, "lines");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_size(e, (la_int64_t)(mib << 20));
+	archive_write_header(a, e);
+	for (i = 0; i < mib; i++)
+		CHECK_INT(archive_write_data(a, chunk, sizeof(chunk)),
+			  (la_ssize_t)sizeof(chunk));
+	archive_entry_free(e);
+	archive_write_close(a);
+	archive_write_free(a);
+}
+
+/* Decodes path to its end (or an error) with the expansion capped at
+ * ratio:1; returns decode_read()'s last result, the decoded bytes in
+ * *ret_decoded and the reason in why. */
+static int decode_expanding(const char *path, uint64_t ratio,
+			    uint64_t *ret_decoded, char why[512])
+{
+	struct decode *d = NULL;
+	const char *data;
+	size_t len;
+	int r;
+
+	r = decode_open(path, NULL, UINT64_MAX, &d);
+	if (r < 0)
+		return r;
+	decode_limit_expansion(d, ratio);
+	do
+		r = decode_read(d, &data, &len);
+	while (r == 0 && len > 0);
+	*ret_decoded = decode_decoded_bytes(d);
+	snprintf(why, 512, "%s", decode_error(d));
+	decode_close(d);
+	return r;
+}
+
+TEST(bomb_stops_at_the_expansion_ratio)
+{
+	const char *dir = test_tmpdir();
+	char path[512], why[512];
+	uint64_t decoded = 0;
+
+	/* 256 MiB of newlines in a few kilobytes of zstd: far more than
+	 * 1000:1, so decoding stops at the floor, long before the end. */
+	snprintf(path, sizeof(path), "%s/lines.zst", dir);
+	write_blank_lines(path, ARCHIVE_FILTER_ZSTD, 256);
+	CHECK_INT(decode_expanding(path, 1000, &decoded, why), -EFBIG);
+	CHECK(decoded <= DECODE_EXPANSION_FLOOR);
+	CHECK(decoded > DECODE_EXPANSION_FLOOR / 2);
+	if (!strstr(why, "expands more than 1000:1") || !strstr(why, path) ||
+	    !strstr(why, "zstd"))
+		TEST_FAIL("why: %s", why);
+	/* Without the ratio the same file decodes to its end. */
+	CHECK_INT(decode_expanding(path, 0, &decoded, why), 0);
+	CHECK_U64(decoded, 256ULL << 20);
+	test_rmtree(dir);
+}
+
+TEST(small_files_expand_up_to_the_floor)
+{
+	const char *dir = test_tmpdir();
+	char path[512], why[512];
+	uint64_t decoded = 0;
+
+	/* 48 MiB from a few kilobytes: beyond 1000:1, within the floor. */
+	snprintf(path, sizeof(path), "%s/lines.xz", dir);
+	write_blank_lines(path, ARCHIVE_FILTER_XZ, 48);
+	CHECK_INT(decode_expanding(path, 1000, &decoded, why), 0);
+	CHECK_U64(decoded, 48ULL << 20);
+	CHECK_STR(why, "");
+	test_rmtree(dir);
+}
