@@ -32,8 +32,9 @@ static bool dataset_due(struct store *s, const struct config_dataset *d,
 	struct store_run last = {0};
 	const char *why;
 	int has = store_run_last(s, id, &last);
+	int failures = has == 1 ? store_dataset_failures(s, id) : 0;
 
-	*ret_next = schedule_due(has == 1, last.outcome, last.started,
+	*ret_next = schedule_due(has == 1, last.outcome, last.started, failures,
 				 d->interval, &why);
 	return has < 0 || *ret_next <= now;
 }
@@ -49,7 +50,7 @@ static int check_one(struct cmd *c, const struct config_dataset *d)
 {
 	struct check_result res;
 	char extra[160], size[32], at[32], words[64];
-	int64_t id;
+	int64_t id, next;
 	int r;
 
 	r = store_dataset_id(c->store, d->name, &id);
@@ -66,6 +67,12 @@ static int check_one(struct cmd *c, const struct config_dataset *d)
 		log_error("%s: check failed: %s (%s); the index is unchanged",
 			  d->name, res.error,
 			  check_failures_words(&res, words, sizeof(words)));
+		if (!dataset_due(c->store, d, id, (int64_t)time(NULL), &next)) {
+			format_time(next, at, sizeof(at));
+			log_warning("%s: due again at %s UTC, after the "
+				    "backoff (name it to check it now)",
+				    d->name, at);
+		}
 		return check_status(r);
 	}
 	if (res.http_status == 304) {

@@ -85,7 +85,7 @@ static void view_schedule(struct view *v, int64_t now)
 	n->planned = v->row.planned;
 	n->next_check = v->row.next_check;
 	n->due = schedule_due(v->has_run, v->run.outcome, v->run.started,
-			      v->d->interval, &n->why);
+			      (int)v->row.failures, v->d->interval, &n->why);
 	n->has_due = v->has_run;
 	n->due_now = n->due <= now;
 }
@@ -156,7 +156,9 @@ static void text_schedule(struct buf *b, const struct view *v, int64_t now)
 		return;
 	}
 	format_time(n->due, when, sizeof(when));
-	if (n->why)
+	if (n->why && !n->due_now)
+		(void)buf_printf(b, LABEL "%s UTC (%s)\n", "due", when, n->why);
+	else if (n->why)
 		(void)buf_printf(b, LABEL "now (%s)\n", "due", n->why);
 	else if (n->due_now)
 		(void)buf_printf(b, LABEL "now (since %s UTC)\n", "due", when);

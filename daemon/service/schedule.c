@@ -7,21 +7,25 @@
 
 #include "lib/macro.h"
 
-int64_t schedule_after(uint64_t interval, int failures, int64_t now, double r)
+int64_t schedule_backoff(uint64_t interval, int failures)
 {
-	int64_t wait, jitter;
+	int64_t wait = SCHEDULE_BACKOFF_BASE;
 
-	if (failures <= 0) {
-		jitter = (int64_t)((double)interval * SCHEDULE_JITTER *
-				   (2 * r - 1));
-		return now + MAX((int64_t)interval + jitter, 1);
-	}
-	wait = SCHEDULE_BACKOFF_BASE;
 	while (--failures > 0 && wait < SCHEDULE_BACKOFF_CAP)
 		wait *= 2;
 	wait = MIN(wait, SCHEDULE_BACKOFF_CAP);
-	wait = MIN(wait, (int64_t)interval);
-	return now + MAX(wait, 1);
+	wait = MIN(wait, (int64_t)MIN(interval, (uint64_t)INT64_MAX));
+	return MAX(wait, 1);
+}
+
+int64_t schedule_after(uint64_t interval, int failures, int64_t now, double r)
+{
+	int64_t jitter;
+
+	if (failures > 0)
+		return now + schedule_backoff(interval, failures);
+	jitter = (int64_t)((double)interval * SCHEDULE_JITTER * (2 * r - 1));
+	return now + MAX((int64_t)interval + jitter, 1);
 }
 
 int64_t schedule_initial(int64_t planned, int64_t last_start, int failures,
@@ -53,7 +57,7 @@ void schedule_wait(int64_t seconds, char *out, unsigned size)
 }
 
 int64_t schedule_due(bool has_run, enum store_outcome outcome, int64_t started,
-		     uint64_t interval, const char **ret_why)
+		     int failures, uint64_t interval, const char **ret_why)
 {
 	const char *why = NULL;
 
@@ -61,9 +65,14 @@ int64_t schedule_due(bool has_run, enum store_outcome outcome, int64_t started,
 		*ret_why = "never checked";
 		return 0;
 	}
-	if (outcome == STORE_OUTCOME_FAILED)
-		why = "the last check failed";
-	else if (outcome == STORE_OUTCOME_RUNNING)
+	if (outcome == STORE_OUTCOME_FAILED) {
+		/* A failed check is not due again at once: a file that fails
+		 * late (a bomb, a slow server) would cost that much again on
+		 * every run. */
+		*ret_why = "the last check failed";
+		return started + schedule_backoff(interval, MAX(failures, 1));
+	}
+	if (outcome == STORE_OUTCOME_RUNNING)
 		why = "the last check has not ended";
 	else if (outcome == STORE_OUTCOME_STOPPED)
 		why = "the last check was stopped";

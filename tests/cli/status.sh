@@ -4,11 +4,11 @@
 # nothing written to the database), after the first check (new releases
 # with their counts and hashes, due after the interval, baseline alerts
 # pending), after one dataset's file disappears (failed, the error, failures
-# in a row, due again now), after deliveries that cannot connect (retried,
-# then failed), with a check planned by the daemon, an overdue one and one
-# still running, beside a writer holding the database (a snapshot, no
-# waiting), after a dataset leaves the configuration, and on usage,
-# configuration and database errors.  Text and JSON each time.
+# in a row, due again after the backoff), after deliveries that cannot
+# connect (retried, then failed), with a check planned by the daemon, an
+# overdue one and one still running, beside a writer holding the database
+# (a snapshot, no waiting), after a dataset leaves the configuration, and on
+# usage, configuration and database errors.  Text and JSON each time.
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
@@ -156,13 +156,13 @@ expect_eq "failed: more block" "$(block more)" "more  every 6h
   failures     1 in a row
   release      1, ingested TIME  $(size "$tmp/more.gone") B  sha256 $(sha "$tmp/more.gone" 16)...
                2 entries: 2 added, 0 removed, 0 reincluded
-  due          now (the last check failed)"
+  due          TIME (the last check failed)"
 expect_eq "failed: faces unchanged, no failures" "$(block faces | sed -n '2,3p')" \
 	"  last check   TIME  unchanged  $(size "$tmp/faces.csv") B read
   failures     none"
 expect_eq "failed: JSON" \
-	"$(sj "(d['more']['last_check']['outcome'], d['more']['consecutive_failures'], d['more']['release']['number'], d['more']['due'] == d['more']['last_check']['started'], d['more']['due_now'], d['faces']['last_check']['outcome'], d['faces']['consecutive_failures'])")" \
-	"('failed', 1, 1, True, True, 'unchanged', 0)"
+	"$(sj "(d['more']['last_check']['outcome'], d['more']['consecutive_failures'], d['more']['release']['number'], d['more']['due'] == d['more']['last_check']['started'] + 60, d['more']['due_now'], d['faces']['last_check']['outcome'], d['faces']['consecutive_failures'])")" \
+	"('failed', 1, 1, True, False, 'unchanged', 0)"
 expect_eq "failed: JSON error" "$(sj "d['more']['last_check']['error']")" "$error"
 run_sw "${C[@]}" check more
 expect_eq "failed again: two in a row" "$(block more | sed -n 4p)$(sj "d['more']['consecutive_failures']")" \

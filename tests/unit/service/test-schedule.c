@@ -74,16 +74,30 @@ TEST(due_rule_of_check_and_status)
 	static const struct {
 		bool has_run;
 		enum store_outcome outcome;
+		int failures;
 		int64_t due;
 		const char *why;
 	} cases[] = {
-		{false, 0, 0, "never checked"},
-		{true, STORE_OUTCOME_NEW_RELEASE, 1000 + 3600, NULL},
-		{true, STORE_OUTCOME_UNCHANGED, 1000 + 3600, NULL},
-		{true, STORE_OUTCOME_FAILED, 1000, "the last check failed"},
-		{true, STORE_OUTCOME_STOPPED, 1000,
+		{false, 0, 0, 0, "never checked"},
+		{true, STORE_OUTCOME_NEW_RELEASE, 0, 1000 + 3600, NULL},
+		{true, STORE_OUTCOME_UNCHANGED, 0, 1000 + 3600, NULL},
+		/* A failed check backs off, as the daemon does: not due again
+		 * at once. */
+		{true, STORE_OUTCOME_FAILED, 1, 1000 + 60,
+		 "the last check failed"},
+		{true, STORE_OUTCOME_FAILED, 2, 1000 + 120,
+		 "the last check failed"},
+		{true, STORE_OUTCOME_FAILED, 5, 1000 + 960,
+		 "the last check failed"},
+		/* Never past the interval. */
+		{true, STORE_OUTCOME_FAILED, 7, 1000 + 3600,
+		 "the last check failed"},
+		/* The count unknown (not recorded): one failure. */
+		{true, STORE_OUTCOME_FAILED, 0, 1000 + 60,
+		 "the last check failed"},
+		{true, STORE_OUTCOME_STOPPED, 0, 1000,
 		 "the last check was stopped"},
-		{true, STORE_OUTCOME_RUNNING, 1000,
+		{true, STORE_OUTCOME_RUNNING, 0, 1000,
 		 "the last check has not ended"},
 	};
 	const char *why;
@@ -92,11 +106,27 @@ TEST(due_rule_of_check_and_status)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		why = "unset";
 		CHECK_INT(schedule_due(cases[i].has_run, cases[i].outcome, 1000,
-				       3600, &why),
+				       cases[i].failures, 3600, &why),
 			  cases[i].due);
 		if (cases[i].why)
 			CHECK_STR(why, cases[i].why);
 		else
 			CHECK(why == NULL);
+	}
+}
+
+/* `check` and the daemon back off by one rule: the same waits after the
+ * same failures. */
+TEST(check_backs_off_as_the_daemon_does)
+{
+	const char *why;
+	int failures;
+
+	for (failures = 1; failures <= 40; failures++) {
+		CHECK_INT(schedule_due(true, STORE_OUTCOME_FAILED, 1000,
+				       failures, DAY, &why),
+			  schedule_after(DAY, failures, 1000, 0.5));
+		CHECK_INT(schedule_backoff(DAY, failures),
+			  schedule_after(DAY, failures, 0, 0.5));
 	}
 }
