@@ -92,12 +92,14 @@ TEST(csv_formulas_are_kept_as_text)
 
 static const char *escaped(const char *in)
 {
-	static struct buf b;
+	static char out[256];
+	struct buf b;
 
-	buf_init(&b, 4096);
-	buf_reset(&b);
+	buf_init(&b, sizeof(out) - 1);
 	(void)text_puts(&b, in);
-	return b.data;
+	snprintf(out, sizeof(out), "%s", b.data);
+	buf_free(&b);
+	return out;
 }
 
 /* Text from a manifest or a server is shown to people escaped (issue 14,
