@@ -30,12 +30,7 @@ release2() {
 	row 103 30302697@N00 Jos%C3%A9 0
 	row 105 12345678@N00 Jane+Doe 0
 }
-schema='CREATE TABLE yfcc100m_dataset (photoid INTEGER, uid TEXT,
-  unickname TEXT, datetaken TEXT, dateuploaded TEXT, capturedevice TEXT,
-  title TEXT, description TEXT, usertags TEXT, machinetags TEXT,
-  longitude REAL, latitude REAL, accuracy INTEGER, pageurl TEXT,
-  downloadurl TEXT, licensename TEXT, licenseurl TEXT, serverid INTEGER,
-  farmid INTEGER, secret TEXT, secretoriginal TEXT, ext TEXT, marker INTEGER);'
+schema=$(cat tests/lib/yfcc100m.sql)
 # publish N: release N as the TSV and as the database.
 publish() {
 	"release$1" >"$tmp/yfcc.tsv"

@@ -15,12 +15,7 @@ tmp=$(mktemp -d)
 trap 'httpd_stop; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 httpd_start
 
-schema='CREATE TABLE yfcc100m_dataset (photoid INTEGER, uid TEXT,
-  unickname TEXT, datetaken TEXT, dateuploaded TEXT, capturedevice TEXT,
-  title TEXT, description TEXT, usertags TEXT, machinetags TEXT,
-  longitude REAL, latitude REAL, accuracy INTEGER, pageurl TEXT,
-  downloadurl TEXT, licensename TEXT, licenseurl TEXT, serverid INTEGER,
-  farmid INTEGER, secret TEXT, secretoriginal TEXT, ext TEXT, marker INTEGER);'
+schema=$(cat tests/lib/yfcc100m.sql)
 # edition FIRST LAST: photos FIRST..LAST, every tenth jane's, the rest
 # other people's, as the database nginx serves.
 edition() {
