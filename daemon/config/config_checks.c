@@ -166,9 +166,10 @@ static void check_dataset_options(struct loader *ld, size_t i)
 	bool tabular = format_is(d, "csv", "tsv");
 	bool database = format_is(d, "sqlite", "sqlite");
 	bool json = format_is(d, "json", "jsonl");
-	const char *want = tabular || database ? "columns"
-			   : json	       ? "fields"
-					       : NULL;
+	bool parquet = format_is(d, "parquet", "parquet");
+	const char *want = tabular || database || parquet ? "columns"
+			   : json			  ? "fields"
+							  : NULL;
 
 	if (!d->format)
 		return;
@@ -186,10 +187,10 @@ static void check_dataset_options(struct loader *ld, size_t i)
 			"dataset '%s': format %s needs '%s' to say "
 			"which entry fields to read (e.g. %s)",
 			d->name, d->format, want,
-			tabular ? "columns: { url: 0 }"
-			: database
-				? "columns: { photo_id: photoid }"
-				: "fields: { page_url: metadata.photo_url }");
+			tabular	   ? "columns: { url: 0 }"
+			: database ? "columns: { photo_id: photoid }"
+			: parquet  ? "columns: { key: SAMPLE_ID, url: URL }"
+				  : "fields: { page_url: metadata.photo_url }");
 	if (tabular && !d->layout.header && column_names(d))
 		config_error_where(
 			ld, &d->where,

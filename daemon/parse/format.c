@@ -16,10 +16,12 @@ extern const struct format format_json;
 extern const struct format format_jsonl;
 extern const struct format format_paths;
 extern const struct format format_sqlite;
+extern const struct format format_parquet;
 
 static const struct format *const formats[] = {
-	&format_yfcc100m, &format_ffhq,	 &format_csv,	&format_tsv,
-	&format_json,	  &format_jsonl, &format_paths, &format_sqlite,
+	&format_yfcc100m, &format_ffhq,	  &format_csv,
+	&format_tsv,	  &format_json,	  &format_jsonl,
+	&format_paths,	  &format_sqlite, &format_parquet,
 };
 
 const struct format *format_find(const char *name)

@@ -9,6 +9,7 @@ SW_PACKAGES=(
 	build-essential cmake pkg-config
 	libcurl4-openssl-dev libsqlite3-dev sqlite3 libyaml-dev libsystemd-dev
 	libarchive-dev libssl-dev libyajl-dev libgmime-3.0-dev zlib1g-dev
+	libsnappy-dev libzstd-dev # Parquet pages: SNAPPY and ZSTD
 	nginx-light python3 python3-aiosmtpd python3-prometheus-client openssl curl systemd
 	gzip bzip2 xz-utils zstd
 	dpkg-dev man-db groff-base

@@ -1,0 +1,563 @@
+/*
+ * format_parquet.c: a manifest that is a Parquet file, as the web-scale
+ * image datasets are published (LAION and its descendants).  The dataset
+ * maps entry fields to columns (`columns:`; a column inside a group by
+ * its dotted path); each row is one entry, numbered from 1 in file order.
+ *
+ * The footer is at the end, so the file is read where it lies, never fed:
+ * the magic at both ends, the footer (parquet_meta.h), then per row group
+ * only the mapped columns' chunks, each read whole, decoded page by page
+ * (parquet_codec.h, parquet_page.h) and dropped before the next row group.
+ * Whatever the reader does not decode (a codec, an encoding, a repeated
+ * column, a type) and whatever is inconsistent is a fatal error naming the
+ * file, the row group and the column: the release is refused, never
+ * misread.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/macro.h"
+#include "lib/xalloc.h"
+#include "parse/format.h"
+#include "parse/parquet_codec.h"
+#include "parse/parquet_meta.h"
+#include "parse/parquet_page.h"
+
+#define PARQUET_MAGIC	   "PAR1"
+#define PARQUET_FOOTER_MAX (64 << 20)
+#define PARQUET_PAGE_MAX   (256 << 20) /* one page, decompressed */
+#define PARQUET_CHUNK_MAX  (1 << 30)   /* one column chunk, compressed */
+#define PARQUET_VALUES_MAX (1 << 30)   /* one chunk's values as text */
+#define PARQUET_ROWS_MAX   (1 << 25)   /* rows in one row group */
+
+struct parquet_column {
+	const char *name; /* borrowed from the options */
+	enum entry_field field;
+	size_t leaf;
+	struct parquet_decoder dec;
+	struct parquet_values values;
+};
+
+struct parquet_parser {
+	struct format_sink sink;
+	size_t max_record;
+	struct parquet_column columns[ENTRY_FIELD_MAX];
+	size_t n;
+	const char *path; /* borrowed, during read_file() */
+	int fd;
+	uint64_t size;
+	struct parquet_meta meta;
+	size_t group;	       /* the row group being read, from 0 */
+	uint8_t *chunk, *page; /* owned: one column chunk, one page */
+	size_t page_cap;
+	uint64_t row;
+};
+
+extern const struct format format_parquet;
+
+static int parquet_open(const struct format_options *o,
+			const struct format_limits *limits,
+			const struct format_sink *sink, void **ret)
+{
+	struct parquet_parser *p;
+	size_t f;
+
+	p = xcalloc(1, sizeof(*p));
+	p->sink = *sink;
+	p->max_record = limits->max_record;
+	p->fd = -1;
+	for (f = 0; f < ENTRY_FIELD_MAX; f++)
+		if (o->fields[f]) {
+			p->columns[p->n].name = o->fields[f];
+			p->columns[p->n++].field = (enum entry_field)f;
+		}
+	if (p->n == 0) {
+		free(p);
+		return -EINVAL;
+	}
+	*ret = p;
+	return 0;
+}
+
+static int fatal(struct parquet_parser *p, const struct parquet_column *c,
+		 int r, const char *fmt, ...) _printf_(4, 5);
+
+/* Reports why the file cannot be read (fatal), naming the file, the row
+ * group and the column where there is one; returns r. */
+static int fatal(struct parquet_parser *p, const struct parquet_column *c,
+		 int r, const char *fmt, ...)
+{
+	char why[384], text[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (c)
+		snprintf(text, sizeof(text),
+			 "'%s': row group %zu of %zu, column '%s': %s", p->path,
+			 p->group + 1, p->meta.n_groups, c->name, why);
+	else
+		snprintf(text, sizeof(text), "'%s': %s", p->path, why);
+	p->sink.report(p->sink.userdata, 0, true, text);
+	return r;
+}
+
+static int read_at(struct parquet_parser *p, void *dst, size_t len,
+		   uint64_t offset)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(p->fd, (char *)dst + done, len - done,
+				  (off_t)(offset + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO; /* the file shrank under us */
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* The magic at both ends and the footer's length, in *ret_len. */
+static int tail_read(struct parquet_parser *p, uint32_t *ret_len)
+{
+	uint8_t head[4], tail[8];
+	uint32_t len;
+	int r;
+
+	if (p->size < 12)
+		return fatal(p, NULL, -EBADMSG,
+			     "the file is too short to be Parquet (%llu bytes)",
+			     (unsigned long long)p->size);
+	r = read_at(p, head, 4, 0);
+	if (r >= 0)
+		r = read_at(p, tail, 8, p->size - 8);
+	if (r < 0)
+		return r;
+	if (memcmp(tail + 4, "PARE", 4) == 0)
+		return fatal(
+			p, NULL, -EBADMSG,
+			"the file is encrypted Parquet, which is not read");
+	if (memcmp(head, PARQUET_MAGIC, 4) ||
+	    memcmp(tail + 4, PARQUET_MAGIC, 4))
+		return fatal(p, NULL, -EBADMSG,
+			     "the file is not Parquet (no PAR1 at its start "
+			     "and end)");
+	len = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 |
+	      (uint32_t)tail[2] << 16 | (uint32_t)tail[3] << 24;
+	if (len > p->size - 12)
+		return fatal(p, NULL, -EBADMSG,
+			     "the footer length %u is out of range (the file "
+			     "has %llu bytes)",
+			     len, (unsigned long long)p->size);
+	if (len > PARQUET_FOOTER_MAX)
+		return fatal(p, NULL, -EFBIG,
+			     "the footer is %u bytes, over the cap of %d", len,
+			     PARQUET_FOOTER_MAX);
+	*ret_len = len;
+	return 0;
+}
+
+static int footer_read(struct parquet_parser *p)
+{
+	_cleanup_free_ uint8_t *footer = NULL;
+	char err[256];
+	uint32_t len;
+	int r;
+
+	r = tail_read(p, &len);
+	if (r < 0)
+		return r;
+	footer = xmalloc(len ? len : 1);
+	r = read_at(p, footer, len, p->size - 8 - len);
+	if (r < 0)
+		return r;
+	r = parquet_meta_parse(footer, len, &p->meta, err, sizeof(err));
+	if (r < 0)
+		return fatal(p, NULL, r, "the footer is corrupt: %s", err);
+	/* Where the chunks may lie: after the magic, before the footer. */
+	p->size -= 8 + len;
+	return 0;
+}
+
+static const char *type_name(int type)
+{
+	static const char *const names[] = {
+		"BOOLEAN", "INT32",  "INT64",	   "INT96",
+		"FLOAT",   "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY",
+	};
+
+	return type >= 0 && (size_t)type < ELEMENTSOF(names) ? names[type]
+							     : "unknown";
+}
+
+static bool type_read(int type)
+{
+	return type == PARQUET_INT32 || type == PARQUET_INT64 ||
+	       type == PARQUET_BYTE_ARRAY ||
+	       type == PARQUET_FIXED_LEN_BYTE_ARRAY;
+}
+
+/* Finds each mapped column's leaf and checks it is one the reader reads. */
+static int columns_resolve(struct parquet_parser *p)
+{
+	size_t i, l;
+
+	for (i = 0; i < p->n; i++) {
+		struct parquet_column *c = &p->columns[i];
+		const struct parquet_leaf *leaf = NULL;
+
+		for (l = 0; l < p->meta.n_leaves && !leaf; l++)
+			if (strcmp(p->meta.leaves[l].path, c->name) == 0)
+				leaf = &p->meta.leaves[(c->leaf = l)];
+		if (!leaf)
+			return fatal(p, NULL, -EBADMSG,
+				     "no column '%s' in the schema", c->name);
+		if (leaf->max_rep)
+			return fatal(p, NULL, -EBADMSG,
+				     "column '%s' is repeated (a nested "
+				     "list), which is not read",
+				     c->name);
+		if (!type_read(leaf->type))
+			return fatal(p, NULL, -EBADMSG,
+				     "column '%s' has physical type %s, which "
+				     "is not read",
+				     c->name, type_name(leaf->type));
+		parquet_decoder_init(
+			&c->dec, leaf->type, leaf->type_length,
+			leaf->converted == PARQUET_CONVERTED_UINT_32 ||
+				leaf->converted == PARQUET_CONVERTED_UINT_64,
+			leaf->max_def, p->max_record);
+		parquet_values_init(&c->values, PARQUET_VALUES_MAX);
+	}
+	return 0;
+}
+
+/* The decompressed bytes of a page part, in p->page (or in place). */
+static int page_inflate(struct parquet_parser *p, struct parquet_column *c,
+			int codec, const uint8_t *src, size_t len, size_t size,
+			const uint8_t **ret)
+{
+	int r;
+
+	if (size > PARQUET_PAGE_MAX)
+		return fatal(p, c, -EFBIG,
+			     "a page is %zu bytes decompressed, over the cap "
+			     "of %d",
+			     size, PARQUET_PAGE_MAX);
+	if (codec == PARQUET_CODEC_UNCOMPRESSED && len == size) {
+		*ret = src;
+		return 0;
+	}
+	if (size > p->page_cap) {
+		free(p->page);
+		p->page = xmalloc(size);
+		p->page_cap = size;
+	}
+	r = parquet_codec_decompress(codec, src, len, p->page, size);
+	if (r < 0)
+		return fatal(p, c, -EBADMSG,
+			     "a page does not decompress to its stated size");
+	*ret = p->page;
+	return 0;
+}
+
+static int dictionary_page(struct parquet_parser *p, struct parquet_column *c,
+			   const struct parquet_chunk *chunk,
+			   const struct parquet_page_header *h,
+			   const uint8_t *body)
+{
+	const uint8_t *data;
+	char err[256];
+	int r;
+
+	if (h->encoding != PARQUET_PLAIN &&
+	    h->encoding != PARQUET_PLAIN_DICTIONARY)
+		return fatal(p, c, -EBADMSG, "a dictionary page in encoding %d",
+			     h->encoding);
+	r = page_inflate(p, c, chunk->codec, body, (size_t)h->compressed_size,
+			 (size_t)h->uncompressed_size, &data);
+	if (r < 0)
+		return r;
+	r = parquet_decoder_dictionary(&c->dec, (size_t)h->num_values, data,
+				       (size_t)h->uncompressed_size, err,
+				       sizeof(err));
+	return r < 0 ? fatal(p, c, r, "%s", err) : 0;
+}
+
+/* Data page v1: levels (4-byte length first) and values, compressed as
+ * one; v2: levels uncompressed in front, then the values. */
+static int data_page_split(struct parquet_parser *p, struct parquet_column *c,
+			   const struct parquet_chunk *chunk,
+			   const struct parquet_page_header *h,
+			   const uint8_t *body, struct parquet_page *page)
+{
+	size_t levels = (size_t)h->rep_length + (size_t)h->def_length;
+	const uint8_t *data;
+	uint32_t len;
+	int r;
+
+	if (h->type == PARQUET_PAGE_DATA_V2) {
+		if (h->rep_length || levels > (size_t)h->compressed_size ||
+		    levels > (size_t)h->uncompressed_size)
+			return fatal(p, c, -EBADMSG,
+				     "a page's level lengths are out of range");
+		page->levels = body;
+		page->levels_len = (size_t)h->def_length;
+		page->values_len = (size_t)h->uncompressed_size - levels;
+		return page_inflate(
+			p, c,
+			h->is_compressed ? chunk->codec
+					 : PARQUET_CODEC_UNCOMPRESSED,
+			body + levels, (size_t)h->compressed_size - levels,
+			page->values_len, &page->values);
+	}
+	if (c->dec.max_def && h->def_encoding != PARQUET_RLE)
+		return fatal(p, c, -EBADMSG,
+			     "definition levels in encoding %d, not RLE",
+			     h->def_encoding);
+	r = page_inflate(p, c, chunk->codec, body, (size_t)h->compressed_size,
+			 (size_t)h->uncompressed_size, &data);
+	if (r < 0)
+		return r;
+	page->values = data;
+	page->values_len = (size_t)h->uncompressed_size;
+	if (!c->dec.max_def)
+		return 0;
+	len = page->values_len < 4
+		      ? UINT32_MAX
+		      : (uint32_t)data[0] | (uint32_t)data[1] << 8 |
+				(uint32_t)data[2] << 16 |
+				(uint32_t)data[3] << 24;
+	if (page->values_len < 4 || len > page->values_len - 4)
+		return fatal(p, c, -EBADMSG,
+			     "a page's definition levels run past its end");
+	page->levels = data + 4;
+	page->levels_len = len;
+	page->values = data + 4 + len;
+	page->values_len -= 4 + len;
+	return 0;
+}
+
+static int data_page(struct parquet_parser *p, struct parquet_column *c,
+		     const struct parquet_chunk *chunk,
+		     const struct parquet_page_header *h, const uint8_t *body)
+{
+	struct parquet_page page = {.num_values = (size_t)h->num_values,
+				    .encoding = h->encoding};
+	const char *name;
+	char err[256];
+	int r;
+
+	r = data_page_split(p, c, chunk, h, body, &page);
+	if (r < 0)
+		return r;
+	r = parquet_decoder_page(&c->dec, &page, &c->values, err, sizeof(err));
+	name = parquet_encoding_name(h->encoding);
+	if (r == -ENOTSUP && name)
+		return fatal(p, c, -EBADMSG, "encoding %s is not read", name);
+	if (r == -ENOTSUP)
+		return fatal(p, c, -EBADMSG, "unknown encoding %d",
+			     h->encoding);
+	return r < 0 ? fatal(p, c, r, "%s", err) : 0;
+}
+
+/* One page at *pos of the chunk's size bytes; adds its values to *seen. */
+static int page_read(struct parquet_parser *p, struct parquet_column *c,
+		     const struct parquet_chunk *chunk, size_t *pos,
+		     int64_t *seen)
+{
+	struct parquet_page_header h;
+	size_t used, left = (size_t)chunk->size - *pos;
+	const uint8_t *body;
+	char err[256];
+	int r;
+
+	r = parquet_page_header_parse(p->chunk + *pos, left, &h, &used, err,
+				      sizeof(err));
+	if (r < 0)
+		return fatal(p, c, r, "a page header is corrupt: %s", err);
+	if ((size_t)h.compressed_size > left - used)
+		return fatal(p, c, -EBADMSG,
+			     "a page of %d bytes runs past the column chunk",
+			     h.compressed_size);
+	body = p->chunk + *pos + used;
+	*pos += used + (size_t)h.compressed_size;
+	switch (h.type) {
+	case PARQUET_PAGE_DICTIONARY:
+		return dictionary_page(p, c, chunk, &h, body);
+	case PARQUET_PAGE_DATA:
+	case PARQUET_PAGE_DATA_V2:
+		*seen += h.num_values;
+		return data_page(p, c, chunk, &h, body);
+	case PARQUET_PAGE_INDEX:
+		return 0;
+	default:
+		return fatal(p, c, -EBADMSG, "a page of unknown type %d",
+			     h.type);
+	}
+}
+
+static int chunk_check(struct parquet_parser *p, struct parquet_column *c,
+		       const struct parquet_chunk *chunk)
+{
+	const struct parquet_leaf *leaf = &p->meta.leaves[c->leaf];
+	const char *name;
+	bool supported;
+
+	if (chunk->elsewhere)
+		return fatal(p, c, -EBADMSG,
+			     "the column chunk is in another file");
+	name = parquet_codec_name(chunk->codec, &supported);
+	if (!name)
+		return fatal(p, c, -EBADMSG, "unknown codec %d", chunk->codec);
+	if (!supported)
+		return fatal(p, c, -EBADMSG, "codec %s is not read", name);
+	if (chunk->type != leaf->type)
+		return fatal(p, c, -EBADMSG,
+			     "the chunk's type %s is not the schema's %s",
+			     type_name(chunk->type), type_name(leaf->type));
+	if (chunk->start < 4 || (uint64_t)chunk->start > p->size ||
+	    (uint64_t)chunk->size > p->size - (uint64_t)chunk->start)
+		return fatal(p, c, -EBADMSG,
+			     "the column chunk at %lld (%lld bytes) is out of "
+			     "range (the chunks end at %llu)",
+			     (long long)chunk->start, (long long)chunk->size,
+			     (unsigned long long)p->size);
+	if (chunk->size > PARQUET_CHUNK_MAX)
+		return fatal(p, c, -EFBIG,
+			     "the column chunk is %lld bytes, over the cap of "
+			     "%d",
+			     (long long)chunk->size, PARQUET_CHUNK_MAX);
+	return 0;
+}
+
+/* Reads column c's chunk of the current row group into c->values. */
+static int chunk_read(struct parquet_parser *p, struct parquet_column *c,
+		      int64_t rows)
+{
+	const struct parquet_chunk *chunk =
+		&p->meta.groups[p->group].chunks[c->leaf];
+	int64_t seen = 0;
+	size_t pos = 0;
+	int r;
+
+	parquet_values_reset(&c->values);
+	parquet_decoder_reset(&c->dec);
+	r = chunk_check(p, c, chunk);
+	if (r < 0)
+		return r;
+	free(p->chunk);
+	p->chunk = xmalloc(chunk->size ? (size_t)chunk->size : 1);
+	r = read_at(p, p->chunk, (size_t)chunk->size, (uint64_t)chunk->start);
+	while (r >= 0 && seen < chunk->num_values && pos < (size_t)chunk->size)
+		r = page_read(p, c, chunk, &pos, &seen);
+	free(p->chunk);
+	p->chunk = NULL;
+	if (r < 0)
+		return r;
+	if (seen != chunk->num_values || (int64_t)c->values.n != rows)
+		return fatal(p, c, -EBADMSG,
+			     "the column chunk holds %zu values for %lld rows",
+			     c->values.n, (long long)rows);
+	return 0;
+}
+
+static int group_read(struct parquet_parser *p)
+{
+	int64_t rows = p->meta.groups[p->group].num_rows, row;
+	size_t i;
+	int r;
+
+	if (rows > PARQUET_ROWS_MAX)
+		return fatal(p, &p->columns[0], -EFBIG,
+			     "the row group has %lld rows, over the cap of %d",
+			     (long long)rows, PARQUET_ROWS_MAX);
+	for (i = 0; i < p->n; i++) {
+		r = chunk_read(p, &p->columns[i], rows);
+		if (r < 0)
+			return r;
+	}
+	for (row = 0; row < rows; row++) {
+		struct entry e = {.line = ++p->row};
+
+		for (i = 0; i < p->n; i++)
+			e.field[p->columns[i].field] = parquet_values_get(
+				&p->columns[i].values, (size_t)row);
+		entry_identify(&e);
+		r = p->sink.entry(p->sink.userdata, &e);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void parser_clear(struct parquet_parser *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		parquet_decoder_free(&p->columns[i].dec);
+		parquet_values_free(&p->columns[i].values);
+	}
+	parquet_meta_free(&p->meta);
+	free(p->page);
+	p->page = NULL;
+	p->page_cap = 0;
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+}
+
+static int parquet_read_file(void *parser, const char *path)
+{
+	struct parquet_parser *p = parser;
+	struct stat st;
+	int r;
+
+	p->path = path;
+	p->row = 0;
+	p->group = 0;
+	p->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (p->fd < 0)
+		return -errno;
+	if (fstat(p->fd, &st) < 0) {
+		r = -errno;
+		parser_clear(p);
+		return r;
+	}
+	p->size = (uint64_t)st.st_size;
+	r = footer_read(p);
+	if (r >= 0)
+		r = columns_resolve(p);
+	for (; r >= 0 && p->group < p->meta.n_groups; p->group++)
+		r = group_read(p);
+	parser_clear(p);
+	return r < 0 ? r : 0;
+}
+
+static void *parquet_free(void *parser)
+{
+	free(parser);
+	return NULL;
+}
+
+const struct format format_parquet = {
+	.name = "parquet",
+	.photo_keyed = false,
+	.counts_records = true,
+	.open = parquet_open,
+	.read_file = parquet_read_file,
+	.free = parquet_free,
+};
