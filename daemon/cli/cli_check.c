@@ -135,17 +135,18 @@ static int check_datasets(struct cmd *c, char **names, int n, bool all)
  * did (for a timer, where no daemon delivers). */
 static void deliver_after(struct cmd *c)
 {
+	int64_t now = (int64_t)time(NULL), due;
 	struct deliver_result res;
 	int r;
 
-	r = deliver_due(c->store, c->config, (int64_t)time(NULL), &res);
+	due = cmd_due_count(c->store, now);
+	r = deliver_due(c->store, c->config, now, &res);
 	if (r == -EALREADY)
 		log_info("Another delivery is running: alerts left to it");
 	else if (r < 0)
 		log_error_errno(r, "Cannot deliver alerts: %m");
 	else if (res.sent || res.retried || res.failed)
-		printf("alerts: %u sent, %u to retry, %u failed\n", res.sent,
-		       res.retried, res.failed);
+		report_delivery(&res, due);
 }
 
 int cli_check(struct cli *cli, int argc, char **argv)

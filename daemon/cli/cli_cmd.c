@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert/deliver.h"
 #include "cli/cli_internal.h"
 #include "index/ingest.h"
 #include "lib/buf.h"
@@ -24,6 +25,7 @@
 #include "match/events.h"
 #include "match/watchset.h"
 #include "service/metrics.h"
+#include "store/store_outbox.h"
 
 void cmd_close(struct cmd *c)
 {
@@ -242,6 +244,33 @@ void report_ingest(const char *dataset, const struct ingest_result *res,
 		   (long long)rel->entries, (long long)rel->added,
 		   (long long)rel->removed, (long long)rel->reincluded,
 		   (long long)rel->bad_records, extra);
+}
+
+int64_t cmd_due_count(struct store *s, int64_t now)
+{
+	int64_t n = 0;
+	int r = store_alerts_due_count(s, now, &n);
+
+	if (r < 0)
+		log_debug_errno(r, "Cannot count the alerts due: %m");
+	return r < 0 ? -1 : n;
+}
+
+void report_delivery(const struct deliver_result *res, int64_t due_before)
+{
+	/* A run takes at most a batch of the alerts due when it starts;
+	 * those it did not reach are still due.  A notice the run itself
+	 * queued (an alert failed) is not counted: it is new. */
+	int64_t left =
+		due_before - (int64_t)(res->sent + res->retried + res->failed);
+
+	printf("alerts: %u sent, %u to retry, %u failed", res->sent,
+	       res->retried, res->failed);
+	if (due_before >= 0 && left > 0)
+		printf("; %lld still due: run scrapewatch deliver again, or let "
+		       "the daemon send them",
+		       (long long)left);
+	printf("\n");
 }
 
 void report_events(const char *dataset, const struct events_summary *sum)

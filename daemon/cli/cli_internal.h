@@ -98,6 +98,16 @@ struct events_summary;
 /* Prints what events a check or import recorded, if any. */
 void report_events(const char *dataset, const struct events_summary *sum);
 
+/* The alerts due at now, or -1 when they cannot be counted (logged at
+ * debug level: the caller goes on without the figure). */
+int64_t cmd_due_count(struct store *s, int64_t now);
+
+struct deliver_result;
+/* Prints what a delivery run did ("alerts: 3 sent, 0 to retry, 0
+ * failed") and, of the due_before alerts due when it started (-1:
+ * unknown), how many it left: a run sends at most a batch. */
+void report_delivery(const struct deliver_result *res, int64_t due_before);
+
 /* Prints what an ingest did, one line on stdout ("DATASET: release 3 ...",
  * extra appended), and its bad records as warnings. */
 void report_ingest(const char *dataset, const struct ingest_result *res,

@@ -36,6 +36,7 @@ static const struct cmd_spec deliver_spec = {
 
 int cli_deliver(struct cli *cli, int argc, char **argv)
 {
+	int64_t now = (int64_t)time(NULL), due;
 	struct deliver_result res;
 	struct cmd c = {0};
 	int status, r;
@@ -43,7 +44,8 @@ int cli_deliver(struct cli *cli, int argc, char **argv)
 	status = cmd_begin(&c, cli, argc, argv, &deliver_spec);
 	if (status)
 		return status;
-	r = deliver_due(c.store, c.config, (int64_t)time(NULL), &res);
+	due = cmd_due_count(c.store, now);
+	r = deliver_due(c.store, c.config, now, &res);
 	if (r == -EALREADY) {
 		log_error("Another delivery is running; try again later");
 		status = EX_TEMPFAIL;
@@ -54,24 +56,22 @@ int cli_deliver(struct cli *cli, int argc, char **argv)
 	} else if (r < 0) {
 		log_error_errno(r, "Cannot deliver alerts: %m");
 		status = EX_IOERR;
-	} else {
-		printf("alerts: %u sent, %u to retry, %u failed\n", res.sent,
-		       res.retried, res.failed);
-	}
+	} else
+		report_delivery(&res, due);
 	cmd_close(&c);
 	return status;
 }
 
+/* The outbox listing: one alert built in out at a time. */
 struct lister {
-	struct store *store;
 	enum out_format format;
 	struct buf out;
-	size_t n;
+	char current[STORE_ALERT_ID_LEN + 1]; /* the alert in out, or "" */
+	size_t n;			      /* alerts printed */
 };
 
-static int attempt_line(void *userdata, const struct store_attempt *a)
+static void attempt_line(struct lister *l, const struct store_attempt *a)
 {
-	struct lister *l = userdata;
 	char when[32];
 
 	format_time(a->at, when, sizeof(when));
@@ -87,7 +87,6 @@ static int attempt_line(void *userdata, const struct store_attempt *a)
 	} else
 		(void)text_printf(&l->out, "    %s UTC  %-6s  %s\n", when,
 				  outcome_names[a->outcome], a->reply);
-	return 0;
 }
 
 static void alert_head(struct lister *l, const struct store_alert *a,
@@ -125,25 +124,48 @@ static void alert_head(struct lister *l, const struct store_alert *a,
 	(void)buf_putc(&l->out, '\n');
 }
 
-static int list_alert(void *userdata, const struct store_alert *a)
+/* What alert_type() says of the alert once loaded, from its row alone:
+ * listing 200,000 alerts must not load each one's events and photos. */
+static const char *row_type(const struct store_alert *a)
 {
-	struct lister *l = userdata;
-	struct alert *full = NULL;
-	int r;
+	switch (a->kind) {
+	case STORE_ALERT_EVENT:
+		return alert_event_type(a->event_type);
+	case STORE_ALERT_NOTICE:
+		return a->notice_type;
+	case STORE_ALERT_DIGEST:
+		return "digest";
+	default:
+		return "test";
+	}
+}
 
-	r = alert_load(l->store, a->id, &full);
-	if (r < 0)
-		return r;
-	buf_reset(&l->out);
-	alert_head(l, a, alert_type(full));
-	alert_free(full);
-	r = store_attempts_each(l->store, a->id, attempt_line, l);
-	if (r < 0)
-		return r;
+/* Prints the alert in l->out, if any. */
+static void list_flush(struct lister *l)
+{
+	if (!*l->current)
+		return;
 	if (l->format == OUT_JSON)
 		(void)buf_puts(&l->out, "]}");
 	fwrite(l->out.data, 1, l->out.len, stdout);
 	l->n++;
+	*l->current = '\0';
+}
+
+/* store_outbox_each(): an alert's rows come one per attempt. */
+static int list_row(void *userdata, const struct store_alert *a,
+		    const struct store_attempt *attempt)
+{
+	struct lister *l = userdata;
+
+	if (strcmp(l->current, a->id) != 0) {
+		list_flush(l);
+		buf_reset(&l->out);
+		alert_head(l, a, row_type(a));
+		snprintf(l->current, sizeof(l->current), "%s", a->id);
+	}
+	if (attempt)
+		attempt_line(l, attempt);
 	return 0;
 }
 
@@ -210,12 +232,12 @@ int cli_outbox(struct cli *cli, int argc, char **argv)
 	status = cmd_begin(&c, cli, argc, argv, &outbox_spec);
 	if (status)
 		return status;
-	l.store = c.store;
 	/* No CSV here: anything but JSON is text. */
 	l.format = c.format == OUT_JSON ? OUT_JSON : OUT_TEXT;
 	buf_init(&l.out, 1 << 22);
 	cmd_list_begin(l.format, NULL);
-	r = store_alerts_each(c.store, state, list_alert, &l);
+	r = store_outbox_each(c.store, state, list_row, &l);
+	list_flush(&l);
 	status = cmd_list_end(l.format, l.n, "\n", "alert", "the outbox", r);
 	buf_free(&l.out);
 	cmd_close(&c);

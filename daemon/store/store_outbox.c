@@ -8,10 +8,15 @@
 
 #include "store/store_internal.h"
 
+/* An event alert's type is its first event's, as alert_load() orders
+ * them; one indexed look-up a row, so a listing needs no other query. */
 #define ALERT_COLUMNS                                                         \
 	"id, subscriber, channel, kind, created, due, state, attempts, "      \
 	"coalesce(sent, 0), coalesce(last_reply, ''), coalesce(notice, ''), " \
-	"coalesce(notice_type, '')"
+	"coalesce(notice_type, ''), CASE kind WHEN 1 THEN coalesce((SELECT "  \
+	"ev.type FROM alert_events ae JOIN events ev ON ev.id = ae.event_id " \
+	"WHERE ae.alert_id = alerts.id ORDER BY ev.created, ev.rowid LIMIT "  \
+	"1), 0) ELSE 0 END"
 
 static const char sql_alert_add[] =
 	"INSERT OR IGNORE INTO alerts(id, subscriber, channel, kind, created, "
@@ -28,6 +33,8 @@ static const char sql_alerts_each[] =
 	"ORDER BY created, id";
 static const char sql_alert_counts[] =
 	"SELECT state, count(*) FROM alerts GROUP BY state";
+static const char sql_alerts_due_count[] =
+	"SELECT count(*) FROM alerts WHERE state = 0 AND due <= ?1";
 static const char sql_attempt_add[] =
 	"INSERT INTO attempts(alert_id, at, outcome, code, reply) "
 	"VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -35,9 +42,10 @@ static const char sql_alert_moved[] =
 	"UPDATE alerts SET attempts = attempts + 1, last_reply = ?5, "
 	"state = CASE ?2 WHEN 1 THEN 1 WHEN 3 THEN 2 ELSE 0 END, "
 	"sent = CASE ?2 WHEN 1 THEN ?3 ELSE sent END, due = ?4 WHERE id = ?1";
-static const char sql_attempts_each[] =
-	"SELECT at, outcome, code, reply FROM attempts WHERE alert_id = ?1 "
-	"ORDER BY at, rowid";
+static const char sql_outbox_each[] =
+	"SELECT " ALERT_COLUMNS ", t.at, t.outcome, t.code, t.reply "
+	"FROM alerts LEFT JOIN attempts t ON t.alert_id = alerts.id "
+	"WHERE ?1 < 0 OR state = ?1 ORDER BY created, id, t.at, t.rowid";
 static const char sql_alert_retry[] =
 	"UPDATE alerts SET due = ?2, "
 	"attempts = CASE state WHEN 0 THEN attempts ELSE 0 END, state = 0 "
@@ -62,6 +70,7 @@ static void alert_from_row(sqlite3_stmt *st, struct store_alert *a)
 		.last_reply = store_column_text(st, 9),
 		.notice = store_column_text(st, 10),
 		.notice_type = store_column_text(st, 11),
+		.event_type = (enum store_event_type)sqlite3_column_int(st, 12),
 	};
 	store_column_copy(st, 0, a->id, sizeof(a->id));
 }
@@ -190,6 +199,18 @@ int store_alert_counts(struct store *s, int64_t counts[3])
 	return r;
 }
 
+int store_alerts_due_count(struct store *s, int64_t now, int64_t *ret)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_row_id(s, sql_alerts_due_count, now, &r);
+	if (!st)
+		return r < 0 ? r : -EIO; /* an aggregate always has a row */
+	*ret = sqlite3_column_int64(st, 0);
+	return store_stop(st, 0);
+}
+
 int store_attempt_add(struct store *s, const struct store_attempt *a,
 		      int64_t next_due)
 {
@@ -219,30 +240,35 @@ int store_attempt_add(struct store *s, const struct store_attempt *a,
 	return r < 0 ? r : 0;
 }
 
-int store_attempts_each(struct store *s, const char *alert_id,
-			int (*fn)(void *userdata,
-				  const struct store_attempt *a),
-			void *userdata)
+int store_outbox_each(struct store *s, int state,
+		      int (*fn)(void *userdata, const struct store_alert *a,
+				const struct store_attempt *attempt),
+		      void *userdata)
 {
-	struct store_attempt a = {.alert_id = alert_id};
+	struct store_alert a;
+	struct store_attempt t;
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt(s, sql_attempts_each, &r);
+	st = store_stmt(s, sql_outbox_each, &r);
 	if (!st)
 		return r;
-	sqlite3_bind_text(st, 1, alert_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 1, state);
 	while ((r = store_step(s, st)) == 1) {
-		a.at = sqlite3_column_int64(st, 0);
-		a.outcome =
-			(enum store_attempt_outcome)sqlite3_column_int(st, 1);
-		a.code = sqlite3_column_int(st, 2);
-		a.reply = store_column_text(st, 3);
-		r = fn(userdata, &a);
-		if (r < 0) {
-			sqlite3_reset(st);
-			return r;
-		}
+		alert_from_row(st, &a);
+		t = (struct store_attempt){
+			.alert_id = a.id,
+			.at = sqlite3_column_int64(st, 13),
+			.outcome =
+				(enum store_attempt_outcome)sqlite3_column_int(
+					st, 14),
+			.code = sqlite3_column_int(st, 15),
+			.reply = store_column_text(st, 16),
+		};
+		r = fn(userdata, &a,
+		       sqlite3_column_type(st, 13) == SQLITE_NULL ? NULL : &t);
+		if (r < 0)
+			return store_stop(st, r);
 	}
 	return r;
 }

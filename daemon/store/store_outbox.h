@@ -30,6 +30,9 @@ struct store_alert {
 	/* A notice's type ("dataset.failing"), kept in a column of its own;
 	 * "" unless a notice. */
 	const char *notice_type;
+	/* An event alert's type: its first event's (what alert_load() would
+	 * give it); 0 for other kinds. */
+	enum store_event_type event_type;
 };
 
 /* Adds an alert (notice and notice_type: "" or NULL for none) unless one
@@ -61,6 +64,10 @@ int store_alerts_each(struct store *s, int state,
 /* Counts alerts per state into counts[3]. */
 int store_alert_counts(struct store *s, int64_t counts[3]);
 
+/* Counts the pending alerts due at or before now into *ret.  Returns 0 or
+ * -errno. */
+int store_alerts_due_count(struct store *s, int64_t now, int64_t *ret);
+
 enum store_attempt_outcome {
 	STORE_ATTEMPT_SENT = 1,
 	STORE_ATTEMPT_RETRY = 2,
@@ -82,11 +89,17 @@ struct store_attempt {
 int store_attempt_add(struct store *s, const struct store_attempt *a,
 		      int64_t next_due);
 
-/* Calls fn for each attempt of an alert, oldest first. */
-int store_attempts_each(struct store *s, const char *alert_id,
-			int (*fn)(void *userdata,
-				  const struct store_attempt *a),
-			void *userdata);
+/*
+ * The outbox listing, in one query: calls fn for each attempt of each
+ * alert in state (or every alert: -1), alerts oldest first and each one's
+ * attempts oldest first; once with attempt NULL for an alert without any.
+ * Strings are borrowed for the call.  Returns 0, fn's negative value, or
+ * -errno.
+ */
+int store_outbox_each(struct store *s, int state,
+		      int (*fn)(void *userdata, const struct store_alert *a,
+				const struct store_attempt *attempt),
+		      void *userdata);
 
 /* Makes an alert due at now: a sent or failed one pending again with a
  * fresh retry schedule, a pending one (a digest, a retry) at once.
