@@ -52,9 +52,10 @@ static const struct {
 	 "2:21: unsupported dataset URL 'ftp://example.org/a.csv' (expected a "
 	 "URL starting with https://, http://, file://)"},
 	{"unknown format",
-	 "datasets:\n  - { name: laion, url: https://e.org/l, format: parquet }\n",
-	 "2:50: unknown format 'parquet' (expected one of: yfcc100m, ffhq, csv, "
-	 "tsv, json, jsonl, paths, sqlite)"},
+	 "datasets:\n  - { name: laion, url: https://e.org/l, format: webdataset "
+	 "}\n",
+	 "2:50: unknown format 'webdataset' (expected one of: yfcc100m, ffhq, "
+	 "csv, tsv, json, jsonl, paths, sqlite, parquet)"},
 	{"csv needs columns",
 	 "datasets:\n  - { name: dif, url: https://e.org/d.csv, format: csv }\n",
 	 "2:5: dataset 'dif': format csv needs 'columns' to say which entry "
