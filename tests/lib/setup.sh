@@ -1,7 +1,8 @@
-# setup.sh: shared by demo/run and tests/run (sourced, not run).
-# Installs the Debian packages scrapewatch needs to build and test, and builds
-# one CMake preset.  Idempotent: a second run installs nothing and rebuilds
-# only what changed.
+# setup.sh: shared by demo/run and tests/run (sourced, not run; webhookd.sh
+# reads SW_NODE_MODULES from it).  Installs the Debian packages scrapewatch
+# needs to build and test, and the npm package the webhook tests verify
+# with, and builds one CMake preset.  Idempotent: a second run installs
+# nothing and rebuilds only what changed.
 
 # Build and run-time libraries, the test servers, and the tools the tests use
 # (chromium renders alert mail to PNG, headless).
@@ -18,11 +19,26 @@ SW_PACKAGES=(
 	clang libclang-rt-14-dev # tests/fuzz/run: the libFuzzer targets
 	debootstrap systemd-container # tests/systemd/run: the quick start, booted
 	chromium
+	nodejs npm # the webhook tests' second verifier (sw_install_node)
 )
+# Present when their command is, whoever packaged it (NodeSource's nodejs
+# brings its own npm, which Debian's npm package would conflict with).
+SW_COMMANDS=(nodejs npm)
 
+# Where sw_install_node puts the npm library, for NODE_PATH: a folder of its
+# own, so that nothing else installed with npm under build/ changes it.
+SW_NODE_MODULES=$(CDPATH='' cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/standardwebhooks/node_modules
+
+# sw_install_packages: the Debian packages above (only those missing),
+# then the npm library (sw_install_node).
 sw_install_packages() {
+	sw_install_debs && sw_install_node
+}
+
+sw_install_debs() {
 	local missing=() p
 	for p in "${SW_PACKAGES[@]}"; do
+		[[ " ${SW_COMMANDS[*]} " == *" $p "* ]] && command -v "$p" >/dev/null && continue
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done
@@ -34,6 +50,18 @@ sw_install_packages() {
 	fi
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# sw_install_node: the Standard Webhooks library for JavaScript, which
+# tests/lib/standardwebhooks_receiver.js verifies every webhook of the
+# tests with, into build/standardwebhooks (NODE_PATH=$SW_NODE_MODULES);
+# nothing to do when it is there.
+sw_install_node() {
+	[ -f "$SW_NODE_MODULES/standardwebhooks/package.json" ] && return 0
+	echo "Installing the npm package standardwebhooks into ${SW_NODE_MODULES%/node_modules}"
+	mkdir -p "${SW_NODE_MODULES%/node_modules}" &&
+		npm install --prefix "${SW_NODE_MODULES%/node_modules}" --no-audit --no-fund \
+			--no-update-notifier --loglevel=error standardwebhooks@1 >/dev/null
 }
 
 # sw_build PRESET: configure and build build/PRESET.

@@ -5,13 +5,17 @@
 # a temp dir with a test CA and a certificate for localhost and 127.0.0.1,
 # starts the receiver and exports WEBHOOKD_* (see webhookd_start).  Send to
 # $WEBHOOKD_URL/any/path or $WEBHOOKD_TLS_URL/... (trust $WEBHOOKD_CA), read
-# $WEBHOOKD_LOG, check signatures with verify_webhook.py.  Stop it with
+# $WEBHOOKD_LOG, check signatures with verify_webhook.py.  webhookd_verify
+# puts the Standard Webhooks library for JavaScript in front of it, which
+# checks every request as a third-party receiver would.  Stop it with
 # webhookd_stop, e.g. "trap webhookd_stop EXIT".  WEBHOOKD_KEEP=1 keeps the
-# temp dir.  Needs openssl and python3 ($SW_PYTHON, see servers.sh).
+# temp dir.  Needs openssl and python3 ($SW_PYTHON, see servers.sh); node
+# and the npm package for webhookd_verify (tests/lib/setup.sh).
 
 WEBHOOKD_LIB=$(CDPATH='' cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$WEBHOOKD_LIB/servers.sh"
-. "$WEBHOOKD_LIB/httpd.sh" # httpd_make_tls: the same throw-away CA
+. "$WEBHOOKD_LIB/httpd.sh"  # httpd_make_tls: the same throw-away CA
+. "$WEBHOOKD_LIB/setup.sh" # SW_NODE_MODULES: where the npm library is
 
 webhookd_fail() {
 	echo "webhookd: $*" >&2
@@ -55,18 +59,72 @@ webhookd_start() {
 		WEBHOOKD_ERROR_LOG
 }
 
+# webhookd_verify SECRET_FILE: from here on, $WEBHOOKD_URL is
+# standardwebhooks_receiver.js, which checks each request with the npm
+# library "standardwebhooks" and the secret in SECRET_FILE, answers 401 to
+# one that does not verify and forwards the others to the receiver (whose
+# log and rules apply as before: $WEBHOOKD_DIRECT_URL).  Sets and exports
+#   WEBHOOKD_VERDICTS   one line per request, as the library judged it:
+#                       "WEBHOOK-ID VERDICT SKEW STATUS PATH BODY" (see
+#                       standardwebhooks_receiver.js)
+# Read it with webhookd_verdicts and webhookd_unverified.
+webhookd_verify() {
+	local d=${WEBHOOKD_DIR:-}/standardwebhooks
+	[ -n "${WEBHOOKD_DIR:-}" ] || webhookd_fail "not started" || return 1
+	[ -z "${WEBHOOKD_VERIFY_PID:-}" ] || webhookd_fail "already verifying" || return 1
+	command -v node >/dev/null ||
+		webhookd_fail "no node: install nodejs (tests/lib/setup.sh)" || return 1
+	[ -f "$SW_NODE_MODULES/standardwebhooks/package.json" ] ||
+		webhookd_fail "no npm package standardwebhooks in $SW_NODE_MODULES:" \
+			"run sw_install_node from tests/lib/setup.sh" || return 1
+	mkdir -p "$d" && : >"$d/verdicts.log" || return 1
+	NODE_PATH=$SW_NODE_MODULES servers_start webhookd-verify "$d" "$d/ready" \
+		node "$WEBHOOKD_LIB/standardwebhooks_receiver.js" "$d" "$1" "$WEBHOOKD_URL" ||
+		return 1
+	WEBHOOKD_VERIFY_PID=$SERVERS_PID
+	WEBHOOKD_DIRECT_URL=$WEBHOOKD_URL
+	WEBHOOKD_URL=http://127.0.0.1:$(cat "$d/ready")
+	WEBHOOKD_VERDICTS=$d/verdicts.log
+	export WEBHOOKD_DIRECT_URL WEBHOOKD_URL WEBHOOKD_VERDICTS
+}
+
+# webhookd_verdicts [PREFIX]: "VERDICT TYPE" for each request whose path
+# starts with PREFIX, in the order answered (TYPE: the body's "type", "-"
+# when it has none).
+webhookd_verdicts() {
+	"$SW_PYTHON" - "$WEBHOOKD_VERDICTS" "${1:-}" <<-'EOF'
+		import json, sys
+		for line in open(sys.argv[1], encoding="utf-8"):
+		    wid, verdict, skew, status, path, body = line.rstrip("\n").split(" ", 5)
+		    if not path.startswith(sys.argv[2]):
+		        continue
+		    try:
+		        kind = json.loads(body).get("type") or "-"
+		    except (ValueError, AttributeError):
+		        kind = "-"
+		    print(verdict, kind)
+	EOF
+}
+
+# webhookd_unverified [PREFIX]: the verdict lines of the requests (whose
+# path starts with PREFIX) that the library did not verify, or nothing.
+webhookd_unverified() {
+	awk -v p="${1:-}" '$2 != "verified" && index($5, p) == 1' "$WEBHOOKD_VERDICTS"
+}
+
 # webhookd_stop: stops the receiver and removes WEBHOOKD_DIR unless
 # WEBHOOKD_KEEP=1.  Safe to call twice and from an EXIT trap.
 webhookd_stop() {
 	local d=${WEBHOOKD_DIR:-}
 	[ -n "$d" ] || return 0
+	servers_stop "${WEBHOOKD_VERIFY_PID:-}"
 	servers_stop "${WEBHOOKD_PID:-}"
 	if [ "${WEBHOOKD_KEEP:-0}" = 1 ]; then
 		echo "webhookd: kept $d" >&2
 	else
 		rm -rf "$d"
 	fi
-	WEBHOOKD_DIR='' WEBHOOKD_PID=''
+	WEBHOOKD_DIR='' WEBHOOKD_PID='' WEBHOOKD_VERIFY_PID=''
 	return 0
 }
 
