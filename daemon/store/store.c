@@ -229,8 +229,22 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE alerts ADD COLUMN notice_type TEXT;"
 	"UPDATE alerts SET notice_type = coalesce(CASE WHEN json_valid(notice) "
 	"  THEN json_extract(notice, '$.type') END, 'notice') WHERE kind = 3;",
+
+	/* 9 -> 10: the installation id, 16 random bytes as 32 hex digits,
+	 * drawn once (SQLite seeds its generator from the system's) and never
+	 * changed.  Alert ids hash it, so that two installations never give
+	 * two alerts one id.  IF NOT EXISTS: a database moved back to an older
+	 * version by hand keeps the id it has. */
+	"CREATE TABLE IF NOT EXISTS installation ("
+	"  id TEXT NOT NULL"
+	");"
+	"INSERT INTO installation(id) SELECT lower(hex(randomblob(16))) "
+	"  WHERE NOT EXISTS (SELECT 1 FROM installation);",
 };
 
+static const char sql_installation_id[] = "SELECT id FROM installation";
+static const char sql_release_sha256[] =
+	"SELECT sha256 FROM releases WHERE id = ?1";
 static const char sql_dataset_find[] =
 	"SELECT id FROM datasets WHERE name = ?1";
 static const char sql_dataset_insert[] =
@@ -672,6 +686,46 @@ int store_dataset_id(struct store *s, const char *name, int64_t *ret_id)
 	}
 	return store_find_or_add(s, sql_dataset_find, sql_dataset_insert,
 				 bind_name, name, ret_id);
+}
+
+/* Copies column 0 of st's row into out (size bytes) when it is exactly
+ * size - 1 characters long.  Returns 0, or -EBADMSG for another length. */
+static int copy_fixed_text(sqlite3_stmt *st, char *out, size_t size)
+{
+	const char *text = store_column_text(st, 0);
+
+	if (strlen(text) != size - 1)
+		return -EBADMSG;
+	memcpy(out, text, size);
+	return 0;
+}
+
+int store_installation_id(struct store *s,
+			  char ret[STORE_INSTALLATION_ID_LEN + 1])
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_installation_id, &r);
+	if (!st)
+		return r;
+	r = store_step(s, st);
+	if (r == 1)
+		r = copy_fixed_text(st, ret, STORE_INSTALLATION_ID_LEN + 1);
+	else if (r == 0)
+		r = -EBADMSG; /* the migration wrote one row */
+	return store_stop(st, r);
+}
+
+int store_release_sha256(struct store *s, int64_t release_id, char ret[65])
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_row_id(s, sql_release_sha256, release_id, &r);
+	if (!st)
+		return r < 0 ? r : -ENOENT;
+	return store_stop(st, copy_fixed_text(st, ret, 65));
 }
 
 int store_run_begin(struct store *s, int64_t dataset_id, int64_t now,

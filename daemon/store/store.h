@@ -72,6 +72,19 @@ struct store *store_close(struct store *s);
  * Returns 0 and its id in *ret_id, or -errno. */
 int store_dataset_id(struct store *s, const char *name, int64_t *ret_id);
 
+/* The installation id: 32 lower-case hex digits drawn at random when the
+ * database was made (or first opened by a version that has one), the same
+ * for as long as the database lives, so that ids made from it differ
+ * between installations.  Returns 0, -EBADMSG when the database has none,
+ * or -errno. */
+#define STORE_INSTALLATION_ID_LEN 32
+int store_installation_id(struct store *s,
+			  char ret[STORE_INSTALLATION_ID_LEN + 1]);
+
+/* The SHA-256 (64 hex digits) of the release file of row release_id.
+ * Returns 0, -ENOENT when there is no such release, or -errno. */
+int store_release_sha256(struct store *s, int64_t release_id, char ret[65]);
+
 /* Records the start of a check at time now.  Returns 0 and the run id. */
 int store_run_begin(struct store *s, int64_t dataset_id, int64_t now,
 		    int64_t *ret_run_id);
