@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "config/config_internal.h"
+#include "config/secret.h"
 #include "lib/buf.h"
 #include "lib/macro.h"
 #include "lib/xalloc.h"
@@ -142,14 +143,6 @@ const struct config_subscriber *config_find_subscriber(const struct config *c,
 	return NULL;
 }
 
-/* Frees a string that may hold a secret, wiping it first. */
-static void free_secret(char *s)
-{
-	if (s)
-		explicit_bzero(s, strlen(s));
-	free(s);
-}
-
 struct config *config_free(struct config *c)
 {
 	size_t i, j;
@@ -172,19 +165,19 @@ struct config *config_free(struct config *c)
 		for (j = 0; j < d->n_headers; j++) {
 			free(d->headers[j].name);
 			if (d->headers[j].secret)
-				free_secret(d->headers[j].value);
+				secret_free(d->headers[j].value);
 			else
 				free(d->headers[j].value);
 		}
 		free(d->headers);
 		free(d->user);
-		free_secret(d->password);
+		secret_free(d->password);
 	}
 	for (i = 0; i < c->n_subscribers; i++) {
 		free(c->subscribers[i].name);
 		free(c->subscribers[i].email);
 		free(c->subscribers[i].webhook);
-		free_secret(c->subscribers[i].webhook_secret);
+		secret_free(c->subscribers[i].webhook_secret);
 	}
 	for (i = 0; i < c->n_watches; i++) {
 		free(c->watches[i].nsid);
@@ -201,13 +194,13 @@ struct config *config_free(struct config *c)
 	free(c->smtp.url);
 	free(c->smtp.from);
 	free(c->smtp.user);
-	free_secret(c->smtp.password);
+	secret_free(c->smtp.password);
 	free(c->smtp.helo);
 	free(c->alerts.unsubscribe);
 	free(c->alerts.ca_file);
 	free(c->operator.email);
 	free(c->operator.webhook);
-	free_secret(c->operator.webhook_secret);
+	secret_free(c->operator.webhook_secret);
 	free(c->fetch.contact);
 	free(c->fetch.ca_file);
 	free(c->state_dir);

@@ -623,7 +623,7 @@ void value_secret(struct loader *ld, const yaml_node_t *node, void *dest)
 		if (r < 0)
 			config_error(ld, node, "%s", why);
 		else {
-			free(*(char **)dest);
+			secret_free(*(char **)dest);
 			*(char **)dest = value;
 		}
 	}
@@ -753,8 +753,7 @@ static void value_header(struct loader *ld, const yaml_node_t *knode,
 				     "the secret for header '%s' holds a "
 				     "control character",
 				     name);
-			free(value);
-			value = NULL;
+			value = secret_free(value);
 		}
 		if (value)
 			dataset_add_header(d, name, value, true);
@@ -795,9 +794,10 @@ void value_headers(struct loader *ld, const yaml_node_t *node, void *dest)
 /* bearer: { credential: NAME } -> Authorization: Bearer <secret> */
 void value_bearer(struct loader *ld, const yaml_node_t *node, void *dest)
 {
+	static const char scheme[] = "Bearer ";
 	struct config_dataset *d = dest;
-	char *token = NULL;
-	struct buf b;
+	char *token = NULL, *value;
+	size_t len;
 
 	value_secret(ld, node, &token);
 	if (!token)
@@ -811,12 +811,12 @@ void value_bearer(struct loader *ld, const yaml_node_t *node, void *dest)
 			     "'bearer' and an Authorization header (or "
 			     "'auth') cannot be used together");
 	else {
-		buf_init(&b, SECRET_MAX + 16);
-		if (buf_printf(&b, "Bearer %s", token) == 0)
-			dataset_add_header(d, "Authorization", buf_steal(&b),
-					   true);
-		buf_free(&b);
+		/* Built in secret memory: no copy of the token on the heap. */
+		len = strlen(token);
+		value = secret_alloc(sizeof(scheme) - 1 + len);
+		memcpy(value, scheme, sizeof(scheme) - 1);
+		memcpy(value + sizeof(scheme) - 1, token, len);
+		dataset_add_header(d, "Authorization", value, true);
 	}
-	explicit_bzero(token, strlen(token));
-	free(token);
+	secret_free(token);
 }

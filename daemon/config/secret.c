@@ -1,57 +1,119 @@
 /*
- * secret.c: secret files and systemd credentials, and the forms a secret
- * takes.  A secret is read with one open() and checked on that descriptor
- * (no check-then-open race), capped at SECRET_MAX bytes, and handed to the
- * caller; nothing here keeps or prints it.  A webhook signing secret is
- * decoded here into its key, for the configuration's check and the signer.
+ * secret.c: secret files and systemd credentials, the memory secrets are
+ * held in, and the forms a secret takes.  A secret is read with one open()
+ * and checked on that descriptor (no check-then-open race), capped at
+ * SECRET_MAX bytes, and handed to the caller in secret memory: an
+ * anonymous mapping of its own per secret (a configuration holds a few, an
+ * organisation's a few thousand: pages, not megabytes), left out of core
+ * dumps and wiped before it is unmapped.  The read buffer on the stack is
+ * wiped on every path.  Nothing here keeps or prints a secret.  A webhook
+ * signing secret is decoded here into its key, for the configuration's
+ * check and the signer.
  */
 #include "config/secret.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "lib/macro.h"
-#include "lib/xalloc.h"
 
-/* Reads the whole secret from fd.  private_only: refuse group/other access. */
-static int secret_read_fd(int fd, const char *what, int private_only,
-			  char **ret_value, char *why, size_t size)
+/* Secret memory starts with the size of its mapping; the secret follows,
+ * aligned as malloc's memory is. */
+#define SECRET_HEADER 16
+
+char *secret_alloc(size_t len)
 {
-	char data[SECRET_MAX + 1];
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), size;
+	char *base;
+
+	assert(len <= SECRET_MAX + 64); /* secrets are capped when read */
+	size = (SECRET_HEADER + len + 1 + page - 1) / page * page;
+	base = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED) {
+		/* As xmalloc() does: the one line, then abort. */
+		fprintf(stderr,
+			"<2>scrapewatch: out of memory (%zu bytes for a "
+			"secret), aborting\n",
+			size);
+		abort();
+	}
+	/* Kernels without these (before 3.4 and 4.14) still get the process
+	 * made not dumpable below. */
+	(void)madvise(base, size, MADV_DONTDUMP);
+	(void)madvise(base, size, MADV_WIPEONFORK);
+	/* For good, not only while this secret lives: see secret.h. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	memcpy(base, &size, sizeof(size));
+	return base + SECRET_HEADER;
+}
+
+char *secret_strndup(const char *s, size_t len)
+{
+	char *v = secret_alloc(len);
+
+	memcpy(v, s, len);
+	return v;
+}
+
+char *secret_free(char *s)
+{
+	char *base;
+	size_t size;
+
+	if (!s)
+		return NULL;
+	base = s - SECRET_HEADER;
+	memcpy(&size, base, sizeof(size));
+	explicit_bzero(base, size);
+	munmap(base, size);
+	return NULL;
+}
+
+/* Reads the whole secret from fd into data[size] (SECRET_MAX + 1 bytes);
+ * returns its length, or a negative errno with why said. */
+static ssize_t secret_read_all(int fd, const char *what, int private_only,
+			       char *data, size_t size, char *why,
+			       size_t why_size)
+{
 	struct stat st;
 	size_t len = 0;
 	ssize_t n;
 
 	if (fstat(fd, &st) < 0) {
-		snprintf(why, size, "cannot stat %s: %s", what,
+		snprintf(why, why_size, "cannot stat %s: %s", what,
 			 strerror(errno));
 		return -errno;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, size, "%s is not a regular file", what);
+		snprintf(why, why_size, "%s is not a regular file", what);
 		return -EINVAL;
 	}
 	if (private_only && (st.st_mode & 077)) {
-		snprintf(why, size,
+		snprintf(why, why_size,
 			 "%s can be read by other users (mode %04o); make it "
 			 "private with chmod 600",
 			 what, (unsigned)(st.st_mode & 07777));
 		return -EPERM;
 	}
-	while (len < sizeof(data)) {
-		n = read(fd, data + len, sizeof(data) - len);
+	while (len < size) {
+		n = read(fd, data + len, size - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			snprintf(why, size, "cannot read %s: %s", what,
+			snprintf(why, why_size, "cannot read %s: %s", what,
 				 strerror(errno));
 			return -errno;
 		}
@@ -59,22 +121,36 @@ static int secret_read_fd(int fd, const char *what, int private_only,
 			break;
 		len += (size_t)n;
 	}
-	if (len > SECRET_MAX) {
+	return (ssize_t)len;
+}
+
+/* Reads the whole secret from fd.  private_only: refuse group/other access. */
+static int secret_read_fd(int fd, const char *what, int private_only,
+			  char **ret_value, char *why, size_t size)
+{
+	char data[SECRET_MAX + 1];
+	ssize_t n = secret_read_all(fd, what, private_only, data, sizeof(data),
+				    why, size);
+	size_t len = n > 0 ? (size_t)n : 0;
+	int r = n < 0 ? (int)n : 0;
+
+	if (r == 0 && len > SECRET_MAX) {
 		snprintf(why, size, "%s is larger than %d bytes", what,
 			 SECRET_MAX);
-		return -EFBIG;
+		r = -EFBIG;
 	}
 	if (len > 0 && data[len - 1] == '\n')
 		len--;
 	if (len > 0 && data[len - 1] == '\r')
 		len--;
-	if (len == 0 || memchr(data, '\0', len)) {
+	if (r == 0 && (len == 0 || memchr(data, '\0', len))) {
 		snprintf(why, size, "%s is empty or holds a NUL byte", what);
-		return -EINVAL;
+		r = -EINVAL;
 	}
-	*ret_value = xstrndup(data, len);
+	if (r == 0)
+		*ret_value = secret_strndup(data, len);
 	explicit_bzero(data, sizeof(data));
-	return 0;
+	return r;
 }
 
 int secret_read_credential(const char *name, char **ret_value, char *why,

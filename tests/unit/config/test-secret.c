@@ -1,6 +1,11 @@
 /* test-secret.c: secrets come from private files or systemd credentials,
- * and a refusal says how to fix it. */
+ * and a refusal says how to fix it; they are held in memory that core
+ * dumps leave out, in a process that is not dumpable. */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/prctl.h>
 
 #include "config/secret.h"
 #include "test.h"
@@ -14,7 +19,7 @@ TEST(private_file_is_read_without_newline)
 
 	CHECK_INT(secret_read_file(path, &v, why, sizeof(why)), 0);
 	CHECK_STR(v, "s3cret");
-	free(v);
+	secret_free(v);
 	test_rmtree(dir);
 }
 
@@ -65,7 +70,7 @@ TEST(credential_from_directory)
 	CHECK_INT(secret_read_credential("smtp-password", &v, why, sizeof(why)),
 		  0);
 	CHECK_STR(v, "hunter2");
-	free(v);
+	secret_free(v);
 	v = NULL;
 	CHECK_INT(secret_read_credential("nope", &v, why, sizeof(why)),
 		  -ENOENT);
@@ -98,6 +103,58 @@ TEST(oversized_secret_is_refused)
 	big[sizeof(big) - 1] = '\0';
 	path = test_write(dir, "pw", big, 0600);
 	CHECK_INT(secret_read_file(path, &v, why, sizeof(why)), -EFBIG);
+	test_rmtree(dir);
+}
+
+/* The VmFlags of the mapping of /proc/self/smaps that holds p, into
+ * flags; false if there is none. */
+static bool mapping_flags(const void *p, char *flags, size_t size)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	uintptr_t a = (uintptr_t)p, lo, hi;
+	bool inside = false, found = false;
+	char line[512];
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			inside = lo <= a && a < hi;
+		else if (inside && strncmp(line, "VmFlags:", 8) == 0) {
+			snprintf(flags, size, "%s", line + 8);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+TEST(secrets_are_left_out_of_core_dumps)
+{
+	const char *dir = test_tmpdir();
+	const char *path = test_write(dir, "pw", "s3cret-in-memory\n", 0600);
+	char why[512] = "", flags[256] = "", *v = NULL, *w;
+
+	CHECK_INT(secret_read_file(path, &v, why, sizeof(why)), 0);
+	if (!v)
+		return;
+	CHECK_STR(v, "s3cret-in-memory");
+	/* "dd": do not dump (MADV_DONTDUMP); "wf": wipe on fork. */
+	CHECK(mapping_flags(v, flags, sizeof(flags)));
+	if (!strstr(flags, " dd") || !strstr(flags, " wf"))
+		TEST_FAIL("VmFlags of the secret's mapping:%s", flags);
+	/* The copies libcurl and OpenSSL make are ordinary heap: the
+	 * process is not dumpable once it holds a secret, and stays so. */
+	CHECK_INT(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+	CHECK(secret_free(v) == NULL);
+	CHECK_INT(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+	/* Mapped memory goes back on free: a freed secret's address is no
+	 * longer in any mapping of secrets. */
+	w = secret_strndup("x", 1);
+	CHECK_STR(w, "x");
+	CHECK(mapping_flags(w, flags, sizeof(flags)) && strstr(flags, " dd"));
+	secret_free(w);
+	CHECK(secret_free(NULL) == NULL);
 	test_rmtree(dir);
 }
 
