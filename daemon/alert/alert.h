@@ -54,7 +54,8 @@ struct alert *alert_free(struct alert *a);
 	"This is a test message from scrapewatch. It reached you, so " \
 	"alerts about your photos will too."
 
-/* A test message for one channel of a subscriber (never stored). */
+/* A test message for one channel of a subscriber (never stored), under a
+ * random id. */
 struct alert *alert_test(const char *subscriber, enum store_channel channel,
 			 int64_t now);
 

@@ -3,10 +3,13 @@
  *
  * Which channels a subscriber or the operator has is the channel table's
  * answer (channel_route()); this file only queues one alert per channel.
- * Alert ids are hashes of what the alert is: "event", the event id and
- * the channel; "digest", subscriber, channel and period start; "notice",
- * type, key and channel.  The same alert is therefore never queued twice,
- * and the id a receiver sees never changes across retries.
+ * Alert ids are hashes of what the alert is, after the installation id
+ * (store_installation_id()): "event", the event id, the release's SHA-256
+ * and the channel; "digest", subscriber, channel, period start and
+ * generation; "notice", type, key and channel.  The same alert is
+ * therefore never queued twice and keeps its id across retries, while
+ * another installation, or another release file, never makes that id:
+ * receivers and mail services drop a webhook-id or Message-ID they saw.
  */
 #include "alert/route.h"
 
@@ -18,6 +21,7 @@
 #include "lib/buf.h"
 #include "lib/hashid.h"
 #include "lib/macro.h"
+#include "store/store.h"
 #include "store/store_outbox.h"
 
 #define HOUR   3600
@@ -56,13 +60,16 @@ static int note_pending(void *userdata, const struct store_alert *a)
 
 /* Adds e to the subscriber's digest of its period on a's channel.  A
  * digest already sent (flushed early with outbox retry) is not added to:
- * the period's next generation is. */
+ * the period's next generation is, under an id of its own, since a
+ * receiver would take the same id for the copy it already has.  inst_id:
+ * store_installation_id(). */
 static int digest_alert(struct store *s, const struct config_subscriber *sub,
-			struct store_alert *a, const struct store_event *e)
+			struct store_alert *a, const struct store_event *e,
+			const char *inst_id)
 {
+	const char *ch = alert_channel_name(a->channel);
 	char start[24], gen[24];
-	const char *parts[] = {"digest", sub->name,
-			       alert_channel_name(a->channel), start, gen};
+	const char *parts[] = {"digest", inst_id, sub->name, ch, start, gen};
 	bool pending;
 	int64_t from;
 	unsigned g;
@@ -72,8 +79,7 @@ static int digest_alert(struct store *s, const struct config_subscriber *sub,
 	snprintf(start, sizeof(start), "%lld", (long long)from);
 	for (g = 0; r >= 0; g++) {
 		snprintf(gen, sizeof(gen), "%u", g);
-		/* Generation 0 hashes as before generations existed. */
-		hashid_of(a->id, parts, g ? 5 : 4);
+		hashid_of(a->id, parts, ELEMENTSOF(parts));
 		r = store_alert_add(s, a);
 		if (r == 0) {
 			pending = false;
@@ -102,11 +108,19 @@ static int event_alert(struct store *s, const struct config_subscriber *sub,
 		.created = e->created,
 		.due = e->created,
 	};
-	const char *parts[] = {"event", e->id, alert_channel_name(ch)};
+	char installation[STORE_INSTALLATION_ID_LEN + 1], sha256[65];
+	const char *parts[] = {"event", installation, e->id, sha256,
+			       alert_channel_name(ch)};
 	int r;
 
+	r = store_installation_id(s, installation);
+	if (r < 0)
+		return r;
 	if (digest)
-		return digest_alert(s, sub, &a, e);
+		return digest_alert(s, sub, &a, e, installation);
+	r = store_release_sha256(s, e->release_id, sha256);
+	if (r < 0)
+		return r;
 	hashid_of(a.id, parts, ELEMENTSOF(parts));
 	r = store_alert_add(s, &a);
 	if (r >= 0)
@@ -139,7 +153,9 @@ static int notice_alert(struct store *s, enum store_channel ch,
 			const char *type, const char *key, const char *json,
 			int64_t now)
 {
-	const char *parts[] = {"notice", type, key, alert_channel_name(ch)};
+	char installation[STORE_INSTALLATION_ID_LEN + 1];
+	const char *parts[] = {"notice", installation, type, key,
+			       alert_channel_name(ch)};
 	struct store_alert a = {
 		.subscriber = "",
 		.channel = ch,
@@ -151,6 +167,9 @@ static int notice_alert(struct store *s, enum store_channel ch,
 	};
 	int r;
 
+	r = store_installation_id(s, installation);
+	if (r < 0)
+		return r;
 	hashid_of(a.id, parts, ELEMENTSOF(parts));
 	r = store_alert_add(s, &a);
 	return r < 0 ? r : 0;

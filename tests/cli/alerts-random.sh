@@ -4,7 +4,10 @@
 # receiver answers 500 or drops the connection, the SMTP server answers 451
 # or drops the connection after taking the message); then they recover.
 # Every alert is delivered at least once, every copy of one alert carries
-# its id and the very same content, and nothing is left pending.
+# its id and the very same content, and nothing is left pending; every
+# webhook, each retry too, verifies with the Standard Webhooks library for
+# JavaScript.  A second installation given the same release sends the same
+# alerts under other ids: no webhook-id and no Message-ID in common.
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
@@ -24,6 +27,7 @@ n=100
 printf 'whsec_%s\n' "$(printf 'random run secret, 32 bytes long' | base64 -w0)" >"$tmp/hook.key"
 printf '%s\n' "$SMTPD_PASSWORD" >"$tmp/smtp.pw"
 chmod 600 "$tmp/hook.key" "$tmp/smtp.pw"
+webhookd_verify "$tmp/hook.key" # $WEBHOOKD_URL: the npm library's endpoint
 {
 	cat <<-EOF
 		state_dir: $tmp/state
@@ -111,4 +115,32 @@ import json, sys
 a = json.load(sys.stdin)
 retried = [x for x in a if len(x["history"]) > 1]
 print(len(a), all(x["history"][-1]["outcome"] == "sent" and x["state"] == "sent" for x in a), len(retried) > 20)' <<<"$OUT")" "200 True True"
+expect_eq "the npm library verified every webhook, each retry too" "$(webhookd_unverified)" ""
+expect_eq "... and saw 100 ids, more than 20 of them again" \
+	"$(awk '{ n[$1]++ } END { for (i in n) { ids++; if (n[i] > 1) again++ } print ids, (again > 20) }' "$WEBHOOKD_VERDICTS")" "100 1"
+
+# A second installation (a fresh state directory), the same release.
+hooks_before=$(webhookd_count)
+mails_before=$(find "$SMTPD_MAIL" -name '*.eml' | wc -l)
+sed "s|^state_dir: .*|state_dir: $tmp/state2|" "$tmp/sw.yaml" >"$tmp/sw2.yaml"
+run_sw -c "$tmp/sw2.yaml" check --all --deliver
+expect_contains "a second installation: 200 alerts sent" "$OUT" "alerts: 200 sent, 0 to retry, 0 failed"
+# ids_in_common DIR_OR_LOG N: how many ids the copies after the first N
+# have, and how many of those the first N had too.
+ids_in_common() {
+	"$SW_PYTHON" - "$1" "$2" <<-'EOF'
+		import email, glob, json, os, sys
+		if os.path.isdir(sys.argv[1]):
+		    ids = [email.message_from_bytes(open(f, "rb").read())["Message-ID"]
+		           for f in sorted(glob.glob(sys.argv[1] + "/*.eml"))]
+		else:
+		    ids = [{k.lower(): v for k, v in json.loads(line)["headers"]}["webhook-id"]
+		           for line in open(sys.argv[1])]
+		first, second = set(ids[:int(sys.argv[2])]), set(ids[int(sys.argv[2]):])
+		print(len(second), len(first & second))
+	EOF
+}
+expect_eq "its webhook-ids: 100, none the first installation sent" "$(ids_in_common "$WEBHOOKD_LOG" "$hooks_before")" "100 0"
+expect_eq "its Message-IDs: 100, none the first installation sent" "$(ids_in_common "$SMTPD_MAIL" "$mails_before")" "100 0"
+expect_eq "the npm library verified those too" "$(webhookd_unverified)" ""
 sw_done

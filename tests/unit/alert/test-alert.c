@@ -3,6 +3,9 @@
  * from its own column, as routing wrote it, on each operator channel; and
  * a database from before that column (schema 8) keeps its notices' types,
  * taken from their JSON by the migration ("notice" when the JSON has none).
+ * Alert ids: two installations given the same releases share none, a copy
+ * of one database tells two release files apart, and routing the same
+ * again makes the same id.
  */
 #include <errno.h>
 #include <sqlite3.h>
@@ -12,6 +15,7 @@
 #include "alert/route.h"
 #include "lib/macro.h"
 #include "store/store.h"
+#include "store/store_outbox.h"
 #include "test.h"
 #include "testutil.h"
 
@@ -26,7 +30,8 @@ static const struct config operator_config = {
 };
 
 struct ids {
-	char id[4][STORE_ALERT_ID_LEN + 1];
+	char id[16][STORE_ALERT_ID_LEN + 1];
+	char who[16][16]; /* the subscriber, "" for the operator */
 	size_t n;
 };
 
@@ -34,8 +39,11 @@ static int collect(void *userdata, const struct store_alert *a)
 {
 	struct ids *ids = userdata;
 
-	if (ids->n < ELEMENTSOF(ids->id))
+	if (ids->n < ELEMENTSOF(ids->id)) {
+		snprintf(ids->who[ids->n], sizeof(ids->who[0]), "%s",
+			 a->subscriber);
 		memcpy(ids->id[ids->n++], a->id, sizeof(ids->id[0]));
+	}
 	return 0;
 }
 
@@ -149,4 +157,187 @@ TEST(notices_go_to_the_operators_channels)
 	s = store_close(s);
 	*strrchr(path, '/') = '\0';
 	test_rmtree(path);
+}
+
+/* ---- alert ids ------------------------------------------------------------ */
+
+#define SHA_A "8d79c4e5a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c"
+#define SHA_B "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+
+/* jane by webhook, eve by webhook in a daily digest; the operator on both
+ * channels. */
+static struct config_subscriber id_subscribers[] = {
+	{.name = (char *)"jane",
+	 .webhook = (char *)"https://hooks.example.org/jane"},
+	{.name = (char *)"eve",
+	 .webhook = (char *)"https://hooks.example.org/eve",
+	 .digest = CONFIG_DIGEST_DAILY},
+};
+
+/* What an ingest of release file sha256 routes: an event each for jane
+ * and eve (ids as the events module would make them: the same in every
+ * installation) and the operator's dataset.release notice. */
+static void route_release(struct store *s, const char *sha256)
+{
+	struct config c = operator_config;
+	struct store_release rel = {.size = 1, .ingested = NOW};
+	struct store_event e[] = {
+		{.id = "11111111111111111111111111111111",
+		 .type = STORE_EVENT_INCLUDED,
+		 .subscriber = "jane"},
+		{.id = "22222222222222222222222222222222",
+		 .type = STORE_EVENT_REMOVED,
+		 .subscriber = "eve"},
+	};
+	size_t i;
+
+	c.subscribers = id_subscribers;
+	c.n_subscribers = ELEMENTSOF(id_subscribers);
+	snprintf(rel.sha256, sizeof(rel.sha256), "%s", sha256);
+	CHECK_INT(store_dataset_id(s, "ffhq", &rel.dataset_id), 0);
+	CHECK_INT(store_release_add(s, &rel), 0);
+	for (i = 0; i < ELEMENTSOF(e); i++) {
+		e[i].dataset_id = rel.dataset_id;
+		e[i].release_id = rel.id;
+		e[i].created = NOW;
+		e[i].photos = 1;
+		CHECK_INT(store_event_add(s, &e[i]), 1);
+		CHECK_INT(route_event(s, &c, &id_subscribers[i], &e[i]), 1);
+	}
+	CHECK_INT(route_notice(s, &c, "dataset.release", "ffhq/1",
+			       "\"dataset\":\"ffhq\",\"release\":1", NOW),
+		  0);
+}
+
+static bool has_id(const struct ids *ids, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < ids->n; i++)
+		if (strcmp(ids->id[i], id) == 0)
+			return true;
+	return false;
+}
+
+static void collect_ids(struct store *s, struct ids *ids)
+{
+	*ids = (struct ids){0};
+	CHECK_INT(store_alerts_each(s, -1, collect, ids), 0);
+}
+
+static void remove_store(char path[PATH_MAX])
+{
+	*strrchr(path, '/') = '\0';
+	test_rmtree(path);
+}
+
+TEST(alert_ids_differ_between_installations)
+{
+	char path[2][PATH_MAX];
+	struct ids ids[2], again;
+	struct store *s[2];
+	char inst[2][STORE_INSTALLATION_ID_LEN + 1];
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		s[k] = open_new(path[k]);
+		CHECK_INT(store_installation_id(s[k], inst[k]), 0);
+		CHECK_INT(strspn(inst[k], "0123456789abcdef"),
+			  STORE_INSTALLATION_ID_LEN);
+		route_release(s[k], SHA_A);
+		collect_ids(s[k], &ids[k]);
+		/* jane's alert, eve's digest, the notice on two channels */
+		CHECK_INT(ids[k].n, 4);
+	}
+	CHECK(strcmp(inst[0], inst[1]) != 0);
+	for (i = 0; i < ids[1].n; i++)
+		if (has_id(&ids[0], ids[1].id[i]))
+			TEST_FAIL("alert id %s in both installations",
+				  ids[1].id[i]);
+	/* The installation id stays: reopened, routing again finds the
+	 * alerts it made (the same ids), and adds none. */
+	s[0] = store_close(s[0]);
+	CHECK_INT(store_open(path[0], STORE_READ_WRITE, &s[0]), 0);
+	CHECK_INT(store_installation_id(s[0], inst[1]), 0);
+	CHECK_STR(inst[1], inst[0]);
+	CHECK_INT(route_notice(s[0], &operator_config, "dataset.release",
+			       "ffhq/1", "\"dataset\":\"ffhq\"", NOW + 60),
+		  0);
+	collect_ids(s[0], &again);
+	CHECK_INT(again.n, ids[0].n);
+	for (i = 0; i < again.n; i++)
+		CHECK(has_id(&ids[0], again.id[i]));
+	for (k = 0; k < 2; k++) {
+		s[k] = store_close(s[k]);
+		remove_store(path[k]);
+	}
+}
+
+/* The id of jane's alert among ids. */
+static const char *janes(const struct ids *ids)
+{
+	size_t i;
+
+	for (i = 0; i < ids->n; i++)
+		if (strcmp(ids->who[i], "jane") == 0)
+			return ids->id[i];
+	TEST_FAIL("no alert for jane");
+	return "";
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wbx");
+	char block[1 << 14];
+	size_t n;
+
+	CHECK(in && out);
+	while (in && out && (n = fread(block, 1, sizeof(block), in)) > 0)
+		CHECK_INT(fwrite(block, 1, n, out), n);
+	if (in)
+		fclose(in);
+	if (out)
+		fclose(out);
+}
+
+/* A copy of one database (one installation id, e.g. a restored backup)
+ * that ingests another release file under the same number: the event
+ * alert's id changes with the file; the same file makes the same id. */
+TEST(alert_ids_follow_the_release_file)
+{
+	static const char *const files[] = {SHA_A, SHA_B, SHA_A};
+	char path[3][PATH_MAX], first[PATH_MAX];
+	struct ids ids[3];
+	struct store *s = open_new(first);
+	size_t k;
+
+	s = store_close(s);
+	for (k = 0; k < 3; k++) {
+		snprintf(path[k], PATH_MAX, "%s/state.db", test_tmpdir());
+		copy_file(first, path[k]);
+		CHECK_INT(store_open(path[k], STORE_READ_WRITE, &s), 0);
+		route_release(s, files[k]);
+		collect_ids(s, &ids[k]);
+		s = store_close(s);
+	}
+	/* jane's event alert is the one that names the release file. */
+	CHECK_INT(ids[1].n, ids[0].n);
+	CHECK(strcmp(janes(&ids[0]), janes(&ids[1])) != 0);
+	CHECK_INT(ids[2].n, ids[0].n);
+	for (k = 0; k < ids[2].n; k++)
+		CHECK(has_id(&ids[0], ids[2].id[k]));
+	remove_store(first);
+	for (k = 0; k < 3; k++)
+		remove_store(path[k]);
+}
+
+TEST(test_messages_never_share_an_id)
+{
+	struct alert *a = alert_test("jane", STORE_CHANNEL_WEBHOOK, NOW);
+	struct alert *b = alert_test("jane", STORE_CHANNEL_WEBHOOK, NOW);
+
+	CHECK_INT(strspn(a->id, "0123456789abcdef"), STORE_ALERT_ID_LEN);
+	CHECK(strcmp(a->id, b->id) != 0);
+	alert_free(a);
+	alert_free(b);
 }
