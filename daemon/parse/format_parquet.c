@@ -10,8 +10,8 @@
  * (parquet_codec.h, parquet_page.h) and dropped before the next row group.
  * Whatever the reader does not decode (a codec, an encoding, a repeated
  * column, a type) and whatever is inconsistent is a fatal error naming the
- * file, the row group and the column: the release is refused, never
- * misread.
+ * row group and the column (the caller names the file): the release is
+ * refused, never misread.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +49,6 @@ struct parquet_parser {
 	size_t max_record;
 	struct parquet_column columns[ENTRY_FIELD_MAX];
 	size_t n;
-	const char *path; /* borrowed, during read_file() */
 	int fd;
 	uint64_t size;
 	struct parquet_meta meta;
@@ -88,8 +87,8 @@ static int parquet_open(const struct format_options *o,
 static int fatal(struct parquet_parser *p, const struct parquet_column *c,
 		 int r, const char *fmt, ...) _printf_(4, 5);
 
-/* Reports why the file cannot be read (fatal), naming the file, the row
- * group and the column where there is one; returns r. */
+/* Reports why the file cannot be read (fatal), naming the row group and
+ * the column where there is one (the caller names the file); returns r. */
 static int fatal(struct parquet_parser *p, const struct parquet_column *c,
 		 int r, const char *fmt, ...)
 {
@@ -101,11 +100,9 @@ static int fatal(struct parquet_parser *p, const struct parquet_column *c,
 	va_end(ap);
 	if (c)
 		snprintf(text, sizeof(text),
-			 "'%s': row group %zu of %zu, column '%s': %s", p->path,
-			 p->group + 1, p->meta.n_groups, c->name, why);
-	else
-		snprintf(text, sizeof(text), "'%s': %s", p->path, why);
-	p->sink.report(p->sink.userdata, 0, true, text);
+			 "row group %zu of %zu, column '%s': %s", p->group + 1,
+			 p->meta.n_groups, c->name, why);
+	p->sink.report(p->sink.userdata, 0, true, c ? text : why);
 	return r;
 }
 
@@ -149,11 +146,14 @@ static int tail_read(struct parquet_parser *p, uint32_t *ret_len)
 		return fatal(
 			p, NULL, -EBADMSG,
 			"the file is encrypted Parquet, which is not read");
-	if (memcmp(head, PARQUET_MAGIC, 4) ||
-	    memcmp(tail + 4, PARQUET_MAGIC, 4))
+	if (memcmp(head, PARQUET_MAGIC, 4))
 		return fatal(p, NULL, -EBADMSG,
-			     "the file is not Parquet (no PAR1 at its start "
-			     "and end)");
+			     "the file is not Parquet (it does not start with "
+			     "PAR1)");
+	if (memcmp(tail + 4, PARQUET_MAGIC, 4))
+		return fatal(p, NULL, -EBADMSG,
+			     "the file does not end with PAR1: it is cut short "
+			     "or not Parquet");
 	len = (uint32_t)tail[0] | (uint32_t)tail[1] << 8 |
 	      (uint32_t)tail[2] << 16 | (uint32_t)tail[3] << 24;
 	if (len > p->size - 12)
@@ -526,7 +526,6 @@ static int parquet_read_file(void *parser, const char *path)
 	struct stat st;
 	int r;
 
-	p->path = path;
 	p->row = 0;
 	p->group = 0;
 	p->fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -189,8 +189,8 @@ TEST(files_that_are_not_parquet_are_refused)
 	struct got g;
 
 	CHECK_INT(read_bytes(empty, sizeof(empty), &g), -EBADMSG);
-	CHECK(strstr(g.reports[0].why, ": the footer is corrupt: the "
-				       "metadata has no schema"));
+	CHECK_STR(g.reports[0].why,
+		  "the footer is corrupt: the metadata has no schema");
 	CHECK(g.reports[0].fatal);
 	memcpy(bad, empty, sizeof(bad));
 	bad[0] = 'X';
