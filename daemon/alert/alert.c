@@ -164,15 +164,32 @@ struct alert *alert_test(const char *subscriber, enum store_channel channel,
 	return a;
 }
 
+const char *alert_type_of(enum store_alert_kind kind,
+			  enum store_event_type first_event,
+			  const char *notice_type)
+{
+	switch (kind) {
+	case STORE_ALERT_TEST:
+		return "subscription.test";
+	case STORE_ALERT_NOTICE:
+		return notice_type;
+	case STORE_ALERT_DIGEST:
+		return "subscription.digest";
+	default:
+		/* An event's own name ("baseline", as `matches` and the
+		 * metrics say it) has no namespace; a receiver's type has. */
+		return first_event == STORE_EVENT_BASELINE
+			       ? "subscription.baseline"
+			       : alert_event_type(first_event);
+	}
+}
+
 const char *alert_type(const struct alert *a)
 {
-	if (a->kind == STORE_ALERT_TEST)
-		return "test";
-	if (a->kind == STORE_ALERT_NOTICE)
-		return a->notice_type;
-	if (a->kind == STORE_ALERT_DIGEST)
-		return "digest";
-	return a->n_events ? alert_event_type(a->events[0].type) : "";
+	return alert_type_of(a->kind,
+			     a->n_events ? a->events[0].type
+					 : (enum store_event_type)0,
+			     a->notice_type);
 }
 
 size_t alert_photos(const struct alert *a)

@@ -60,15 +60,23 @@ struct alert *alert_test(const char *subscriber, enum store_channel channel,
 			 int64_t now);
 
 /* The alert's type as receivers see it: an event's ("photo.included",
- * "photo.removed", "photo.reincluded", "baseline"), "digest", or the
- * notice's ("dataset.failing", ...). */
+ * "photo.removed", "photo.reincluded", "subscription.baseline"),
+ * "subscription.digest", "subscription.test", or the notice's
+ * ("dataset.failing", ...). */
 const char *alert_type(const struct alert *a);
+
+/* The same from what an alert's row says, for a listing that does not load
+ * the alert: its kind, an event alert's first event type (0 for none) and
+ * a notice's type ("" or NULL for the others). */
+const char *alert_type_of(enum store_alert_kind kind,
+			  enum store_event_type first_event,
+			  const char *notice_type);
 
 /* A channel's name from the channel table ("email", "webhook"), or
  * "unknown" for an id the table does not have. */
 const char *alert_channel_name(enum store_channel ch);
 
-/* An event type's name ("photo.included"). */
+/* An event type's name ("photo.included", "baseline"). */
 const char *alert_event_type(enum store_event_type t);
 
 /* An alert state's name: "pending", "sent" or "failed". */

@@ -1,9 +1,16 @@
 /*
  * webhook.c: webhook bodies and their signatures (webhook.h).
+ *
+ * Every body is one envelope, {"type","version","id","timestamp","data"},
+ * and each thing a body names has one shape wherever it appears: a
+ * dataset {"name","url"}, a release {"number","sha256","fetched"}, a
+ * missing value null.  URLs go out redacted (lib/redact.h).  It reads the
+ * alert and the configuration only.
  */
 #include "alert/webhook.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,11 +19,14 @@
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
+#include <yajl/yajl_tree.h>
 
 #include "alert/photo.h"
 #include "config/secret.h"
 #include "lib/macro.h"
+#include "lib/redact.h"
 #include "lib/text.h"
+#include "lib/xalloc.h"
 
 void webhook_time(int64_t t, char out[32])
 {
@@ -26,10 +36,52 @@ void webhook_time(int64_t t, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
 }
 
-static void json_member(struct buf *b, const char *name, const char *value)
+/* A JSON string, or null for a value that is missing (NULL or ""). */
+static void json_text(struct buf *b, const char *value)
 {
-	(void)buf_printf(b, "\"%s\":", name);
-	(void)text_json_string(b, value);
+	if (value && *value)
+		(void)text_json_string(b, value);
+	else
+		(void)buf_puts(b, "null");
+}
+
+/* "name": after a comma, unless it is the first member. */
+static void json_key(struct buf *b, const char *name, bool first)
+{
+	(void)buf_printf(b, "%s\"%s\":", first ? "" : ",", name);
+}
+
+static void json_member(struct buf *b, const char *name, const char *value,
+			bool first)
+{
+	json_key(b, name, first);
+	json_text(b, value);
+}
+
+/* A URL as receivers may see it: without userinfo or secret query values. */
+static void json_url(struct buf *b, const char *url)
+{
+	size_t size;
+	char *shown;
+
+	if (!url || !*url) {
+		(void)buf_puts(b, "null");
+		return;
+	}
+	/* Each value redacted may grow to "REDACTED"; there are at most
+	 * half as many values as bytes. */
+	size = strlen(url) * 5 + 16;
+	shown = xmalloc(size);
+	(void)text_json_string(b, redact_url(url, shown, size));
+	free(shown);
+}
+
+static void json_time(struct buf *b, int64_t t)
+{
+	char when[32];
+
+	webhook_time(t, when);
+	(void)buf_printf(b, "\"%s\"", when);
 }
 
 static void photo_json(struct buf *b, const struct alert_photo *p)
@@ -37,49 +89,69 @@ static void photo_json(struct buf *b, const struct alert_photo *p)
 	const struct store_entry *e = &p->e;
 	struct buf page;
 
-	(void)buf_printf(b, "{\"photo_id\":%llu,",
-			 (unsigned long long)e->photo_id);
+	(void)buf_puts(b, "{\"photo_id\":");
+	if (e->photo_id)
+		(void)buf_printf(b, "%llu", (unsigned long long)e->photo_id);
+	else
+		(void)buf_puts(b, "null");
 	/* The page URL comes from the manifest: quoted like any text. */
 	buf_init(&page, 1 << 16);
 	photo_page_url(e, &page);
 	(void)buf_putc(&page, '\0');
-	json_member(b, "page_url", page.data);
+	json_member(b, "page_url", page.data, false);
 	buf_free(&page);
-	(void)buf_putc(b, ',');
-	json_member(b, "image_url", photo_image_url(e));
-	(void)buf_puts(b, ",\"owner\":{");
-	json_member(b, "nsid", e->nsid);
-	(void)buf_putc(b, ',');
-	json_member(b, "alias", e->alias);
-	(void)buf_putc(b, ',');
-	json_member(b, "display_name", e->name);
-	(void)buf_printf(b, "},\"match\":\"%s\",\"owner_found\":\"%s\",",
+	json_member(b, "image_url", photo_image_url(e), false);
+	json_key(b, "owner", false);
+	(void)buf_putc(b, '{');
+	json_member(b, "nsid", e->nsid, true);
+	json_member(b, "alias", e->alias, false);
+	json_member(b, "display_name", e->name, false);
+	(void)buf_printf(b, "},\"match\":\"%s\",\"owner_found\":\"%s\"",
 			 photo_match_token(p->how),
 			 photo_owner_token(p->how, p->via));
-	json_member(b, "license", e->license);
-	(void)buf_putc(b, ',');
-	json_member(b, "key", e->key_text);
+	json_member(b, "license", e->license, false);
+	json_member(b, "key", e->key_text, false);
 	(void)buf_printf(b, ",\"line\":%llu}", (unsigned long long)e->line);
 }
 
-/* An event's members: dataset, release, photos. */
+/* {"name","url"}: the same object in every payload that names a dataset;
+ * url is the configured one when the payload does not carry its own. */
+static void dataset_json(struct buf *b, const char *name, const char *url,
+			 const struct config *c)
+{
+	const struct config_dataset *d = config_find_dataset(c, name);
+
+	(void)buf_putc(b, '{');
+	json_member(b, "name", name, true);
+	json_key(b, "url", false);
+	json_url(b, url ? url : d ? d->url : NULL);
+	(void)buf_putc(b, '}');
+}
+
+/* {"number","sha256","fetched"}: likewise for a release. */
+static void release_json(struct buf *b, long long number, const char *sha256,
+			 int64_t fetched)
+{
+	(void)buf_printf(b, "{\"number\":%lld", number);
+	json_member(b, "sha256", sha256, false);
+	json_key(b, "fetched", false);
+	json_time(b, fetched);
+	(void)buf_putc(b, '}');
+}
+
+/* An event's members after the caller's first: dataset, release,
+ * photo_count, photos. */
 static void event_json(struct buf *b, const struct alert_event *ev,
 		       const struct config *c)
 {
-	const struct config_dataset *d = config_find_dataset(c, ev->dataset);
-	char when[32];
 	size_t i;
 
-	webhook_time(ev->release_time, when);
-	(void)buf_puts(b, "\"dataset\":{");
-	json_member(b, "name", ev->dataset);
-	(void)buf_putc(b, ',');
-	json_member(b, "url", d ? d->url : "");
-	(void)buf_printf(b,
-			 "},\"release\":{\"number\":%lld,\"sha256\":\"%s\","
-			 "\"fetched\":\"%s\"},\"photo_count\":%lld,"
-			 "\"photos\":[",
-			 (long long)ev->release, ev->release_sha256, when,
+	json_key(b, "dataset", false);
+	dataset_json(b, ev->dataset, NULL, c);
+	json_key(b, "release", false);
+	release_json(b, (long long)ev->release, ev->release_sha256,
+		     ev->release_time);
+	(void)buf_printf(b, ",\"photo_count\":%lld,\"photos\":[",
 			 (long long)ev->n_total);
 	for (i = 0; i < ev->n_photos; i++) {
 		if (i)
@@ -89,49 +161,182 @@ static void event_json(struct buf *b, const struct alert_event *ev,
 	(void)buf_putc(b, ']');
 }
 
+/* A digest's data: the subscriber and each event with its id, type and
+ * time. */
+static void events_json(struct buf *b, const struct alert *a,
+			const struct config *c)
+{
+	size_t i;
+
+	(void)buf_puts(b, ",\"events\":[");
+	for (i = 0; i < a->n_events; i++) {
+		(void)buf_printf(b, "%s{\"id\":\"%s\",\"type\":\"%s\"",
+				 i ? "," : "", a->events[i].id,
+				 alert_event_type(a->events[i].type));
+		json_key(b, "timestamp", false);
+		json_time(b, a->events[i].created);
+		event_json(b, &a->events[i], c);
+		(void)buf_putc(b, '}');
+	}
+	(void)buf_putc(b, ']');
+}
+
+/* ---- operator notices ------------------------------------------------------ */
+
+/*
+ * A notice is kept as the flat JSON object its maker wrote (dataset.release:
+ * "dataset" its name, "release" its number, "sha256", counts...), which the
+ * mail renders in words.  Its data here takes the shapes every other payload
+ * has: "dataset" the {"name","url"} object (with the notice's "url"),
+ * "release" the {"number","sha256","fetched"} object (with its "sha256";
+ * fetched when the notice was made, with the release); a count named
+ * like a list gets its _count name; "" becomes null; "type" is left out,
+ * the envelope has it.
+ */
+static const struct {
+	const char *from, *to;
+} notice_renames[] = {
+	{"events", "event_count"},
+};
+
+static yajl_val notice_member(yajl_val root, const char *key)
+{
+	const char *path[] = {key, NULL};
+
+	return yajl_tree_get(root, path, yajl_t_any);
+}
+
+/* Is member key of the notice folded into another (or the envelope)? */
+static bool notice_folded(yajl_val root, const char *key)
+{
+	if (strcmp(key, "type") == 0)
+		return true;
+	if (strcmp(key, "url") == 0)
+		return YAJL_IS_STRING(notice_member(root, "dataset"));
+	if (strcmp(key, "sha256") == 0)
+		return YAJL_IS_INTEGER(notice_member(root, "release"));
+	return false;
+}
+
+static void value_json(struct buf *b, yajl_val v);
+
+static void object_json(struct buf *b, yajl_val v)
+{
+	size_t i;
+
+	(void)buf_putc(b, '{');
+	for (i = 0; i < v->u.object.len; i++) {
+		(void)buf_puts(b, i ? "," : "");
+		(void)text_json_string(b, v->u.object.keys[i]);
+		(void)buf_putc(b, ':');
+		value_json(b, v->u.object.values[i]);
+	}
+	(void)buf_putc(b, '}');
+}
+
+/* A value of the kept JSON, written again ("" as null). */
+static void value_json(struct buf *b, yajl_val v)
+{
+	size_t i;
+
+	if (YAJL_IS_STRING(v))
+		json_text(b, YAJL_GET_STRING(v));
+	else if (YAJL_IS_NUMBER(v))
+		(void)buf_puts(b, YAJL_GET_NUMBER(v));
+	else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
+		(void)buf_puts(b, YAJL_IS_TRUE(v) ? "true" : "false");
+	else if (YAJL_IS_OBJECT(v))
+		object_json(b, v);
+	else if (YAJL_IS_ARRAY(v)) {
+		(void)buf_putc(b, '[');
+		for (i = 0; i < v->u.array.len; i++) {
+			(void)buf_puts(b, i ? "," : "");
+			value_json(b, v->u.array.values[i]);
+		}
+		(void)buf_putc(b, ']');
+	} else
+		(void)buf_puts(b, "null");
+}
+
+/* One member of a notice's data: its name (renamed or as kept), then its
+ * value in the shape of every payload. */
+static void notice_member_json(struct buf *b, const struct alert *a,
+			       const struct config *c, yajl_val root, size_t i)
+{
+	const char *key = root->u.object.keys[i];
+	yajl_val v = root->u.object.values[i], url, sha256;
+	size_t k;
+
+	for (k = 0; k < ELEMENTSOF(notice_renames); k++)
+		if (strcmp(key, notice_renames[k].from) == 0)
+			key = notice_renames[k].to;
+	(void)text_json_string(b, key);
+	(void)buf_putc(b, ':');
+	if (strcmp(key, "dataset") == 0 && YAJL_IS_STRING(v)) {
+		url = notice_member(root, "url");
+		dataset_json(b, YAJL_GET_STRING(v),
+			     YAJL_IS_STRING(url) ? YAJL_GET_STRING(url) : NULL,
+			     c);
+	} else if (strcmp(key, "release") == 0 && YAJL_IS_INTEGER(v)) {
+		sha256 = notice_member(root, "sha256");
+		release_json(b, YAJL_GET_INTEGER(v),
+			     YAJL_IS_STRING(sha256) ? YAJL_GET_STRING(sha256)
+						    : NULL,
+			     a->created);
+	} else
+		value_json(b, v);
+}
+
+static void notice_json(struct buf *b, const struct alert *a,
+			const struct config *c)
+{
+	yajl_val root = yajl_tree_parse(a->notice, NULL, 0);
+	bool first = true;
+	size_t i;
+
+	(void)buf_putc(b, '{');
+	for (i = 0; YAJL_IS_OBJECT(root) && i < root->u.object.len; i++) {
+		if (notice_folded(root, root->u.object.keys[i]))
+			continue;
+		(void)buf_puts(b, first ? "" : ",");
+		first = false;
+		notice_member_json(b, a, c, root, i);
+	}
+	(void)buf_putc(b, '}');
+	yajl_tree_free(root);
+}
+
+/* ---- the body ------------------------------------------------------------- */
+
+/* The data of a subscriber's alert: the subscriber, then what the kind
+ * of alert says. */
+static void subscriber_json(struct buf *b, const struct alert *a,
+			    const struct config *c)
+{
+	(void)buf_putc(b, '{');
+	json_member(b, "subscriber", a->subscriber, true);
+	if (a->kind == STORE_ALERT_TEST)
+		json_member(b, "message", TEST_MESSAGE, false);
+	else if (a->kind == STORE_ALERT_EVENT && a->n_events == 1)
+		event_json(b, &a->events[0], c);
+	else
+		events_json(b, a, c);
+	(void)buf_putc(b, '}');
+}
+
 void webhook_body(const struct alert *a, const struct config *c,
 		  struct buf *out)
 {
-	char when[32];
-	size_t i;
-
-	webhook_time(a->created, when);
-	(void)buf_printf(out,
-			 "{\"version\":%d,\"type\":\"%s\",\"id\":\"%s\","
-			 "\"created\":\"%s\",",
-			 WEBHOOK_SCHEMA_VERSION, alert_type(a), a->id, when);
-	if (a->kind == STORE_ALERT_NOTICE) {
-		/* The notice's JSON is {"type":...,data members}. */
-		(void)buf_puts(out, "\"data\":");
-		(void)buf_puts(out, a->notice);
-		(void)buf_puts(out, "}");
-		return;
-	}
-	json_member(out, "subscriber", a->subscriber);
-	if (a->kind == STORE_ALERT_TEST) {
-		(void)buf_putc(out, ',');
-		json_member(out, "message", TEST_MESSAGE);
-		(void)buf_putc(out, '}');
-		return;
-	}
-	if (a->kind == STORE_ALERT_EVENT && a->n_events == 1) {
-		(void)buf_putc(out, ',');
-		event_json(out, &a->events[0], c);
-		(void)buf_puts(out, "}");
-		return;
-	}
-	(void)buf_puts(out, ",\"events\":[");
-	for (i = 0; i < a->n_events; i++) {
-		webhook_time(a->events[i].created, when);
-		(void)buf_printf(out,
-				 "%s{\"id\":\"%s\",\"type\":\"%s\","
-				 "\"created\":\"%s\",",
-				 i ? "," : "", a->events[i].id,
-				 alert_event_type(a->events[i].type), when);
-		event_json(out, &a->events[i], c);
-		(void)buf_putc(out, '}');
-	}
-	(void)buf_puts(out, "]}");
+	(void)buf_printf(out, "{\"type\":\"%s\",\"version\":%d,\"id\":\"%s\"",
+			 alert_type(a), WEBHOOK_SCHEMA_VERSION, a->id);
+	json_key(out, "timestamp", false);
+	json_time(out, a->created);
+	json_key(out, "data", false);
+	if (a->kind == STORE_ALERT_NOTICE)
+		notice_json(out, a, c);
+	else
+		subscriber_json(out, a, c);
+	(void)buf_putc(out, '}');
 }
 
 /* HMAC-SHA256 over the parts, one after another. */

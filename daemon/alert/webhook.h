@@ -1,13 +1,13 @@
 /*
  * webhook.h: what a webhook receiver gets: the JSON body of an alert
- * (schema version 1, documented in README.md) and its Standard Webhooks
- * signature.
+ * (schema version 2, documented member by member in README.md) and its
+ * Standard Webhooks signature.
  *
  * The body is rendered from the alert alone, so every retry sends the same
  * bytes; the signature covers the alert id, the attempt's timestamp and
  * the body: v1,base64(HMAC-SHA256(key, id "." timestamp "." body)), the key
- * being the secret's base64 after "whsec_", or the secret's bytes as they
- * are without that prefix.
+ * being the bytes of the secret's base64 after "whsec_"
+ * (secret_webhook_key()).
  */
 #ifndef SCRAPEWATCH_WEBHOOK_H
 #define SCRAPEWATCH_WEBHOOK_H
@@ -19,7 +19,7 @@
 #include "config/config.h"
 #include "lib/buf.h"
 
-#define WEBHOOK_SCHEMA_VERSION 1
+#define WEBHOOK_SCHEMA_VERSION 2
 #define WEBHOOK_SIGNATURE_MAX  128
 
 /* Appends the alert's JSON body to out (c: for the datasets' URLs). */

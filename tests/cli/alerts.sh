@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Alert delivery by webhook against a real HTTP receiver on 127.0.0.1
 # (tests/lib/webhookd.sh): events become alerts in the release's
-# transaction; `deliver` sends them signed the Standard Webhooks way (checked
-# by an independent verifier); 500 x3 then success gives exactly one
-# success and one id; Retry-After is honoured; 410 disables the endpoint
-# and tells the operator; a slow endpoint does not hold up another; a
-# daily digest waits for its period (or `outbox retry`); kill -9 between
-# the send and its record re-sends the same id; the operator hears of new
-# releases and of a dataset failing; nothing is lost.
+# transaction; `deliver` sends them signed the Standard Webhooks way, each
+# checked on arrival by the Standard Webhooks library for JavaScript (npm
+# "standardwebhooks") and by an independent verifier: alerts, digests,
+# operator notices, test messages and every retry; 500 x3 then success
+# gives exactly one success and one id; Retry-After is honoured; 410
+# disables the endpoint and tells the operator; a slow endpoint does not
+# hold up another; a daily digest waits for its period (or `outbox retry`);
+# kill -9 between the send and its record re-sends the same id; the
+# operator hears of new releases and of a dataset failing; every body is
+# schema version 2 (one envelope, one shape for a dataset and a release,
+# null for what is missing); a second installation given the same release
+# makes other ids; nothing is lost.
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
@@ -30,6 +35,9 @@ release() {
 secret=whsec_$(printf 'scrapewatch test secret 0123456' | base64)
 printf '%s\n' "$secret" >"$tmp/hook.key"
 chmod 600 "$tmp/hook.key"
+# From here on $WEBHOOKD_URL is the npm library's endpoint, in front of the
+# receiver: a webhook it cannot verify is refused (401).
+webhookd_verify "$tmp/hook.key"
 cat >"$tmp/sw.yaml" <<EOF
 state_dir: $tmp/state
 alerts: { webhook_retries: [1s, 1s, 1s], timeout: 3s, concurrency: 4 }
@@ -85,6 +93,49 @@ deliver() {
 	run_sw "${C[@]}" deliver
 	[ "$RC" = 0 ] || sw_fail "deliver: exit $RC: $ERR"
 }
+# verdicts EXPR: EXPR over what the npm library made of each request, v =
+# the list of them (dicts: id, verdict, skew, status, path, and "j" = the
+# body as JSON).
+verdicts() {
+	"$SW_PYTHON" - "$WEBHOOKD_VERDICTS" "$1" <<-'EOF'
+		import json, re, sys
+		v = []
+		for line in open(sys.argv[1], encoding="utf-8"):
+		    f = line.rstrip("\n").split(" ", 5)
+		    x = dict(zip(["id", "verdict", "skew", "status", "path"], f))
+		    try:
+		        x["j"] = json.loads(f[5])
+		    except ValueError:
+		        x["j"] = None
+		    v.append(x)
+		def schema(x):
+		    """What in request x's body is not schema version 2."""
+		    j, p, where = x["j"], [], "%s %s" % (x["path"], x["id"])
+		    if not isinstance(j, dict):
+		        return [where + ": not a JSON object"]
+		    if sorted(j) != ["data", "id", "timestamp", "type", "version"]:
+		        p.append("%s: members %s" % (where, sorted(j)))
+		    if j.get("version") != 2 or j.get("id") != x["id"]:
+		        p.append("%s: version %r, id %r" % (where, j.get("version"), j.get("id")))
+		    if "." not in str(j.get("type")):
+		        p.append("%s: type %r has no namespace" % (where, j.get("type")))
+		    if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", str(j.get("timestamp"))):
+		        p.append("%s: timestamp %r" % (where, j.get("timestamp")))
+		    if not isinstance(j.get("data"), dict) or "type" in j["data"]:
+		        p.append("%s: data %r" % (where, j.get("data")))
+		    shapes = {"dataset": ["name", "url"], "release": ["fetched", "number", "sha256"]}
+		    def walk(v, at):
+		        if v == "":
+		            p.append('%s: %s is ""' % (where, at))
+		        for k, w in (v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else []):
+		            if k in shapes and not (isinstance(w, dict) and sorted(w) == shapes[k]):
+		                p.append("%s: %s.%s is %r" % (where, at, k, w))
+		            walk(w, "%s.%s" % (at, k))
+		    walk(j.get("data"), "data")
+		    return p
+		print(eval(sys.argv[2]))
+	EOF
+}
 
 # --- release 1: baselines for jane and bob (nobody has none: no alert) ----
 release 11111111@N00/101 11111111@N00/102 22222222@N00/201 44444444@N00/401
@@ -92,17 +143,17 @@ run_sw "${C[@]}" check --all
 expect_eq "release 1: exit" "$RC" 0
 expect_eq "alerts queued with the release: jane, bob (eve: no photos yet), the operator's notice" \
 	"$(outbox_json "sorted((x['subscriber'], x['type'], x['state']) for x in a)")" \
-	"[('', 'dataset.release', 'pending'), ('bob', 'baseline', 'pending'), ('jane', 'baseline', 'pending')]"
+	"[('', 'dataset.release', 'pending'), ('bob', 'subscription.baseline', 'pending'), ('jane', 'subscription.baseline', 'pending')]"
 deliver
 expect_eq "deliver: all sent" "$OUT" "alerts: 3 sent, 0 to retry, 0 failed"
 expect_eq "receiver: three POSTs" "$(requests "sorted((q['path'], q['status'], q['method']) for q in r)")" \
 	"[('/bob', 200, 'POST'), ('/jane', 200, 'POST'), ('/ops', 200, 'POST')]"
 expect_eq "the operator's dataset.release notice" \
-	"$(requests "[(q['j']['type'], q['j']['data']['dataset'], q['j']['data']['release'], q['j']['data']['entries'], q['j']['data']['events']) for q in r if q['path'] == '/ops']")" \
+	"$(requests "[(q['j']['type'], q['j']['data']['dataset']['name'], q['j']['data']['release']['number'], q['j']['data']['entries'], q['j']['data']['event_count']) for q in r if q['path'] == '/ops']")" \
 	"[('dataset.release', 'faces', 1, 4, 4)]"
 expect_eq "jane's baseline body" \
-	"$(requests "[(q['j']['version'], q['j']['type'], q['j']['subscriber'], q['j']['dataset']['name'], q['j']['release']['number'], [(p['photo_id'], p['match'], p['owner']['nsid']) for p in q['j']['photos']]) for q in r if q['path'] == '/jane']")" \
-	"[(1, 'baseline', 'jane', 'faces', 1, [(101, 'nsid', '11111111@N00'), (102, 'nsid', '11111111@N00')])]"
+	"$(requests "[(q['j']['version'], q['j']['type'], q['j']['data']['subscriber'], q['j']['data']['dataset']['name'], q['j']['data']['release']['number'], [(p['photo_id'], p['match'], p['owner']['nsid']) for p in q['j']['data']['photos']]) for q in r if q['path'] == '/jane']")" \
+	"[(2, 'subscription.baseline', 'jane', 'faces', 1, [(101, 'nsid', '11111111@N00'), (102, 'nsid', '11111111@N00')])]"
 expect_eq "headers: id = alert id, JSON" \
 	"$(requests "[q['h']['webhook-id'] == q['j']['id'] and q['h']['content-type'] == 'application/json' for q in r]")" \
 	"[True, True, True]"
@@ -129,23 +180,23 @@ expect_eq "after 3 x 500: sent" "$OUT" "alerts: 2 sent, 0 to retry, 0 failed"
 expect_eq "jane: 2 alerts x (500 500 500 200)" "$(webhookd_statuses /jane)" \
 	"200 500 500 500 500 500 500 200 200"
 expect_eq "each alert: one success, one id across its retries" \
-	"$(requests "sorted((q['j']['type'], [x['status'] for x in r if x['h']['webhook-id'] == q['h']['webhook-id']]) for q in r if q['path'] == '/jane' and q['status'] == 200 and q['j']['type'] != 'baseline')")" \
+	"$(requests "sorted((q['j']['type'], [x['status'] for x in r if x['h']['webhook-id'] == q['h']['webhook-id']]) for q in r if q['path'] == '/jane' and q['status'] == 200 and q['j']['type'] != 'subscription.baseline')")" \
 	"[('photo.included', [500, 500, 500, 200]), ('photo.removed', [500, 500, 500, 200])]"
 expect_eq "outbox: attempts recorded" \
-	"$(outbox_json "sorted((x['type'], x['state'], x['attempts'], [h['outcome'] for h in x['history']]) for x in a if x['subscriber'] == 'jane' and x['type'] != 'baseline')")" \
+	"$(outbox_json "sorted((x['type'], x['state'], x['attempts'], [h['outcome'] for h in x['history']]) for x in a if x['subscriber'] == 'jane' and x['type'] != 'subscription.baseline')")" \
 	"[('photo.included', 'sent', 4, ['retry', 'retry', 'retry', 'sent']), ('photo.removed', 'sent', 4, ['retry', 'retry', 'retry', 'sent'])]"
 
 # --- eve's daily digest waits for the end of the day --------------------
 expect_eq "eve: a pending digest due at the next midnight UTC" \
 	"$(outbox_json "[(x['type'], x['state'], x['due'] % 86400, x['due'] > x['created']) for x in a if x['subscriber'] == 'eve']")" \
-	"[('digest', 'pending', 0, True)]"
+	"[('subscription.digest', 'pending', 0, True)]"
 digest=$(outbox_json "[x['id'] for x in a if x['subscriber'] == 'eve'][0]")
 run_sw "${C[@]}" outbox retry "$digest"
 expect_contains "outbox retry: due now" "$OUT" "alert $digest is due now"
 deliver
 expect_eq "the digest body" \
-	"$(requests "[(q['j']['type'], [(e['type'], [p['photo_id'] for p in e['photos']]) for e in q['j']['events']]) for q in r if q['path'] == '/eve']")" \
-	"[('digest', [('photo.included', [301])])]"
+	"$(requests "[(q['j']['type'], [(e['type'], [p['photo_id'] for p in e['photos']]) for e in q['j']['data']['events']]) for q in r if q['path'] == '/eve']")" \
+	"[('subscription.digest', [('photo.included', [301])])]"
 
 # --- Retry-After is honoured ---------------------------------------------
 webhookd_control /jane status=503 first=1 retry_after=30
@@ -201,7 +252,7 @@ webhookd_control /jane
 deliver
 expect_eq "re-sent, sent once recorded" "$OUT" "alerts: 1 sent, 0 to retry, 0 failed"
 expect_eq "the receiver saw the same id twice" \
-	"$(requests "len(set(q['h']['webhook-id'] for q in r if q['path'] == '/jane' and q['j']['photos'][0]['photo_id'] == 103 and q['j']['type'] == 'photo.removed')), len([q for q in r if q['path'] == '/jane' and q['j']['photos'][0]['photo_id'] == 103 and q['j']['type'] == 'photo.removed'])")" \
+	"$(requests "len(set(q['h']['webhook-id'] for q in r if q['path'] == '/jane' and q['j']['data']['photos'][0]['photo_id'] == 103 and q['j']['type'] == 'photo.removed')), len([q for q in r if q['path'] == '/jane' and q['j']['data']['photos'][0]['photo_id'] == 103 and q['j']['type'] == 'photo.removed'])")" \
 	"(1, 2)"
 
 # --- a dataset failing twice in a row: the operator is told, once --------
@@ -214,7 +265,7 @@ run_sw "${C[@]}" check --all --deliver
 expect_eq "check --deliver: still exit 69" "$RC" 69
 expect_contains "check --deliver: the notice sent after the check" "$OUT" "alerts: 1 sent, 0 to retry, 0 failed"
 expect_eq "dataset.failing after 2 failures, not again at 3" \
-	"$(requests "[(q['j']['data']['dataset'], q['j']['data']['failures'], 'gone.csv' in q['j']['data']['error']) for q in r if q['path'] == '/ops' and q['j']['type'] == 'dataset.failing']")" \
+	"$(requests "[(q['j']['data']['dataset']['name'], q['j']['data']['failures'], 'gone.csv' in q['j']['data']['error']) for q in r if q['path'] == '/ops' and q['j']['type'] == 'dataset.failing']")" \
 	"[('faces', 2, True)]"
 
 # --- alert test: a real message, the server's real reply, nothing queued ---
@@ -223,9 +274,9 @@ run_sw "${C[@]}" alert test jane
 expect_eq "alert test: sent" "$RC" 0
 expect_eq "alert test: the reply" "$OUT" "webhook $WEBHOOKD_URL/jane: sent: HTTP 200: {\"ok\":true}"
 expect_eq "alert test: a signed test message" \
-	"$(requests "[(q['j']['type'], q['j']['subscriber'], q['j']['message'][:30]) for q in r if q['j'] and q['j']['type'] == 'test']")" \
-	"[('test', 'jane', 'This is a test message from sc')]"
-verify "$secret" "$(requests "[q['h']['webhook-id'] for q in r if q['j'] and q['j']['type'] == 'test'][0]")"
+	"$(requests "[(q['j']['type'], q['j']['data']['subscriber'], q['j']['data']['message'][:30]) for q in r if q['j'] and q['j']['type'] == 'subscription.test']")" \
+	"[('subscription.test', 'jane', 'This is a test message from sc')]"
+verify "$secret" "$(requests "[q['h']['webhook-id'] for q in r if q['j'] and q['j']['type'] == 'subscription.test'][0]")"
 expect_eq "alert test: signature verifies" "$RC" 0
 webhookd_control /jane status=503
 run_sw "${C[@]}" alert test jane
@@ -245,6 +296,52 @@ run_sw "${C[@]}" alert test jane
 expect_contains "a dropped connection: failed for now" "$OUT" "/jane: failed for now:"
 webhookd_control /jane
 expect_eq "alert test queues nothing" "$(outbox_json "len(a)")" "$n_before"
+
+# --- a second installation given the same release: other ids --------------
+# (Receivers drop a webhook-id they have seen, mail services a Message-ID.)
+n=$(webhookd_count)
+release 11111111@N00/101 11111111@N00/102 22222222@N00/201 44444444@N00/401
+sed -e "s|^state_dir: .*|state_dir: $tmp/state2|" -e "s|file://$tmp/gone.csv|file://$tmp/faces.csv|" \
+	"$tmp/sw.yaml" >"$tmp/sw2.yaml"
+run_sw -c "$tmp/sw2.yaml" check --all --deliver
+expect_contains "a second installation: its release 1 alerts sent" "$OUT" "alerts: 3 sent, 0 to retry, 0 failed"
+expect_eq "the same alerts (jane's and bob's baselines, the operator's notice), none with an id the first installation used" \
+	"$(requests "sorted((q['path'], q['h']['webhook-id'] in set(x['h']['webhook-id'] for x in r[:$n])) for q in r[$n:])")" \
+	"[('/bob', False), ('/jane', False), ('/ops', False)]"
+
+# --- every webhook verified by the npm library on arrival ------------------
+expect_eq "the npm library verified every webhook" "$(webhookd_unverified)" ""
+expect_eq "... of every kind" \
+	"$(webhookd_verdicts | awk '$1 == "verified" { print $2 }' | sort -u | paste -sd' ')" \
+	"alert.failed dataset.failing dataset.release photo.included photo.removed subscription.baseline subscription.digest subscription.test"
+expect_eq "... and each attempt of a retried alert, under one id" \
+	"$(verdicts "sorted((g[0]['j']['type'], [x['status'] for x in g], sorted(set(x['verdict'] for x in g))) for g in [[x for x in v if x['id'] == i] for i in dict.fromkeys(x['id'] for x in v)] if g[0]['status'] == '500' and g[0]['j']['type'].startswith('photo.'))")" \
+	"[('photo.included', ['500', '500', '500', '200'], ['verified']), ('photo.removed', ['500', '500', '500', '200'], ['verified'])]"
+
+# --- every body in the one schema, version 2 -------------------------------
+# The envelope and nothing else; data without the envelope's type; a
+# dataset always {name, url}, a release always {number, sha256, fetched};
+# a missing value null, never "".
+expect_eq "every body: schema version 2" "$(verdicts "[p for x in v for p in schema(x)]" 2>&1)" "[]"
+
+# --- the library's endpoint refuses a forged or a stale webhook ------------
+# post_signed SECRET TIMESTAMP ID: a POST to /forged signed with SECRET at
+# TIMESTAMP, signed with openssl; prints the status it got.
+post_signed() {
+	local key body='{"type":"photo.included","version":2}' sig
+	key=$(printf '%s' "${1#whsec_}" | base64 -d | od -An -tx1 | tr -d ' \n')
+	sig=$(printf '%s' "$3.$2.$body" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary | base64)
+	curl -s -o /dev/null -w '%{http_code}' -H "webhook-id: $3" -H "webhook-timestamp: $2" \
+		-H "webhook-signature: v1,$sig" -H 'Content-Type: application/json' -d "$body" "$WEBHOOKD_URL/forged"
+}
+now=$(date +%s)
+expect_eq "negative control: signed right, taken" "$(post_signed "$secret" "$now" msg_good)" 200
+expect_eq "negative control: another key, refused" \
+	"$(post_signed "whsec_$(openssl rand -base64 32)" "$now" msg_key)" 401
+expect_eq "negative control: 10 minutes old, refused" "$(post_signed "$secret" $((now - 600)) msg_old)" 401
+expect_eq "negative control: why, as the library says" "$(webhookd_unverified /forged | cut -d' ' -f1,2)" \
+	"msg_key rejected:No-matching-signature-found
+msg_old rejected:Message-timestamp-too-old"
 
 # --- in the end nothing is pending and nothing was lost --------------------
 expect_eq "nothing pending" "$(outbox_json "[x['id'] for x in a if x['state'] == 'pending']")" "[]"

@@ -7,7 +7,8 @@
 # SIGHUP with a good configuration adds a dataset, with a broken one keeps
 # the old and says why; SIGTERM during an ingest exits within seconds with
 # the index intact; a restart resumes the schedule instead of fetching
-# everything again.
+# everything again.  Every webhook the daemon sends verifies with the
+# Standard Webhooks library for JavaScript on arrival.
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
@@ -45,6 +46,7 @@ release() {
 }
 printf 'whsec_%s\n' "$(printf 'daemon test secret, 32 bytes long' | base64 -w0)" >"$tmp/hook.key"
 chmod 600 "$tmp/hook.key"
+webhookd_verify "$tmp/hook.key" # $WEBHOOKD_URL: the npm library's endpoint
 # config INTERVAL EXTRA_DATASET_YAML
 config() {
 	cat >"$tmp/sw.yaml" <<-EOF
@@ -85,7 +87,7 @@ hooks() {
 		import json, sys
 		for line in open(sys.argv[1]):
 		    b = json.loads(json.loads(line)["body"])
-		    print(b["type"], *[p["photo_id"] for p in b.get("photos", [])])
+		    print(b["type"], *[p["photo_id"] for p in b["data"].get("photos", [])])
 	EOF
 }
 hook_seen() { hooks | grep -q "^$1"; }
@@ -107,8 +109,8 @@ ready=$(grep -m1 'READY=1' "$NOTIFYD_LOG")
 expect_contains "READY=1 with a STATUS" "$ready" "STATUS=2 datasets"
 expect_contains "logged its start before READY" "$(cat "$tmp/daemon.log")" "Started: 2 datasets, 1 subscribers, 1 watches"
 expect_eq "READY came from the daemon itself" "$(sed -n 's/.* pid=\([0-9]*\) .*/\1/p' <<<"$ready")" "$pid"
-wait_for 15 hook_seen baseline || sw_fail "no baseline webhook for jane"
-expect_eq "the baseline reached jane on its own" "$(hooks)" "baseline 1 2 3 4 5 6 7 8 9 10"
+wait_for 15 hook_seen subscription.baseline || sw_fail "no baseline webhook for jane"
+expect_eq "the baseline reached jane on its own" "$(hooks)" "subscription.baseline 1 2 3 4 5 6 7 8 9 10"
 wait_for 15 bash -c "grep -q '^200 GET /yearly.csv ' '$HTTPD_LOG'" || sw_fail "yearly not fetched"
 # nginx logs the request before the daemon has ingested the body.
 yearly_checked() { [ "$(status "bool(d['yearly']['last_check'] and d['yearly']['last_check']['ended'])")" = True ]; }
@@ -225,4 +227,7 @@ wait_for 10 caught_up || true # the run's record follows the release's commit
 expect_eq "status: faces caught up, release 4, no failure" "$(status "d['faces']['release']['number'], d['faces']['consecutive_failures']")" "4 0"
 expect_contains "its next check is a year out" "$(grep 'READY=1' "$NOTIFYD_LOG")" "STATUS=2 datasets"
 stop_daemon
+expect_eq "the npm library verified each webhook the daemon sent" \
+	"$(webhookd_unverified)$(webhookd_verdicts | sort -u | paste -sd,)" \
+	"verified photo.reincluded,verified photo.removed,verified subscription.baseline"
 sw_done

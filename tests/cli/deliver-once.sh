@@ -7,7 +7,8 @@
 # request could then not record its attempt, and the alert went out again
 # (issue 18: the baseline three times, 5 s apart).  Counts the POSTs per
 # webhook-id: exactly one each, every one recorded as sent, each signed
-# when its own attempt started.
+# when its own attempt started, as the Standard Webhooks library for
+# JavaScript verifies on arrival.
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
@@ -41,6 +42,7 @@ csv "$HTTPD_WWW/faces.csv" 1 10
 csv "$tmp/other-0.csv" 1 10 22222222@N00
 printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)" >"$tmp/hook.key"
 chmod 600 "$tmp/hook.key"
+webhookd_verify "$tmp/hook.key" # $WEBHOOKD_URL: the npm library's endpoint
 {
 	echo "state_dir: $tmp/state"
 	echo "alerts: { concurrency: 1 }"
@@ -122,4 +124,6 @@ EOF
 expect_eq "each recorded as sent once" \
 	"$(sqlite3 "$tmp/state/scrapewatch.db" "SELECT count(*), count(DISTINCT alert_id) FROM attempts")" "18|18"
 expect_not_contains "no database error in the daemon's log" "$(cat "$tmp/daemon.log")" "cannot record"
+expect_eq "the npm library verified all 18, each within its tolerance of now" \
+	"$(webhookd_unverified)$(webhookd_verdicts | grep -c '^verified ')" 18
 sw_done

@@ -319,7 +319,7 @@ count_webhooks() {
 		    wid = h.get("webhook-id", "none")
 		    try:
 		        b = json.loads(r.get("body", ""))
-		        what = "%s %s" % (b.get("type"), b.get("dataset", {}).get("name"))
+		        what = "%s %s" % (b.get("type"), b.get("data", {}).get("dataset", {}).get("name"))
 		    except ValueError:
 		        what = "unparsable"
 		    i = ids.setdefault(wid, {"posts": 0, "n": [], "what": what})

@@ -5,14 +5,18 @@
  * taken from their JSON by the migration ("notice" when the JSON has none).
  * Alert ids: two installations given the same releases share none, a copy
  * of one database tells two release files apart, and routing the same
- * again makes the same id.
+ * again makes the same id.  Webhook bodies: the one schema (version 2) of
+ * every kind of alert, member by member, read back as JSON.
  */
 #include <errno.h>
 #include <sqlite3.h>
+#include <yajl/yajl_tree.h>
 
 #include "alert/alert.h"
 #include "alert/channel.h"
 #include "alert/route.h"
+#include "alert/webhook.h"
+#include "lib/buf.h"
 #include "lib/macro.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
@@ -340,4 +344,333 @@ TEST(test_messages_never_share_an_id)
 	CHECK(strcmp(a->id, b->id) != 0);
 	alert_free(a);
 	alert_free(b);
+}
+
+/* ---- webhook bodies -------------------------------------------------------- */
+
+/* The value at path in v ("data/photos/0/owner": names, and numbers that
+ * index arrays), or NULL when there is none. */
+static yajl_val at(yajl_val v, const char *path)
+{
+	char part[64], *end;
+	unsigned long k;
+	size_t len, i;
+
+	while (v && *path) {
+		len = strcspn(path, "/");
+		snprintf(part, sizeof(part), "%.*s", (int)len, path);
+		path += len + (path[len] == '/');
+		if (YAJL_IS_ARRAY(v)) {
+			k = strtoul(part, &end, 10);
+			v = *end || k >= v->u.array.len ? NULL
+							: v->u.array.values[k];
+			continue;
+		}
+		if (!YAJL_IS_OBJECT(v))
+			return NULL;
+		for (i = 0; i < v->u.object.len; i++)
+			if (strcmp(v->u.object.keys[i], part) == 0)
+				break;
+		v = i < v->u.object.len ? v->u.object.values[i] : NULL;
+	}
+	return v;
+}
+
+/* What a value is, as the tables below write it: a string in quotes, a
+ * number as written, null, {N} and [N] for objects and arrays of N, or
+ * "absent". */
+static void shape(yajl_val v, char *out, size_t size)
+{
+	if (!v)
+		snprintf(out, size, "absent");
+	else if (YAJL_IS_STRING(v))
+		snprintf(out, size, "\"%s\"", YAJL_GET_STRING(v));
+	else if (YAJL_IS_NUMBER(v))
+		snprintf(out, size, "%s", YAJL_GET_NUMBER(v));
+	else if (YAJL_IS_OBJECT(v))
+		snprintf(out, size, "{%zu}", v->u.object.len);
+	else if (YAJL_IS_ARRAY(v))
+		snprintf(out, size, "[%zu]", v->u.array.len);
+	else
+		snprintf(out, size, "%s", YAJL_IS_NULL(v) ? "null" : "bool");
+}
+
+struct member {
+	const char *path, *want;
+};
+
+/* Renders a's body, parses it and checks each member. */
+static void check_body(const struct alert *a, const struct config *c,
+		       const struct member *m, size_t n)
+{
+	yajl_val root;
+	struct buf body;
+	char got[512];
+	size_t i;
+
+	buf_init(&body, 1 << 20);
+	webhook_body(a, c, &body);
+	(void)buf_putc(&body, '\0');
+	root = yajl_tree_parse(body.data, NULL, 0);
+	if (!root)
+		TEST_FAIL("not JSON: %s", body.data);
+	for (i = 0; root && i < n; i++) {
+		shape(at(root, m[i].path), got, sizeof(got));
+		if (strcmp(got, m[i].want) != 0)
+			TEST_FAIL("%s: %s is %s, expected %s", alert_type(a),
+				  m[i].path, got, m[i].want);
+	}
+	yajl_tree_free(root);
+	buf_free(&body);
+}
+
+#define ALERT_ID "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
+#define PAGE	 "https://www.flickr.com/photos/janedoe/2005/"
+/* The configured URL, as a receiver sees it: its secret left out. */
+#define DATASET_URL   "https://example.org/ffhq.json?token=s3cret"
+#define DATASET_SHOWN "https://example.org/ffhq.json?token=REDACTED"
+
+static struct config_dataset body_datasets[] = {
+	{.name = (char *)"ffhq", .url = (char *)DATASET_URL},
+};
+
+/* Every payload: type, version, id, timestamp and data, nothing else. */
+#define ENVELOPE(type)                                     \
+	{"type", "\"" type "\""}, {"version", "2"},        \
+		{"id", "\"" ALERT_ID "\""},                \
+		{"timestamp", "\"2023-11-14T22:13:20Z\""}, \
+		{"created", "absent"},                     \
+	{                                                  \
+		"subscriber", "absent"                     \
+	}
+
+/* The dataset and release objects: the same members in every payload. */
+#define DATASET_AND_RELEASE(at)                                    \
+	{at "dataset", "{2}"}, {at "dataset/name", "\"ffhq\""},    \
+		{at "dataset/url", "\"" DATASET_SHOWN "\""},       \
+		{at "release", "{3}"}, {at "release/number", "3"}, \
+		{at "release/sha256", "\"" SHA_A "\""},            \
+	{                                                          \
+		at "release/fetched", "\"2023-11-14T22:13:18Z\""   \
+	}
+
+TEST(webhook_bodies_of_subscriber_alerts)
+{
+	static const struct member event[] = {
+		ENVELOPE("photo.included"),
+		{"data", "{5}"},
+		{"data/subscriber", "\"jane\""},
+		DATASET_AND_RELEASE("data/"),
+		{"data/photo_count", "2"},
+		{"data/photos", "[2]"},
+		{"data/photos/0", "{9}"},
+		{"data/photos/0/photo_id", "2005"},
+		{"data/photos/0/page_url", "\"" PAGE "\""},
+		/* Missing values are null, never "". */
+		{"data/photos/0/image_url", "null"},
+		{"data/photos/0/owner/nsid", "null"},
+		{"data/photos/0/owner/alias", "\"janedoe\""},
+		{"data/photos/0/owner/display_name", "\"Jane Doe\""},
+		{"data/photos/0/match", "\"alias\""},
+		{"data/photos/0/owner_found", "\"direct\""},
+		{"data/photos/0/license", "null"},
+		{"data/photos/0/key", "null"},
+		{"data/photos/0/line", "4"},
+		/* No photo id, no owner: no page either. */
+		{"data/photos/1/photo_id", "null"},
+		{"data/photos/1/page_url", "null"},
+		{"data/photos/1/key", "\"row 7\""},
+	};
+	static const struct member baseline[] = {
+		ENVELOPE("subscription.baseline"),
+		DATASET_AND_RELEASE("data/"),
+	};
+	static const struct member digest[] = {
+		ENVELOPE("subscription.digest"),
+		{"data", "{2}"},
+		{"data/subscriber", "\"jane\""},
+		{"data/events", "[2]"},
+		{"data/events/0", "{7}"},
+		{"data/events/0/id", "\"e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0\""},
+		{"data/events/0/type", "\"photo.included\""},
+		{"data/events/0/timestamp", "\"2023-11-14T22:13:20Z\""},
+		DATASET_AND_RELEASE("data/events/0/"),
+		{"data/events/0/photo_count", "2"},
+		{"data/events/0/photos/0/photo_id", "2005"},
+		{"data/events/1/type", "\"photo.removed\""},
+		DATASET_AND_RELEASE("data/events/1/"),
+	};
+	struct alert_photo photos[] = {
+		{.e = {.photo_id = 2005,
+		       .nsid = "",
+		       .alias = "janedoe",
+		       .name = "Jane Doe",
+		       .key_text = "",
+		       .page_url = "",
+		       .image_url = "",
+		       .license = "",
+		       .line = 4},
+		 .how = STORE_MATCH_ALIAS,
+		 .via = STORE_VIA_ENTRY},
+		{.e = {.nsid = "",
+		       .alias = "",
+		       .name = "",
+		       .key_text = "row 7",
+		       .page_url = "",
+		       .image_url = "",
+		       .license = "",
+		       .line = 9},
+		 .how = STORE_MATCH_PHOTO,
+		 .via = STORE_VIA_ENTRY},
+	};
+	struct alert_event ev[2] = {
+		{.id = "e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0",
+		 .type = STORE_EVENT_INCLUDED,
+		 .created = NOW,
+		 .dataset = (char *)"ffhq",
+		 .release = 3,
+		 .release_sha256 = SHA_A,
+		 .release_time = NOW - 2,
+		 .n_total = 2,
+		 .photos = photos,
+		 .n_photos = 2},
+	};
+	struct alert a = {
+		.id = ALERT_ID,
+		.subscriber = (char *)"jane",
+		.channel = STORE_CHANNEL_WEBHOOK,
+		.kind = STORE_ALERT_EVENT,
+		.created = NOW,
+		.notice = (char *)"",
+		.events = ev,
+		.n_events = 1,
+	};
+	struct config c = {.datasets = body_datasets,
+			   .n_datasets = ELEMENTSOF(body_datasets)};
+
+	check_body(&a, &c, event, ELEMENTSOF(event));
+	ev[0].type = STORE_EVENT_BASELINE;
+	check_body(&a, &c, baseline, ELEMENTSOF(baseline));
+	ev[0].type = STORE_EVENT_INCLUDED;
+	ev[1] = ev[0];
+	ev[1].type = STORE_EVENT_REMOVED;
+	a.kind = STORE_ALERT_DIGEST;
+	a.n_events = 2;
+	check_body(&a, &c, digest, ELEMENTSOF(digest));
+}
+
+TEST(webhook_body_of_a_test_message)
+{
+	static const struct member test[] = {
+		{"type", "\"subscription.test\""},
+		{"version", "2"},
+		{"timestamp", "\"2023-11-14T22:13:20Z\""},
+		{"data", "{2}"},
+		{"data/subscriber", "\"jane\""},
+		{"data/message", "\"" TEST_MESSAGE "\""},
+	};
+	struct alert *a = alert_test("jane", STORE_CHANNEL_WEBHOOK, NOW);
+	struct config c = {0};
+
+	check_body(a, &c, test, ELEMENTSOF(test));
+	alert_free(a);
+}
+
+/* Operator notices as routing queues them (the members their makers
+ * write), read back from the outbox. */
+TEST(webhook_bodies_of_operator_notices)
+{
+	static const struct member release[] = {
+		{"type", "\"dataset.release\""},
+		{"version", "2"},
+		{"data", "{7}"},
+		/* The envelope's type is not repeated. */
+		{"data/type", "absent"},
+		DATASET_AND_RELEASE("data/"),
+		/* In the release object, not beside it; fetched with it. */
+		{"data/sha256", "absent"},
+		{"data/release/fetched", "\"2023-11-14T22:13:18Z\""},
+		{"data/entries", "10"},
+		{"data/added", "1"},
+		{"data/removed", "0"},
+		{"data/reincluded", "0"},
+		/* A count, named as counts are ("events" is a digest's list). */
+		{"data/event_count", "2"},
+		{"data/events", "absent"},
+	};
+	static const struct member failing[] = {
+		{"type", "\"dataset.failing\""},
+		{"data", "{3}"},
+		{"data/type", "absent"},
+		{"data/dataset", "{2}"},
+		{"data/dataset/name", "\"ffhq\""},
+		/* The URL that failed, as the notice has it, redacted. */
+		{"data/dataset/url",
+		 "\"https://example.org/old.json?sig=REDACTED\""},
+		{"data/url", "absent"},
+		{"data/failures", "2"},
+		{"data/error", "null"},
+	};
+	static const struct member failed[] = {
+		{"type", "\"alert.failed\""},
+		{"data", "{6}"},
+		{"data/alert", "\"" ALERT_ID "\""},
+		{"data/subscriber", "\"bob\""},
+		{"data/channel", "\"webhook\""},
+		{"data/alert_type", "\"subscription.baseline\""},
+		{"data/attempts", "3"},
+		{"data/reply", "\"HTTP 410: gone\""},
+	};
+	static const struct {
+		const char *type, *data;
+		int64_t created;
+		const struct member *m;
+		size_t n;
+	} cases[] = {
+		{"dataset.release",
+		 "\"dataset\":\"ffhq\",\"release\":3,\"sha256\":\"" SHA_A "\","
+		 "\"entries\":10,\"added\":1,\"removed\":0,\"reincluded\":0,"
+		 "\"events\":2",
+		 NOW - 2, release, ELEMENTSOF(release)},
+		{"dataset.failing",
+		 "\"dataset\":\"ffhq\",\"url\":\"https://example.org/"
+		 "old.json?sig=abc\",\"failures\":2,\"error\":\"\"",
+		 NOW, failing, ELEMENTSOF(failing)},
+		{"alert.failed",
+		 "\"alert\":\"" ALERT_ID "\",\"subscriber\":\"bob\","
+		 "\"channel\":\"webhook\",\"alert_type\":"
+		 "\"subscription.baseline\",\"attempts\":3,\"reply\":"
+		 "\"HTTP 410: gone\"",
+		 NOW + 1, failed, ELEMENTSOF(failed)},
+	};
+	struct config c = {
+		.operator= {.webhook = (char *)"https://hooks.example.org/ops"},
+		.datasets = body_datasets,
+		.n_datasets = ELEMENTSOF(body_datasets),
+	};
+	char path[PATH_MAX];
+	struct store *s = open_new(path);
+	struct ids ids;
+	struct alert *a;
+	size_t i;
+
+	/* Each case is later than the one before: the outbox lists the
+	 * oldest first. */
+	for (i = 0; i < ELEMENTSOF(cases); i++) {
+		CHECK_INT(route_notice(s, &c, cases[i].type, "key",
+				       cases[i].data, cases[i].created),
+			  0);
+		collect_ids(s, &ids);
+		CHECK_INT(ids.n, i + 1);
+		a = NULL;
+		CHECK_INT(alert_load(s, ids.id[i], &a), 0);
+		if (!a)
+			continue;
+		/* The tables' envelope has this id. */
+		snprintf(a->id, sizeof(a->id), "%s", ALERT_ID);
+		check_body(a, &c, cases[i].m, cases[i].n);
+		a = alert_free(a);
+	}
+	s = store_close(s);
+	remove_store(path);
 }
