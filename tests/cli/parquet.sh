@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Manifests that are Parquet files, as the LAION family is published: files
 # written by DuckDB (V1 and V2 pages, each codec, dictionaries and PLAIN,
-# nulls, several row groups, a LAION-shaped file with upper-case columns
-# and a Re-LAION-shaped one with lower-case ones) are imported, and the
+# nulls, several row groups, a LAION-shaped file with upper-case columns,
+# a Re-LAION-shaped one with lower-case ones, columns inside optional
+# groups by their dotted paths) are imported, and the
 # entries scrapewatch keeps are exactly what DuckDB reads from each file.
 # DuckDB comes from the npm registry through tests/lib/setup.sh
 # (build/node); without it the test is skipped (exit 77).
@@ -27,6 +28,7 @@ generic="{ key: SAMPLE_ID, url: URL, owner_name: TEXT, license: W }"
 		case $name in
 		laion) map="{ key: SAMPLE_ID, url: URL, license: LICENSE }" ;;
 		relaion) map="{ url: url, owner_name: caption }" ;;
+		nested) map="{ url: img.url, license: img.size.w }" ;;
 		*) map=$generic ;;
 		esac
 		echo "  - { name: $name, url: \"file://$tmp/$name.parquet\", format: parquet, columns: $map }"

@@ -38,6 +38,11 @@ for (const codec of ['uncompressed', 'snappy', 'gzip', 'zstd'])
       copy: `COMPRESSION ${codec}, PARQUET_VERSION ${v}, ROW_GROUP_SIZE 10000` });
 fixtures.push({ name: 'laion', table: laion, read: "NULL, SAMPLE_ID, URL, LICENSE",
   copy: 'COMPRESSION snappy, ROW_GROUP_SIZE 20000' });
+// A group: its fields by dotted path; a null group makes its fields null.
+fixtures.push({ name: 'nested',
+  table: `SELECT {'url': 'https://example.org/n/' || i || '.jpg', 'size': CASE WHEN i % 4 = 0 THEN NULL
+      ELSE {'w': CASE WHEN i % 3 = 0 THEN NULL ELSE i END} END} AS img FROM range(5000) r(i)`,
+  read: "NULL, img.url, img.url, img.size.w", copy: 'COMPRESSION snappy, ROW_GROUP_SIZE 2000' });
 fixtures.push({ name: 'relaion', table: relaion, read: 'caption, url, url, NULL',
   copy: 'COMPRESSION zstd, PARQUET_VERSION V2, ROW_GROUP_SIZE 15000' });
 
