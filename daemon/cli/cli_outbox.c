@@ -124,22 +124,6 @@ static void alert_head(struct lister *l, const struct store_alert *a,
 	(void)buf_putc(&l->out, '\n');
 }
 
-/* What alert_type() says of the alert once loaded, from its row alone:
- * listing 200,000 alerts must not load each one's events and photos. */
-static const char *row_type(const struct store_alert *a)
-{
-	switch (a->kind) {
-	case STORE_ALERT_EVENT:
-		return alert_event_type(a->event_type);
-	case STORE_ALERT_NOTICE:
-		return a->notice_type;
-	case STORE_ALERT_DIGEST:
-		return "digest";
-	default:
-		return "test";
-	}
-}
-
 /* Prints the alert in l->out, if any. */
 static void list_flush(struct lister *l)
 {
@@ -161,7 +145,11 @@ static int list_row(void *userdata, const struct store_alert *a,
 	if (strcmp(l->current, a->id) != 0) {
 		list_flush(l);
 		buf_reset(&l->out);
-		alert_head(l, a, row_type(a));
+		/* The type from the row alone: listing 200,000 alerts must not
+		 * load each one's events and photos. */
+		alert_head(
+			l, a,
+			alert_type_of(a->kind, a->event_type, a->notice_type));
 		snprintf(l->current, sizeof(l->current), "%s", a->id);
 	}
 	if (attempt)
