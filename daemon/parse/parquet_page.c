@@ -111,8 +111,10 @@ void parquet_decoder_free(struct parquet_decoder *d)
 	d->scratch = NULL;
 }
 
+/* At least n (and one) slots: a page of no values still gets an array. */
 static uint32_t *scratch_get(struct parquet_decoder *d, size_t n)
 {
+	n = MAX(n, 1);
 	if (n > d->scratch_cap) {
 		d->scratch = xreallocarray(d->scratch, n, sizeof(uint32_t));
 		d->scratch_cap = n;
