@@ -28,6 +28,8 @@ SW_COMMANDS=(nodejs npm)
 # Where sw_install_node puts the npm library, for NODE_PATH: a folder of its
 # own, so that nothing else installed with npm under build/ changes it.
 SW_NODE_MODULES=$(CDPATH='' cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/standardwebhooks/node_modules
+# And DuckDB's, which writes and reads the Parquet files of tests/cli/parquet.sh.
+SW_DUCKDB_NODE_MODULES=${SW_NODE_MODULES%/standardwebhooks/node_modules}/node/node_modules
 
 # sw_install_packages: the Debian packages above (only those missing),
 # then the npm library (sw_install_node).
@@ -55,13 +57,20 @@ sw_install_debs() {
 # sw_install_node: the Standard Webhooks library for JavaScript, which
 # tests/lib/standardwebhooks_receiver.js verifies every webhook of the
 # tests with, into build/standardwebhooks (NODE_PATH=$SW_NODE_MODULES);
-# nothing to do when it is there.
+# nothing to do when it is there.  Then DuckDB (@duckdb/node-api, which
+# carries its own library) into build/node, the same way.
 sw_install_node() {
-	[ -f "$SW_NODE_MODULES/standardwebhooks/package.json" ] && return 0
-	echo "Installing the npm package standardwebhooks into ${SW_NODE_MODULES%/node_modules}"
-	mkdir -p "${SW_NODE_MODULES%/node_modules}" &&
-		npm install --prefix "${SW_NODE_MODULES%/node_modules}" --no-audit --no-fund \
-			--no-update-notifier --loglevel=error standardwebhooks@1 >/dev/null
+	sw_install_npm "$SW_NODE_MODULES" standardwebhooks standardwebhooks@1 &&
+		sw_install_npm "$SW_DUCKDB_NODE_MODULES" @duckdb/node-api @duckdb/node-api@1.5.6-r.1
+}
+
+# sw_install_npm MODULES NAME SPEC: npm's SPEC into MODULES, unless NAME is there.
+sw_install_npm() {
+	[ -f "$1/$2/package.json" ] && return 0
+	echo "Installing the npm package $3 into ${1%/node_modules}"
+	mkdir -p "${1%/node_modules}" &&
+		npm install --prefix "${1%/node_modules}" --no-audit --no-fund \
+			--no-update-notifier --loglevel=error "$3" >/dev/null
 }
 
 # sw_build PRESET: configure and build build/PRESET.
