@@ -14,17 +14,11 @@ SW=$1
 . tests/lib/assert.sh
 . tests/lib/httpd.sh
 . tests/lib/webhookd.sh
+. tests/lib/daemon.sh
 . tests/lib/notifyd.sh
 
 tmp=$(mktemp -d)
-pid=''
-stop_daemon() {
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	pid=''
-}
-trap 'stop_daemon; httpd_stop; webhookd_stop; notifyd_stop; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+trap 'daemon_stop; httpd_stop; webhookd_stop; notifyd_stop; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 httpd_start
 webhookd_start
 notifyd_start
@@ -226,7 +220,7 @@ caught_up() { [ "$(status "d['faces']['release']['number'], d['faces']['consecut
 wait_for 10 caught_up || true # the run's record follows the release's commit
 expect_eq "status: faces caught up, release 4, no failure" "$(status "d['faces']['release']['number'], d['faces']['consecutive_failures']")" "4 0"
 expect_contains "its next check is a year out" "$(grep 'READY=1' "$NOTIFYD_LOG")" "STATUS=2 datasets"
-stop_daemon
+daemon_stop
 expect_eq "the npm library verified each webhook the daemon sent" \
 	"$(webhookd_unverified)$(webhookd_verdicts | sort -u | paste -sd,)" \
 	"verified photo.reincluded,verified photo.removed,verified subscription.baseline"

@@ -14,16 +14,10 @@ SW=$1
 . tests/lib/assert.sh
 . tests/lib/httpd.sh
 . tests/lib/webhookd.sh
+. tests/lib/daemon.sh
 
 tmp=$(mktemp -d)
-pid=''
-stop_daemon() {
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	pid=''
-}
-trap 'stop_daemon; httpd_stop; webhookd_stop; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+trap 'daemon_stop; httpd_stop; webhookd_stop; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 httpd_start
 webhookd_start
 webhookd_control / delay=2
@@ -97,7 +91,7 @@ end=$((SECONDS + 40))
 until [ "$(pending)" = 0 ] || [ $SECONDS -ge $end ]; do sleep 0.5; done
 expect_eq "no alert left pending" "$(pending)" 0
 sleep 8
-stop_daemon
+daemon_stop
 
 per_id=$("$SW_PYTHON" - "$WEBHOOKD_LOG" <<-'EOF'
 	import collections, json, sys
