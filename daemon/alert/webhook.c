@@ -61,19 +61,14 @@ static void json_member(struct buf *b, const char *name, const char *value,
 /* A URL as receivers may see it: without userinfo or secret query values. */
 static void json_url(struct buf *b, const char *url)
 {
-	size_t size;
-	char *shown;
+	_cleanup_free_ char *shown = NULL;
 
 	if (!url || !*url) {
 		(void)buf_puts(b, "null");
 		return;
 	}
-	/* Each value redacted may grow to "REDACTED"; there are at most
-	 * half as many values as bytes. */
-	size = strlen(url) * 5 + 16;
-	shown = xmalloc(size);
-	(void)text_json_string(b, redact_url(url, shown, size));
-	free(shown);
+	shown = redact_url_new(url);
+	(void)text_json_string(b, shown);
 }
 
 static void json_time(struct buf *b, int64_t t)

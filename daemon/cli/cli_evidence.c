@@ -23,6 +23,7 @@
 #include "lib/fsutil.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/redact.h"
 #include "lib/text.h"
 #include "lib/xalloc.h"
 
@@ -196,11 +197,12 @@ static void proof_json(struct buf *b, const struct evidence *ev,
 {
 	const struct config_dataset *d = dataset_config(ev, pf->p->dataset);
 	const struct cli_photo *p = pf->p;
+	_cleanup_free_ char *url = redact_url_new(d ? d->url : "");
 
 	(void)buf_puts(b, "{\"dataset\":");
 	(void)text_json_string(b, p->dataset);
 	(void)buf_puts(b, ",\"dataset_url\":");
-	(void)text_json_string(b, d ? d->url : "");
+	(void)text_json_string(b, url);
 	(void)buf_putc(b, ',');
 	release_json(b, pf->release);
 	(void)buf_printf(b,

@@ -17,6 +17,7 @@
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/redact.h"
 #include "lib/text.h"
 #include "lib/xalloc.h"
 #include "store/store_optout.h"
@@ -126,6 +127,7 @@ static void request_releases(struct buf *b, const struct request *rq)
 /* The request as a person sends it. */
 static void request_text(struct buf *b, const struct request *rq)
 {
+	_cleanup_free_ char *url = redact_url_new(rq->d->url);
 	char when[32];
 	size_t i, mark;
 
@@ -145,7 +147,7 @@ static void request_text(struct buf *b, const struct request *rq)
 		"%s,\nfrom every later release of it and from any copy you "
 		"distribute,\nand to confirm when this is done.\n\n",
 		rq->n_photos, rq->n_photos == 1 ? "is" : "are", rq->d->name,
-		rq->d->url, rq->n_photos == 1 ? "it" : "them", rq->d->name);
+		url, rq->n_photos == 1 ? "it" : "them", rq->d->name);
 	(void)buf_puts(b, "The photos\n\n");
 	for (i = 0; i < rq->n_photos; i++)
 		request_photo(b, i, rq->photos[i], rq);
@@ -164,6 +166,7 @@ static void request_text(struct buf *b, const struct request *rq)
 static void request_json(struct buf *b, const struct request *rq,
 			 const char *text)
 {
+	_cleanup_free_ char *url = redact_url_new(rq->d->url);
 	struct buf page;
 	size_t i;
 
@@ -176,7 +179,7 @@ static void request_json(struct buf *b, const struct request *rq,
 	(void)buf_puts(b, ",\"dataset\":");
 	(void)text_json_string(b, rq->d->name);
 	(void)buf_puts(b, ",\"dataset_url\":");
-	(void)text_json_string(b, rq->d->url);
+	(void)text_json_string(b, url);
 	(void)buf_printf(b, ",\"release\":%lld,\"photos\":[",
 			 (long long)rq->newest->seq);
 	for (i = 0; i < rq->n_photos; i++) {

@@ -130,6 +130,16 @@ char *redact_url(const char *url, char *out, size_t size)
 	return give(&b, out, size);
 }
 
+char *redact_url_new(const char *url)
+{
+	struct buf b;
+
+	buf_init(&b, 10 * strlen(url) + 64);
+	redact_one(&b, url, strlen(url));
+	(void)buf_putc(&b, '\0');
+	return buf_steal(&b);
+}
+
 char *redact_text(const char *text, char *out, size_t size)
 {
 	const char *p = text;

@@ -20,6 +20,10 @@ bool redact_secret_param(const char *name, size_t len);
  * (cut to size, always terminated).  Returns out. */
 char *redact_url(const char *url, char *out, size_t size);
 
+/* url redacted as redact_url() does, whole, in a new string the caller
+ * frees. */
+char *redact_url_new(const char *url);
+
 /* text with every http:// or https:// URL in it redacted as redact_url()
  * does, into out (cut to size, always terminated).  Returns out. */
 char *redact_text(const char *text, char *out, size_t size);

@@ -28,6 +28,7 @@ static void notice_failing(const struct land_job *job,
 			   const struct store_run *run, int failures)
 {
 	const struct config_dataset *d = job->d;
+	_cleanup_free_ char *url = NULL;
 	char key[256];
 	struct buf data;
 	int r;
@@ -38,7 +39,8 @@ static void notice_failing(const struct land_job *job,
 	(void)buf_puts(&data, "\"dataset\":");
 	(void)text_json_string(&data, d->name);
 	(void)buf_puts(&data, ",\"url\":");
-	(void)text_json_string(&data, d->url);
+	url = redact_url_new(d->url);
+	(void)text_json_string(&data, url);
 	(void)buf_printf(&data, ",\"failures\":%d,\"error\":", failures);
 	(void)text_json_string(&data, run->error);
 	(void)buf_putc(&data, '\0');
