@@ -178,8 +178,9 @@ static void check_dataset_options(struct loader *ld, size_t i)
 			ld, &d->where,
 			"dataset '%s': '%s' applies to format %s, not %s",
 			d->name, map_key,
-			strcmp(map_key, "columns") == 0 ? "csv, tsv or sqlite"
-							: "json or jsonl",
+			strcmp(map_key, "columns") == 0
+				? "csv, tsv, sqlite or parquet"
+				: "json or jsonl",
 			d->format);
 	if (!map_key && want)
 		config_error_where(

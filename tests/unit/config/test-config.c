@@ -74,7 +74,8 @@ static const struct {
 	{"columns on a json dataset",
 	 "datasets:\n  - name: coco\n    url: https://e.org/c.json\n"
 	 "    format: json\n    columns: { url: 3 }\n",
-	 "2:5: dataset 'coco': 'columns' applies to format csv, tsv or sqlite, "
+	 "2:5: dataset 'coco': 'columns' applies to format csv, tsv, sqlite or "
+	 "parquet, "
 	 "not json"},
 	{"unknown entry field",
 	 "datasets:\n  - name: dif\n    url: https://e.org/d.csv\n"
