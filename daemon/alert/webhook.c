@@ -26,7 +26,6 @@
 #include "lib/macro.h"
 #include "lib/redact.h"
 #include "lib/text.h"
-#include "lib/xalloc.h"
 
 void webhook_time(int64_t t, char out[32])
 {

@@ -6,6 +6,8 @@
  */
 #include "lib/redact.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -121,15 +123,6 @@ static char *give(struct buf *b, char *out, size_t size)
 	return out;
 }
 
-char *redact_url(const char *url, char *out, size_t size)
-{
-	struct buf b;
-
-	buf_init(&b, 10 * strlen(url) + 64);
-	redact_one(&b, url, strlen(url));
-	return give(&b, out, size);
-}
-
 char *redact_url_new(const char *url)
 {
 	struct buf b;
@@ -138,6 +131,16 @@ char *redact_url_new(const char *url)
 	redact_one(&b, url, strlen(url));
 	(void)buf_putc(&b, '\0');
 	return buf_steal(&b);
+}
+
+char *redact_url(const char *url, char *out, size_t size)
+{
+	char *whole = redact_url_new(url);
+
+	if (size)
+		snprintf(out, size, "%s", whole);
+	free(whole);
+	return out;
 }
 
 char *redact_text(const char *text, char *out, size_t size)
