@@ -154,6 +154,14 @@ struct config *config_free(struct config *c)
 
 		free(d->name);
 		free(d->url);
+		for (j = 0; j < d->source.n_urls; j++)
+			free(d->source.urls[j]);
+		free(d->source.urls);
+		free(d->source.repo);
+		free(d->source.revision);
+		free(d->source.files);
+		free(d->source.id);
+		free(d->source.endpoint);
 		free(d->format);
 		free(d->layout.records);
 		free(d->layout.table);

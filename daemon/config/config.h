@@ -68,9 +68,41 @@ struct config_header {
 	bool secret;
 };
 
+/* Where a dataset's release files come from: exactly one of its keys
+ * url, urls, huggingface, github or google_drive (fetch/source.h lists
+ * the files). */
+enum config_source_kind {
+	CONFIG_SOURCE_URL,	    /* url: one file */
+	CONFIG_SOURCE_URLS,	    /* urls: the release is every file listed */
+	CONFIG_SOURCE_HUGGINGFACE,  /* a dataset repository on a Hub */
+	CONFIG_SOURCE_GITHUB,	    /* files in a GitHub repository */
+	CONFIG_SOURCE_GOOGLE_DRIVE, /* one file on Google Drive */
+};
+
+struct config_source {
+	enum config_source_kind kind;
+	char **urls; /* owned, urls: https://, http:// or file:// */
+	size_t n_urls;
+	char *repo;	/* owned, huggingface and github: OWNER/NAME */
+	char *revision; /* owned, huggingface: the revision (main); github:
+			 * the ref, or NULL for the default branch */
+	char *files;	/* owned, huggingface: a glob of paths in the repo,
+			 * or NULL for every file; github: the path (a file,
+			 * a directory or a glob) */
+	char *id;	/* owned, google_drive: the file id */
+	/* owned: the host's base URL, defaulted at load
+	 * (https://huggingface.co, https://api.github.com,
+	 * https://drive.google.com); a token goes only there */
+	char *endpoint;
+};
+
 struct config_dataset {
-	char *name;	   /* owned */
-	char *url;	   /* owned: https://, http:// or file:// */
+	char *name; /* owned */
+	/* owned: https://, http:// or file://: the file for url:, the first
+	 * for urls:, and for a hub its page under the endpoint (what is
+	 * shown, and the origin the dataset's headers and token go to) */
+	char *url;
+	struct config_source source;
 	char *format;	   /* owned: one of the known format names */
 	uint64_t interval; /* seconds between checks */
 	bool ownership;	   /* feeds the photo id -> owner table */

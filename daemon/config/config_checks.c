@@ -202,6 +202,89 @@ static void check_dataset_options(struct loader *ld, size_t i)
 		check_format_opens(ld, d);
 }
 
+/* Is a Hub revision or Git ref plain: no white space, control characters,
+ * '..', or characters a URL would need escaped beyond '/'? */
+static bool ref_valid(const char *s)
+{
+	const char *p;
+
+	if (!*s || strlen(s) > 255 || strstr(s, "..") || s[0] == '/')
+		return false;
+	for (p = s; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/",
+			    *p))
+			return false;
+	return true;
+}
+
+static char *joined(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s = xmalloc(la + lb + lc + 1);
+
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	memcpy(s + la + lb, c, lc + 1);
+	return s;
+}
+
+/* The source's defaults, and the dataset's url: what is shown, and the
+ * origin its headers and token may go to. */
+static void check_source(struct loader *ld, size_t i)
+{
+	struct config_dataset *d = &ld->cfg->datasets[i];
+	struct config_source *src = &d->source;
+	const char *host = NULL;
+
+	switch (src->kind) {
+	case CONFIG_SOURCE_URL:
+		return;
+	case CONFIG_SOURCE_URLS:
+		if (src->n_urls)
+			d->url = xstrdup(src->urls[0]);
+		break;
+	case CONFIG_SOURCE_HUGGINGFACE:
+		host = "https://huggingface.co";
+		if (!src->revision)
+			src->revision = xstrdup("main");
+		break;
+	case CONFIG_SOURCE_GITHUB:
+		host = "https://api.github.com";
+		break;
+	case CONFIG_SOURCE_GOOGLE_DRIVE:
+		host = "https://drive.google.com";
+		break;
+	}
+	if (host && !src->endpoint)
+		src->endpoint = xstrdup(host);
+	if (src->revision && !ref_valid(src->revision))
+		config_error_where(ld, &d->where,
+				   "dataset '%s': revision or ref '%s' is not "
+				   "a plain branch, tag or commit name",
+				   d->name, src->revision);
+	if (src->files && (strstr(src->files, "..") || src->files[0] == '/'))
+		config_error_where(ld, &d->where,
+				   "dataset '%s': '%s' is not a path inside the "
+				   "repository",
+				   d->name, src->files);
+	if (d->sha256 && src->kind != CONFIG_SOURCE_GOOGLE_DRIVE)
+		config_error_where(
+			ld, &d->where,
+			"dataset '%s': 'sha256' pins one file; a release of "
+			"several files is pinned by its revision",
+			d->name);
+	if (!src->repo && !src->id)
+		return;
+	if (src->kind == CONFIG_SOURCE_HUGGINGFACE)
+		d->url = joined(src->endpoint, "/datasets/", src->repo);
+	else if (src->kind == CONFIG_SOURCE_GITHUB)
+		d->url = joined(src->endpoint, "/repos/", src->repo);
+	else
+		d->url = joined(src->endpoint, "/uc?export=download&id=",
+				src->id);
+}
+
 static void check_subscriber(struct loader *ld, size_t i)
 {
 	const struct config_subscriber *s = &ld->cfg->subscribers[i];
@@ -309,6 +392,7 @@ void config_check(struct loader *ld)
 		if (!c->datasets[i].timeout)
 			c->datasets[i].timeout = c->fetch.timeout;
 		check_dataset_name(ld, i);
+		check_source(ld, i);
 		check_dataset_options(ld, i);
 		if (c->datasets[i].user &&
 		    dataset_has_header(&c->datasets[i], "Authorization"))

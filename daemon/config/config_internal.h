@@ -39,6 +39,7 @@ struct loader {
 	yaml_document_t *doc;	  /* the document being walked (borrowed) */
 	const char *map_key;	  /* "columns" or "fields", per dataset */
 	const char **map_keys;	  /* per dataset: the key that set fields[] */
+	const char *source_key;	  /* "url", "huggingface", ..., per dataset */
 };
 
 /* A value parser takes the value node and a pointer into the struct being
@@ -125,6 +126,9 @@ void value_format(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_digest(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_dataset_url(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_webhook_url(struct loader *ld, const yaml_node_t *node, void *dest);
+void value_endpoint(struct loader *ld, const yaml_node_t *node, void *dest);
+void value_repo(struct loader *ld, const yaml_node_t *node, void *dest);
+void value_drive_id(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_smtp_url(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_mailto_or_https(struct loader *ld, const yaml_node_t *node,
 			   void *dest);

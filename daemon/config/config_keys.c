@@ -110,9 +110,132 @@ static void value_auth(struct loader *ld, const yaml_node_t *node, void *dest)
 		config_error(ld, node, "an auth user may not contain ':'");
 }
 
+/* ---- sources: exactly one of url, urls, huggingface, github,
+ * google_drive ---- */
+
+/* Records that the dataset's source is kind, given by key at node; a
+ * second source key is an error.  Returns false then. */
+static bool source_key(struct loader *ld, const yaml_node_t *node,
+		       struct config_dataset *d, enum config_source_kind kind,
+		       const char *key)
+{
+	if (ld->source_key) {
+		config_error(ld, node,
+			     "'%s' given together with '%s': a dataset has "
+			     "one source",
+			     key, ld->source_key);
+		return false;
+	}
+	ld->source_key = key;
+	d->source.kind = kind;
+	return true;
+}
+
+static void value_source_url(struct loader *ld, const yaml_node_t *node,
+			     void *dest)
+{
+	struct config_dataset *d = dest;
+
+	if (source_key(ld, node, d, CONFIG_SOURCE_URL, "url"))
+		value_dataset_url(ld, node, &d->url);
+}
+
+/* urls: [URL, ...]: a release of several files. */
+static void value_source_urls(struct loader *ld, const yaml_node_t *node,
+			      void *dest)
+{
+	struct config_dataset *d = dest;
+	yaml_node_item_t *item;
+
+	if (!source_key(ld, node, d, CONFIG_SOURCE_URLS, "urls"))
+		return;
+	if (node->type != YAML_SEQUENCE_NODE ||
+	    node->data.sequence.items.start == node->data.sequence.items.top) {
+		config_error(ld, node, "expected a list of URLs for 'urls'");
+		return;
+	}
+	for (item = node->data.sequence.items.start;
+	     item < node->data.sequence.items.top; item++) {
+		yaml_node_t *n = yaml_document_get_node(ld->doc, *item);
+		char *url = NULL;
+		size_t j;
+
+		if (!config_visit(ld, n))
+			return;
+		value_dataset_url(ld, n, &url);
+		if (!url)
+			continue;
+		for (j = 0; j < d->source.n_urls; j++)
+			if (strcmp(d->source.urls[j], url) == 0)
+				break;
+		if (j < d->source.n_urls) {
+			config_error(ld, n, "URL listed twice in 'urls'");
+			free(url);
+			continue;
+		}
+		GROW(d->source.urls, d->source.n_urls);
+		d->source.urls[d->source.n_urls++] = url;
+	}
+}
+
+static const struct key huggingface_keys[] = {
+	{"repo", value_repo, DS(source.repo), KEY_REQUIRED},
+	{"revision", value_string, DS(source.revision), 0},
+	{"files", value_string, DS(source.files), 0},
+	{"token", value_bearer, 0, 0},
+	{"endpoint", value_endpoint, DS(source.endpoint), 0},
+};
+
+static const struct key github_keys[] = {
+	{"repo", value_repo, DS(source.repo), KEY_REQUIRED},
+	{"ref", value_string, DS(source.revision), 0},
+	{"path", value_string, DS(source.files), KEY_REQUIRED},
+	{"token", value_bearer, 0, 0},
+	{"endpoint", value_endpoint, DS(source.endpoint), 0},
+};
+
+static const struct key google_drive_keys[] = {
+	{"id", value_drive_id, DS(source.id), KEY_REQUIRED},
+	{"endpoint", value_endpoint, DS(source.endpoint), 0},
+};
+
+static void load_source(struct loader *ld, const yaml_node_t *node,
+			struct config_dataset *d, enum config_source_kind kind,
+			const char *key, const struct key *keys, size_t n)
+{
+	if (!source_key(ld, node, d, kind, key))
+		return;
+	config_load_mapping(ld, ld->doc, node, keys, n, d, key);
+}
+
+static void value_huggingface(struct loader *ld, const yaml_node_t *node,
+			      void *dest)
+{
+	load_source(ld, node, dest, CONFIG_SOURCE_HUGGINGFACE, "huggingface",
+		    huggingface_keys, ELEMENTSOF(huggingface_keys));
+}
+
+static void value_github(struct loader *ld, const yaml_node_t *node,
+			 void *dest)
+{
+	load_source(ld, node, dest, CONFIG_SOURCE_GITHUB, "github",
+		    github_keys, ELEMENTSOF(github_keys));
+}
+
+static void value_google_drive(struct loader *ld, const yaml_node_t *node,
+			       void *dest)
+{
+	load_source(ld, node, dest, CONFIG_SOURCE_GOOGLE_DRIVE, "google_drive",
+		    google_drive_keys, ELEMENTSOF(google_drive_keys));
+}
+
 static const struct key dataset_keys[] = {
 	{"name", value_string, DS(name), KEY_REQUIRED},
-	{"url", value_dataset_url, DS(url), KEY_REQUIRED},
+	{"url", value_source_url, 0, 0},
+	{"urls", value_source_urls, 0, 0},
+	{"huggingface", value_huggingface, 0, 0},
+	{"github", value_github, 0, 0},
+	{"google_drive", value_google_drive, 0, 0},
 	{"format", value_format, DS(format), KEY_REQUIRED},
 	{"interval", value_duration, DS(interval), 0},
 	{"ownership", value_bool, DS(ownership), 0},
@@ -151,9 +274,14 @@ static void load_dataset(struct loader *ld, const yaml_node_t *node)
 		.max_bad_share = CONFIG_DEFAULT_MAX_BAD_SHARE,
 		.where = config_where_of(ld, node)};
 	ld->map_key = NULL;
+	ld->source_key = NULL;
 	config_load_mapping(ld, ld->doc, node, dataset_keys,
 			    ELEMENTSOF(dataset_keys), d, "dataset");
 	ld->map_keys[c->n_datasets] = ld->map_key;
+	if (!ld->source_key && config_visit(ld, node))
+		config_error(ld, node,
+			     "dataset needs a source: one of 'url', 'urls', "
+			     "'huggingface', 'github' or 'google_drive'");
 	c->n_datasets++;
 }
 

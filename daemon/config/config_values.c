@@ -327,6 +327,85 @@ void value_webhook_url(struct loader *ld, const yaml_node_t *node, void *dest)
 	value_url(ld, node, dest, schemes, ELEMENTSOF(schemes), "webhook URL");
 }
 
+/* A source's endpoint: an https:// or http:// base URL, kept without a
+ * trailing '/'. */
+void value_endpoint(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	static const char *const schemes[] = {"https://", "http://"};
+	char **url = dest;
+	size_t len;
+
+	value_url(ld, node, dest, schemes, ELEMENTSOF(schemes),
+		  "endpoint URL");
+	if (!*url)
+		return;
+	if (strpbrk(*url, "?#")) {
+		config_error(ld, node,
+			     "an endpoint is a base URL, without '?' or '#'");
+		free(*url);
+		*url = NULL;
+		return;
+	}
+	len = strlen(*url);
+	while (len > 0 && (*url)[len - 1] == '/')
+		(*url)[--len] = '\0';
+}
+
+/* Characters a repository's owner and name may hold on GitHub and the
+ * Hugging Face Hub: letters, digits, '-', '_' and '.'. */
+static bool repo_part_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > 96 || s[0] == '.')
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
+			return false;
+	return true;
+}
+
+/* repo: OWNER/NAME */
+void value_repo(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	const char *v = config_scalar(ld, node, "a repository OWNER/NAME");
+	const char *slash = v ? strchr(v, '/') : NULL;
+
+	if (!v)
+		return;
+	if (!slash || !repo_part_valid(v, (size_t)(slash - v)) ||
+	    !repo_part_valid(slash + 1, strlen(slash + 1))) {
+		config_error(ld, node,
+			     "a repository is OWNER/NAME (letters, digits, "
+			     "'-', '_' and '.'), like 'laion/laion2B-en'");
+		return;
+	}
+	free(*(char **)dest);
+	*(char **)dest = xstrdup(v);
+}
+
+/* id: a Google Drive file id (letters, digits, '-' and '_'). */
+void value_drive_id(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	const char *v = config_scalar(ld, node, "a Google Drive file id");
+	const char *p;
+
+	if (!v)
+		return;
+	for (p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			break;
+	if (*p || p - v < 10 || p - v > 128) {
+		config_error(ld, node,
+			     "a Google Drive file id is 10 to 128 letters, "
+			     "digits, '-' and '_' (the part after 'id=' or "
+			     "'/d/' in its link)");
+		return;
+	}
+	free(*(char **)dest);
+	*(char **)dest = xstrdup(v);
+}
+
 void value_smtp_url(struct loader *ld, const yaml_node_t *node, void *dest)
 {
 	static const char *const schemes[] = {"smtps://", "smtp://"};
