@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fetch/http.h"
 #include "lib/fsutil.h"
 #include "lib/log.h"
 #include "lib/macro.h"
@@ -104,42 +105,6 @@ static bool has_control(const char *s)
 
 /* ---- origins and redirects -------------------------------------------- */
 
-/* Writes "scheme://host:port" of url into out.  Returns 0 or -EINVAL. */
-static int url_origin(const char *url, char *out, size_t size)
-{
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL, *port = NULL;
-	int r = -EINVAL;
-
-	if (!u)
-		return -ENOMEM;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
-		    CURLUE_OK) {
-		char *p;
-
-		for (p = host; *p; p++)
-			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-		snprintf(out, size, "%s://%s:%s", scheme, host, port);
-		r = 0;
-	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
-	return r;
-}
-
-static bool same_origin(const char *a, const char *b)
-{
-	char oa[2100], ob[2100];
-
-	return url_origin(a, oa, sizeof(oa)) == 0 &&
-	       url_origin(b, ob, sizeof(ob)) == 0 && strcmp(oa, ob) == 0;
-}
-
 static bool is_redirect(long status)
 {
 	return status == 301 || status == 302 || status == 303 ||
@@ -212,11 +177,12 @@ static int part_hash(struct fetch *f)
 static int part_open(struct fetch *f)
 {
 	const char *cache = f->rq.cache_dir, *name = f->rq.dataset->name;
+	const char *part = f->rq.part_name ? f->rq.part_name : name;
 	struct stat st;
 	int r;
 
 	if ((size_t)snprintf(f->part_path, sizeof(f->part_path), "%s/%s.part",
-			     cache, name) >= sizeof(f->part_path) ||
+			     cache, part) >= sizeof(f->part_path) ||
 	    (size_t)snprintf(f->info_path, sizeof(f->info_path), "%s.info",
 			     f->part_path) >= sizeof(f->info_path))
 		return fetch_fail(f, "cache directory path too long");
@@ -310,17 +276,6 @@ static bool build_headers(struct fetch *f, bool own_origin)
 static size_t on_header(char *data, size_t size, size_t n, void *userdata);
 static size_t on_body(char *data, size_t size, size_t n, void *userdata);
 
-static const char *user_agent(const struct config_fetch *o, char *buf,
-			      size_t size)
-{
-	if (o->contact)
-		snprintf(buf, size, "scrapewatch/%s (+%s)", SCRAPEWATCH_VERSION,
-			 o->contact);
-	else
-		snprintf(buf, size, "scrapewatch/%s", SCRAPEWATCH_VERSION);
-	return buf;
-}
-
 /* Forgets what the headers of a previous response said. */
 static void response_reset(struct fetch *f)
 {
@@ -344,29 +299,16 @@ static int prepare(struct fetch *f)
 {
 	const struct config_fetch *o = f->rq.options;
 	const struct config_dataset *d = f->rq.dataset;
-	bool own = same_origin(f->url, f->origin_url);
-	char ua[512];
+	bool own = http_same_origin(
+		f->url, f->rq.auth_url ? f->rq.auth_url : f->origin_url);
 	CURL *c = f->curl;
 
-	curl_easy_reset(c);
+	http_setup(c, o, f->url, (long)d->timeout, true);
 	response_reset(f);
 	f->body_started = f->writing = false;
 	if (!build_headers(f, own))
 		return fetch_fail(f, "out of memory for request headers");
-	curl_easy_setopt(c, CURLOPT_URL, f->url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, f->headers);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, user_agent(o, ua, sizeof(ua)));
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (o->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)o->connect_timeout);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)o->low_speed_limit);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)o->low_speed_time);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)d->timeout);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 			 (curl_off_t)MIN(d->max_download, (uint64_t)INT64_MAX));
 	if (own && d->user) {
@@ -379,7 +321,6 @@ static int prepare(struct fetch *f)
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, f->curl_error);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	f->curl_error[0] = '\0';

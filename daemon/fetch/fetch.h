@@ -40,10 +40,17 @@ struct fetch_request {
 	/* The validators of the dataset's newest content, or NULL.  They are
 	 * sent only when their url is the dataset's url. */
 	const struct store_validators *last;
-	/* What to download: NULL for the dataset's url, or the file:// URL
-	 * of a file given by hand (`import`), taken into the cache the same
-	 * way. */
+	/* What to download: NULL for the dataset's url, a file of its
+	 * release (source.h), or the file:// URL of a file given by hand
+	 * (`import`), taken into the cache the same way. */
 	const char *url;
+	/* The URL whose origin may receive the dataset's headers and
+	 * credentials, or NULL for the URL fetched.  A hub's file names the
+	 * hub (its token is not for the host a file downloads from). */
+	const char *auth_url;
+	/* The partial download's name in the cache (NAME.part), or NULL
+	 * for the dataset's name: each file of a release has its own. */
+	const char *part_name;
 };
 
 struct fetch_result {

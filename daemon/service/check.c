@@ -77,7 +77,7 @@ static int fetch_and_land(const struct land_job *job, const char *file,
 {
 	struct store_validators last;
 	struct fetch_request rq = {job->d, &job->c->fetch, job->c->cache_dir,
-				   file ? NULL : &last, NULL};
+				   file ? NULL : &last, NULL, NULL, NULL};
 	_cleanup_free_ char *file_url = NULL;
 	char source[sizeof(((struct store_release *)NULL)->source)];
 	const struct fetch_result *f;

@@ -41,9 +41,68 @@ static const struct {
 	{"duration without unit", "defaults: { interval: 90 }\n",
 	 "1:23: expected a duration like 90s, 30m, 6h or 7d (at most 365d), "
 	 "found '90'"},
-	{"missing required url",
+	{"no source",
 	 "datasets:\n  - name: ffhq\n    format: ffhq\n",
-	 "2:5: dataset lacks required key 'url'"},
+	 "2:5: dataset needs a source: one of 'url', 'urls', 'huggingface', "
+	 "'github' or 'google_drive'"},
+	{"two sources",
+	 "datasets:\n  - name: ffhq\n    url: https://e.org/f.json\n"
+	 "    google_drive: { id: 16N0RV4fHI6joBuKbQAoG34V_cQk7vxSA }\n"
+	 "    format: ffhq\n",
+	 "4:19: 'google_drive' given together with 'url': a dataset has one "
+	 "source"},
+	{"urls not a list",
+	 "datasets:\n  - { name: oi, urls: https://e.org/a.csv, format: paths }\n",
+	 "2:23: expected a list of URLs for 'urls'"},
+	{"urls listed twice",
+	 "datasets:\n  - { name: oi, format: paths, urls: [https://e.org/a, "
+	 "https://e.org/a] }\n",
+	 "2:56: URL listed twice in 'urls'"},
+	{"urls with a bad scheme",
+	 "datasets:\n  - { name: oi, format: paths, urls: [ftp://e.org/a] }\n",
+	 "2:39: unsupported dataset URL 'ftp://e.org/a' (expected a URL "
+	 "starting with https://, http://, file://)"},
+	{"sha256 pin on several files",
+	 "datasets:\n  - { name: oi, format: paths, urls: [https://e.org/a], "
+	 "sha256: "
+	 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 }\n",
+	 "2:5: dataset 'oi': 'sha256' pins one file; a release of several "
+	 "files is pinned by its revision"},
+	{"huggingface repo not OWNER/NAME",
+	 "datasets:\n  - { name: l, format: paths, huggingface: { repo: "
+	 "laion } }\n",
+	 "2:52: a repository is OWNER/NAME (letters, digits, '-', '_' and '.'), "
+	 "like 'laion/laion2B-en'"},
+	{"huggingface needs a repo",
+	 "datasets:\n  - { name: l, format: paths, huggingface: { files: "
+	 "'*.txt' } }\n",
+	 "2:44: huggingface lacks required key 'repo'"},
+	{"huggingface token inline",
+	 "datasets:\n  - { name: l, format: paths, huggingface: { repo: a/b, "
+	 "token: hf_abc } }\n",
+	 "2:64: secrets are never written inline; use { credential: NAME } "
+	 "(systemd LoadCredential=) or { file: PATH } (a file only the daemon "
+	 "can read)"},
+	{"endpoint with a query",
+	 "datasets:\n  - { name: l, format: paths, huggingface: { repo: a/b, "
+	 "endpoint: 'https://hf.example/?x=1' } }\n",
+	 "2:67: an endpoint is a base URL, without '?' or '#'"},
+	{"revision with a space",
+	 "datasets:\n  - { name: l, format: paths, huggingface: { repo: a/b, "
+	 "revision: 'a b' } }\n",
+	 "2:5: dataset 'l': revision or ref 'a b' is not a plain branch, tag "
+	 "or commit name"},
+	{"github needs a path",
+	 "datasets:\n  - { name: g, format: paths, github: { repo: a/b } }\n",
+	 "2:39: github lacks required key 'path'"},
+	{"github path outside the repository",
+	 "datasets:\n  - { name: g, format: paths, github: { repo: a/b, "
+	 "path: ../x } }\n",
+	 "2:5: dataset 'g': '../x' is not a path inside the repository"},
+	{"google drive id too short",
+	 "datasets:\n  - { name: f, format: ffhq, google_drive: { id: abc } }\n",
+	 "2:50: a Google Drive file id is 10 to 128 letters, digits, '-' and "
+	 "'_' (the part after 'id=' or '/d/' in its link)"},
 	{"empty value",
 	 "datasets:\n  - name: ffhq\n    url:\n    format: ffhq\n",
 	 "3:9: expected a dataset URL, found nothing"},

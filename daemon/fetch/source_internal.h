@@ -1,0 +1,33 @@
+/*
+ * source_internal.h: what the sources of source.h share, and nothing
+ * outside daemon/fetch/ may include: one row per source, and the helpers
+ * that fill a listing.
+ */
+#ifndef SCRAPEWATCH_SOURCE_INTERNAL_H
+#define SCRAPEWATCH_SOURCE_INTERNAL_H
+
+#include "fetch/source.h"
+#include "lib/macro.h"
+
+/* A source: the config kind it serves and how it lists a release. */
+struct source_kind {
+	enum config_source_kind kind;
+	const char *name; /* the dataset's key: "url", "huggingface", ... */
+	int (*list)(const struct source_request *rq,
+		    struct source_listing *ret);
+};
+
+/* Adds a file (sha256 "" or NULL if unknown, size -1 if unknown).
+ * Returns 0, or -EFBIG past SOURCE_MAX_FILES (ret->error says so). */
+int source_add_file(struct source_listing *l, const char *name,
+		    const char *url, const char *sha256, int64_t size);
+
+/* Writes ret->error (printf-style) and returns r (a negative errno). */
+int source_fail(struct source_listing *l, int r, const char *fmt, ...)
+	_printf_(3, 4);
+
+/* The last path segment of url, without query or fragment ("" if none):
+ * a file's name when the configuration gives only its URL. */
+void source_url_name(const char *url, char *out, size_t size);
+
+#endif
