@@ -4,6 +4,7 @@
 #include "service/land.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,47 @@ int land_release(const struct land_job *job, const struct land_file *f,
 	if (f->in_cache &&
 	    (r < 0 || ret->ingest.unchanged || !job->c->fetch.keep_releases))
 		drop_file(job->s, f->path);
+	if (r >= 0 && ret->ingest.unchanged)
+		r = land_nothing_new(job, ret);
+	return r;
+}
+
+int land_release_files(const struct land_job *job, struct ingest_file *files,
+		       size_t n, const struct land_files_info *info,
+		       int64_t now, struct land_result *ret)
+{
+	const struct config_dataset *d = job->d;
+	char keys_dir[PATH_MAX];
+	struct ingest_options o = {
+		.source = info->source,
+		.revision = info->revision,
+		.keys_dir = keys_dir,
+		.work_dir = job->c->state_dir,
+		.max_decoded = d->max_decoded,
+		.max_entries = d->max_entries,
+		.max_bad_share = d->max_bad_share,
+		.now = now,
+	};
+	struct ingest *in = NULL;
+	int r = 0;
+
+	*ret = (struct land_result){0};
+	snprintf(keys_dir, sizeof(keys_dir), "%s/keys", job->c->state_dir);
+	/* A pin is of one file (config_checks.c allows it only then). */
+	if (n == 1 && files[0].row.sha256[0])
+		r = check_pin(d, files[0].row.sha256, ret);
+	if (r >= 0)
+		r = ingest_prepare_files(job->s, d, job->dataset_id, files, n,
+					 &o, &ret->ingest, &in);
+	if (r >= 0 && !ret->ingest.unchanged)
+		r = write_release(job, in, ret);
+	if (r < 0 && !ret->error[0])
+		snprintf(ret->error, sizeof(ret->error), "%.500s",
+			 ret->ingest.error[0] ? ret->ingest.error
+					      : strerror(-r));
+	ingest_free(in);
+	if (r >= 0 && !ret->ingest.unchanged)
+		prune_files(job, job->c->fetch.keep_releases);
 	if (r >= 0 && ret->ingest.unchanged)
 		r = land_nothing_new(job, ret);
 	return r;
