@@ -286,13 +286,16 @@ static int parse_decoded(struct ingest *in, struct decode *dec, void *parser,
 
 static int parse_file(struct ingest *in, const char *path, char sha[65])
 {
+	const char *member = in->files && in->files[in->cur].member
+				     ? in->files[in->cur].member
+				     : in->d->member;
 	const struct format_limits limits = FORMAT_LIMITS_DEFAULT;
 	const struct format_sink sink = {sink_entry, sink_report, in};
 	struct decode *dec = NULL;
 	void *parser = NULL;
 	int r;
 
-	r = decode_open(path, in->d->member, in->o->max_decoded, &dec);
+	r = decode_open(path, member, in->o->max_decoded, &dec);
 	if (r < 0) {
 		snprintf(in->res->error, sizeof(in->res->error),
 			 "cannot open '%s': %s", path, strerror(-r));
@@ -313,7 +316,9 @@ static int parse_file(struct ingest *in, const char *path, char sha[65])
 	if (r >= 0)
 		r = decode_sha256(dec, sha);
 	if (r >= 0) {
-		in->rel->size += (int64_t)decode_raw_bytes(dec);
+		/* Members of one archive: its bytes count once. */
+		if (!in->files || !in->files[in->cur].member || in->cur == 0)
+			in->rel->size += (int64_t)decode_raw_bytes(dec);
 		if (in->files)
 			in->files[in->cur].row.size =
 				(int64_t)decode_raw_bytes(dec);
@@ -451,7 +456,10 @@ static int read_files(struct ingest *in)
 	if (r >= 0 && in->n_files != 1)
 		snprintf(in->rel->kind, sizeof(in->rel->kind), "%zu files",
 			 in->n_files);
-	if (r >= 0)
+	if (r >= 0 && in->o->sha256)
+		snprintf(in->rel->sha256, sizeof(in->rel->sha256), "%s",
+			 in->o->sha256);
+	else if (r >= 0)
 		r = files_digest(in->files, in->n_files, in->rel->sha256);
 	return r;
 }
@@ -471,7 +479,7 @@ static void write_key_lists(struct ingest *in)
 		struct keyset_writer *w;
 		char path[PATH_MAX];
 
-		if (!in->files[i].path)
+		if (!in->files[i].path || in->files[i].member)
 			continue;
 		items = xreallocarray(NULL, k->n ? k->n : 1, sizeof(*items));
 		tmp = xreallocarray(NULL, k->n ? k->n : 1, sizeof(*tmp));

@@ -33,12 +33,18 @@ struct ingest_file {
 	/* The file to parse, or NULL when its content is a file of the
 	 * newest release: its keys are read from its key list instead. */
 	const char *path;
+	/* The archive member to read (its exact name), or NULL for the
+	 * dataset's member glob.  A member has no key list of its own. */
+	const char *member;
 	struct store_release_file row;
 };
 
 struct ingest_options {
 	const char *source;   /* recorded as the release's source */
 	const char *revision; /* recorded as the release's revision, or NULL */
+	/* The release's SHA-256 when its files are one archive's members
+	 * (the archive's), or NULL for that of its files. */
+	const char *sha256;
 	/* Where the key list of each file of a release of several is kept
 	 * (DIR/SHA256.keys), read for a file that did not change; NULL for a
 	 * release of one file. */

@@ -65,6 +65,9 @@ int land_release(const struct land_job *job, const struct land_file *f,
 struct land_files_info {
 	const char *source;   /* the release's source (redacted) */
 	const char *revision; /* the source's name for it, or NULL */
+	/* Members of one archive: its SHA-256 (the release's) and the file
+	 * kept; else NULL. */
+	const char *sha256, *file;
 };
 
 /*

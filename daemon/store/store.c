@@ -246,8 +246,8 @@ static const char *const store_migrations[] = {
 	 * the release, the digest of the URL it came from (a URL may hold a
 	 * secret), its content's SHA-256 and size, the server's validators,
 	 * and the file kept in the cache as evidence (NULL once pruned).  An
-	 * entry names the file it was first seen in (NULL: the release's one
-	 * file).  A release keeps the source's name for it (a commit), or
+	 * entry names the release_files row it was first seen in (NULL: the
+	 * release's one file).  A release keeps the source's name for it (a commit), or
 	 * NULL. */
 	"CREATE TABLE release_files ("
 	"  id INTEGER PRIMARY KEY,"
@@ -263,8 +263,7 @@ static const char *const store_migrations[] = {
 	");"
 	"CREATE INDEX release_files_kept ON release_files(file) "
 	"  WHERE file IS NOT NULL;"
-	"ALTER TABLE entries ADD COLUMN file_id INTEGER "
-	"  REFERENCES release_files(id);"
+	"ALTER TABLE entries ADD COLUMN file_id INTEGER;"
 	"ALTER TABLE releases ADD COLUMN revision TEXT;"
 	/* A run of a release of several files counts its files, those it
 	 * downloaded, and those it parsed (NULL: a release of one file). */
