@@ -10,6 +10,7 @@ set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
 . tests/lib/httpd.sh
+. tests/lib/servers.sh # SW_PYTHON
 
 tmp=$(mktemp -d)
 trap 'httpd_stop; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
@@ -100,6 +101,19 @@ expect_eq "the diff: 15 changes" "$(grep -cE '^(added|removed),' <<<"$OUT")" 15
 expect_eq "photo 105 removed" "$(grep -c '^removed,105,' <<<"$OUT")" 1
 expect_eq "photo 202 added" "$(grep -c '^added,202,' <<<"$OUT")" 1
 expect_eq "the added entry names validation.csv, release 2's" "$(file_of i202)" "validation.csv:43"
+
+# Evidence names the file a photo's record came from and quotes it from
+# that file, kept in the cache.
+run_sw -c "$tmp/sw.yaml" evidence jane --out "$tmp/ev"
+expect_eq "evidence: exit" "$RC" 0
+expect_eq "photo 110's record, from validation.csv of release 1" \
+	"$("$SW_PYTHON" -c '
+import json, sys
+for p in json.load(open(sys.argv[1]))["photos"]:
+    if p["photo_id"] == 110:
+        print(p["file"], p["release"], p["line"], p["record"].split(",")[0])
+' "$tmp/ev/evidence.json")" "validation.csv 1 11 i110"
+expect_contains "evidence.csv has the file column" "$(head -1 "$tmp/ev/evidence.csv")" ",record_base64,file"
 
 # A file that fails: test.csv is gone (404) after train.csv changed.
 part train 1700000020 "1 90"
