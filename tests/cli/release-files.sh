@@ -131,4 +131,28 @@ mv "$tmp/test.csv" "$HTTPD_WWW/test.csv"
 run_sw -c "$tmp/sw.yaml" check openimages
 expect_eq "once the file is back: exit" "$RC" 0
 expect_contains "release 3: train.csv's 10 removed" "$OUT" "185 entries; 0 added, 10 removed"
+
+# Files without validators (file://, or a server that sends none): each is
+# read again, and one whose content the newest release has is not parsed.
+mkdir "$tmp/local"
+cp "$HTTPD_WWW/train.csv" "$HTTPD_WWW/test.csv" "$tmp/local/"
+cat >"$tmp/local.yaml" <<EOF
+state_dir: $tmp/state2
+cache_dir: $tmp/cache2
+datasets:
+  - name: local
+    urls: [ "file://$tmp/local/train.csv", "file://$tmp/local/test.csv" ]
+    format: csv
+    columns: { key: ImageID, image_url: OriginalURL }
+EOF
+run_sw -c "$tmp/local.yaml" check local
+expect_contains "local files: release 1" "$OUT" "local: release 1 (2 files"
+run_sw -c "$tmp/local.yaml" check local
+expect_contains "read again" "$OUT" "[2 files: 2 downloaded"
+expect_contains "and unchanged" "$OUT" "local: unchanged: same content as release 1"
+expect_contains "none parsed" "$OUT" ", 0 parsed]"
+sed -i '$d' "$tmp/local/test.csv"
+run_sw -c "$tmp/local.yaml" check local
+expect_contains "the changed one parsed" "$OUT" ", 1 parsed]"
+expect_contains "its last line gone" "$OUT" "0 added, 1 removed"
 sw_done
