@@ -34,8 +34,9 @@ static bool dataset_due(struct store *s, const struct config_dataset *d,
 	int has = store_run_last(s, id, &last);
 	int failures = has == 1 ? store_dataset_failures(s, id) : 0;
 
-	*ret_next = schedule_due(has == 1, last.outcome, last.started, failures,
-				 d->interval, &why);
+	*ret_next = schedule_due(
+		has == 1, last.outcome, last.started, failures, d->interval,
+		last.retry_after ? last.ended + last.retry_after : 0, &why);
 	return has < 0 || *ret_next <= now;
 }
 

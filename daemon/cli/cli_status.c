@@ -84,8 +84,11 @@ static void view_schedule(struct view *v, int64_t now)
 		return;
 	n->planned = v->row.planned;
 	n->next_check = v->row.next_check;
-	n->due = schedule_due(v->has_run, v->run.outcome, v->run.started,
-			      (int)v->row.failures, v->d->interval, &n->why);
+	n->due = schedule_due(
+		v->has_run, v->run.outcome, v->run.started,
+		(int)v->row.failures, v->d->interval,
+		v->run.retry_after ? v->run.ended + v->run.retry_after : 0,
+		&n->why);
 	n->has_due = v->has_run;
 	n->due_now = n->due <= now;
 }

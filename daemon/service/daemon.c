@@ -322,6 +322,8 @@ static int on_results(sd_event_source *src _unused_, int fd _unused_,
 		s->failures = out[i].failures;
 		s->next = schedule_after(s->interval, s->failures, now,
 					 random_unit());
+		/* A host's Retry-After (a 429, a quota) is honoured. */
+		s->next = MAX(s->next, now + (int64_t)out[i].retry_after);
 		plan(s);
 	}
 	notify_status(d, NULL);
