@@ -89,6 +89,8 @@ static int list_urls(const struct source_request *rq,
 static const struct source_kind sources[] = {
 	{CONFIG_SOURCE_URL, "url", list_urls},
 	{CONFIG_SOURCE_URLS, "urls", list_urls},
+	{CONFIG_SOURCE_HUGGINGFACE, "huggingface", source_list_huggingface},
+	{CONFIG_SOURCE_GITHUB, "github", source_list_github},
 };
 
 static const struct source_kind *source_find(enum config_source_kind kind)
