@@ -62,7 +62,10 @@ int source_api_status_fail(const struct source_api_reply *reply,
 {
 	_cleanup_free_ char *url = redact_url_new(reply->url);
 
-	if (reply->status == 429 || (reply->status == 503 && reply->has_wait)) {
+	bool told = reply->has_wait || reply->exhausted;
+
+	if (reply->status == 429 ||
+	    ((reply->status == 503 || reply->status == 403) && told)) {
 		l->retry_after = reply->retry_after;
 		if (!reply->retry_after)
 			return source_api_fail(l, -EAGAIN,

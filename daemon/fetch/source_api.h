@@ -72,9 +72,10 @@ void source_api_reply_free(struct source_api_reply *reply);
 
 /*
  * The error for a status no source answers in its own words: a 429, or a
- * 503 that names a wait, is -EAGAIN naming the status and the wait (and
- * l->retry_after set); anything else, a redirect included, -EIO naming
- * the status and the URL.  Returns the negative errno.
+ * 403 or 503 that names a wait or an exhausted limit, is -EAGAIN naming
+ * the status and the wait (and l->retry_after set); anything else, a
+ * redirect included, -EIO naming the status and the URL.  Returns the
+ * negative errno.
  */
 int source_api_status_fail(const struct source_api_reply *reply,
 			   struct source_listing *l);

@@ -156,8 +156,8 @@ static inline struct config *loopback_config(const char *yaml)
 	struct config *c = NULL;
 	char *errors = NULL, path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s", test_write(dir, "sw.yaml", yaml,
-						      0600));
+	snprintf(path, sizeof(path), "%s",
+		 test_write(dir, "sw.yaml", yaml, 0600));
 	if (config_load(path, &c, &errors) < 0) {
 		fprintf(stderr, "configuration refused: %s\n", errors);
 		exit(2);
@@ -166,8 +166,7 @@ static inline struct config *loopback_config(const char *yaml)
 }
 
 /* SHA-256 of len bytes, in hex. */
-static inline void loopback_sha256(const char *data, size_t len,
-				   char hex[65])
+static inline void loopback_sha256(const char *data, size_t len, char hex[65])
 {
 	unsigned char md[32];
 	unsigned n = 0, i;

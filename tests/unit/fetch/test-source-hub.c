@@ -29,12 +29,9 @@
 static const struct {
 	const char *key, *bytes;
 } contents[] = {
-	{"readme", "# faces\n"},
-	{"cap1", "caption v1 rows"},
-	{"cap2", "caption v2 rows"},
-	{"train", "train shard one"},
-	{"extra1", "extra shard"},
-	{"extra2", "extra shard, re-cut"},
+	{"readme", "# faces\n"},      {"cap1", "caption v1 rows"},
+	{"cap2", "caption v2 rows"},  {"train", "train shard one"},
+	{"extra1", "extra shard"},    {"extra2", "extra shard, re-cut"},
 	{"pq", "parquet conversion"},
 };
 
@@ -65,8 +62,8 @@ static struct loopback *hub(void)
 
 	if (!written) {
 		for (i = 0; i < ELEMENTSOF(contents); i++)
-			test_write(lb->dir, contents[i].key,
-				   contents[i].bytes, 0600);
+			test_write(lb->dir, contents[i].key, contents[i].bytes,
+				   0600);
 		written = true;
 	}
 	return lb;
@@ -200,22 +197,23 @@ TEST(first_listing)
 		check_file(&l.files[0], "README.md",
 			   resolve_url("o/faces", SHA1, "README.md"), "readme",
 			   false);
-		check_file(&l.files[1], "data/caption-v1.parquet",
-			   resolve_url("o/faces", SHA1,
-				       "data/caption-v1.parquet"),
-			   "cap1", true);
-		check_file(&l.files[2], "data/sub/extra.parquet",
-			   resolve_url("o/faces", SHA1,
-				       "data/sub/extra.parquet"),
-			   "extra1", true);
+		check_file(
+			&l.files[1], "data/caption-v1.parquet",
+			resolve_url("o/faces", SHA1, "data/caption-v1.parquet"),
+			"cap1", true);
+		check_file(
+			&l.files[2], "data/sub/extra.parquet",
+			resolve_url("o/faces", SHA1, "data/sub/extra.parquet"),
+			"extra1", true);
 		check_file(&l.files[3], "data/train-00001.parquet",
 			   resolve_url("o/faces", SHA1,
 				       "data/train-00001.parquet"),
 			   "train", true);
 	}
 	log = loopback_log(hub());
-	CHECK_INT(loopback_lines(log, "GET /api/datasets/o/faces/revision/main "
-				      "auth=no 200",
+	CHECK_INT(loopback_lines(log,
+				 "GET /api/datasets/o/faces/revision/main "
+				 "auth=no 200",
 				 NULL),
 		  1);
 	/* The tree at the sha, not at the branch, followed through Link. */
@@ -266,10 +264,10 @@ TEST(new_commit_lists_changed_and_renamed_files)
 			   resolve_url("o/faces", SHA2,
 				       "data/caption-v2%20%28final%29.parquet"),
 			   "cap2", true);
-		check_file(&l.files[2], "data/sub/extra.parquet",
-			   resolve_url("o/faces", SHA2,
-				       "data/sub/extra.parquet"),
-			   "extra2", true);
+		check_file(
+			&l.files[2], "data/sub/extra.parquet",
+			resolve_url("o/faces", SHA2, "data/sub/extra.parquet"),
+			"extra2", true);
 		check_file(&l.files[3], "data/train-00001.parquet",
 			   resolve_url("o/faces", SHA2,
 				       "data/train-00001.parquet"),
@@ -473,8 +471,7 @@ TEST(missing_repository_and_revision)
 
 /* A fault on the tree's first page answers body (a JSON string's
  * content) with status 200 and headers (a JSON object). */
-static void broken_tree(const char *body, const char *headers,
-			const char *what)
+static void broken_tree(const char *body, const char *headers, const char *what)
 {
 	struct config *c;
 	struct source_listing l;
@@ -522,6 +519,32 @@ TEST(broken_replies)
 		    "rel=\\\"next\\\"\"}",
 		    "its next page is on another host");
 	CHECK_INT(loopback_lines(loopback_log(hub()), "/x?cursor", NULL), 0);
+}
+
+TEST(redirects_and_server_errors)
+{
+	struct config *c;
+	struct source_listing l;
+	char want[512];
+
+	hub_state(false, "[{\"path\": \"/api/datasets/o/faces/revision/\", "
+			 "\"status\": 302, \"headers\": {\"Location\": "
+			 "\"http://127.0.0.2:9/elsewhere\"}}, {\"path\": "
+			 "\"/api/datasets/o/faces/revision/\", \"status\": "
+			 "500}]");
+	c = hub_config("o/faces", NULL, NULL);
+	CHECK_INT(list(c, NULL, &l), -EIO);
+	CHECK_INT(l.http_status, 302);
+	snprintf(want, sizeof(want),
+		 "%s: HTTP 302: a redirect, not followed from an API",
+		 api_url("o/faces", "revision/main"));
+	CHECK_STR(l.error, want);
+	CHECK_INT(list(c, NULL, &l), -EIO);
+	snprintf(want, sizeof(want), "%s: HTTP 500",
+		 api_url("o/faces", "revision/main"));
+	CHECK_STR(l.error, want);
+	CHECK_INT(loopback_lines(loopback_log(hub()), "elsewhere", NULL), 0);
+	config_free(c);
 }
 
 TEST(stopping_cancels)
@@ -577,8 +600,9 @@ TEST(download_keeps_token_at_the_hub)
 		f = fetch_free(f);
 	}
 	log = loopback_log(hub());
-	CHECK_INT(loopback_lines(log, "api GET /datasets/o/gated/resolve/" SHA1
-				      "/faces.parquet auth=yes 302",
+	CHECK_INT(loopback_lines(log,
+				 "api GET /datasets/o/gated/resolve/" SHA1
+				 "/faces.parquet auth=yes 302",
 				 NULL),
 		  1);
 	CHECK_INT(loopback_lines(log, "cdn GET /repos/o/gated/", "Signature="),
