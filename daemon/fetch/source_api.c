@@ -61,7 +61,6 @@ int source_api_status_fail(const struct source_api_reply *reply,
 			   struct source_listing *l)
 {
 	_cleanup_free_ char *url = redact_url_new(reply->url);
-
 	bool told = reply->has_wait || reply->exhausted;
 
 	if (reply->status == 429 ||

@@ -4,9 +4,12 @@
  * one request; gated repositories, rate limits, missing repositories and
  * broken replies fail with their reasons; and the token goes to the Hub
  * alone, never to the host its downloads redirect to. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,10 +113,10 @@ static void hub_state(bool second, const char *faults)
 	(void)loopback_log(lb); /* what came before is not this test's */
 }
 
-/* A dataset of repo on the Hub; extra is more of its huggingface keys
- * (", files: '*.csv'"), token a token to give it, or NULL. */
-static struct config *hub_config(const char *repo, const char *extra,
-				 const char *token)
+/* A dataset of repo on the Hub at port; extra is more of its huggingface
+ * keys (", files: '*.csv'"), token a token to give it, or NULL. */
+static struct config *hub_config_at(int port, const char *repo,
+				    const char *extra, const char *token)
 {
 	struct loopback *lb = hub();
 	char yaml[2048], tok[256] = "";
@@ -129,8 +132,14 @@ static struct config *hub_config(const char *repo, const char *extra,
 		 "    format: paths\n"
 		 "    huggingface: { repo: %s, endpoint: "
 		 "'http://127.0.0.1:%d'%s%s }\n",
-		 repo, lb->ports[0], extra ? extra : "", tok);
+		 repo, port, extra ? extra : "", tok);
 	return loopback_config(yaml);
+}
+
+static struct config *hub_config(const char *repo, const char *extra,
+				 const char *token)
+{
+	return hub_config_at(hub()->ports[0], repo, extra, token);
 }
 
 static int list(const struct config *c, const char *last_revision,
@@ -544,6 +553,32 @@ TEST(redirects_and_server_errors)
 		 api_url("o/faces", "revision/main"));
 	CHECK_STR(l.error, want);
 	CHECK_INT(loopback_lines(loopback_log(hub()), "elsewhere", NULL), 0);
+	config_free(c);
+}
+
+TEST(host_unreachable)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct config *c;
+	struct source_listing l;
+	char want[256];
+
+	/* A port nothing listens on: bound, then closed. */
+	CHECK_INT(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	CHECK_INT(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	c = hub_config_at(ntohs(sa.sin_port), "o/faces", NULL, NULL);
+	CHECK_INT(list(c, NULL, &l), -EIO);
+	CHECK_INT(l.http_status, 0);
+	CHECK_INT(l.requests, 1);
+	snprintf(want, sizeof(want),
+		 "http://127.0.0.1:%d/api/datasets/o/faces/revision/main: "
+		 "Failed to connect to 127.0.0.1 port %d",
+		 ntohs(sa.sin_port), ntohs(sa.sin_port));
+	CHECK(strncmp(l.error, want, strlen(want)) == 0);
 	config_free(c);
 }
 
