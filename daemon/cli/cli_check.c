@@ -75,14 +75,19 @@ static int check_one(struct cmd *c, const struct config_dataset *d)
 		}
 		return check_status(r);
 	}
-	if (res.http_status == 304) {
+	if (res.http_status == 304 && !res.files) {
 		cmd_printf("%s: unchanged (HTTP 304 Not Modified)\n", d->name);
 		report_events(d->name, &res.land.events);
 		return 0;
 	}
 	format_size((int64_t)res.bytes, size, sizeof(size));
 	format_size((int64_t)res.resumed_at, at, sizeof(at));
-	if (res.resumed_at)
+	if (res.files)
+		snprintf(extra, sizeof(extra),
+			 " [%u file%s: %u downloaded (%s), %u parsed]",
+			 res.files, res.files == 1 ? "" : "s",
+			 res.files_fetched, size, res.files_parsed);
+	else if (res.resumed_at)
 		snprintf(extra, sizeof(extra),
 			 " [HTTP %d, %s downloaded, resumed after %s]",
 			 res.http_status, size, at);

@@ -215,11 +215,10 @@ static void value_huggingface(struct loader *ld, const yaml_node_t *node,
 		    huggingface_keys, ELEMENTSOF(huggingface_keys));
 }
 
-static void value_github(struct loader *ld, const yaml_node_t *node,
-			 void *dest)
+static void value_github(struct loader *ld, const yaml_node_t *node, void *dest)
 {
-	load_source(ld, node, dest, CONFIG_SOURCE_GITHUB, "github",
-		    github_keys, ELEMENTSOF(github_keys));
+	load_source(ld, node, dest, CONFIG_SOURCE_GITHUB, "github", github_keys,
+		    ELEMENTSOF(github_keys));
 }
 
 static void value_google_drive(struct loader *ld, const yaml_node_t *node,

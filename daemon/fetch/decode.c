@@ -205,6 +205,56 @@ int decode_open(const char *path, const char *member, uint64_t max_decoded,
 	return 0;
 }
 
+int decode_members(const char *path, const char *glob, char ***ret, size_t *n)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	char **names = NULL;
+	size_t count = 0;
+	int r;
+
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_zip(a);
+	r = archive_read_open_filename(a, path, DECODE_BLOCK);
+	while (r == ARCHIVE_OK) {
+		const char *name;
+
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN) {
+			r = count ? -EBADMSG : 0; /* not an archive: none */
+			goto out;
+		}
+		r = ARCHIVE_OK;
+		name = archive_entry_pathname(e);
+		if (archive_entry_filetype(e) != AE_IFREG || !name ||
+		    fnmatch(glob, name, 0) != 0)
+			continue;
+		if (count == DECODE_MAX_MEMBERS) {
+			r = -EFBIG;
+			goto out;
+		}
+		if ((count & (count - 1)) == 0)
+			names = xreallocarray(names, count ? 2 * count : 1,
+					      sizeof(*names));
+		names[count++] = xstrdup(name);
+	}
+	r = 0;
+out:
+	archive_read_free(a);
+	if (r < 0) {
+		while (count > 0)
+			free(names[--count]);
+		free(names);
+		return r;
+	}
+	*ret = names;
+	*n = count;
+	return 0;
+}
+
 static int decode_fail(struct decode *d, int r, const char *what)
 {
 	const char *why = archive_error_string(d->a);

@@ -27,6 +27,18 @@ struct decode;
 int decode_open(const char *path, const char *member, uint64_t max_decoded,
 		struct decode **ret);
 
+/* Members an archive's listing may hold, at most. */
+#define DECODE_MAX_MEMBERS 10000
+
+/*
+ * Lists the regular files of the zip or tar archive at path (compressed
+ * or not) whose names match the fnmatch(3) glob, in archive order: 0 with
+ * *ret (each name and the array malloc'ed) and *n; *n is 0 when the file
+ * is not an archive or nothing matches.  -EFBIG past DECODE_MAX_MEMBERS,
+ * -EBADMSG for a broken archive, -errno when it cannot be read.
+ */
+int decode_members(const char *path, const char *glob, char ***ret, size_t *n);
+
 /* Decoded bytes always allowed, whatever the expansion: a small file may
  * hold a very repetitive list. */
 #define DECODE_EXPANSION_FLOOR (64ULL << 20)

@@ -299,8 +299,8 @@ static int prepare(struct fetch *f)
 {
 	const struct config_fetch *o = f->rq.options;
 	const struct config_dataset *d = f->rq.dataset;
-	bool own = http_same_origin(
-		f->url, f->rq.auth_url ? f->rq.auth_url : f->origin_url);
+	bool own = http_same_origin(f->url, f->rq.auth_url ? f->rq.auth_url
+							   : f->origin_url);
 	CURL *c = f->curl;
 
 	http_setup(c, o, f->url, (long)d->timeout, true);

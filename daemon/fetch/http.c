@@ -65,7 +65,8 @@ void http_setup(CURL *c, const struct config_fetch *o, const char *url,
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	/* libcurl copies the string. */
-	curl_easy_setopt(c, CURLOPT_USERAGENT, http_user_agent(o, ua, sizeof(ua)));
+	curl_easy_setopt(c, CURLOPT_USERAGENT,
+			 http_user_agent(o, ua, sizeof(ua)));
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (o->ca_file)

@@ -2,7 +2,7 @@
  * source.c: the table of sources (source.h), and the two that need no
  * host: url and urls, whose files the configuration names.
  */
-#include "fetch/source_internal.h"
+#include "fetch/source.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fetch/source_internal.h"
 #include "lib/xalloc.h"
 
 void source_url_name(const char *url, char *out, size_t size)
@@ -31,8 +32,8 @@ int source_fail(struct source_listing *l, int r, const char *fmt, ...)
 	return r;
 }
 
-int source_add_file(struct source_listing *l, const char *name,
-		    const char *url, const char *sha256, int64_t size)
+int source_add_file(struct source_listing *l, const char *name, const char *url,
+		    const char *sha256, int64_t size)
 {
 	struct source_file *f;
 
@@ -41,13 +42,12 @@ int source_add_file(struct source_listing *l, const char *name,
 				   "more than %d files in one release",
 				   SOURCE_MAX_FILES);
 	if ((l->n_files & (l->n_files - 1)) == 0)
-		l->files = xreallocarray(l->files,
-					 l->n_files ? 2 * l->n_files : 1,
-					 sizeof(*l->files));
+		l->files =
+			xreallocarray(l->files, l->n_files ? 2 * l->n_files : 1,
+				      sizeof(*l->files));
 	f = &l->files[l->n_files++];
-	*f = (struct source_file){.name = xstrdup(name),
-				  .url = xstrdup(url),
-				  .size = size};
+	*f = (struct source_file){
+		.name = xstrdup(name), .url = xstrdup(url), .size = size};
 	snprintf(f->sha256, sizeof(f->sha256), "%s", sha256 ? sha256 : "");
 	return 0;
 }

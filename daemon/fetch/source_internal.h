@@ -1,13 +1,21 @@
 /*
  * source_internal.h: what the sources of source.h share, and nothing
  * outside daemon/fetch/ may include: one row per source, and the helpers
- * that fill a listing.
+ * that fill a listing.  The structs of source.h are only declared here:
+ * source.c includes this header, so this header does not include
+ * source.h back.
  */
 #ifndef SCRAPEWATCH_SOURCE_INTERNAL_H
 #define SCRAPEWATCH_SOURCE_INTERNAL_H
 
-#include "fetch/source.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
 #include "lib/macro.h"
+
+struct source_request;
+struct source_listing;
 
 /* A source: the config kind it serves and how it lists a release. */
 struct source_kind {
@@ -25,8 +33,8 @@ int source_list_github(const struct source_request *rq,
 
 /* Adds a file (sha256 "" or NULL if unknown, size -1 if unknown).
  * Returns 0, or -EFBIG past SOURCE_MAX_FILES (ret->error says so). */
-int source_add_file(struct source_listing *l, const char *name,
-		    const char *url, const char *sha256, int64_t size);
+int source_add_file(struct source_listing *l, const char *name, const char *url,
+		    const char *sha256, int64_t size);
 
 /* Writes ret->error (printf-style) and returns r (a negative errno). */
 int source_fail(struct source_listing *l, int r, const char *fmt, ...)

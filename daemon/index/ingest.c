@@ -17,15 +17,18 @@
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fetch/decode.h"
 #include "index/diff.h"
 #include "index/keyset.h"
 #include "index/spill.h"
 #include "lib/buf.h"
+#include "lib/fsutil.h"
 #include "lib/log.h"
 #include "lib/macro.h"
 #include "lib/stop.h"
@@ -35,6 +38,13 @@
 #define INGEST_BATCH	 64  /* lookups issued together */
 #define INGEST_CACHE_MIB 256 /* SQLite page cache while committing */
 
+/* The keys one parsed file of a release of several holds, for its key
+ * list. */
+struct file_keys {
+	uint64_t *v; /* owned */
+	size_t n, cap;
+};
+
 struct ingest {
 	struct store *store;
 	const struct config_dataset *d;
@@ -42,6 +52,12 @@ struct ingest {
 	const struct ingest_options *o;
 	struct ingest_result *res;
 	int64_t dataset_id;
+
+	/* A release of several files (borrowed), or NULL for one file. */
+	struct ingest_file *files;
+	size_t n_files;
+	uint32_t cur;		/* the file being read */
+	struct file_keys *keys; /* owned, per file when files */
 
 	struct diff_set *set;	 /* owned: the key set before this release */
 	bool set_in_file;	 /* the set was read from its file (and may be
@@ -92,27 +108,49 @@ static void report_text(char *out, size_t size, const char *unit, uint64_t at,
 		snprintf(out, size, "%s", why);
 }
 
+/* The unit of a position ("line"), after the file's name in a release of
+ * several ("part-1.csv line"). */
+static const char *unit_of(const struct ingest *in, const char *unit, char *buf,
+			   size_t size)
+{
+	if (!in->files)
+		return unit;
+	snprintf(buf, size, "%.80s %s", in->files[in->cur].row.name, unit);
+	return buf;
+}
+
 static void ingest_bad(struct ingest *in, const char *unit, uint64_t at,
 		       const char *why)
 {
 	struct ingest_result *res = in->res;
+	char u[128];
 
 	in->bad++;
 	if (res->n_bad_shown < INGEST_BAD_SHOWN)
 		report_text(res->bad[res->n_bad_shown++], sizeof(res->bad[0]),
-			    unit, at, why);
+			    unit_of(in, unit, u, sizeof(u)), at, why);
 }
 
 static void sink_report(void *userdata, uint64_t line, bool fatal,
 			const char *why)
 {
 	struct ingest *in = userdata;
+	char u[128];
 
 	if (fatal)
-		report_text(in->res->error, sizeof(in->res->error), "line",
-			    line, why);
+		report_text(in->res->error, sizeof(in->res->error),
+			    unit_of(in, "line", u, sizeof(u)), line, why);
 	else
 		ingest_bad(in, "line", line, why);
+}
+
+static void file_keys_push(struct file_keys *k, uint64_t key)
+{
+	if (k->n == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 1 << 10;
+		k->v = xreallocarray(k->v, k->cap, sizeof(*k->v));
+	}
+	k->v[k->n++] = key;
 }
 
 /* Keeps a key that is not in the set, with its record in the spill. */
@@ -173,9 +211,11 @@ static int sink_entry(void *userdata, const struct entry *e)
 			   e->line, "no photo id, URL or path to key on");
 		return 0;
 	}
+	if (in->files)
+		file_keys_push(&in->keys[in->cur], key);
 	in->batch_keys[in->n_batch] = key;
 	in->batch_at[in->n_batch++] = in->batch.len;
-	spill_record(&in->batch, e, field);
+	spill_record(&in->batch, e, field, in->cur);
 	return in->n_batch == INGEST_BATCH ? batch_flush(in) : 0;
 }
 
@@ -246,18 +286,22 @@ static int parse_decoded(struct ingest *in, struct decode *dec, void *parser,
 
 static int parse_file(struct ingest *in, const char *path, char sha[65])
 {
+	const char *member = in->files && in->files[in->cur].member
+				     ? in->files[in->cur].member
+				     : in->d->member;
 	const struct format_limits limits = FORMAT_LIMITS_DEFAULT;
 	const struct format_sink sink = {sink_entry, sink_report, in};
 	struct decode *dec = NULL;
 	void *parser = NULL;
 	int r;
 
-	r = decode_open(path, in->d->member, in->o->max_decoded, &dec);
+	r = decode_open(path, member, in->o->max_decoded, &dec);
 	if (r < 0) {
 		snprintf(in->res->error, sizeof(in->res->error),
 			 "cannot open '%s': %s", path, strerror(-r));
 		return r;
 	}
+
 	decode_limit_expansion(dec, in->d->max_expansion);
 	r = in->format->open(&in->d->layout, &limits, &sink, &parser);
 	if (r < 0)
@@ -272,10 +316,16 @@ static int parse_file(struct ingest *in, const char *path, char sha[65])
 	if (r >= 0)
 		r = decode_sha256(dec, sha);
 	if (r >= 0) {
-		in->rel->size = (int64_t)decode_raw_bytes(dec);
-		in->rel->decoded_size = (int64_t)decode_decoded_bytes(dec);
-		snprintf(in->rel->kind, sizeof(in->rel->kind), "%s",
-			 decode_kind(dec));
+		/* Members of one archive: its bytes count once. */
+		if (!in->files || !in->files[in->cur].member || in->cur == 0)
+			in->rel->size += (int64_t)decode_raw_bytes(dec);
+		if (in->files)
+			in->files[in->cur].row.size =
+				(int64_t)decode_raw_bytes(dec);
+		in->rel->decoded_size += (int64_t)decode_decoded_bytes(dec);
+		if (!in->rel->kind[0])
+			snprintf(in->rel->kind, sizeof(in->rel->kind), "%s",
+				 decode_kind(dec));
 		r = spill_flush(in->spill);
 	}
 	if (r < 0 && !in->res->error[0])
@@ -284,6 +334,174 @@ static int parse_file(struct ingest *in, const char *path, char sha[65])
 	in->format->free(parser);
 	decode_close(dec);
 	return r;
+}
+
+/* ---- releases of several files ------------------------------------------- */
+
+void ingest_keys_path(const char *dir, const char *sha256, char *out,
+		      size_t size)
+{
+	snprintf(out, size, "%s/%s.keys", dir, sha256);
+}
+
+/* Marks the keys of an unchanged file, read from its key list. */
+static int mark_unchanged(struct ingest *in, const struct ingest_file *f)
+{
+	struct diff_item *items = NULL;
+	char path[PATH_MAX];
+	size_t n = 0, i, j;
+
+	ingest_keys_path(in->o->keys_dir, f->row.sha256, path, sizeof(path));
+	if (keyset_read(path, 0, &items, &n) < 0) {
+		(void)unlink(path);
+		snprintf(in->res->error, sizeof(in->res->error),
+			 "file '%.200s' is unchanged, but its key list is "
+			 "missing or damaged; it is downloaded again",
+			 f->row.name);
+		return -ESTALE;
+	}
+	for (i = 0; i < n; i += INGEST_BATCH) {
+		ptrdiff_t found[INGEST_BATCH];
+		uint64_t keys[INGEST_BATCH];
+		size_t m = MIN((size_t)INGEST_BATCH, n - i);
+
+		if (stop_requested()) {
+			free(items);
+			return stopped(in);
+		}
+		for (j = 0; j < m; j++)
+			keys[j] = items[i + j].key;
+		diff_set_find_batch(in->set, keys, m, found);
+		for (j = 0; j < m; j++) {
+			if (found[j] < 0)
+				break;
+			if (diff_set_mark(in->set, (size_t)found[j]))
+				in->known++;
+			else
+				in->duplicates++;
+		}
+		if (j < m)
+			break;
+	}
+	free(items);
+	if (i < n) {
+		(void)unlink(path);
+		snprintf(in->res->error, sizeof(in->res->error),
+			 "the key list of unchanged file '%.200s' names an "
+			 "entry the index does not have; the file is "
+			 "downloaded again",
+			 f->row.name);
+		return -ESTALE;
+	}
+	in->rel->size += f->row.size;
+	return 0;
+}
+
+/* The release's SHA-256: of its "SHA256  NAME\n" lines, in name order.
+ * Needs every file's SHA-256. */
+static int files_digest(const struct ingest_file *files, size_t n, char out[65])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0, k;
+	bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	size_t i;
+
+	for (i = 0; i < n && ok; i++)
+		ok = EVP_DigestUpdate(ctx, files[i].row.sha256,
+				      strlen(files[i].row.sha256)) &&
+		     EVP_DigestUpdate(ctx, "  ", 2) &&
+		     EVP_DigestUpdate(ctx, files[i].row.name,
+				      strlen(files[i].row.name)) &&
+		     EVP_DigestUpdate(ctx, "\n", 1);
+	ok = ok && EVP_DigestFinal_ex(ctx, md, &len);
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return -EIO;
+	for (k = 0; k < len && k < 32; k++)
+		snprintf(out + 2 * k, 3, "%02x", md[k]);
+	return 0;
+}
+
+static bool files_all_known(const struct ingest_file *files, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!files[i].row.sha256[0])
+			return false;
+	return true;
+}
+
+/* Reads every file of the release: parsed, or marked from its key list. */
+static int read_files(struct ingest *in)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < in->n_files && r >= 0; i++) {
+		struct ingest_file *f = &in->files[i];
+		char sha[65];
+
+		in->cur = (uint32_t)i;
+		if (!f->path) {
+			r = mark_unchanged(in, f);
+			continue;
+		}
+		r = parse_file(in, f->path, sha);
+		if (r >= 0 && !f->row.sha256[0])
+			snprintf(f->row.sha256, sizeof(f->row.sha256), "%s",
+				 sha);
+	}
+	if (r >= 0 && in->n_files != 1)
+		snprintf(in->rel->kind, sizeof(in->rel->kind), "%zu files",
+			 in->n_files);
+	if (r >= 0 && in->o->sha256)
+		snprintf(in->rel->sha256, sizeof(in->rel->sha256), "%s",
+			 in->o->sha256);
+	else if (r >= 0)
+		r = files_digest(in->files, in->n_files, in->rel->sha256);
+	return r;
+}
+
+/* Writes the key list of each file parsed, after the commit: the next
+ * release reads it for the file if it is unchanged.  One that fails to
+ * write only costs that file's download next time. */
+static void write_key_lists(struct ingest *in)
+{
+	size_t i, j, n;
+
+	if (mkdir_p(in->o->keys_dir) < 0)
+		return;
+	for (i = 0; i < in->n_files; i++) {
+		struct file_keys *k = &in->keys[i];
+		struct diff_item *items, *tmp;
+		struct keyset_writer *w;
+		char path[PATH_MAX];
+
+		if (!in->files[i].path || in->files[i].member)
+			continue;
+		items = xreallocarray(NULL, k->n ? k->n : 1, sizeof(*items));
+		tmp = xreallocarray(NULL, k->n ? k->n : 1, sizeof(*tmp));
+		for (j = 0; j < k->n; j++)
+			items[j] = (struct diff_item){k->v[j], 0};
+		diff_sort_items(items, tmp, k->n);
+		free(tmp);
+		for (j = n = 0; j < k->n; j++)
+			if (n == 0 || items[n - 1].key != items[j].key)
+				items[n++] = items[j];
+		ingest_keys_path(in->o->keys_dir, in->files[i].row.sha256, path,
+				 sizeof(path));
+		if (keyset_writer_open(path, 0, n, &w) == 0) {
+			for (j = 0; j < n; j++)
+				keyset_writer_add(w, &items[j]);
+			if (keyset_writer_commit(w) < 0)
+				log_debug("ingest: cannot write the key list "
+					  "of '%s'",
+					  in->files[i].row.name);
+		}
+		free(items);
+	}
 }
 
 /* ---- key sets ------------------------------------------------------------ */
@@ -481,6 +699,7 @@ static int write_new_entries(struct ingest *in)
 		if (r < 0)
 			return r;
 		e.key = in->pairs[i].key;
+		e.file_id = in->files ? in->files[e.file_id].row.id : 0;
 		r = store_entry_add(in->store, in->dataset_id, in->rel->id, &e,
 				    &id);
 		if (r < 0)
@@ -532,11 +751,20 @@ static int ingest_run(struct ingest *in, const char *path)
 	has_latest = store_release_latest(in->store, in->dataset_id, &latest);
 	if (has_latest < 0)
 		return has_latest;
+	/* Files all known and all the newest release's: nothing to read. */
+	if (in->files && has_latest &&
+	    files_all_known(in->files, in->n_files) &&
+	    files_digest(in->files, in->n_files, in->rel->sha256) == 0 &&
+	    strcmp(latest.sha256, in->rel->sha256) == 0) {
+		in->res->unchanged = true;
+		in->res->release = latest;
+		return 0;
+	}
 	r = keyset_load(in, has_latest ? latest.id : 0);
 	if (r < 0)
 		return r;
 	stage_done("key set", &t);
-	r = parse_file(in, path, in->rel->sha256);
+	r = in->files ? read_files(in) : parse_file(in, path, in->rel->sha256);
 	stage_done("decode, parse and hash", &t);
 	if (r >= 0)
 		r = check_bad_share(in);
@@ -578,8 +806,9 @@ static int ingest_run(struct ingest *in, const char *path)
 	return 0;
 }
 
-int ingest_prepare(struct store *s, const struct config_dataset *d,
+static int prepare(struct store *s, const struct config_dataset *d,
 		   int64_t dataset_id, const char *path,
+		   struct ingest_file *files, size_t n_files,
 		   const struct ingest_options *o, struct ingest_result *res,
 		   struct ingest **ret)
 {
@@ -593,6 +822,11 @@ int ingest_prepare(struct store *s, const struct config_dataset *d,
 		.o = o,
 		.res = res,
 		.dataset_id = dataset_id,
+		.files = files,
+		.n_files = n_files,
+		.keys = files ? xcalloc(n_files ? n_files : 1,
+					sizeof(*in->keys))
+			      : NULL,
 	};
 	*res = (struct ingest_result){0};
 	res->release = (struct store_release){.dataset_id = dataset_id,
@@ -605,6 +839,8 @@ int ingest_prepare(struct store *s, const struct config_dataset *d,
 		 "%s", o->last_modified ? o->last_modified : "");
 	snprintf(res->release.file, sizeof(res->release.file), "%s",
 		 o->file ? o->file : "");
+	snprintf(res->release.revision, sizeof(res->release.revision), "%s",
+		 o->revision ? o->revision : "");
 	in->rel = &res->release;
 	/* A batch holds at most INGEST_BATCH records of bounded size. */
 	buf_init(&in->batch, INGEST_BATCH * SPILL_RECORD_MAX);
@@ -632,6 +868,36 @@ int ingest_prepare(struct store *s, const struct config_dataset *d,
 	return 0;
 }
 
+int ingest_prepare(struct store *s, const struct config_dataset *d,
+		   int64_t dataset_id, const char *path,
+		   const struct ingest_options *o, struct ingest_result *res,
+		   struct ingest **ret)
+{
+	return prepare(s, d, dataset_id, path, NULL, 0, o, res, ret);
+}
+
+int ingest_prepare_files(struct store *s, const struct config_dataset *d,
+			 int64_t dataset_id, struct ingest_file *files,
+			 size_t n, const struct ingest_options *o,
+			 struct ingest_result *res, struct ingest **ret)
+{
+	assert(o->keys_dir);
+	return prepare(s, d, dataset_id, NULL, files, n, o, res, ret);
+}
+
+/* Records the files of a release of several (each row gets its id). */
+static int write_files(struct ingest *in)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < in->n_files && r >= 0; i++) {
+		in->files[i].row.release_id = in->rel->id;
+		r = store_release_file_add(in->store, &in->files[i].row);
+	}
+	return r;
+}
+
 /* The release's transaction; it checks that no other ingest of the
  * dataset committed since the key set was read. */
 int ingest_write(struct ingest *in)
@@ -656,6 +922,8 @@ int ingest_write(struct ingest *in)
 	}
 	if (r >= 0)
 		r = store_release_add(in->store, in->rel);
+	if (r >= 0 && in->files)
+		r = write_files(in);
 	if (r >= 0)
 		r = write_old_changes(in);
 	stage_done("write: removed and reincluded", &t);
@@ -688,6 +956,8 @@ int ingest_commit(struct ingest *in)
 	r = keyset_write(in, in->rel->id, in->n_old);
 	if (r < 0)
 		log_debug("ingest: cannot write the key set: %s", strerror(-r));
+	if (in->files)
+		write_key_lists(in);
 	stage_done("key set written", &t);
 	return 0;
 }
@@ -707,6 +977,9 @@ struct ingest *ingest_free(struct ingest *in)
 	buf_free(&in->batch);
 	spill_free(in->spill);
 	diff_set_free(in->set);
+	for (size_t i = 0; in->keys && i < in->n_files; i++)
+		free(in->keys[i].v);
+	free(in->keys);
 	free(in->moved);
 	free(in->pairs);
 	free(in);

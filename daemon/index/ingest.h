@@ -26,8 +26,29 @@
 
 #define INGEST_BAD_SHOWN 5
 
+/* One file of a release of several.  Its row is recorded with the release
+ * (row.release_id and row.id are set by ingest_write()); row.sha256 is
+ * filled by the parse when it is "". */
+struct ingest_file {
+	/* The file to parse, or NULL when its content is a file of the
+	 * newest release: its keys are read from its key list instead. */
+	const char *path;
+	/* The archive member to read (its exact name), or NULL for the
+	 * dataset's member glob.  A member has no key list of its own. */
+	const char *member;
+	struct store_release_file row;
+};
+
 struct ingest_options {
-	const char *source; /* recorded as the release's source */
+	const char *source;   /* recorded as the release's source */
+	const char *revision; /* recorded as the release's revision, or NULL */
+	/* The release's SHA-256 when its files are one archive's members
+	 * (the archive's), or NULL for that of its files. */
+	const char *sha256;
+	/* Where the key list of each file of a release of several is kept
+	 * (DIR/SHA256.keys), read for a file that did not change; NULL for a
+	 * release of one file. */
+	const char *keys_dir;
 	/* Recorded with the release when it came from a download: the
 	 * server's validators and the file kept as evidence; or NULL. */
 	const char *etag, *last_modified, *file;
@@ -63,6 +84,24 @@ int ingest_prepare(struct store *s, const struct config_dataset *d,
 		   int64_t dataset_id, const char *path,
 		   const struct ingest_options *o, struct ingest_result *res,
 		   struct ingest **ret);
+
+/*
+ * The same for a release of the n files (in name order; o->keys_dir set):
+ * each file with a path is parsed, the others' keys are read from their
+ * key lists; entries remember their file.  The release's SHA-256 is that
+ * of its "SHA256  NAME\n" lines, and a release whose files are the newest
+ * release's is unchanged.  A key list that is missing or names a key the
+ * index never had gives -ESTALE (res->error names the file): the caller
+ * fetches the file and tries again.
+ */
+int ingest_prepare_files(struct store *s, const struct config_dataset *d,
+			 int64_t dataset_id, struct ingest_file *files,
+			 size_t n, const struct ingest_options *o,
+			 struct ingest_result *res, struct ingest **ret);
+
+/* The key list path of a file whose content is sha256 (in dir). */
+void ingest_keys_path(const char *dir, const char *sha256, char *out,
+		      size_t size);
 
 /*
  * Opens the release's transaction and writes the release (res->release gets

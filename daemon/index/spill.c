@@ -28,7 +28,8 @@ enum spill_text {
 	SPILL_TEXTS,
 };
 
-_Static_assert(SPILL_RECORD_MAX == 36 + SPILL_TEXTS * (2 + SPILL_TEXT_MAX),
+_Static_assert(SPILL_RECORD_MAX ==
+		       SPILL_HEAD + SPILL_TEXTS * (2 + SPILL_TEXT_MAX),
 	       "SPILL_RECORD_MAX counts every text");
 
 struct spill {
@@ -84,7 +85,7 @@ int spill_flush(struct spill *sp)
 }
 
 void spill_record(struct buf *b, const struct entry *e,
-		  enum entry_field key_field)
+		  enum entry_field key_field, uint32_t file)
 {
 	struct entry_text t[SPILL_TEXTS] = {
 		[SPILL_NSID] = {e->nsid, strlen(e->nsid)},
@@ -94,7 +95,7 @@ void spill_record(struct buf *b, const struct entry *e,
 		[SPILL_IMAGE_URL] = entry_image_url(e),
 		[SPILL_LICENSE] = e->field[ENTRY_FIELD_LICENSE],
 	};
-	uint32_t total = 36;
+	uint32_t total = SPILL_HEAD;
 	size_t i;
 	char *p;
 
@@ -111,7 +112,8 @@ void spill_record(struct buf *b, const struct entry *e,
 	unaligned_write_u64(p + 12, e->line);
 	unaligned_write_u64(p + 20, e->offset);
 	unaligned_write_u64(p + 28, e->length);
-	p += 36;
+	memcpy(p + 36, &file, 4);
+	p += SPILL_HEAD;
 	for (i = 0; i < SPILL_TEXTS; i++) {
 		uint16_t len = (uint16_t)t[i].len;
 
@@ -140,7 +142,7 @@ int spill_append(struct spill *sp, const char *rec, uint64_t *ret_off)
 int spill_read(struct spill *sp, uint64_t off, struct store_entry *ret)
 {
 	const char *texts[SPILL_TEXTS], *p;
-	uint32_t total;
+	uint32_t total, file;
 	size_t i;
 	ssize_t n;
 
@@ -154,8 +156,9 @@ int spill_read(struct spill *sp, uint64_t off, struct store_entry *ret)
 	n = pread(sp->fd, sp->record, total, (off_t)off);
 	if (n != (ssize_t)total)
 		return n < 0 ? -errno : -EIO;
+	memcpy(&file, sp->record + 36, 4);
 	/* Make each text a C string: shift it left over its length bytes. */
-	p = sp->record + 36;
+	p = sp->record + SPILL_HEAD;
 	for (i = 0; i < SPILL_TEXTS; i++) {
 		uint16_t len;
 		char *dst = sp->record + (p - sp->record);
@@ -171,6 +174,7 @@ int spill_read(struct spill *sp, uint64_t off, struct store_entry *ret)
 		.line = unaligned_read_u64(sp->record + 12),
 		.offset = unaligned_read_u64(sp->record + 20),
 		.length = unaligned_read_u64(sp->record + 28),
+		.file_id = (int64_t)file,
 		.nsid = texts[SPILL_NSID],
 		.alias = texts[SPILL_ALIAS],
 		.name = texts[SPILL_NAME],

@@ -7,7 +7,8 @@
  *
  * The file is unlinked from the start (O_TMPFILE in the work directory) and
  * goes when it is freed.  A record: a 4-byte length, photo id, line,
- * offset and length (8 bytes each), then seven texts each with a 2-byte
+ * offset and length (8 bytes each), the index of its file in the release
+ * (4 bytes), then seven texts each with a 2-byte
  * length, each cut to SPILL_TEXT_MAX bytes.  Native byte order: the file
  * never outlives the process.
  */
@@ -21,7 +22,8 @@
 #include "store/store_index.h"
 
 #define SPILL_TEXT_MAX	 4096 /* longest text kept per field */
-#define SPILL_RECORD_MAX (36 + 7 * (2 + SPILL_TEXT_MAX))
+#define SPILL_HEAD	 40   /* a record's bytes before its texts */
+#define SPILL_RECORD_MAX (SPILL_HEAD + 7 * (2 + SPILL_TEXT_MAX))
 
 struct spill;
 
@@ -33,9 +35,10 @@ struct spill *spill_free(struct spill *sp);
 
 /* Appends entry e's record to b (at most SPILL_RECORD_MAX bytes: b's
  * maximum must leave room, the call does not fail).  key_field: the field
- * that keys the dataset, kept as the key text unless it is the photo id. */
+ * that keys the dataset, kept as the key text unless it is the photo id;
+ * file: the index of the file of the release it is in (0 for one file). */
 void spill_record(struct buf *b, const struct entry *e,
-		  enum entry_field key_field);
+		  enum entry_field key_field, uint32_t file);
 
 /* Appends a record made by spill_record(); its offset goes to *ret_off.
  * Returns 0 or -errno. */
@@ -45,8 +48,9 @@ int spill_append(struct spill *sp, const char *rec, uint64_t *ret_off);
  * or -errno. */
 int spill_flush(struct spill *sp);
 
-/* Reads the record at off into *ret; its strings stay valid until the next
- * read.  Returns 0 or -errno (-EIO: the file is short). */
+/* Reads the record at off into *ret (its file index in ret->file_id); its
+ * strings stay valid until the next read.  Returns 0 or -errno (-EIO: the
+ * file is short). */
 int spill_read(struct spill *sp, uint64_t off, struct store_entry *ret);
 
 #endif

@@ -20,6 +20,7 @@
 #include "lib/stop.h"
 #include "lib/text.h"
 #include "lib/xalloc.h"
+#include "service/gather.h"
 #include "store/store_index.h"
 
 /* Tells the operator once per run of failures, when it reaches
@@ -59,16 +60,6 @@ static void notice_failing(const struct land_job *job,
 	buf_free(&data);
 }
 
-/* What the database keeps of the URL a server's validators belong to:
- * its digest, since the URL may carry a secret ("url:" then 32 hex). */
-static void url_digest(const char *url, char out[HASHID_LEN + 6])
-{
-	char id[HASHID_LEN + 1];
-
-	hashid_of(id, &url, 1);
-	snprintf(out, HASHID_LEN + 6, "url:%s", id);
-}
-
 /* Downloads the dataset's release file (or takes file, a local file given
  * by hand, into the cache the same way) and lands it.  Returns 0 or -errno
  * (ret->error says why). */
@@ -76,8 +67,13 @@ static int fetch_and_land(const struct land_job *job, const char *file,
 			  struct check_result *ret)
 {
 	struct store_validators last;
-	struct fetch_request rq = {job->d, &job->c->fetch, job->c->cache_dir,
-				   file ? NULL : &last, NULL, NULL, NULL};
+	struct fetch_request rq = {job->d,
+				   &job->c->fetch,
+				   job->c->cache_dir,
+				   file ? NULL : &last,
+				   NULL,
+				   NULL,
+				   NULL};
 	_cleanup_free_ char *file_url = NULL;
 	char source[sizeof(((struct store_release *)NULL)->source)];
 	const struct fetch_result *f;
@@ -89,11 +85,11 @@ static int fetch_and_land(const struct land_job *job, const char *file,
 	if (r < 0)
 		return r;
 	if (!file) {
-		char digest[HASHID_LEN + 6];
+		char digest[64];
 
 		/* The validators are the configured URL's while its digest is
 		 * the one kept with them. */
-		url_digest(job->d->url, digest);
+		gather_url_digest(job->d->url, digest, sizeof(digest));
 		if (strcmp(last.url, digest) == 0)
 			snprintf(last.url, sizeof(last.url), "%s", job->d->url);
 	}
@@ -132,10 +128,31 @@ static int fetch_and_land(const struct land_job *job, const char *file,
 		struct store_validators kept = f->validators;
 
 		if (kept.url[0])
-			url_digest(kept.url, kept.url);
+			gather_url_digest(kept.url, kept.url, sizeof(kept.url));
 		(void)store_validators_set(job->s, job->dataset_id, &kept);
 	}
 	fetch_free(fetch);
+	return r;
+}
+
+/* A check of a source that lists files (gather.h). */
+static int gather(const struct land_job *job, struct check_result *ret)
+{
+	struct gather_result *g = xcalloc(1, sizeof(*g));
+	int r;
+
+	r = gather_and_land(job, g);
+	ret->http_status = g->http_status;
+	ret->bytes = g->bytes;
+	ret->resumed_at = g->resumed_at;
+	ret->retry_after = g->retry_after;
+	ret->files = g->files;
+	ret->files_fetched = g->fetched;
+	ret->files_parsed = g->parsed;
+	ret->land = g->land;
+	if (r < 0)
+		snprintf(ret->error, sizeof(ret->error), "%s", g->error);
+	free(g);
 	return r;
 }
 
@@ -167,7 +184,9 @@ static int check_run(const struct land_job *job, const char *file,
 	store_busy_wait(s, CHECK_BUSY_WAIT_MS);
 	r = store_run_begin(s, dataset_id, (int64_t)time(NULL), &run.id);
 	if (r >= 0)
-		r = fetch_and_land(job, file, ret);
+		r = !file && job->d->source.kind != CONFIG_SOURCE_URL
+			    ? gather(job, ret)
+			    : fetch_and_land(job, file, ret);
 	if (r == -EBUSY && !ret->error[0])
 		snprintf(
 			ret->error, sizeof(ret->error),
@@ -186,6 +205,9 @@ static int check_run(const struct land_job *job, const char *file,
 	run.outcome = ret->outcome;
 	run.http_status = ret->http_status;
 	run.bytes = (int64_t)ret->bytes;
+	run.files = ret->files;
+	run.files_fetched = ret->files_fetched;
+	run.files_parsed = ret->files_parsed;
 	snprintf(run.error, sizeof(run.error), "%s", r < 0 ? ret->error : "");
 	if (run.id && store_run_end(s, &run) < 0)
 		log_warning("%s: cannot record the check in the database",

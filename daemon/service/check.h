@@ -25,10 +25,13 @@
 
 struct check_result {
 	enum store_outcome outcome;
-	int http_status;	 /* 0 when not HTTP */
-	uint64_t bytes;		 /* downloaded by this check */
-	uint64_t resumed_at;	 /* bytes kept from an interrupted download */
-	unsigned retry_after;	 /* seconds the server asked to wait, or 0 */
+	int http_status;      /* 0 when not HTTP */
+	uint64_t bytes;	      /* downloaded by this check */
+	uint64_t resumed_at;  /* bytes kept from an interrupted download */
+	unsigned retry_after; /* seconds the server asked to wait, or 0 */
+	/* A release of several files: its files, those downloaded and those
+	 * parsed by this check (0 for a release of one file). */
+	unsigned files, files_fetched, files_parsed;
 	int failures;		 /* consecutive failures, this one included;
 			       * 0 when the database could not record it */
 	struct land_result land; /* the new (or unchanged) release and its

@@ -4,12 +4,14 @@
 #include "service/land.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "alert/route.h"
+#include "fetch/decode.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/text.h"
@@ -145,6 +147,92 @@ static int same_as_latest(const struct land_job *job, const char *sha256,
 	return 1;
 }
 
+/* Escapes fnmatch(3)'s special characters, so that a member's name
+ * matches itself alone. */
+static char *glob_quote(const char *name)
+{
+	char *q = xmalloc(2 * strlen(name) + 1), *p = q;
+
+	for (; *name; name++) {
+		if (strchr("*?[]\\", *name))
+			*p++ = '\\';
+		*p++ = *name;
+	}
+	*p = '\0';
+	return q;
+}
+
+static int land_files(const struct land_job *job, struct ingest_file *files,
+		      size_t n, const struct land_files_info *info, int64_t now,
+		      struct land_result *ret);
+
+/* An archive whose member glob matches several members (names, quoted
+ * here in place): each member is a file of the release, named as in the
+ * archive; the release's SHA-256 is the archive's. */
+static int land_members(const struct land_job *job, const struct land_file *f,
+			char **names, size_t n, int64_t now,
+			struct land_result *ret)
+{
+	bool keep = job->c->fetch.keep_releases > 0 && f->in_cache;
+	struct ingest_file *files = xcalloc(n, sizeof(*files));
+	struct land_files_info info = {.source = f->source,
+				       .sha256 = f->sha256,
+				       .file = keep ? f->path : NULL};
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		char *quoted = glob_quote(names[i]);
+
+		files[i].path = f->path;
+		snprintf(files[i].row.name, sizeof(files[i].row.name), "%s",
+			 names[i]);
+		free(names[i]);
+		files[i].member = names[i] = quoted;
+		snprintf(files[i].row.url, sizeof(files[i].row.url), "member");
+		snprintf(files[i].row.etag, sizeof(files[i].row.etag), "%s",
+			 f->etag ? f->etag : "");
+		snprintf(files[i].row.last_modified,
+			 sizeof(files[i].row.last_modified), "%s",
+			 f->last_modified ? f->last_modified : "");
+	}
+	r = land_files(job, files, n, &info, now, ret);
+	free(files);
+	return r;
+}
+
+/* The members of the archive at path matching the dataset's member glob,
+ * when there are several: 1 with them in *names, 0 when there are not
+ * (one, none, or not an archive: read as before), or -errno. */
+static int several_members(const struct land_job *job, const char *path,
+			   char ***names, size_t *n, struct land_result *ret)
+{
+	const char *glob = job->d->member;
+	int r;
+
+	*names = NULL;
+	*n = 0;
+	if (!glob || !strpbrk(glob, "*?["))
+		return 0;
+	r = decode_members(path, glob, names, n);
+	if (r == -EFBIG) {
+		snprintf(ret->error, sizeof(ret->error),
+			 "the archive has more than %d members matching '%s'",
+			 DECODE_MAX_MEMBERS, glob);
+		return r;
+	}
+	/* A broken archive is read as one file: the decoder says where. */
+	if (r < 0)
+		return 0;
+	if (*n > 1)
+		return 1;
+	while (*n > 0)
+		free((*names)[--*n]);
+	free(*names);
+	*names = NULL;
+	return 0;
+}
+
 static int land(const struct land_job *job, const struct land_file *f,
 		int64_t now, struct land_result *ret)
 {
@@ -162,6 +250,8 @@ static int land(const struct land_job *job, const struct land_file *f,
 		.now = now,
 	};
 	struct ingest *in = NULL;
+	char **names;
+	size_t n;
 	int r;
 
 	if (f->sha256) {
@@ -170,6 +260,16 @@ static int land(const struct land_job *job, const struct land_file *f,
 			r = same_as_latest(job, f->sha256, ret);
 		if (r != 0)
 			return r < 0 ? r : 0;
+	}
+	/* Several members need the archive's SHA-256 first (a download's). */
+	r = f->sha256 ? several_members(job, f->path, &names, &n, ret) : 0;
+	if (r != 0) {
+		if (r > 0)
+			r = land_members(job, f, names, n, now, ret);
+		while (n > 0)
+			free(names[--n]);
+		free(names);
+		return r;
 	}
 	r = ingest_prepare(job->s, d, job->dataset_id, f->path, &o,
 			   &ret->ingest, &in);
@@ -197,6 +297,60 @@ int land_release(const struct land_job *job, const struct land_file *f,
 	if (f->in_cache &&
 	    (r < 0 || ret->ingest.unchanged || !job->c->fetch.keep_releases))
 		drop_file(job->s, f->path);
+	if (r >= 0 && ret->ingest.unchanged)
+		r = land_nothing_new(job, ret);
+	return r;
+}
+
+/* land_release_files() but for the baselines of an unchanged release. */
+static int land_files(const struct land_job *job, struct ingest_file *files,
+		      size_t n, const struct land_files_info *info, int64_t now,
+		      struct land_result *ret)
+{
+	const struct config_dataset *d = job->d;
+	char keys_dir[PATH_MAX];
+	struct ingest_options o = {
+		.source = info->source,
+		.revision = info->revision,
+		.sha256 = info->sha256,
+		.file = info->file,
+		.keys_dir = keys_dir,
+		.work_dir = job->c->state_dir,
+		.max_decoded = d->max_decoded,
+		.max_entries = d->max_entries,
+		.max_bad_share = d->max_bad_share,
+		.now = now,
+	};
+	struct ingest *in = NULL;
+	int r = 0;
+
+	snprintf(keys_dir, sizeof(keys_dir), "%s/keys", job->c->state_dir);
+	/* A pin is of one file (config_checks.c allows it only then). */
+	if (n == 1 && files[0].row.sha256[0])
+		r = check_pin(d, files[0].row.sha256, ret);
+	if (r >= 0)
+		r = ingest_prepare_files(job->s, d, job->dataset_id, files, n,
+					 &o, &ret->ingest, &in);
+	if (r >= 0 && !ret->ingest.unchanged)
+		r = write_release(job, in, ret);
+	if (r < 0 && !ret->error[0])
+		snprintf(ret->error, sizeof(ret->error), "%.500s",
+			 ret->ingest.error[0] ? ret->ingest.error
+					      : strerror(-r));
+	ingest_free(in);
+	if (r >= 0 && !ret->ingest.unchanged)
+		prune_files(job, job->c->fetch.keep_releases);
+	return r;
+}
+
+int land_release_files(const struct land_job *job, struct ingest_file *files,
+		       size_t n, const struct land_files_info *info,
+		       int64_t now, struct land_result *ret)
+{
+	int r;
+
+	*ret = (struct land_result){0};
+	r = land_files(job, files, n, info, now, ret);
 	if (r >= 0 && ret->ingest.unchanged)
 		r = land_nothing_new(job, ret);
 	return r;

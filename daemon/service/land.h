@@ -61,6 +61,27 @@ struct land_result {
 int land_release(const struct land_job *job, const struct land_file *f,
 		 int64_t now, struct land_result *ret);
 
+/* What a release of several files records besides its files. */
+struct land_files_info {
+	const char *source;   /* the release's source (redacted) */
+	const char *revision; /* the source's name for it, or NULL */
+	/* Members of one archive: its SHA-256 (the release's) and the file
+	 * kept; else NULL. */
+	const char *sha256, *file;
+};
+
+/*
+ * Lands the n files (name order; their rows filled, see struct
+ * ingest_file) as the job's dataset's next release: the same path as
+ * land_release(), each file parsed or, unchanged, marked from its key
+ * list.  Files stay where they are (the caller keeps or deletes them).
+ * Returns like land_release(); -ESTALE: a key list was missing or stale
+ * (ret->error names the file), and fetching the file again will do.
+ */
+int land_release_files(const struct land_job *job, struct ingest_file *files,
+		       size_t n, const struct land_files_info *info,
+		       int64_t now, struct land_result *ret);
+
 /* Nothing new for the dataset (a 304): the baselines of watches that have
  * not met it.  Returns 0 or -errno, with ret->error saying why. */
 int land_nothing_new(const struct land_job *job, struct land_result *ret);

@@ -240,6 +240,36 @@ static const char *const store_migrations[] = {
 	");"
 	"INSERT INTO installation(id) SELECT lower(hex(randomblob(16))) "
 	"  WHERE NOT EXISTS (SELECT 1 FROM installation);",
+
+	/* 10 -> 11: releases of several files.  A release of a source that
+	 * lists files (urls, a hub, a repository) records each: its name in
+	 * the release, the digest of the URL it came from (a URL may hold a
+	 * secret), its content's SHA-256 and size, the server's validators,
+	 * and the file kept in the cache as evidence (NULL once pruned).  An
+	 * entry names the release_files row it was first seen in (NULL: the
+	 * release's one file).  A release keeps the source's name for it (a commit), or
+	 * NULL. */
+	"CREATE TABLE release_files ("
+	"  id INTEGER PRIMARY KEY,"
+	"  release_id INTEGER NOT NULL REFERENCES releases(id),"
+	"  name TEXT NOT NULL,"
+	"  url TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  etag TEXT,"
+	"  last_modified TEXT,"
+	"  file TEXT,"
+	"  UNIQUE(release_id, name)"
+	");"
+	"CREATE INDEX release_files_kept ON release_files(file) "
+	"  WHERE file IS NOT NULL;"
+	"ALTER TABLE entries ADD COLUMN file_id INTEGER;"
+	"ALTER TABLE releases ADD COLUMN revision TEXT;"
+	/* A run of a release of several files counts its files, those it
+	 * downloaded, and those it parsed (NULL: a release of one file). */
+	"ALTER TABLE runs ADD COLUMN files INTEGER;"
+	"ALTER TABLE runs ADD COLUMN files_fetched INTEGER;"
+	"ALTER TABLE runs ADD COLUMN files_parsed INTEGER;",
 };
 
 static const char sql_installation_id[] = "SELECT id FROM installation";
@@ -253,7 +283,8 @@ static const char sql_run_begin[] =
 	"INSERT INTO runs(dataset_id, started) VALUES (?1, ?2)";
 static const char sql_run_end[] =
 	"UPDATE runs SET ended = ?2, outcome = ?3, http_status = ?4, "
-	"bytes = ?5, error = ?6 WHERE id = ?1";
+	"bytes = ?5, error = ?6, files = ?7, files_fetched = ?8, "
+	"files_parsed = ?9 WHERE id = ?1";
 static const char sql_run_last[] =
 	"SELECT id, dataset_id, started, coalesce(ended, 0), outcome, "
 	"coalesce(http_status, 0), bytes, error FROM runs "
@@ -769,6 +800,11 @@ int store_run_end(struct store *s, const struct store_run *run)
 	else
 		sqlite3_bind_null(end, 4);
 	sqlite3_bind_int64(end, 5, run->bytes);
+	if (run->files) {
+		sqlite3_bind_int64(end, 7, run->files);
+		sqlite3_bind_int64(end, 8, run->files_fetched);
+		sqlite3_bind_int64(end, 9, run->files_parsed);
+	}
 	if (run->error[0])
 		sqlite3_bind_text(end, 6, run->error, -1, SQLITE_STATIC);
 	else

@@ -25,6 +25,10 @@ struct store_run {
 	int http_status;	     /* 0 when not HTTP */
 	int64_t bytes;		     /* bytes downloaded */
 	char error[STORE_ERROR_MAX]; /* "" on success */
+	/* A release of several files: how many, how many were downloaded
+	 * and how many parsed by this run; files 0 for a release of one
+	 * (written, not read back). */
+	int64_t files, files_fetched, files_parsed;
 };
 
 /* A server's validators of a download: sent back, exactly as received, in

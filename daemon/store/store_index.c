@@ -22,32 +22,50 @@
 static const char sql_release_latest[] =
 	"SELECT id, dataset_id, seq, sha256, size, decoded_size, ingested, "
 	"source, kind, entries, added, removed, reincluded, bad_records, "
-	"etag, last_modified, file "
+	"etag, last_modified, file, revision "
 	"FROM releases WHERE dataset_id = ?1 ORDER BY seq DESC LIMIT 1";
 static const char sql_release_all[] =
 	"SELECT id, dataset_id, seq, sha256, size, decoded_size, ingested, "
 	"source, kind, entries, added, removed, reincluded, bad_records, "
-	"etag, last_modified, file "
+	"etag, last_modified, file, revision "
 	"FROM releases WHERE dataset_id = ?1 ORDER BY seq";
 static const char sql_release_add[] =
 	"INSERT INTO releases(dataset_id, seq, sha256, size, decoded_size, "
-	"ingested, source, kind, etag, last_modified, file) "
+	"ingested, source, kind, etag, last_modified, file, revision) "
 	"VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 "
 	"FROM releases WHERE dataset_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-	"?10) "
+	"?10, ?11) "
 	"RETURNING id, seq";
 /* Files beyond the newest ?2, except those that are evidence: the release
  * where a photo some subscriber was told about was first seen. */
 static const char sql_release_files[] =
-	"SELECT r.id, r.file FROM (SELECT id, seq, file FROM releases WHERE "
-	"dataset_id = ?1 AND file IS NOT NULL ORDER BY seq DESC LIMIT -1 "
-	"OFFSET ?2) r WHERE NOT EXISTS (SELECT 1 FROM event_photos p JOIN "
-	"entries e ON e.id = p.entry_id WHERE e.first_release = r.id) "
-	"ORDER BY r.seq DESC";
+	"WITH old AS (SELECT id, seq, file FROM releases WHERE dataset_id = ?1 "
+	"ORDER BY seq DESC LIMIT -1 OFFSET ?2), "
+	"kept AS (SELECT id, seq, file FROM old WHERE file IS NOT NULL "
+	"UNION ALL SELECT o.id, o.seq, f.file FROM old o JOIN release_files f "
+	"ON f.release_id = o.id WHERE f.file IS NOT NULL) "
+	"SELECT k.id, k.file FROM kept k WHERE NOT EXISTS (SELECT 1 FROM "
+	"event_photos p JOIN entries e ON e.id = p.entry_id WHERE "
+	"e.first_release = k.id) ORDER BY k.seq DESC";
 static const char sql_release_forget_file[] =
-	"UPDATE releases SET file = NULL WHERE id = ?1";
+	"UPDATE releases SET file = NULL WHERE id = ?1 AND file = ?2";
+static const char sql_release_forget_files[] =
+	"UPDATE release_files SET file = NULL WHERE release_id = ?1 AND "
+	"file = ?2";
 static const char sql_file_kept[] =
-	"SELECT 1 FROM releases WHERE file = ?1 LIMIT 1";
+	"SELECT 1 FROM releases WHERE file = ?1 UNION ALL "
+	"SELECT 1 FROM release_files WHERE file = ?1 LIMIT 1";
+static const char sql_release_file_add[] =
+	"INSERT INTO release_files(release_id, name, url, sha256, size, etag, "
+	"last_modified, file) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+#define RELEASE_FILE_COLUMNS                                            \
+	"id, release_id, name, url, sha256, size, coalesce(etag, ''), " \
+	"coalesce(last_modified, ''), coalesce(file, '')"
+static const char sql_release_files_of[] =
+	"SELECT " RELEASE_FILE_COLUMNS
+	" FROM release_files WHERE release_id = ?1 ORDER BY name";
+static const char sql_release_file_get[] =
+	"SELECT " RELEASE_FILE_COLUMNS " FROM release_files WHERE id = ?1";
 static const char sql_release_finish[] =
 	"UPDATE releases SET entries = ?2, added = ?3, removed = ?4, "
 	"reincluded = ?5, bad_records = ?6 WHERE id = ?1";
@@ -57,8 +75,9 @@ static const char sql_owner_add[] =
 	"INSERT INTO owners(nsid, alias, name) VALUES (?1, ?2, ?3)";
 static const char sql_entry_add[] =
 	"INSERT INTO entries(dataset_id, key, photo_id, owner_id, key_text, "
-	"page_url, image_url, license, first_release, line, offset, length) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+	"page_url, image_url, license, first_release, line, offset, length, "
+	"file_id) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 static const char sql_change_add[] =
 	"INSERT INTO changes(release_id, entry_id, kind) VALUES (?1, ?2, ?3)";
 static const char sql_items[] =
@@ -123,6 +142,7 @@ static void release_from_row(sqlite3_stmt *st, struct store_release *r)
 	store_column_copy(st, 14, r->etag, sizeof(r->etag));
 	store_column_copy(st, 15, r->last_modified, sizeof(r->last_modified));
 	store_column_copy(st, 16, r->file, sizeof(r->file));
+	store_column_copy(st, 17, r->revision, sizeof(r->revision));
 }
 
 int store_release_latest(struct store *s, int64_t dataset_id,
@@ -177,6 +197,7 @@ int store_release_add(struct store *s, struct store_release *rel)
 	store_bind_text_or_null(st, 8, rel->etag);
 	store_bind_text_or_null(st, 9, rel->last_modified);
 	store_bind_text_or_null(st, 10, rel->file);
+	store_bind_text_or_null(st, 11, rel->revision);
 	r = store_step(s, st);
 	if (r <= 0)
 		return r < 0 ? r : -EIO;
@@ -226,16 +247,95 @@ int store_file_kept(struct store *s, const char *file)
 int store_release_forget_file(struct store *s, int64_t release_id,
 			      const char *file)
 {
+	const char *const sql[] = {sql_release_forget_file,
+				   sql_release_forget_files};
+	sqlite3_stmt *st;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < ELEMENTSOF(sql); i++) {
+		st = store_stmt_id(s, sql[i], release_id, &r);
+		if (!st)
+			return r;
+		sqlite3_bind_text(st, 2, file, -1, SQLITE_STATIC);
+		r = store_step(s, st);
+		if (r < 0)
+			return r;
+	}
+	return store_file_kept(s, file);
+}
+
+int store_release_file_add(struct store *s, struct store_release_file *f)
+{
 	sqlite3_stmt *st;
 	int r = 0;
 
-	st = store_stmt_id(s, sql_release_forget_file, release_id, &r);
+	st = store_stmt_id(s, sql_release_file_add, f->release_id, &r);
 	if (!st)
 		return r;
+	sqlite3_bind_text(st, 2, f->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, f->url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, f->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, f->size);
+	store_bind_text_or_null(st, 6, f->etag);
+	store_bind_text_or_null(st, 7, f->last_modified);
+	store_bind_text_or_null(st, 8, f->file);
 	r = store_step(s, st);
 	if (r < 0)
 		return r;
-	return store_file_kept(s, file);
+	f->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static void release_file_from_row(sqlite3_stmt *st,
+				  struct store_release_file *f)
+{
+	*f = (struct store_release_file){
+		.id = sqlite3_column_int64(st, 0),
+		.release_id = sqlite3_column_int64(st, 1),
+		.size = sqlite3_column_int64(st, 5),
+	};
+	store_column_copy(st, 2, f->name, sizeof(f->name));
+	store_column_copy(st, 3, f->url, sizeof(f->url));
+	store_column_copy(st, 4, f->sha256, sizeof(f->sha256));
+	store_column_copy(st, 6, f->etag, sizeof(f->etag));
+	store_column_copy(st, 7, f->last_modified, sizeof(f->last_modified));
+	store_column_copy(st, 8, f->file, sizeof(f->file));
+}
+
+int store_release_files_each(struct store *s, int64_t release_id,
+			     int (*fn)(void *userdata,
+				       const struct store_release_file *f),
+			     void *userdata)
+{
+	struct store_release_file f;
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt_id(s, sql_release_files_of, release_id, &r);
+	if (!st)
+		return r;
+	while ((r = store_step(s, st)) == 1) {
+		release_file_from_row(st, &f);
+		r = fn(userdata, &f);
+		if (r < 0)
+			return store_stop(st, r);
+	}
+	return r;
+}
+
+int store_release_file_get(struct store *s, int64_t id,
+			   struct store_release_file *ret)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_row_id(s, sql_release_file_get, id, &r);
+	if (!st)
+		return r;
+	release_file_from_row(st, ret);
+	sqlite3_reset(st);
+	return 1;
 }
 
 int store_release_finish(struct store *s, const struct store_release *rel)
@@ -351,6 +451,8 @@ int store_entry_add(struct store *s, int64_t dataset_id, int64_t release_id,
 	sqlite3_bind_int64(st, 10, (int64_t)e->line);
 	sqlite3_bind_int64(st, 11, (int64_t)e->offset);
 	sqlite3_bind_int64(st, 12, (int64_t)e->length);
+	if (e->file_id)
+		sqlite3_bind_int64(st, 13, e->file_id);
 	r = store_step(s, st);
 	if (r < 0)
 		return r;
@@ -399,6 +501,7 @@ void store_entry_from_row(sqlite3_stmt *st, struct store_entry *e)
 		.offset = (uint64_t)sqlite3_column_int64(st, 11),
 		.length = (uint64_t)sqlite3_column_int64(st, 12),
 		.first_release = sqlite3_column_int64(st, 13),
+		.file_id = sqlite3_column_int64(st, 14),
 	};
 }
 

@@ -22,8 +22,20 @@ struct store_release {
 	char source[2048];
 	char kind[128];
 	char etag[256], last_modified[64]; /* the server's, or "" */
-	char file[1024]; /* kept in the cache as evidence, or "" */
+	char file[1024];    /* kept in the cache as evidence, or "" */
+	char revision[128]; /* the source's name for it (a commit), or "" */
 	int64_t entries, added, removed, reincluded, bad_records;
+};
+
+/* One file of a release of several (release_files). */
+struct store_release_file {
+	int64_t id, release_id;
+	char name[512];	 /* in the release */
+	char url[64];	 /* "url:" and the digest of its URL */
+	char sha256[65]; /* of its content */
+	int64_t size;	 /* its bytes */
+	char etag[256], last_modified[64]; /* the server's, or "" */
+	char file[1024];		   /* kept in the cache, or "" */
 };
 
 /* An entry's details.  Strings are NUL-terminated, "" when unknown; when
@@ -36,6 +48,9 @@ struct store_entry {
 	const char *key_text, *page_url, *image_url, *license;
 	uint64_t line, offset, length; /* where it was first seen */
 	int64_t first_release;	       /* release id (read only) */
+	/* The release_files row it was first seen in, or 0 (the release's
+	 * one file). */
+	int64_t file_id;
 };
 
 /* Reads the dataset's newest release.  Returns 1, 0 if it has none, or
@@ -48,20 +63,37 @@ int store_release_latest(struct store *s, int64_t dataset_id,
  * -errno. */
 int store_release_add(struct store *s, struct store_release *r);
 
-/* Calls fn for each of the dataset's releases whose file is kept, newest
- * first, after skipping the keep newest, and never for a release that is
- * evidence (one where a photo in an event was first seen).  Returns 0,
- * fn's negative value, or -errno. */
+/* Calls fn for each file kept by the dataset's releases (the release's
+ * one file, or its files of release_files), newest release first, after
+ * skipping the keep newest, and never for a release that is evidence (one
+ * where a photo in an event was first seen).  Returns 0, fn's negative
+ * value, or -errno. */
 int store_release_files_beyond(struct store *s, int64_t dataset_id,
 			       uint64_t keep,
 			       int (*fn)(void *userdata, int64_t release_id,
 					 const char *file),
 			       void *userdata);
 
-/* Records that release_id's file is no longer kept.  Returns 1 if another
+/* Records that release_id no longer keeps file.  Returns 1 if another
  * release still keeps the same file, 0 if none does, or -errno. */
 int store_release_forget_file(struct store *s, int64_t release_id,
 			      const char *file);
+
+/* Adds f as a file of release f->release_id (f->id is set).  Returns 0 or
+ * -errno. */
+int store_release_file_add(struct store *s, struct store_release_file *f);
+
+/* Calls fn for each file of release_id, by name.  Returns 0, fn's
+ * negative value, or -errno. */
+int store_release_files_each(struct store *s, int64_t release_id,
+			     int (*fn)(void *userdata,
+				       const struct store_release_file *f),
+			     void *userdata);
+
+/* Reads the file of release_files row id.  Returns 1, 0 if there is no
+ * such row, or -errno. */
+int store_release_file_get(struct store *s, int64_t id,
+			   struct store_release_file *ret);
 
 /* Returns 1 if a release of any dataset keeps file, 0 if none, or -errno. */
 int store_file_kept(struct store *s, const char *file);
