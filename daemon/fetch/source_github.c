@@ -140,7 +140,7 @@ static bool etag_ok(const char *s)
 static int read_commit(struct github *g)
 {
 	const struct source_request *rq = g->rq;
-	_cleanup_(buf_free) struct buf url, cond;
+	_cleanup_(buf_free) struct buf url = {0}, cond = {0};
 	const char *headers[3] = {github_version, NULL, NULL};
 	struct source_api_reply reply;
 	yajl_val list, first;
@@ -230,7 +230,7 @@ static int content_entry(struct github *g, const struct source_api_reply *reply,
 /* {endpoint}/repos/{repo}/contents/{dir}?ref={sha} */
 static int read_contents(struct github *g)
 {
-	_cleanup_(buf_free) struct buf url;
+	_cleanup_(buf_free) struct buf url = {0};
 	const char *headers[] = {github_version, NULL};
 	struct source_api_reply reply;
 	yajl_val v;

@@ -104,7 +104,7 @@ static int get(struct hub *h, const char *url, const char *rev,
 /* The revision's commit; a gated repository without a token fails. */
 static int read_revision(struct hub *h)
 {
-	_cleanup_(buf_free) struct buf url;
+	_cleanup_(buf_free) struct buf url = {0};
 	struct source_api_reply reply;
 	const char *sha;
 	yajl_val gated;
@@ -142,7 +142,7 @@ static int read_revision(struct hub *h)
 static int tree_entry(struct hub *h, const struct source_api_reply *reply,
 		      yajl_val e)
 {
-	_cleanup_(buf_free) struct buf url;
+	_cleanup_(buf_free) struct buf url = {0};
 	const char *type = source_api_string(e, "type");
 	const char *path = source_api_string(e, "path"), *oid;
 	yajl_val lfs;
@@ -209,7 +209,7 @@ static int tree_page(struct hub *h, const char *url, char *next, size_t size)
 
 static int read_tree(struct hub *h)
 {
-	_cleanup_(buf_free) struct buf first;
+	_cleanup_(buf_free) struct buf first = {0};
 	char url[2048], next[2048];
 	unsigned pages = 0;
 	int r;

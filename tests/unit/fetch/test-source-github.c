@@ -48,7 +48,7 @@ static void github_state(unsigned n, const char *faults)
 		{SHA_A, "a1", "x1"}, {SHA_B, "a2", "x1"}, {SHA_C, "a2", "x2"}};
 	struct loopback *lb = github();
 	const char *d = lb->dir;
-	_cleanup_(buf_free) struct buf b;
+	_cleanup_(buf_free) struct buf b = {0};
 	unsigned i;
 
 	buf_init(&b, 1 << 16);

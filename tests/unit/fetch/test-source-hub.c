@@ -79,7 +79,7 @@ static void hub_state(bool second, const char *faults)
 {
 	struct loopback *lb = hub();
 	const char *d = lb->dir;
-	_cleanup_(buf_free) struct buf b;
+	_cleanup_(buf_free) struct buf b = {0};
 
 	buf_init(&b, 1 << 16);
 	buf_printf(&b,
