@@ -129,7 +129,9 @@ int source_list(const struct source_request *rq, struct source_listing *ret)
 		source_listing_free(ret);
 		return r;
 	}
-	qsort(ret->files, ret->n_files, sizeof(*ret->files), name_cmp);
+	/* A listing that is not_modified has no files (and no array). */
+	if (ret->n_files > 1)
+		qsort(ret->files, ret->n_files, sizeof(*ret->files), name_cmp);
 	return 0;
 }
 
