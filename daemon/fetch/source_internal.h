@@ -25,6 +25,12 @@ struct source_kind {
 		    struct source_listing *ret);
 };
 
+/* The sources that ask a host (source_hub.c, source_github.c). */
+int source_list_huggingface(const struct source_request *rq,
+			    struct source_listing *ret);
+int source_list_github(const struct source_request *rq,
+		       struct source_listing *ret);
+
 /* Adds a file (sha256 "" or NULL if unknown, size -1 if unknown).
  * Returns 0, or -EFBIG past SOURCE_MAX_FILES (ret->error says so). */
 int source_add_file(struct source_listing *l, const char *name, const char *url,
