@@ -264,10 +264,11 @@ static void check_source(struct loader *ld, size_t i)
 				   "a plain branch, tag or commit name",
 				   d->name, src->revision);
 	if (src->files && (strstr(src->files, "..") || src->files[0] == '/'))
-		config_error_where(ld, &d->where,
-				   "dataset '%s': '%s' is not a path inside the "
-				   "repository",
-				   d->name, src->files);
+		config_error_where(
+			ld, &d->where,
+			"dataset '%s': '%s' is not a path inside the "
+			"repository",
+			d->name, src->files);
 	if (d->sha256 && src->kind != CONFIG_SOURCE_GOOGLE_DRIVE)
 		config_error_where(
 			ld, &d->where,
@@ -281,8 +282,8 @@ static void check_source(struct loader *ld, size_t i)
 	else if (src->kind == CONFIG_SOURCE_GITHUB)
 		d->url = joined(src->endpoint, "/repos/", src->repo);
 	else
-		d->url = joined(src->endpoint, "/uc?export=download&id=",
-				src->id);
+		d->url = joined(src->endpoint,
+				"/uc?export=download&id=", src->id);
 }
 
 static void check_subscriber(struct loader *ld, size_t i)

@@ -335,8 +335,7 @@ void value_endpoint(struct loader *ld, const yaml_node_t *node, void *dest)
 	char **url = dest;
 	size_t len;
 
-	value_url(ld, node, dest, schemes, ELEMENTSOF(schemes),
-		  "endpoint URL");
+	value_url(ld, node, dest, schemes, ELEMENTSOF(schemes), "endpoint URL");
 	if (!*url)
 		return;
 	if (strpbrk(*url, "?#")) {

@@ -41,10 +41,9 @@ static const struct {
 	{"duration without unit", "defaults: { interval: 90 }\n",
 	 "1:23: expected a duration like 90s, 30m, 6h or 7d (at most 365d), "
 	 "found '90'"},
-	{"no source",
-	 "datasets:\n  - name: ffhq\n    format: ffhq\n",
+	{"no source", "datasets:\n  - name: ffhq\n    format: ffhq\n",
 	 "2:5: dataset needs a source: one of 'url', 'urls', 'huggingface', "
-	 "'github' or 'google_drive'"},
+	 "'github' or 'google_drive', or 'use' for an entry of the catalogue"},
 	{"two sources",
 	 "datasets:\n  - name: ffhq\n    url: https://e.org/f.json\n"
 	 "    google_drive: { id: 16N0RV4fHI6joBuKbQAoG34V_cQk7vxSA }\n"
