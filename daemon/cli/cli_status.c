@@ -152,6 +152,13 @@ static void text_schedule(struct buf *b, const struct view *v, int64_t now)
 				 "next check");
 		return;
 	}
+	if (!config_dataset_has_source(v->d)) {
+		(void)text_printf(b,
+				  LABEL "never: no public source (import a "
+					"copy: scrapewatch import %s FILE)\n",
+				  "next check", v->name);
+		return;
+	}
 	if (n->planned) {
 		format_time(n->next_check, when, sizeof(when));
 		(void)buf_printf(b, LABEL "%s UTC%s\n", "next check", when,

@@ -278,6 +278,10 @@ static void sync_slots(struct daemon *d)
 	for (i = 0; i < c->n_datasets; i++) {
 		struct slot *s = find_slot(d, c->datasets[i].name);
 
+		/* No public source (catalogue access: none): only 'import'
+		 * gives it releases, so it gets no timer. */
+		if (!config_dataset_has_source(&c->datasets[i]))
+			continue;
 		if (s) {
 			s->present = true;
 			retime(s, c->datasets[i].interval, now);
