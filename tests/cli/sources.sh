@@ -34,6 +34,7 @@ chmod 600 "$tmp/hf.token" "$tmp/gh.token"
 C1=1111111111111111111111111111111111111111
 C2=2222222222222222222222222222222222222222
 C3=3333333333333333333333333333333333333333
+C4=4444444444444444444444444444444444444444
 
 # hub_state N [FAULTS]: o/faces (gated) with its first N commits: 2 changes
 # train-1.csv and renames it train-1-v2.csv, 3 renames train-0.csv as it is.
@@ -51,17 +52,18 @@ hub_state() {
 	: >"$tmp/hub/log"
 }
 
-# gh_state N: o/lists with its first N commits: 2 adds a line to
-# lists/faces.txt, 3 changes other/ only.
+# gh_state N [FAULTS]: o/lists with its first N commits: 2 adds a line to
+# lists/faces.txt, 3 changes other/ only, 4 takes the line out again.
 gh_state() {
 	local commits=(
 		"{\"sha\": \"$C1\", \"files\": {\"lists/faces.txt\": \"$f/p1\", \"other/x.txt\": \"$f/readme\"}}"
 		"{\"sha\": \"$C2\", \"files\": {\"lists/faces.txt\": \"$f/p2\", \"other/x.txt\": \"$f/readme\"}}"
 		"{\"sha\": \"$C3\", \"files\": {\"lists/faces.txt\": \"$f/p2\", \"other/x.txt\": \"$f/s0\"}}"
+		"{\"sha\": \"$C4\", \"files\": {\"lists/faces.txt\": \"$f/p1\", \"other/x.txt\": \"$f/s0\"}}"
 	)
 	local list
 	list=$(IFS=,; echo "${commits[*]:0:$1}")
-	printf '{"repos": {"o/lists": {"token": "ghp_lists", "commits": [%s]}}}\n' "$list" >"$tmp/gh/state.json.tmp"
+	printf '{"repos": {"o/lists": {"token": "ghp_lists", "commits": [%s]}}, "faults": %s}\n' "$list" "${2:-[]}" >"$tmp/gh/state.json.tmp"
 	mv "$tmp/gh/state.json.tmp" "$tmp/gh/state.json"
 	: >"$tmp/gh/log"
 }
@@ -190,4 +192,23 @@ gh_state 3
 run_sw -c "$tmp/sw.yaml" check lists
 expect_contains "a commit elsewhere is nothing new" "$OUT" "lists: unchanged"
 expect_eq "one request, answered 304 again" "$(awk '{ print $2, $NF }' "$tmp/gh/log")" "api 304"
+
+# The rate limit spent: the check fails with the wait, the index as it was.
+releases=$(db "SELECT count(*) FROM releases")
+gh_state 4 '[{"path": "/repos/o/lists/commits", "status": 403, "rate_limited": 600}]'
+run_sw -c "$tmp/sw.yaml" check lists
+expect_eq "github rate limited: exit" "$RC" 69
+expect_contains "says the limit is spent" "$ERR" "lists: check failed: "
+expect_contains "and the wait" "$ERR" "HTTP 403"
+expect_eq "no release added" "$(db "SELECT count(*) FROM releases")" "$releases"
+expect_eq "the wait kept with the run" \
+	"$(db "SELECT retry_after BETWEEN 590 AND 600 FROM runs ORDER BY id DESC LIMIT 1")" 1
+
+# Commit 4 takes photo 202's line out: exactly one removal.
+gh_state 4
+run_sw -c "$tmp/sw.yaml" check lists
+expect_eq "github removal: exit" "$RC" 0
+expect_contains "release 3, a photo fewer" "$OUT" "1 entries; 0 added, 1 removed"
+run_sw -c "$tmp/sw.yaml" diff lists --format csv
+expect_eq "the diff: photo 202 removed" "$(grep -oE '^(added|removed),[0-9]+' <<<"$OUT")" "removed,202"
 sw_done
