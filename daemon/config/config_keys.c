@@ -245,6 +245,7 @@ static const struct key dataset_keys[] = {
 	{"table", value_string, DS(layout.table), 0},
 	{"member", value_string, DS(member), 0},
 	{"sha256", value_sha256, DS(sha256), 0},
+	{"md5", value_md5, DS(md5), 0},
 	{"max_decoded_size", value_size, DS(max_decoded), 0},
 	{"max_expansion", value_ratio, DS(max_expansion), 0},
 	{"max_entries", value_count, DS(max_entries), 0},
