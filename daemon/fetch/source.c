@@ -89,6 +89,7 @@ static int list_urls(const struct source_request *rq,
 static const struct source_kind sources[] = {
 	{CONFIG_SOURCE_URL, "url", list_urls},
 	{CONFIG_SOURCE_URLS, "urls", list_urls},
+	{CONFIG_SOURCE_GOOGLE_DRIVE, "google_drive", source_list_google_drive},
 };
 
 static const struct source_kind *source_find(enum config_source_kind kind)

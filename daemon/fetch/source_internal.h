@@ -25,6 +25,10 @@ struct source_kind {
 		    struct source_listing *ret);
 };
 
+/* The google_drive source (source_drive.c). */
+int source_list_google_drive(const struct source_request *rq,
+			     struct source_listing *ret);
+
 /* Adds a file (sha256 "" or NULL if unknown, size -1 if unknown).
  * Returns 0, or -EFBIG past SOURCE_MAX_FILES (ret->error says so). */
 int source_add_file(struct source_listing *l, const char *name, const char *url,
