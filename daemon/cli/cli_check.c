@@ -5,7 +5,9 @@
  * Without names it checks the datasets that are due (never checked, or
  * their interval has passed since the last check); --all checks every
  * dataset; named datasets are checked now.  One dataset failing does not
- * stop the others; the exit status says whether any failed.
+ * stop the others; the exit status says whether any failed.  A catalogue
+ * entry with no public source (access: none) is never fetched: named, it
+ * is refused; otherwise it is passed over, with a word on importing it.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -34,8 +36,9 @@ static bool dataset_due(struct store *s, const struct config_dataset *d,
 	int has = store_run_last(s, id, &last);
 	int failures = has == 1 ? store_dataset_failures(s, id) : 0;
 
-	*ret_next = schedule_due(has == 1, last.outcome, last.started, failures,
-				 d->interval, &why);
+	*ret_next = schedule_due(
+		has == 1, last.outcome, last.started, failures, d->interval,
+		last.retry_after ? last.ended + last.retry_after : 0, &why);
 	return has < 0 || *ret_next <= now;
 }
 
@@ -43,6 +46,25 @@ static int check_status(int r)
 {
 	return r == -EBADMSG || r == -EFBIG || r == -E2BIG ? EX_DATAERR
 							   : EX_UNAVAILABLE;
+}
+
+/* How to give a dataset without a public source its releases. */
+#define IMPORT_HINT                                                         \
+	"the catalogue says it is no longer published; if you have a copy " \
+	"of its manifest, import it: scrapewatch import %s FILE"
+
+/* A dataset without a source: refused when named, passed over with a
+ * line otherwise.  Returns 0 or EX_UNAVAILABLE. */
+static int check_none(const struct config_dataset *d, bool named)
+{
+	if (named) {
+		log_error("%s: no public source to check: " IMPORT_HINT,
+			  d->name, d->name);
+		return EX_UNAVAILABLE;
+	}
+	cmd_printf("%s: not checked, no public source: " IMPORT_HINT "\n",
+		   d->name, d->name);
+	return 0;
 }
 
 /* Checks one dataset and reports it.  Returns 0 or an exit status. */
@@ -112,7 +134,9 @@ static int check_datasets(struct cmd *c, char **names, int n, bool all)
 		const struct config_dataset *d =
 			config_find_dataset(c->config, names[i]);
 
-		r = d ? check_one(c, d) : EX_USAGE;
+		r = !d				    ? EX_USAGE
+		    : !config_dataset_has_source(d) ? check_none(d, true)
+						    : check_one(c, d);
 		if (!d)
 			log_error("No dataset '%s' in the configuration",
 				  names[i]);
@@ -122,7 +146,9 @@ static int check_datasets(struct cmd *c, char **names, int n, bool all)
 		const struct config_dataset *d = &c->config->datasets[j];
 		char when[32];
 
-		if (store_dataset_id(c->store, d->name, &id) < 0)
+		if (!config_dataset_has_source(d))
+			r = check_none(d, false);
+		else if (store_dataset_id(c->store, d->name, &id) < 0)
 			r = EX_IOERR;
 		else if (all || dataset_due(c->store, d, id, now, &next))
 			r = check_one(c, d);

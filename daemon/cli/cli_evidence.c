@@ -32,10 +32,13 @@ struct proof {
 	const struct cli_photo *p;
 	const struct release_list *releases; /* of its dataset */
 	const struct store_release *release; /* first seen in; or NULL */
-	char *record;			     /* verbatim, or NULL */
-	size_t record_len;		     /* without its line end */
-	bool text;			     /* UTF-8 without NUL */
-	char note[256];			     /* why there is no record */
+	/* The file of a release of several it was first seen in, when
+	 * file.id is not 0. */
+	struct store_release_file file;
+	char *record;	   /* verbatim, or NULL */
+	size_t record_len; /* without its line end */
+	bool text;	   /* UTF-8 without NUL */
+	char note[256];	   /* why there is no record */
 };
 
 struct evidence {
@@ -67,19 +70,45 @@ static void record_trim(struct proof *pf)
 	pf->text = text_utf8_valid(pf->record, len);
 }
 
-/* Reads the records first seen in release rel, from its kept file.
- * Returns 0, or -EBADMSG when the file is no longer the release's (logged):
- * its records would contradict the hash the evidence cites. */
-static int read_records(struct evidence *ev, const struct store_release *rel,
+/* The kept file that holds proof pf's record, the SHA-256 it must have,
+ * and the archive member to read (NULL: the dataset's member glob). */
+static const char *kept_file(const struct proof *pf, const char **sha256,
+			     char *member, size_t size)
+{
+	const struct store_release_file *f = &pf->file;
+	bool is_member = f->id && strcmp(f->url, "member") == 0;
+	const char *p;
+	size_t n = 0;
+
+	*sha256 = f->id && !is_member ? f->sha256 : pf->release->sha256;
+	member[0] = '\0';
+	/* A member's name matched as itself alone (fnmatch quoting). */
+	for (p = f->name; is_member && *p && n + 3 < size; p++) {
+		if (strchr("*?[]\\", *p))
+			member[n++] = '\\';
+		member[n++] = *p;
+		member[n] = '\0';
+	}
+	return f->id && !is_member ? f->file : pf->release->file;
+}
+
+/* Reads the records first seen in the file of proof first (a release's
+ * kept file, or one file of it).  Returns 0, or -EBADMSG when the file is
+ * no longer the release's (logged): its records would contradict the hash
+ * the evidence cites. */
+static int read_records(struct evidence *ev, const struct proof *first,
 			const char *dataset)
 {
 	const struct config_dataset *d = dataset_config(ev, dataset);
+	const struct store_release *rel = first->release;
+	char err[768] = "", member[1100];
+	const char *path, *sha256;
 	struct excerpt *want;
 	size_t i, n = 0;
-	char err[768] = "";
 	int r;
 
-	r = excerpt_verify(rel->file, rel->sha256, err, sizeof(err));
+	path = kept_file(first, &sha256, member, sizeof(member));
+	r = excerpt_verify(path, sha256, err, sizeof(err));
 	if (r == -EBADMSG) {
 		log_error("%s release %lld: %s; no evidence written", dataset,
 			  (long long)rel->seq, err);
@@ -87,13 +116,17 @@ static int read_records(struct evidence *ev, const struct store_release *rel,
 	}
 	want = xreallocarray(NULL, ev->photos.n, sizeof(*want));
 	for (i = 0; i < ev->photos.n; i++)
-		if (ev->proofs[i].release == rel)
+		if (ev->proofs[i].release == rel &&
+		    ev->proofs[i].file.id == first->file.id)
 			want[n++] = (struct excerpt){
 				.offset = ev->photos.v[i].e.offset,
 				.length = ev->photos.v[i].e.length,
 				.tag = i,
 			};
-	r = excerpt_read(rel->file, d ? d->member : NULL,
+	r = excerpt_read(path,
+			 member[0] ? member
+			 : d	   ? d->member
+				   : NULL,
 			 d ? d->max_decoded : UINT64_MAX, want, n, err,
 			 sizeof(err));
 	if (r < 0)
@@ -135,19 +168,31 @@ static int collect(struct evidence *ev)
 		pf->p = p;
 		pf->releases = &ev->releases[k - 1];
 		pf->release = releases_find(pf->releases, p->e.first_release);
+		if (p->e.file_id &&
+		    store_release_file_get(ev->c->store, p->e.file_id,
+					   &pf->file) <= 0)
+			pf->file.id = 0;
 	}
 	for (i = 0; r == 0 && i < ev->photos.n; i++) {
 		struct proof *pf = &ev->proofs[i];
 
 		if (!pf->release || pf->record || *pf->note)
 			continue;
-		if (!*pf->release->file) {
+		if (pf->file.id && !pf->file.file[0] &&
+		    strcmp(pf->file.url, "member") != 0) {
+			snprintf(pf->note, sizeof(pf->note),
+				 "file '%.100s' of release %lld is no longer "
+				 "kept",
+				 pf->file.name, (long long)pf->release->seq);
+			continue;
+		}
+		if (!pf->file.id && !*pf->release->file) {
 			snprintf(pf->note, sizeof(pf->note),
 				 "the file of release %lld is no longer kept",
 				 (long long)pf->release->seq);
 			continue;
 		}
-		r = read_records(ev, pf->release, pf->p->dataset);
+		r = read_records(ev, pf, pf->p->dataset);
 	}
 	return r;
 }
@@ -216,6 +261,11 @@ static void proof_json(struct buf *b, const struct evidence *ev,
 	(void)buf_printf(b, ",\"offset\":%llu,\"length\":%llu,",
 			 (unsigned long long)p->e.offset,
 			 (unsigned long long)p->e.length);
+	if (pf->file.id) {
+		(void)buf_puts(b, "\"file\":");
+		(void)text_json_string(b, pf->file.name);
+		(void)buf_putc(b, ',');
+	}
 	record_json(b, pf);
 	(void)buf_putc(b, '}');
 }
@@ -249,6 +299,9 @@ static void proof_csv(struct buf *b, const struct proof *pf, struct buf *page)
 		(void)buf_puts(b, enc);
 		free(enc);
 	}
+	(void)buf_putc(b, ',');
+	if (pf->file.id)
+		(void)text_csv_field(b, pf->file.name);
 	(void)buf_puts(b, "\r\n");
 }
 
@@ -288,7 +341,7 @@ static void write_csv(struct buf *b, const struct evidence *ev)
 			  "release_source,match,owner_found,present,releases,"
 			  "photo_id,nsid,alias,display_name,key,page_url,"
 			  "image_url,license,line,photo_page,offset,length,"
-			  "record,record_base64\r\n");
+			  "record,record_base64,file\r\n");
 	for (i = 0; i < ev->photos.n; i++) {
 		page_of(&page, ev->proofs[i].p);
 		proof_csv(b, &ev->proofs[i], &page);

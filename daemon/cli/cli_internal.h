@@ -155,4 +155,7 @@ int cli_status(struct cli *cli, int argc, char **argv);
 /* scrapewatch check [DATASET...] (cli_check.c). */
 int cli_check(struct cli *cli, int argc, char **argv);
 
+/* scrapewatch datasets: the catalogue (cli_datasets.c). */
+int cli_datasets(struct cli *cli, int argc, char **argv);
+
 #endif

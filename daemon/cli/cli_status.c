@@ -84,8 +84,11 @@ static void view_schedule(struct view *v, int64_t now)
 		return;
 	n->planned = v->row.planned;
 	n->next_check = v->row.next_check;
-	n->due = schedule_due(v->has_run, v->run.outcome, v->run.started,
-			      (int)v->row.failures, v->d->interval, &n->why);
+	n->due = schedule_due(
+		v->has_run, v->run.outcome, v->run.started,
+		(int)v->row.failures, v->d->interval,
+		v->run.retry_after ? v->run.ended + v->run.retry_after : 0,
+		&n->why);
 	n->has_due = v->has_run;
 	n->due_now = n->due <= now;
 }
@@ -147,6 +150,13 @@ static void text_schedule(struct buf *b, const struct view *v, int64_t now)
 				 LABEL "none: no longer in the "
 				       "configuration\n",
 				 "next check");
+		return;
+	}
+	if (!config_dataset_has_source(v->d)) {
+		(void)text_printf(b,
+				  LABEL "never: no public source (import a "
+					"copy: scrapewatch import %s FILE)\n",
+				  "next check", v->name);
 		return;
 	}
 	if (n->planned) {

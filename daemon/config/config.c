@@ -3,8 +3,9 @@
  * lookups by name, and config_free().
  *
  * A load sets the defaults, walks the main file and its drop-ins
- * (config_walk.c against the tables of config_keys.c), runs the semantic
- * pass (config_checks.c) and hands back either the config or every message
+ * (config_walk.c against the tables of config_keys.c), reads the catalogue
+ * entries its datasets use (catalogue.c), runs the semantic pass
+ * (config_checks.c) and hands back either the config or every message
  * collected; the state and cache directories are settled last.  Freeing
  * wipes each secret before its memory goes back.  This file does not log:
  * the caller prints the collected messages.
@@ -59,6 +60,7 @@ static void loader_done(struct loader *ld)
 {
 	size_t i;
 
+	free(ld->uses);
 	for (i = 0; i < ld->n_includes; i++)
 		free(ld->includes[i]);
 	free(ld->includes);
@@ -70,14 +72,12 @@ static void loader_done(struct loader *ld)
 	buf_free(&ld->errors);
 }
 
-int config_load(const char *path, struct config **ret, char **ret_errors)
+void config_loader_init(struct loader *ld)
 {
-	struct loader ld = {.cfg = xcalloc(1, sizeof(struct config))};
-	int r;
-
-	buf_init(&ld.errors, SIZE_MAX);
-	ld.cfg->default_interval = CONFIG_DEFAULT_INTERVAL;
-	ld.cfg->fetch = (struct config_fetch){
+	*ld = (struct loader){.cfg = xcalloc(1, sizeof(struct config))};
+	buf_init(&ld->errors, SIZE_MAX);
+	ld->cfg->default_interval = CONFIG_DEFAULT_INTERVAL;
+	ld->cfg->fetch = (struct config_fetch){
 		.connect_timeout = CONFIG_DEFAULT_CONNECT_TIMEOUT,
 		.low_speed_limit = CONFIG_DEFAULT_LOW_SPEED_LIMIT,
 		.low_speed_time = CONFIG_DEFAULT_LOW_SPEED_TIME,
@@ -86,7 +86,7 @@ int config_load(const char *path, struct config **ret, char **ret_errors)
 		.keep_releases = CONFIG_DEFAULT_KEEP_RELEASES,
 		.concurrency = CONFIG_DEFAULT_FETCH_CONCURRENCY,
 	};
-	ld.cfg->alerts = (struct config_alerts){
+	ld->cfg->alerts = (struct config_alerts){
 		.concurrency = CONFIG_DEFAULT_ALERT_CONCURRENCY,
 		.timeout = CONFIG_DEFAULT_ALERT_TIMEOUT,
 		/* Roughly the Standard Webhooks schedule: about 27 hours. */
@@ -97,25 +97,50 @@ int config_load(const char *path, struct config **ret, char **ret_errors)
 				  28800, 28800},
 		.n_email_retries = 10,
 	};
-	ld.cfg->operator.failing_after = CONFIG_DEFAULT_FAILING_AFTER;
+	ld->cfg->operator.failing_after = CONFIG_DEFAULT_FAILING_AFTER;
+}
+
+int config_loader_finish(struct loader *ld, int r, struct config **ret,
+			 char **ret_errors)
+{
+	struct config *c = ld->cfg;
+
+	if (r >= 0) {
+		config_check(ld);
+		if (ld->n_errors > CONFIG_ERRORS_SHOWN)
+			(void)buf_printf(&ld->errors,
+					 "... and %u more errors\n",
+					 ld->n_errors - CONFIG_ERRORS_SHOWN);
+		r = ld->n_errors ? -EINVAL : 0;
+	}
+	if (r < 0)
+		*ret_errors = buf_steal(&ld->errors);
+	loader_done(ld);
+	if (r < 0) {
+		config_free(c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+int config_load(const char *path, struct config **ret, char **ret_errors)
+{
+	struct config *c = NULL;
+	struct loader ld;
+	int r;
+
+	config_loader_init(&ld);
 	r = config_load_file(&ld, path, true);
 	if (r >= 0) {
 		config_load_includes(&ld);
-		config_check(&ld);
-		if (ld.n_errors > CONFIG_ERRORS_SHOWN)
-			(void)buf_printf(&ld.errors, "... and %u more errors\n",
-					 ld.n_errors - CONFIG_ERRORS_SHOWN);
-		r = ld.n_errors ? -EINVAL : 0;
+		catalogue_resolve(&ld);
 	}
+	r = config_loader_finish(&ld, r, &c, ret_errors);
 	if (r < 0)
-		*ret_errors = buf_steal(&ld.errors);
-	loader_done(&ld);
-	if (r < 0) {
-		config_free(ld.cfg);
 		return r;
-	}
-	set_directories(ld.cfg);
-	*ret = ld.cfg;
+	set_directories(c);
+	*ret = c;
 	return 0;
 }
 
@@ -141,6 +166,24 @@ const struct config_subscriber *config_find_subscriber(const struct config *c,
 		if (strcmp(c->subscribers[i].name, name) == 0)
 			return &c->subscribers[i];
 	return NULL;
+}
+
+bool config_dataset_has_source(const struct config_dataset *d)
+{
+	return d->about.access != CONFIG_ACCESS_NONE;
+}
+
+static void about_free(struct config_about *a)
+{
+	free(a->entry);
+	free(a->title);
+	free(a->publisher);
+	free(a->homepage);
+	free(a->licence);
+	free(a->size);
+	free(a->optout_route);
+	free(a->notes);
+	free(a->credential);
 }
 
 struct config *config_free(struct config *c)
@@ -181,6 +224,7 @@ struct config *config_free(struct config *c)
 		free(d->headers);
 		free(d->user);
 		secret_free(d->password);
+		about_free(&d->about);
 	}
 	for (i = 0; i < c->n_subscribers; i++) {
 		free(c->subscribers[i].name);
@@ -215,6 +259,7 @@ struct config *config_free(struct config *c)
 	free(c->state_dir);
 	free(c->cache_dir);
 	free(c->metrics_file);
+	free(c->catalogue_dir);
 	free(c);
 	return NULL;
 }

@@ -96,11 +96,36 @@ struct config_source {
 	char *endpoint;
 };
 
+/* How a catalogue entry's files can be had (its access: key). */
+enum config_access {
+	CONFIG_ACCESS_ANONYMOUS, /* anyone may download them */
+	CONFIG_ACCESS_TOKEN,	 /* with an access token (a gated Hub repo) */
+	CONFIG_ACCESS_ACCOUNT,	 /* with an account of the publisher's */
+	CONFIG_ACCESS_NONE,	 /* no public source: import a copy */
+};
+
+/* What the catalogue (catalogue.h) says of a dataset besides its source
+ * and format, for people: all owned, NULL when not said (and all NULL for
+ * a dataset the configuration defines itself). */
+struct config_about {
+	char *entry;	    /* the catalogue entry taken with 'use', or NULL */
+	char *title;	    /* "Flickr-Faces-HQ (FFHQ), manifest v2" */
+	char *publisher;    /* "NVIDIA" */
+	char *homepage;	    /* where the publisher describes it */
+	char *licence;	    /* the dataset's licence, in words */
+	char *size;	    /* "65.6 GB SQLite", in words */
+	char *optout_route; /* how people get out of it, in words */
+	char *notes;	    /* anything else a watcher should know */
+	char *credential;   /* the credential its hub token is read from */
+	enum config_access access;
+};
+
 struct config_dataset {
 	char *name; /* owned */
 	/* owned: https://, http:// or file://: the file for url:, the first
 	 * for urls:, and for a hub its page under the endpoint (what is
-	 * shown, and the origin the dataset's headers and token go to) */
+	 * shown, and the origin the dataset's headers and token go to); ""
+	 * for a catalogue entry without a public source (access: none) */
 	char *url;
 	struct config_source source;
 	char *format;	   /* owned: one of the known format names */
@@ -125,8 +150,9 @@ struct config_dataset {
 	/* Access to gated datasets; sent only to the URL's own host. */
 	struct config_header *headers; /* owned */
 	size_t n_headers;
-	char *user;	/* owned, or NULL: HTTP basic auth */
-	char *password; /* owned secret, or NULL; never log it */
+	char *user;		   /* owned, or NULL: HTTP basic auth */
+	char *password;		   /* owned secret, or NULL; never log it */
+	struct config_about about; /* from the catalogue, if 'use'd */
 	struct config_where where;
 };
 
@@ -195,11 +221,13 @@ struct config_smtp {
 };
 
 struct config {
-	char **files; /* owned: every file read, main file first */
+	char **files; /* owned: every file read, main file first, then the
+		       * drop-ins and the catalogue entries used */
 	size_t n_files;
-	char *state_dir;    /* owned, absolute */
-	char *cache_dir;    /* owned, absolute */
-	char *metrics_file; /* owned: a Prometheus textfile to keep, or NULL */
+	char *catalogue_dir; /* owned: where 'use' finds entries (catalogue.h) */
+	char *state_dir;     /* owned, absolute */
+	char *cache_dir;     /* owned, absolute */
+	char *metrics_file;  /* owned: a Prometheus textfile to keep, or NULL */
 	uint64_t default_interval;
 	struct config_dataset *datasets; /* owned */
 	size_t n_datasets;
@@ -230,6 +258,10 @@ const struct config_dataset *config_find_dataset(const struct config *c,
 						 const char *name);
 const struct config_subscriber *config_find_subscriber(const struct config *c,
 						       const char *name);
+
+/* Whether the dataset can be checked: false for a catalogue entry with no
+ * public source (access: none), which only 'import' can give releases. */
+bool config_dataset_has_source(const struct config_dataset *d);
 
 /*
  * Whether name can be an EHLO name (RFC 5321 4.1.2): a domain name of at

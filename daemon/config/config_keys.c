@@ -7,6 +7,9 @@
  * are parsed here too: the list of datasets with their field maps and
  * basic auth, subscribers, watches with their photo lists and files, retry
  * lists, and the include patterns.  Values are checked by config_values.c.
+ * The table of dataset keys is also the table of catalogue entries
+ * (catalogue.c): its flags say which keys only an entry has, which an
+ * entry fixes, and which a dataset may set beside 'use'.
  */
 #include "config/config_internal.h"
 
@@ -182,7 +185,7 @@ static const struct key huggingface_keys[] = {
 	{"repo", value_repo, DS(source.repo), KEY_REQUIRED},
 	{"revision", value_string, DS(source.revision), 0},
 	{"files", value_string, DS(source.files), 0},
-	{"token", value_bearer, 0, 0},
+	{"token", value_hub_token, 0, 0},
 	{"endpoint", value_endpoint, DS(source.endpoint), 0},
 };
 
@@ -190,7 +193,7 @@ static const struct key github_keys[] = {
 	{"repo", value_repo, DS(source.repo), KEY_REQUIRED},
 	{"ref", value_string, DS(source.revision), 0},
 	{"path", value_string, DS(source.files), KEY_REQUIRED},
-	{"token", value_bearer, 0, 0},
+	{"token", value_hub_token, 0, 0},
 	{"endpoint", value_endpoint, DS(source.endpoint), 0},
 };
 
@@ -228,24 +231,31 @@ static void value_google_drive(struct loader *ld, const yaml_node_t *node,
 		    google_drive_keys, ELEMENTSOF(google_drive_keys));
 }
 
+/* What a catalogue entry fixes (the source and how to read it), what only
+ * an entry says (for people), what only the configuration gives (a name,
+ * the entry used, credentials of its own) and what either may set (the
+ * schedule, the limits, the opt-out address): beside 'use', a dataset
+ * gives only the last two kinds. */
+#define FIXED KEY_FROM_CATALOGUE
 static const struct key dataset_keys[] = {
-	{"name", value_string, DS(name), KEY_REQUIRED},
-	{"url", value_source_url, 0, 0},
-	{"urls", value_source_urls, 0, 0},
-	{"huggingface", value_huggingface, 0, 0},
-	{"github", value_github, 0, 0},
-	{"google_drive", value_google_drive, 0, 0},
-	{"format", value_format, DS(format), KEY_REQUIRED},
+	{"name", value_string, DS(name), KEY_NOT_CATALOGUE},
+	{"use", value_use, DS(about.entry), KEY_NOT_CATALOGUE},
+	{"url", value_source_url, 0, FIXED},
+	{"urls", value_source_urls, 0, FIXED},
+	{"huggingface", value_huggingface, 0, FIXED},
+	{"github", value_github, 0, FIXED},
+	{"google_drive", value_google_drive, 0, FIXED},
+	{"format", value_format, DS(format), FIXED},
 	{"interval", value_duration, DS(interval), 0},
-	{"ownership", value_bool, DS(ownership), 0},
-	{"header", value_bool, DS(layout.header), 0},
-	{"columns", value_columns, DS(layout.fields), 0},
-	{"fields", value_fields, DS(layout.fields), 0},
-	{"records", value_string, DS(layout.records), 0},
-	{"table", value_string, DS(layout.table), 0},
-	{"member", value_string, DS(member), 0},
-	{"sha256", value_sha256, DS(sha256), 0},
-	{"md5", value_md5, DS(md5), 0},
+	{"ownership", value_bool, DS(ownership), FIXED},
+	{"header", value_bool, DS(layout.header), FIXED},
+	{"columns", value_columns, DS(layout.fields), FIXED},
+	{"fields", value_fields, DS(layout.fields), FIXED},
+	{"records", value_string, DS(layout.records), FIXED},
+	{"table", value_string, DS(layout.table), FIXED},
+	{"member", value_string, DS(member), FIXED},
+	{"sha256", value_sha256, DS(sha256), FIXED},
+	{"md5", value_md5, DS(md5), FIXED},
 	{"max_decoded_size", value_size, DS(max_decoded), 0},
 	{"max_expansion", value_ratio, DS(max_expansion), 0},
 	{"max_entries", value_count, DS(max_entries), 0},
@@ -253,18 +263,79 @@ static const struct key dataset_keys[] = {
 	{"max_download", value_size, DS(max_download), 0},
 	{"timeout", value_duration, DS(timeout), 0},
 	{"optout", value_mailto_or_https, DS(optout), 0},
-	{"headers", value_headers, 0, 0},
-	{"bearer", value_bearer, 0, 0},
-	{"auth", value_auth, 0, 0},
+	{"headers", value_headers, 0, KEY_NOT_CATALOGUE},
+	{"bearer", value_bearer, 0, KEY_NOT_CATALOGUE},
+	{"auth", value_auth, 0, KEY_NOT_CATALOGUE},
+	{"token", value_bearer, 0, KEY_USE_ONLY},
+	{"title", value_string, DS(about.title), KEY_CATALOGUE},
+	{"publisher", value_string, DS(about.publisher), KEY_CATALOGUE},
+	{"homepage", value_string, DS(about.homepage), KEY_CATALOGUE},
+	{"licence", value_string, DS(about.licence), KEY_CATALOGUE},
+	{"size", value_string, DS(about.size), KEY_CATALOGUE},
+	{"access", value_access, DS(about.access), KEY_CATALOGUE},
+	{"optout_route", value_string, DS(about.optout_route), KEY_CATALOGUE},
+	{"notes", value_string, DS(about.notes), KEY_CATALOGUE},
 };
+#undef FIXED
 
-static void load_dataset(struct loader *ld, const yaml_node_t *node)
+/* The configuration's value stands (the key was given beside 'use'). */
+static void value_given(struct loader *ld _unused_,
+			const yaml_node_t *node _unused_, void *dest _unused_)
+{
+}
+
+void config_load_dataset(struct loader *ld, const yaml_node_t *node,
+			 struct config_dataset *d, uint64_t skip)
+{
+	struct key keys[ELEMENTSOF(dataset_keys)];
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(keys); i++) {
+		keys[i] = dataset_keys[i];
+		if (skip & (1ULL << i))
+			keys[i].parse = value_given;
+	}
+	config_load_mapping(ld, ld->doc, node, keys, ELEMENTSOF(keys), d,
+			    ld->in_catalogue ? "catalogue entry" : "dataset");
+}
+
+/* The keys of a dataset mapping that a catalogue entry may set too (bit i
+ * for dataset_keys[i]): given beside 'use', they win over the entry's. */
+static uint64_t keys_given(const struct loader *ld, const yaml_node_t *node)
+{
+	uint64_t given = 0;
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(dataset_keys); i++)
+		if (dataset_keys[i].flags == 0 &&
+		    config_mapping_get(ld, node, dataset_keys[i].name))
+			given |= 1ULL << i;
+	return given;
+}
+
+/* Remembers where a dataset took 'use', for catalogue_resolve(). */
+static void note_use(struct loader *ld, const yaml_node_t *node,
+		     const yaml_node_t *use, struct dataset_use *u,
+		     const struct config_dataset *d)
+{
+	*u = (struct dataset_use){
+		.entry = d->about.entry,
+		.file = ld->file,
+		.line = (unsigned)use->start_mark.line + 1,
+		.column = (unsigned)use->start_mark.column + 1,
+		.given = keys_given(ld, node),
+	};
+}
+
+struct config_dataset *config_dataset_add(struct loader *ld,
+					  const struct config_where *where)
 {
 	struct config *c = ld->cfg;
 	struct config_dataset *d;
 
 	GROW(c->datasets, c->n_datasets);
 	GROW(ld->map_keys, c->n_datasets);
+	GROW(ld->uses, c->n_datasets);
 	d = &c->datasets[c->n_datasets];
 	*d = (struct config_dataset){
 		.layout.header = true,
@@ -272,17 +343,48 @@ static void load_dataset(struct loader *ld, const yaml_node_t *node)
 		.max_expansion = CONFIG_DEFAULT_MAX_EXPANSION,
 		.max_entries = CONFIG_DEFAULT_MAX_ENTRIES,
 		.max_bad_share = CONFIG_DEFAULT_MAX_BAD_SHARE,
-		.where = config_where_of(ld, node)};
+		.where = *where};
+	ld->map_keys[c->n_datasets] = NULL;
+	ld->uses[c->n_datasets] = (struct dataset_use){0};
+	c->n_datasets++;
+	return d;
+}
+
+static void load_dataset(struct loader *ld, const yaml_node_t *node)
+{
+	const yaml_node_t *use = config_mapping_get(ld, node, "use");
+	const struct config_where where = config_where_of(ld, node);
+	struct config_dataset *d = config_dataset_add(ld, &where);
+	size_t i = ld->cfg->n_datasets - 1;
+
 	ld->map_key = NULL;
 	ld->source_key = NULL;
-	config_load_mapping(ld, ld->doc, node, dataset_keys,
-			    ELEMENTSOF(dataset_keys), d, "dataset");
-	ld->map_keys[c->n_datasets] = ld->map_key;
+	/* With 'use', what the entry fixes is refused here whatever the
+	 * order of the keys. */
+	ld->use_entry = !use ? NULL
+			: use->type == YAML_SCALAR_NODE
+				? (const char *)use->data.scalar.value
+				: "?";
+	config_load_dataset(ld, node, d, 0);
+	ld->use_entry = NULL;
+	ld->map_keys[i] = ld->map_key;
+	if (use) {
+		if (d->about.entry)
+			note_use(ld, node, use, &ld->uses[i], d);
+		return;
+	}
+	/* Required unless the dataset 'use's an entry. */
+	if (node->type == YAML_MAPPING_NODE &&
+	    !config_mapping_get(ld, node, "name"))
+		config_error(ld, node, "dataset lacks required key 'name'");
+	if (node->type == YAML_MAPPING_NODE &&
+	    !config_mapping_get(ld, node, "format"))
+		config_error(ld, node, "dataset lacks required key 'format'");
 	if (!ld->source_key && config_visit(ld, node))
 		config_error(ld, node,
 			     "dataset needs a source: one of 'url', 'urls', "
-			     "'huggingface', 'github' or 'google_drive'");
-	c->n_datasets++;
+			     "'huggingface', 'github' or 'google_drive', or "
+			     "'use' for an entry of the catalogue");
 }
 
 static void value_datasets(struct loader *ld, const yaml_node_t *node,
@@ -770,6 +872,7 @@ static const struct key top_keys[] = {
 	{"subscribers", value_subscribers, 0, 0},
 	{"watch", value_watches, 0, 0},
 	{"state_dir", value_path, CFG(state_dir), KEY_MAIN_ONLY},
+	{"catalogue", value_path, CFG(catalogue_dir), KEY_MAIN_ONLY},
 	{"cache_dir", value_path, CFG(cache_dir), KEY_MAIN_ONLY},
 	{"metrics_file", value_path, CFG(metrics_file), KEY_MAIN_ONLY},
 	{"defaults", value_defaults, CFG(default_interval), KEY_MAIN_ONLY},

@@ -5,7 +5,8 @@
  * a static key table (config_keys.c), handing values to their parsers
  * (config_values.c).  Every problem goes through config_error(), which
  * records "file:line:column: message" and lets the walk go on, so one run
- * reports every mistake.  The walk guards against alias bombs with a node
+ * reports every mistake; a message about a catalogue entry also says which
+ * dataset used it.  The walk guards against alias bombs with a node
  * budget and refuses a second document.  Nothing here logs: the caller
  * prints the collected messages.
  */
@@ -40,10 +41,17 @@ static void config_error_at(struct loader *ld, const char *file, unsigned line,
 	/* The error list is bounded by CONFIG_ERRORS_SHOWN, not by buf's max;
 	 * line 0 means the message is about the file as a whole. */
 	if (line)
-		(void)buf_printf(&ld->errors, "%s:%u:%u: %s\n", file, line,
+		(void)buf_printf(&ld->errors, "%s:%u:%u: %s", file, line,
 				 column, msg);
 	else
-		(void)buf_printf(&ld->errors, "%s: %s\n", file, msg);
+		(void)buf_printf(&ld->errors, "%s: %s", file, msg);
+	if (ld->used_by)
+		(void)buf_printf(&ld->errors,
+				 " (catalogue entry '%s', used at "
+				 "%s:%u:%u)",
+				 ld->used_by->entry, ld->used_by->file,
+				 ld->used_by->line, ld->used_by->column);
+	(void)buf_putc(&ld->errors, '\n');
 }
 
 void config_error(struct loader *ld, const yaml_node_t *node, const char *fmt,
@@ -143,20 +151,48 @@ static size_t edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-/* The closest name in the table, if close enough to be a likely typo. */
-static const char *did_you_mean(const char *s, const struct key *keys, size_t n)
+const char *config_nearest(const char *s, const char *const *names, size_t n)
 {
 	const char *best = NULL;
 	size_t i, d, best_d = SIZE_MAX;
 
 	for (i = 0; i < n; i++) {
-		d = edit_distance(s, keys[i].name);
+		d = edit_distance(s, names[i]);
 		if (d < best_d) {
 			best_d = d;
-			best = keys[i].name;
+			best = names[i];
 		}
 	}
 	return best && best_d <= MAX(strlen(s) / 3, 2u) ? best : NULL;
+}
+
+/* The closest name in the table, if close enough to be a likely typo. */
+static const char *did_you_mean(const char *s, const struct key *keys, size_t n)
+{
+	const char *names[64];
+	size_t i;
+
+	for (i = 0; i < n && i < ELEMENTSOF(names); i++)
+		names[i] = keys[i].name;
+	return config_nearest(s, names, i);
+}
+
+const yaml_node_t *config_mapping_get(const struct loader *ld,
+				      const yaml_node_t *node, const char *key)
+{
+	yaml_node_pair_t *pair;
+
+	if (node->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (pair = node->data.mapping.pairs.start;
+	     pair < node->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = yaml_document_get_node(ld->doc, pair->key);
+
+		if (k->type == YAML_SCALAR_NODE &&
+		    strcmp((const char *)k->data.scalar.value, key) == 0)
+			return yaml_document_get_node(ld->doc, pair->value);
+	}
+	return NULL;
 }
 
 static void unknown_key(struct loader *ld, const yaml_node_t *knode,
@@ -181,12 +217,55 @@ static void unknown_key(struct loader *ld, const yaml_node_t *knode,
 		config_error(ld, knode, "unknown key '%s' in %s", k, what);
 }
 
+/* Whether key k may not be given where the walk is (a drop-in, a catalogue
+ * entry, beside 'use'); if so, reports why. */
+static bool key_refused(struct loader *ld, const yaml_node_t *knode,
+			const struct key *key)
+{
+	const char *k = key->name;
+
+	if ((key->flags & KEY_MAIN_ONLY) && !ld->main_file)
+		config_error(ld, knode,
+			     "'%s' may only be set in the main configuration "
+			     "file",
+			     k);
+	else if ((key->flags & KEY_CATALOGUE) && !ld->in_catalogue)
+		config_error(
+			ld, knode,
+			"'%s' describes a dataset of the catalogue and may "
+			"only be set in a catalogue entry (see scrapewatch "
+			"datasets; a dataset takes one with 'use: NAME')",
+			k);
+	else if ((key->flags & KEY_NOT_CATALOGUE) && ld->in_catalogue)
+		config_error(ld, knode,
+			     "'%s' may not be set in a catalogue entry: an "
+			     "entry is named by its file, uses no other entry "
+			     "and reads no credential but a hub's token",
+			     k);
+	else if ((key->flags & KEY_FROM_CATALOGUE) && ld->use_entry)
+		config_error(ld, knode,
+			     "'%s' comes from catalogue entry '%s' and cannot "
+			     "be changed beside 'use'; beside it a dataset may "
+			     "set name, interval, token, optout, the limits "
+			     "and its own headers, bearer or auth",
+			     k, ld->use_entry);
+	else if ((key->flags & KEY_USE_ONLY) && !ld->use_entry)
+		config_error(ld, knode,
+			     "'%s' may only be set beside 'use'; a dataset's "
+			     "own hub source takes it inside 'huggingface' or "
+			     "'github', any other source as 'bearer'",
+			     k);
+	else
+		return false;
+	return true;
+}
+
 /* Missing required keys are reported at the mapping's start. */
 void config_load_mapping(struct loader *ld, yaml_document_t *doc,
 			 const yaml_node_t *node, const struct key *keys,
 			 size_t n, void *obj, const char *what)
 {
-	bool seen[32] = {false};
+	bool seen[64] = {false};
 	yaml_node_pair_t *pair;
 	size_t i;
 
@@ -213,13 +292,8 @@ void config_load_mapping(struct loader *ld, yaml_document_t *doc,
 			unknown_key(ld, knode, k, keys, n, what);
 			continue;
 		}
-		if ((keys[i].flags & KEY_MAIN_ONLY) && !ld->main_file) {
-			config_error(ld, knode,
-				     "'%s' may only be set in the main "
-				     "configuration file",
-				     k);
+		if (key_refused(ld, knode, &keys[i]))
 			continue;
-		}
 		if (seen[i]) {
 			config_error(ld, knode, "key '%s' given twice in %s", k,
 				     what);
@@ -249,59 +323,55 @@ static void yaml_syntax_error(struct loader *ld, const yaml_parser_t *p)
 				   p->problem ? p->problem : "unknown");
 }
 
-int config_load_file(struct loader *ld, const char *path, bool main_file)
+/* Registers path in cfg->files (once) and returns the kept copy. */
+static const char *file_register(struct config *c, const char *path)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	struct config *c = ld->cfg;
+	size_t i;
+
+	for (i = 0; i < c->n_files; i++)
+		if (strcmp(c->files[i], path) == 0)
+			return c->files[i];
+	GROW(c->files, c->n_files);
+	c->files[c->n_files++] = xstrdup(path);
+	return c->files[c->n_files - 1];
+}
+
+/* The directory of path, for the relative paths written in it. */
+static char *dir_of(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+	if (!slash) {
+		free(dir);
+		return xstrdup(".");
+	}
+	*(slash == dir ? slash + 1 : slash) = '\0';
+	return dir;
+}
+
+/* Parses the open file f and walks its one document. */
+static void read_document(struct loader *ld, FILE *f,
+			  void (*walk)(struct loader *ld,
+				       const yaml_node_t *root, void *userdata),
+			  void *userdata)
+{
 	yaml_parser_t parser;
 	yaml_document_t doc, extra;
 	yaml_node_t *root;
-	struct stat st;
-	char *slash;
 
-	GROW(c->files, c->n_files);
-	c->files[c->n_files++] = xstrdup(path);
-	ld->file = c->files[c->n_files - 1];
-	ld->main_file = main_file;
-	free(ld->dir);
-	ld->dir = xstrdup(path);
-	slash = strrchr(ld->dir, '/');
-	if (slash)
-		*(slash == ld->dir ? slash + 1 : slash) = '\0';
-	else {
-		free(ld->dir);
-		ld->dir = xstrdup(".");
-	}
-
-	f = fopen(path, "re");
-	if (!f || fstat(fileno(f), &st) < 0) {
-		int e = errno;
-
-		config_error_where(ld, &(struct config_where){ld->file, 0, 0},
-				   "cannot read configuration file: %s",
-				   strerror(e));
-		return -e;
-	}
-	if (st.st_size > CONFIG_FILE_MAX) {
-		config_error_where(ld, &(struct config_where){ld->file, 1, 1},
-				   "file is larger than %u MiB",
-				   CONFIG_FILE_MAX >> 20);
-		return 0;
-	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &doc)) {
 		yaml_syntax_error(ld, &parser);
 		yaml_parser_delete(&parser);
-		return 0;
+		return;
 	}
 	root = yaml_document_get_root_node(&doc);
 	if (root) {
 		ld->budget =
 			4 * (size_t)(doc.nodes.top - doc.nodes.start) + 1024;
 		ld->doc = &doc;
-		config_load_top(ld, root);
-		ld->doc = NULL;
+		walk(ld, root, userdata);
 		/* A second document would be silently ignored: refuse it. */
 		if (yaml_parser_load(&parser, &extra)) {
 			if (yaml_document_get_root_node(&extra))
@@ -320,7 +390,54 @@ int config_load_file(struct loader *ld, const char *path, bool main_file)
 	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
-	return 0;
+}
+
+int config_read_yaml(struct loader *ld, const char *path, const char *what,
+		     void (*walk)(struct loader *ld, const yaml_node_t *root,
+				  void *userdata),
+		     void *userdata)
+{
+	const char *file = ld->file;
+	char *dir = ld->dir;
+	yaml_document_t *doc = ld->doc;
+	size_t budget = ld->budget;
+	FILE *f;
+	struct stat st;
+	int r = 0;
+
+	ld->file = file_register(ld->cfg, path);
+	ld->dir = dir_of(path);
+	f = fopen(path, "re");
+	if (!f || fstat(fileno(f), &st) < 0) {
+		r = -errno;
+		config_error_where(ld, &(struct config_where){ld->file, 0, 0},
+				   "cannot read %s: %s", what, strerror(-r));
+	} else if (st.st_size > CONFIG_FILE_MAX)
+		config_error_where(ld, &(struct config_where){ld->file, 1, 1},
+				   "file is larger than %u MiB",
+				   CONFIG_FILE_MAX >> 20);
+	else
+		read_document(ld, f, walk, userdata);
+	if (f)
+		fclose(f);
+	free(ld->dir);
+	ld->file = file;
+	ld->dir = dir;
+	ld->doc = doc;
+	ld->budget = budget;
+	return r;
+}
+
+static void walk_top(struct loader *ld, const yaml_node_t *root,
+		     void *userdata _unused_)
+{
+	config_load_top(ld, root);
+}
+
+int config_load_file(struct loader *ld, const char *path, bool main_file)
+{
+	ld->main_file = main_file;
+	return config_read_yaml(ld, path, "configuration file", walk_top, NULL);
 }
 
 /* A missing conf.d is an empty one; any other read error stops the glob. */

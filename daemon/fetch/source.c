@@ -89,6 +89,8 @@ static int list_urls(const struct source_request *rq,
 static const struct source_kind sources[] = {
 	{CONFIG_SOURCE_URL, "url", list_urls},
 	{CONFIG_SOURCE_URLS, "urls", list_urls},
+	{CONFIG_SOURCE_HUGGINGFACE, "huggingface", source_list_huggingface},
+	{CONFIG_SOURCE_GITHUB, "github", source_list_github},
 	{CONFIG_SOURCE_GOOGLE_DRIVE, "google_drive", source_list_google_drive},
 };
 
@@ -128,7 +130,9 @@ int source_list(const struct source_request *rq, struct source_listing *ret)
 		source_listing_free(ret);
 		return r;
 	}
-	qsort(ret->files, ret->n_files, sizeof(*ret->files), name_cmp);
+	/* A listing that is not_modified has no files (and no array). */
+	if (ret->n_files > 1)
+		qsort(ret->files, ret->n_files, sizeof(*ret->files), name_cmp);
 	return 0;
 }
 

@@ -25,7 +25,12 @@ struct source_kind {
 		    struct source_listing *ret);
 };
 
-/* The google_drive source (source_drive.c). */
+/* The sources that ask a host (source_hub.c, source_github.c). */
+int source_list_huggingface(const struct source_request *rq,
+			    struct source_listing *ret);
+int source_list_github(const struct source_request *rq,
+		       struct source_listing *ret);
+/* ... and source_drive.c. */
 int source_list_google_drive(const struct source_request *rq,
 			     struct source_listing *ret);
 

@@ -210,6 +210,7 @@ static int check_run(const struct land_job *job, const char *file,
 	run.files = ret->files;
 	run.files_fetched = ret->files_fetched;
 	run.files_parsed = ret->files_parsed;
+	run.retry_after = r < 0 ? ret->retry_after : 0;
 	snprintf(run.error, sizeof(run.error), "%s", r < 0 ? ret->error : "");
 	if (run.id && store_run_end(s, &run) < 0)
 		log_warning("%s: cannot record the check in the database",

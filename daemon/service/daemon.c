@@ -278,6 +278,10 @@ static void sync_slots(struct daemon *d)
 	for (i = 0; i < c->n_datasets; i++) {
 		struct slot *s = find_slot(d, c->datasets[i].name);
 
+		/* No public source (catalogue access: none): only 'import'
+		 * gives it releases, so it gets no timer. */
+		if (!config_dataset_has_source(&c->datasets[i]))
+			continue;
 		if (s) {
 			s->present = true;
 			retime(s, c->datasets[i].interval, now);
@@ -322,6 +326,8 @@ static int on_results(sd_event_source *src _unused_, int fd _unused_,
 		s->failures = out[i].failures;
 		s->next = schedule_after(s->interval, s->failures, now,
 					 random_unit());
+		/* A host's Retry-After (a 429, a quota) is honoured. */
+		s->next = MAX(s->next, now + (int64_t)out[i].retry_after);
 		plan(s);
 	}
 	notify_status(d, NULL);

@@ -112,10 +112,12 @@ static const char *shown_name(const struct source_file *sf, char *buf,
 	return buf;
 }
 
-/* Downloads listed file i (with prev's validators, if any). */
+/* Downloads listed file i (with prev's validators, if any); one whose
+ * content the newest release has is taken from it unless force_parse. */
 static int fetch_one(struct gather *g, size_t i,
-		     const struct store_release_file *prev)
+		     const struct store_release_file *prev, bool force_parse)
 {
+	const struct store_release_file *same;
 	const struct land_job *job = g->job;
 	const struct config_dataset *d = job->d;
 	const struct source_file *sf = &g->listing.files[i];
@@ -172,6 +174,13 @@ static int fetch_one(struct gather *g, size_t i,
 			 sf->sha256);
 		(void)unlink(res->path);
 		r = -EBADMSG;
+	} else if (!force_parse && (same = prev_file(g, res->sha256, NULL))) {
+		/* A server without validators sent a file the newest release
+		 * has: not parsed again. */
+		if (store_file_kept(job->s, res->path) == 0)
+			(void)unlink(res->path);
+		take_prev(f, same);
+		g->ret->fetched++;
 	} else {
 		snprintf(g->downloaded[i], sizeof(g->downloaded[i]), "%s",
 			 res->path);
@@ -226,7 +235,7 @@ static int ready_one(struct gather *g, size_t i, bool force)
 		}
 	}
 	p = force ? NULL : prev_file(g, NULL, f->row.url);
-	return fetch_one(g, i, p);
+	return fetch_one(g, i, p, force);
 }
 
 /* Deletes what this check put in the cache and no release keeps; when

@@ -119,6 +119,24 @@ static int write_release(const struct land_job *job, struct ingest *in,
 	return r;
 }
 
+/* After ingest_prepare(): the release written unless it is unchanged, the
+ * error said, the ingest freed, old files pruned.  Returns r, or the
+ * write's error. */
+static int finish(const struct land_job *job, struct ingest *in, int r,
+		  struct land_result *ret)
+{
+	if (r >= 0 && !ret->ingest.unchanged)
+		r = write_release(job, in, ret);
+	if (r < 0 && !ret->error[0])
+		snprintf(ret->error, sizeof(ret->error), "%.500s",
+			 ret->ingest.error[0] ? ret->ingest.error
+					      : strerror(-r));
+	ingest_free(in);
+	if (r >= 0 && !ret->ingest.unchanged)
+		prune_files(job, job->c->fetch.keep_releases);
+	return r;
+}
+
 /* The dataset's sha256 and md5 pins, if it has them, against the file's
  * hashes (md5 NULL: not known, as of a file this check did not download,
  * and not checked).  Returns 0 or -EBADMSG. */
@@ -285,16 +303,7 @@ static int land(const struct land_job *job, const struct land_file *f,
 			   &ret->ingest, &in);
 	if (r >= 0 && !f->sha256)
 		r = check_pin(d, ret->ingest.release.sha256, f->md5, ret);
-	if (r >= 0 && !ret->ingest.unchanged)
-		r = write_release(job, in, ret);
-	if (r < 0 && !ret->error[0])
-		snprintf(ret->error, sizeof(ret->error), "%.500s",
-			 ret->ingest.error[0] ? ret->ingest.error
-					      : strerror(-r));
-	ingest_free(in);
-	if (r >= 0 && !ret->ingest.unchanged)
-		prune_files(job, job->c->fetch.keep_releases);
-	return r;
+	return finish(job, in, r, ret);
 }
 
 int land_release(const struct land_job *job, const struct land_file *f,
@@ -341,16 +350,7 @@ static int land_files(const struct land_job *job, struct ingest_file *files,
 	if (r >= 0)
 		r = ingest_prepare_files(job->s, d, job->dataset_id, files, n,
 					 &o, &ret->ingest, &in);
-	if (r >= 0 && !ret->ingest.unchanged)
-		r = write_release(job, in, ret);
-	if (r < 0 && !ret->error[0])
-		snprintf(ret->error, sizeof(ret->error), "%.500s",
-			 ret->ingest.error[0] ? ret->ingest.error
-					      : strerror(-r));
-	ingest_free(in);
-	if (r >= 0 && !ret->ingest.unchanged)
-		prune_files(job, job->c->fetch.keep_releases);
-	return r;
+	return finish(job, in, r, ret);
 }
 
 int land_release_files(const struct land_job *job, struct ingest_file *files,

@@ -57,7 +57,8 @@ void schedule_wait(int64_t seconds, char *out, unsigned size)
 }
 
 int64_t schedule_due(bool has_run, enum store_outcome outcome, int64_t started,
-		     int failures, uint64_t interval, const char **ret_why)
+		     int failures, uint64_t interval, int64_t retry_at,
+		     const char **ret_why)
 {
 	const char *why = NULL;
 
@@ -70,7 +71,9 @@ int64_t schedule_due(bool has_run, enum store_outcome outcome, int64_t started,
 		 * late (a bomb, a slow server) would cost that much again on
 		 * every run. */
 		*ret_why = "the last check failed";
-		return started + schedule_backoff(interval, MAX(failures, 1));
+		return MAX(started +
+				   schedule_backoff(interval, MAX(failures, 1)),
+			   retry_at);
 	}
 	if (outcome == STORE_OUTCOME_RUNNING)
 		why = "the last check has not ended";

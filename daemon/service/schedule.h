@@ -48,13 +48,15 @@ int64_t schedule_initial(int64_t planned, int64_t last_start, int failures,
  * When `check` (and the timer) finds a dataset due, from its last run: a
  * dataset never checked (has_run false) is due at once (0); one whose last
  * check failed is due schedule_backoff() after that check's start
- * (failures: failed checks in a row, this one included); one whose last
+ * (failures: failed checks in a row, this one included), and not before
+ * retry_at (when the host's Retry-After ends, or 0); one whose last
  * check was stopped or has not ended is due since that check's start; for
  * these *ret_why says which.  Else one interval after its last start, and
  * *ret_why is NULL.  The one rule of `check` and `status`.
  */
 int64_t schedule_due(bool has_run, enum store_outcome outcome, int64_t started,
-		     int failures, uint64_t interval, const char **ret_why);
+		     int failures, uint64_t interval, int64_t retry_at,
+		     const char **ret_why);
 
 /* "3h12m", "45s", "2d4h": a wait for people. */
 void schedule_wait(int64_t seconds, char *out, unsigned size);

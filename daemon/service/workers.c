@@ -135,6 +135,7 @@ static void run_check(struct workers *w, struct store *s, const char *name,
 	log_outcome(d, &res, r);
 	out->r = r;
 	out->failures = r < 0 ? MAX(res.failures, 1) : 0;
+	out->retry_after = r < 0 ? res.retry_after : 0;
 	out->release = r >= 0 && !res.land.ingest.unchanged;
 	out->events = res.land.events.events;
 	workers_config_unref(cfg);

@@ -33,10 +33,11 @@ struct workers_config {
 /* What a check came to, for the main thread. */
 struct check_outcome {
 	char dataset[CONFIG_NAME_MAX + 1];
-	int r;		 /* 0, or the check's negative errno */
-	int failures;	 /* in a row, this one included (0 after success) */
-	bool release;	 /* a new release was ingested */
-	unsigned events; /* events recorded for subscribers */
+	int r;	      /* 0, or the check's negative errno */
+	int failures; /* in a row, this one included (0 after success) */
+	unsigned retry_after; /* seconds a host asked to wait, or 0 */
+	bool release;	      /* a new release was ingested */
+	unsigned events;      /* events recorded for subscribers */
 };
 
 struct workers;

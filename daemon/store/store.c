@@ -269,7 +269,9 @@ static const char *const store_migrations[] = {
 	 * downloaded, and those it parsed (NULL: a release of one file). */
 	"ALTER TABLE runs ADD COLUMN files INTEGER;"
 	"ALTER TABLE runs ADD COLUMN files_fetched INTEGER;"
-	"ALTER TABLE runs ADD COLUMN files_parsed INTEGER;",
+	"ALTER TABLE runs ADD COLUMN files_parsed INTEGER;"
+	/* The wait a host asked for (Retry-After), when it asked. */
+	"ALTER TABLE runs ADD COLUMN retry_after INTEGER;",
 };
 
 static const char sql_installation_id[] = "SELECT id FROM installation";
@@ -284,10 +286,11 @@ static const char sql_run_begin[] =
 static const char sql_run_end[] =
 	"UPDATE runs SET ended = ?2, outcome = ?3, http_status = ?4, "
 	"bytes = ?5, error = ?6, files = ?7, files_fetched = ?8, "
-	"files_parsed = ?9 WHERE id = ?1";
+	"files_parsed = ?9, retry_after = ?10 WHERE id = ?1";
 static const char sql_run_last[] =
 	"SELECT id, dataset_id, started, coalesce(ended, 0), outcome, "
-	"coalesce(http_status, 0), bytes, error FROM runs "
+	"coalesce(http_status, 0), bytes, error, coalesce(retry_after, 0) "
+	"FROM runs "
 	"WHERE dataset_id = ?1 ORDER BY id DESC LIMIT 1";
 /* ?2: 1 failed (one more), 0 success (none), -1 stopped (as it was). */
 static const char sql_failures_set[] =
@@ -805,6 +808,8 @@ int store_run_end(struct store *s, const struct store_run *run)
 		sqlite3_bind_int64(end, 8, run->files_fetched);
 		sqlite3_bind_int64(end, 9, run->files_parsed);
 	}
+	if (run->retry_after)
+		sqlite3_bind_int64(end, 10, run->retry_after);
 	if (run->error[0])
 		sqlite3_bind_text(end, 6, run->error, -1, SQLITE_STATIC);
 	else
@@ -852,6 +857,7 @@ int store_run_last(struct store *s, int64_t dataset_id, struct store_run *ret)
 			(const char *)sqlite3_column_text(st, 4)),
 		.http_status = sqlite3_column_int(st, 5),
 		.bytes = sqlite3_column_int64(st, 6),
+		.retry_after = sqlite3_column_int64(st, 8),
 	};
 	if (sqlite3_column_type(st, 7) != SQLITE_NULL)
 		snprintf(ret->error, sizeof(ret->error), "%s",

@@ -29,6 +29,8 @@ struct store_run {
 	 * and how many parsed by this run; files 0 for a release of one
 	 * (written, not read back). */
 	int64_t files, files_fetched, files_parsed;
+	/* Seconds a host asked to wait after this run (Retry-After), or 0. */
+	int64_t retry_after;
 };
 
 /* A server's validators of a download: sent back, exactly as received, in

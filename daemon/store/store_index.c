@@ -501,6 +501,7 @@ void store_entry_from_row(sqlite3_stmt *st, struct store_entry *e)
 		.offset = (uint64_t)sqlite3_column_int64(st, 11),
 		.length = (uint64_t)sqlite3_column_int64(st, 12),
 		.first_release = sqlite3_column_int64(st, 13),
+		.file_id = sqlite3_column_int64(st, 14),
 	};
 }
 

@@ -49,7 +49,7 @@ struct store_entry {
 	uint64_t line, offset, length; /* where it was first seen */
 	int64_t first_release;	       /* release id (read only) */
 	/* The release_files row it was first seen in, or 0 (the release's
-	 * one file); written, not read back. */
+	 * one file). */
 	int64_t file_id;
 };
 

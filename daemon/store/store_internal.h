@@ -55,8 +55,8 @@ int store_find_or_add(struct store *s, const char *find, const char *add,
 	"e.id, e.key, coalesce(e.photo_id, 0), o.nsid, o.alias, o.name, " \
 	"coalesce(e.key_text, ''), coalesce(e.page_url, ''), "            \
 	"coalesce(e.image_url, ''), coalesce(e.license, ''), e.line, "    \
-	"e.offset, e.length, e.first_release"
-#define ENTRY_KIND_COLUMN 14
+	"e.offset, e.length, e.first_release, coalesce(e.file_id, 0)"
+#define ENTRY_KIND_COLUMN 15
 struct store_entry;
 /* Reads ENTRY_COLUMNS of the current row (strings borrowed until the next
  * step); a column's text, "" for NULL. */

@@ -72,6 +72,8 @@ expected=$(
 			$doc/README.md.gz $doc/copyright $doc/changelog.Debian.gz \
 			usr/share/lintian/overrides/scrapewatch
 		(cd config/examples && find . -type f) | sed "s|^\./|$doc/examples/|"
+		(cd config/datasets && find . -name '*.yaml') |
+			sed "s|^\./|usr/share/scrapewatch/datasets/|"
 	} | sort
 )
 expect_eq "installed files" "$(cd "$root" && find . ! -type d | sed 's|^\./||' | sort)" \
@@ -103,6 +105,22 @@ expect_contains "copyright: machine-readable" "$(cat "$root/$doc/copyright")" \
 	"Upstream-Name: scrapewatch"
 expect_eq "copyright: a copyright notice with its year" \
 	"$(grep -cE '^Copyright: [0-9]{4} ' "$root/$doc/copyright")" 1
+# The catalogue: every entry as shipped, and the installed folder is one
+# that 'scrapewatch datasets' lists whole.
+catalogue=$root/usr/share/scrapewatch/datasets
+expect_contains "catalogue: installed" "$(ls "$catalogue")" "ffhq.yaml"
+for f in config/datasets/*.yaml; do
+	if cmp -s "$f" "$catalogue/$(basename "$f")"; then
+		sw_pass
+	else
+		sw_fail "usr/share/scrapewatch/datasets/$(basename "$f") differs from $f"
+	fi
+done
+SCRAPEWATCH_CATALOGUE=$catalogue run "datasets of the installed catalogue" \
+	"$root/usr/bin/scrapewatch" datasets --format json
+expect_eq "installed catalogue: every entry listed" \
+	"$(/usr/bin/python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$tmp/log")" \
+	"$(ls config/datasets/*.yaml | wc -l)"
 if cmp -s packaging/lintian-overrides "$root/usr/share/lintian/overrides/scrapewatch"; then
 	sw_pass
 else
@@ -220,9 +238,9 @@ printf '%s\n' "$page5" | awk '
 	on && /^           / { print substr($0, 12) }' >"$tmp/example.yaml"
 mkdir "$tmp/creds"
 echo not-a-real-password >"$tmp/creds/smtp-password"
-export CREDENTIALS_DIRECTORY=$tmp/creds
+export CREDENTIALS_DIRECTORY=$tmp/creds SCRAPEWATCH_CATALOGUE=$catalogue
 run_sw -c "$tmp/example.yaml" config check
-unset CREDENTIALS_DIRECTORY
+unset CREDENTIALS_DIRECTORY SCRAPEWATCH_CATALOGUE
 expect_eq "scrapewatch.yaml(5) example: config check" "$RC" 0
 expect_contains "scrapewatch.yaml(5) example: summary" "$OUT" "configuration OK: 1 dataset"
 

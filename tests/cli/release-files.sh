@@ -10,6 +10,7 @@ set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
 . tests/lib/httpd.sh
+. tests/lib/servers.sh # SW_PYTHON
 
 tmp=$(mktemp -d)
 trap 'httpd_stop; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
@@ -101,6 +102,19 @@ expect_eq "photo 105 removed" "$(grep -c '^removed,105,' <<<"$OUT")" 1
 expect_eq "photo 202 added" "$(grep -c '^added,202,' <<<"$OUT")" 1
 expect_eq "the added entry names validation.csv, release 2's" "$(file_of i202)" "validation.csv:43"
 
+# Evidence names the file a photo's record came from and quotes it from
+# that file, kept in the cache.
+run_sw -c "$tmp/sw.yaml" evidence jane --out "$tmp/ev"
+expect_eq "evidence: exit" "$RC" 0
+expect_eq "photo 110's record, from validation.csv of release 1" \
+	"$("$SW_PYTHON" -c '
+import json, sys
+for p in json.load(open(sys.argv[1]))["photos"]:
+    if p["photo_id"] == 110:
+        print(p["file"], p["release"], p["line"], p["record"].split(",")[0])
+' "$tmp/ev/evidence.json")" "validation.csv 1 11 i110"
+expect_contains "evidence.csv has the file column" "$(head -1 "$tmp/ev/evidence.csv")" ",record_base64,file"
+
 # A file that fails: test.csv is gone (404) after train.csv changed.
 part train 1700000020 "1 90"
 mv "$HTTPD_WWW/test.csv" "$tmp/test.csv"
@@ -117,4 +131,28 @@ mv "$tmp/test.csv" "$HTTPD_WWW/test.csv"
 run_sw -c "$tmp/sw.yaml" check openimages
 expect_eq "once the file is back: exit" "$RC" 0
 expect_contains "release 3: train.csv's 10 removed" "$OUT" "185 entries; 0 added, 10 removed"
+
+# Files without validators (file://, or a server that sends none): each is
+# read again, and one whose content the newest release has is not parsed.
+mkdir "$tmp/local"
+cp "$HTTPD_WWW/train.csv" "$HTTPD_WWW/test.csv" "$tmp/local/"
+cat >"$tmp/local.yaml" <<EOF
+state_dir: $tmp/state2
+cache_dir: $tmp/cache2
+datasets:
+  - name: local
+    urls: [ "file://$tmp/local/train.csv", "file://$tmp/local/test.csv" ]
+    format: csv
+    columns: { key: ImageID, image_url: OriginalURL }
+EOF
+run_sw -c "$tmp/local.yaml" check local
+expect_contains "local files: release 1" "$OUT" "local: release 1 (2 files"
+run_sw -c "$tmp/local.yaml" check local
+expect_contains "read again" "$OUT" "[2 files: 2 downloaded"
+expect_contains "and unchanged" "$OUT" "local: unchanged: same content as release 1"
+expect_contains "none parsed" "$OUT" ", 0 parsed]"
+sed -i '$d' "$tmp/local/test.csv"
+run_sw -c "$tmp/local.yaml" check local
+expect_contains "the changed one parsed" "$OUT" ", 1 parsed]"
+expect_contains "its last line gone" "$OUT" "0 added, 1 removed"
 sw_done

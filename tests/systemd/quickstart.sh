@@ -3,10 +3,12 @@
 # tests/systemd/run makes (as sw-quickstart.service, a oneshot unit started
 # at boot), and does what README.md's "Quick start on a server" says, as a
 # root user at a shell would: `apt install` the package from the clone, copy
-# the shipped photographer example and edit it (its datasets point at
-# file:// releases "published" under /srv/datasets, its mail goes to a
-# loopback SMTP server, and a webhook subscriber is added by a drop-in in
-# /etc/scrapewatch/conf.d/), put each secret in
+# the shipped photographer example and edit it (it takes its two datasets
+# from the catalogue, here a copy of the installed one whose two entries
+# point at file:// releases "published" under /srv/datasets, named by
+# catalogue:; its mail goes to a loopback SMTP server, and a webhook
+# subscriber is added by a drop-in in /etc/scrapewatch/conf.d/), put each
+# secret in
 # /etc/scrapewatch/credentials/NAME (mode 600) loaded by LoadCredential= in
 # the drop-in `systemctl edit` would write, `scrapewatch config check`,
 # `systemctl enable --now scrapewatch`; then it publishes a second release,
@@ -179,19 +181,30 @@ publish yfcc100m_dataset.bz2 /srv/datasets/yfcc100m/yfcc100m_dataset.bz2
 
 # ---- the configuration, from the shipped example -----------------------------
 cp /usr/share/doc/scrapewatch/examples/photographer.yaml "$CFG"
-# The editor: the datasets' URLs, ffhq checked every 15 s (so that a new
-# release is seen soon), the mail server, its CA, and the drop-ins.
-edit() { # edit SED-EXPR: one edit of the configuration, which must change it
+# The example takes ffhq and yfcc100m from the installed catalogue
+# (/usr/share/scrapewatch/datasets, what `scrapewatch datasets` lists).
+# Here they are published under /srv/datasets instead: the editor copies
+# the catalogue, points the two entries at the files (yfcc100m's format
+# reads the bzip2 TSV as it does the SQLite edition), and names the copy
+# with catalogue:.  Then ffhq checked every 15 s (so that a new release is
+# seen soon), the mail server, its CA, and the drop-ins.
+CATALOGUE=/etc/scrapewatch/datasets
+rec catalogue.installed "$(scrapewatch datasets --format json 2>&1 |
+	python3 -c 'import json, sys; print(" ".join(d["name"] for d in json.load(sys.stdin)))' 2>&1)"
+rec catalogue.shipped "$(cd "$CLONE/config/datasets" && ls -- *.yaml | sed 's/\.yaml$//' | LC_ALL=C sort | paste -sd' ')"
+cp -r /usr/share/scrapewatch/datasets "$CATALOGUE"
+edit_file() { # edit_file FILE SED-EXPR: one edit of FILE, which must change it
 	local before
-	before=$(cat "$CFG")
-	sed -i "$1" "$CFG"
-	[ "$(cat "$CFG")" != "$before" ] || rec edit.failed "$1"
+	before=$(cat "$1")
+	sed -i "$2" "$1"
+	[ "$(cat "$1")" != "$before" ] || rec edit.failed "$1: $2"
 }
-edit 's|url: https://example.org/ffhq/ffhq-dataset-v2.json|url: file:///srv/datasets/ffhq/ffhq-dataset-v2.json|'
-edit '/name: ffhq$/,/interval:/s|interval: 7d|interval: 15s|'
-edit 's|url: https://example.org/yfcc100m/yfcc100m_dataset.bz2|url: file:///srv/datasets/yfcc100m/yfcc100m_dataset.bz2|'
+edit() { edit_file "$CFG" "$1"; } # edit SED-EXPR: one edit of the configuration
+edit_file "$CATALOGUE/ffhq.yaml" 's|^google_drive: { id: 16N0RV4fHI6joBuKbQAoG34V_cQk7vxSA }$|url: file:///srv/datasets/ffhq/ffhq-dataset-v2.json|'
+edit_file "$CATALOGUE/yfcc100m.yaml" 's|^url: https://multimedia-commons.s3-us-west-2.amazonaws.com/tools/etc/yfcc100m_dataset.sql$|url: file:///srv/datasets/yfcc100m/yfcc100m_dataset.bz2|'
+edit '/use: ffhq$/,/interval:/s|interval: 7d|interval: 15s|'
 edit "s|url: smtp://smtp.example.org:587|url: smtp://127.0.0.1:$SMTP_PORT|"
-edit '0,/^datasets:/s|^datasets:|include: conf.d/*.yaml\n\n&|'
+edit "0,/^datasets:/s|^datasets:|include: conf.d/*.yaml\\ncatalogue: $CATALOGUE\\n\\n&|"
 install -m 644 "$Q/tls/ca.crt" /etc/scrapewatch/mail-ca.pem
 cat >>"$CFG" <<-'EOF'
 
@@ -411,6 +424,7 @@ rec purge.status "$(dpkg-query -W -f='${Status}' scrapewatch 2>/dev/null | grep 
 left=()
 for p in /var/lib/scrapewatch /var/lib/private/scrapewatch /var/cache/scrapewatch \
 	/var/cache/private/scrapewatch /usr/bin/scrapewatch /lib/systemd/system/scrapewatch.service \
+	/usr/share/scrapewatch/datasets \
 	/etc/scrapewatch/scrapewatch.yaml /etc/systemd/system/multi-user.target.wants/scrapewatch.service; do
 	if [ -e "$p" ] || [ -L "$p" ]; then left+=("$p"); fi
 done

@@ -93,8 +93,8 @@ static struct store *open_new(char path[PATH_MAX])
 	return s;
 }
 
-/* Back to schema 8: no notice_type column. */
-/* A database as schema 8 left it: what 9 and later added, undone. */
+/* Back to schema 8: no notice_type column, and what later schemas added
+ * undone. */
 #define SCHEMA_8                                      \
 	"ALTER TABLE alerts DROP COLUMN notice_type;" \
 	"DROP TABLE release_files;"                   \
@@ -103,6 +103,7 @@ static struct store *open_new(char path[PATH_MAX])
 	"ALTER TABLE runs DROP COLUMN files;"         \
 	"ALTER TABLE runs DROP COLUMN files_fetched;" \
 	"ALTER TABLE runs DROP COLUMN files_parsed;"  \
+	"ALTER TABLE runs DROP COLUMN retry_after;"   \
 	"PRAGMA user_version = 8;"
 
 TEST(notice_types)

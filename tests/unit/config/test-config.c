@@ -43,7 +43,7 @@ static const struct {
 	 "found '90'"},
 	{"no source", "datasets:\n  - name: ffhq\n    format: ffhq\n",
 	 "2:5: dataset needs a source: one of 'url', 'urls', 'huggingface', "
-	 "'github' or 'google_drive'"},
+	 "'github' or 'google_drive', or 'use' for an entry of the catalogue"},
 	{"two sources",
 	 "datasets:\n  - name: ffhq\n    url: https://e.org/f.json\n"
 	 "    google_drive: { id: 16N0RV4fHI6joBuKbQAoG34V_cQk7vxSA }\n"
@@ -870,6 +870,87 @@ TEST(max_expansion_is_a_ratio_with_a_default)
 	CHECK_U64(c->datasets[0].max_expansion, 1000);
 	CHECK_U64(c->datasets[1].max_expansion, 20000);
 	CHECK_U64(c->datasets[2].max_expansion, 50);
+	config_free(c);
+}
+
+/* A catalogue of one entry, in a folder of its own; returns the folder. */
+static const char *catalogue_of(const char *name, const char *entry)
+{
+	static char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", test_tmpdir());
+	test_write(dir, name, entry, 0644);
+	return dir;
+}
+
+TEST(use_takes_an_entry_and_the_keys_beside_it_win)
+{
+	const char *dir = catalogue_of(
+		"faces.yaml",
+		"title: Faces\npublisher: Lab\naccess: anonymous\n"
+		"url: https://e.org/faces.csv\nformat: csv\nheader: false\n"
+		"columns: { url: 0 }\noptout: mailto:remove@e.org\n"
+		"max_entries: 1000\ninterval: 2d\nnotes: Two words.\n");
+	const struct config_dataset *d;
+	struct config *c;
+	char yaml[PATH_MAX + 256];
+
+	snprintf(yaml, sizeof(yaml),
+		 "catalogue: %s\ndatasets:\n  - use: faces\n"
+		 "  - use: faces\n    name: faces-mine\n    interval: 3h\n"
+		 "    optout: https://e.org/optout\n    max_entries: 5\n",
+		 dir);
+	c = load_good(yaml);
+	if (!c)
+		return;
+	CHECK_U64(c->n_datasets, 2);
+	/* The entry's file is read (and counted) once. */
+	CHECK_U64(c->n_files, 2);
+	d = &c->datasets[0];
+	CHECK_STR(d->name, "faces");
+	CHECK_STR(d->url, "https://e.org/faces.csv");
+	CHECK_STR(d->format, "csv");
+	CHECK(!d->layout.header);
+	CHECK_STR(d->layout.fields[ENTRY_FIELD_URL], "0");
+	CHECK_STR(d->optout, "mailto:remove@e.org");
+	CHECK_U64(d->max_entries, 1000);
+	CHECK_U64(d->interval, 2 * 86400);
+	CHECK_STR(d->about.entry, "faces");
+	CHECK_STR(d->about.title, "Faces");
+	CHECK_STR(d->about.publisher, "Lab");
+	CHECK_STR(d->about.notes, "Two words.");
+	CHECK_INT(d->about.access, CONFIG_ACCESS_ANONYMOUS);
+	CHECK(config_dataset_has_source(d));
+	/* Messages about the dataset point at the configuration. */
+	CHECK_STR(d->where.file, c->files[0]);
+	d = &c->datasets[1];
+	CHECK_STR(d->name, "faces-mine");
+	CHECK_STR(d->url, "https://e.org/faces.csv");
+	CHECK_U64(d->interval, 3 * 3600);
+	CHECK_STR(d->optout, "https://e.org/optout");
+	CHECK_U64(d->max_entries, 5);
+	CHECK_STR(d->about.title, "Faces");
+	config_free(c);
+}
+
+TEST(an_entry_without_a_public_source_loads_but_has_none)
+{
+	const char *dir = catalogue_of(
+		"gone.yaml", "title: Gone\naccess: none\nformat: paths\n");
+	const struct config_dataset *d;
+	struct config *c;
+	char yaml[PATH_MAX + 64];
+
+	snprintf(yaml, sizeof(yaml),
+		 "catalogue: %s\ndatasets:\n  - use: gone\n", dir);
+	c = load_good(yaml);
+	if (!c)
+		return;
+	d = &c->datasets[0];
+	CHECK_STR(d->name, "gone");
+	CHECK_INT(d->about.access, CONFIG_ACCESS_NONE);
+	CHECK(!config_dataset_has_source(d));
+	CHECK_STR(d->url, "");
 	config_free(c);
 }
 

@@ -106,13 +106,30 @@ TEST(due_rule_of_check_and_status)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		why = "unset";
 		CHECK_INT(schedule_due(cases[i].has_run, cases[i].outcome, 1000,
-				       cases[i].failures, 3600, &why),
+				       cases[i].failures, 3600, 0, &why),
 			  cases[i].due);
 		if (cases[i].why)
 			CHECK_STR(why, cases[i].why);
 		else
 			CHECK(why == NULL);
 	}
+}
+
+/* A host's Retry-After holds a failed check back longer than the backoff,
+ * never shorter; it says nothing of a check that did not fail. */
+TEST(retry_after_is_honoured)
+{
+	const char *why;
+
+	CHECK_INT(schedule_due(true, STORE_OUTCOME_FAILED, 1000, 1, 3600,
+			       1000 + 900, &why),
+		  1000 + 900);
+	CHECK_INT(schedule_due(true, STORE_OUTCOME_FAILED, 1000, 1, 3600,
+			       1000 + 10, &why),
+		  1000 + 60);
+	CHECK_INT(schedule_due(true, STORE_OUTCOME_UNCHANGED, 1000, 0, 3600,
+			       1000 + 9000, &why),
+		  1000 + 3600);
 }
 
 /* `check` and the daemon back off by one rule: the same waits after the
@@ -124,7 +141,7 @@ TEST(check_backs_off_as_the_daemon_does)
 
 	for (failures = 1; failures <= 40; failures++) {
 		CHECK_INT(schedule_due(true, STORE_OUTCOME_FAILED, 1000,
-				       failures, DAY, &why),
+				       failures, DAY, 0, &why),
 			  schedule_after(DAY, failures, 1000, 0.5));
 		CHECK_INT(schedule_backoff(DAY, failures),
 			  schedule_after(DAY, failures, 0, 0.5));
