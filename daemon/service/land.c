@@ -346,7 +346,7 @@ static int land_files(const struct land_job *job, struct ingest_file *files,
 	snprintf(keys_dir, sizeof(keys_dir), "%s/keys", job->c->state_dir);
 	/* A pin is of one file (config_checks.c allows it only then). */
 	if (n == 1 && files[0].row.sha256[0])
-		r = check_pin(d, files[0].row.sha256, NULL, ret);
+		r = check_pin(d, files[0].row.sha256, info->md5, ret);
 	if (r >= 0)
 		r = ingest_prepare_files(job->s, d, job->dataset_id, files, n,
 					 &o, &ret->ingest, &in);

@@ -70,6 +70,9 @@ struct land_files_info {
 	/* Members of one archive: its SHA-256 (the release's) and the file
 	 * kept; else NULL. */
 	const char *sha256, *file;
+	/* A release of one file: its MD5 when this check downloaded it, for
+	 * the md5 pin; else NULL. */
+	const char *md5;
 };
 
 /*
