@@ -210,6 +210,7 @@ struct config *config_free(struct config *c)
 		free(d->layout.table);
 		free(d->member);
 		free(d->sha256);
+		free(d->md5);
 		free(d->optout);
 		for (j = 0; j < ENTRY_FIELD_MAX; j++)
 			free(d->layout.fields[j]);

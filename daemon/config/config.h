@@ -133,6 +133,7 @@ struct config_dataset {
 	bool ownership;	   /* feeds the photo id -> owner table */
 	char *member;	   /* owned, archives: glob choosing the member */
 	char *sha256;	   /* owned: expected content hash, lower-case hex */
+	char *md5;	   /* owned: expected MD5 (a publisher's), lower-case */
 	char *optout;	   /* owned, or NULL: where to ask for removal
 			    * (mailto: or https://) */
 	/* owned: what its format reads (columns or paths, header, records) */

@@ -229,6 +229,19 @@ static char *joined(const char *a, const char *b, const char *c)
 	return s;
 }
 
+/* A pin (key, if given) of a source that lists files: an error. */
+static void check_one_file_pin(struct loader *ld,
+			       const struct config_dataset *d, const char *key,
+			       const char *pin)
+{
+	if (pin)
+		config_error_where(
+			ld, &d->where,
+			"dataset '%s': '%s' pins one file; a release of "
+			"several files is pinned by its revision",
+			d->name, key);
+}
+
 /* The source's defaults, and the dataset's url: what is shown, and the
  * origin its headers and token may go to. */
 static void check_source(struct loader *ld, size_t i)
@@ -269,12 +282,10 @@ static void check_source(struct loader *ld, size_t i)
 			"dataset '%s': '%s' is not a path inside the "
 			"repository",
 			d->name, src->files);
-	if (d->sha256 && src->kind != CONFIG_SOURCE_GOOGLE_DRIVE)
-		config_error_where(
-			ld, &d->where,
-			"dataset '%s': 'sha256' pins one file; a release of "
-			"several files is pinned by its revision",
-			d->name);
+	if (src->kind != CONFIG_SOURCE_GOOGLE_DRIVE) {
+		check_one_file_pin(ld, d, "sha256", d->sha256);
+		check_one_file_pin(ld, d, "md5", d->md5);
+	}
 	if (!src->repo && !src->id)
 		return;
 	if (src->kind == CONFIG_SOURCE_HUGGINGFACE)

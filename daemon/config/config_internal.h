@@ -215,6 +215,7 @@ void value_ehlo_name(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_nsid(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_alias(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_sha256(struct loader *ld, const yaml_node_t *node, void *dest);
+void value_md5(struct loader *ld, const yaml_node_t *node, void *dest);
 /* A path, relative ones resolved against the file's directory. */
 void value_path(struct loader *ld, const yaml_node_t *node, void *dest);
 /* { credential: NAME } or { file: PATH }, read right away (char **). */

@@ -255,6 +255,7 @@ static const struct key dataset_keys[] = {
 	{"table", value_string, DS(layout.table), FIXED},
 	{"member", value_string, DS(member), FIXED},
 	{"sha256", value_sha256, DS(sha256), FIXED},
+	{"md5", value_md5, DS(md5), FIXED},
 	{"max_decoded_size", value_size, DS(max_decoded), 0},
 	{"max_expansion", value_ratio, DS(max_expansion), 0},
 	{"max_entries", value_count, DS(max_entries), 0},

@@ -12,6 +12,7 @@
 #include "config/config_internal.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -578,28 +579,41 @@ void value_alias(struct loader *ld, const yaml_node_t *node, void *dest)
 		      "letters, digits, '-' and '_', not all digits");
 }
 
-void value_sha256(struct loader *ld, const yaml_node_t *node, void *dest)
+/* A hash of digits hex digits (what: "a SHA-256 hash"), kept in lower
+ * case. */
+static void value_hash(struct loader *ld, const yaml_node_t *node, void *dest,
+		       const char *what, size_t digits)
 {
-	const char *s = config_scalar(ld, node, "a SHA-256 hash");
+	const char *s = config_scalar(ld, node, what);
 	char hex[65];
 	size_t i;
 
+	assert(digits < sizeof(hex));
 	if (!s)
 		return;
-	for (i = 0; i < 64 && s[i]; i++) {
+	for (i = 0; i < digits && s[i]; i++) {
 		if (!strchr("0123456789abcdefABCDEF", s[i]))
 			break;
 		hex[i] = (char)(s[i] | 0x20); /* lower case */
 	}
-	if (i != 64 || s[i]) {
-		config_error(
-			ld, node,
-			"expected a SHA-256 hash (64 hex digits), found '%s'",
-			s);
+	if (i != digits || s[i]) {
+		config_error(ld, node,
+			     "expected %s (%zu hex digits), found '%s'", what,
+			     digits, s);
 		return;
 	}
-	hex[64] = '\0';
+	hex[digits] = '\0';
 	set_string(dest, hex);
+}
+
+void value_sha256(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	value_hash(ld, node, dest, "a SHA-256 hash", 64);
+}
+
+void value_md5(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	value_hash(ld, node, dest, "an MD5 hash", 32);
 }
 
 /* A mailto: address or an https: URL (List-Unsubscribe, opt-out routes). */

@@ -7,10 +7,12 @@
  * CACHE/NAME.part.info holds the URL and validators of the content in it:
  * a later fetch resumes only with a validator the server can check
  * (If-Range), so bytes of two different files are never joined.  The
- * SHA-256 covers every byte of the file, those kept from an earlier try
- * included.  What a server says goes into the result's error escaped
- * (text_escape()), and validators holding control characters are neither
- * kept nor sent back.
+ * SHA-256 and the MD5 cover every byte of the file, those kept from an
+ * earlier try included.  A refuse_html fetch holds a 200's first bytes
+ * until they tell an HTML page from the file: a page is read into memory
+ * (for its title) and never written.  What a server says goes into the
+ * result's error escaped (text_escape()), and validators holding control
+ * characters are neither kept nor sent back.
  */
 #include "fetch/fetch.h"
 
@@ -27,21 +29,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fetch/html.h"
 #include "fetch/http.h"
 #include "lib/fsutil.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/redact.h"
 #include "lib/stop.h"
 #include "lib/text.h"
 #include "lib/xalloc.h"
 
 #define FETCH_PATH_MAX 1024
+#define FETCH_PAGE_MAX (64 << 10) /* of an HTML page read for its title */
 
 struct fetch {
 	struct fetch_request rq;
 	CURL *curl;		    /* owned */
 	struct curl_slist *headers; /* owned, of the current request */
-	EVP_MD_CTX *sha;	    /* owned */
+	EVP_MD_CTX *sha, *md5;	    /* owned: the content's hashes */
 	char origin_url[2048];	    /* the dataset's URL */
 	char url[2048];		    /* of the current request */
 	unsigned redirects;
@@ -67,6 +72,14 @@ struct fetch {
 	bool body_started, writing;
 	bool too_big;
 	int write_errno;
+
+	/* refuse_html: a 200's first bytes, held until they tell a page from
+	 * the file (sniffed), and a page, read for its title (html). */
+	char content_type[128];
+	char head[1024];
+	size_t n_head;
+	bool sniffed, html;
+	struct buf page;
 
 	char curl_error[CURL_ERROR_SIZE];
 	struct fetch_result res;
@@ -148,7 +161,35 @@ static void part_info_write(struct fetch *f)
 		(void)unlink(f->info_path);
 }
 
-/* Empties the partial download and restarts the hash. */
+/* Starts both hashes over.  Returns 0 or -EIO. */
+static int hash_init(struct fetch *f)
+{
+	if (!EVP_DigestInit_ex(f->sha, EVP_sha256(), NULL) ||
+	    !EVP_DigestInit_ex(f->md5, EVP_md5(), NULL))
+		return -EIO;
+	return 0;
+}
+
+static bool hash_update(struct fetch *f, const void *data, size_t len)
+{
+	return EVP_DigestUpdate(f->sha, data, len) &&
+	       EVP_DigestUpdate(f->md5, data, len);
+}
+
+/* Writes ctx's digest as lower-case hex into out (2 * its size + 1). */
+static bool hash_final(EVP_MD_CTX *ctx, char *out, size_t size)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned i, len = 0;
+
+	if (!EVP_DigestFinal_ex(ctx, md, &len) || 2 * (size_t)len + 1 > size)
+		return false;
+	for (i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return true;
+}
+
+/* Empties the partial download and restarts the hashes. */
 static int part_reset(struct fetch *f)
 {
 	if (ftruncate(f->part_fd, 0) < 0 || lseek(f->part_fd, 0, SEEK_SET) < 0)
@@ -156,7 +197,7 @@ static int part_reset(struct fetch *f)
 	f->part_size = 0;
 	f->res.resumed_at = 0;
 	(void)unlink(f->info_path);
-	return EVP_DigestInit_ex(f->sha, EVP_sha256(), NULL) ? 0 : -EIO;
+	return hash_init(f);
 }
 
 /* Hashes what is already in the partial download, to resume after it. */
@@ -168,7 +209,7 @@ static int part_hash(struct fetch *f)
 	if (lseek(f->part_fd, 0, SEEK_SET) < 0)
 		return -errno;
 	while ((n = read(f->part_fd, buf, sizeof(buf))) > 0)
-		if (!EVP_DigestUpdate(f->sha, buf, (size_t)n))
+		if (!hash_update(f, buf, (size_t)n))
 			return -EIO;
 	return n < 0 ? -errno : 0;
 }
@@ -203,8 +244,8 @@ static int part_open(struct fetch *f)
 	if (fstat(f->part_fd, &st) < 0)
 		return fetch_fail(f, "cannot stat '%s': %s", f->part_path,
 				  strerror(errno));
-	if (!EVP_DigestInit_ex(f->sha, EVP_sha256(), NULL))
-		return fetch_fail(f, "cannot start SHA-256");
+	if (hash_init(f) < 0)
+		return fetch_fail(f, "cannot start SHA-256 and MD5");
 	part_info_read(f);
 	if (st.st_size > 0 && f->if_range[0]) {
 		f->part_size = (uint64_t)st.st_size;
@@ -283,6 +324,10 @@ static void response_reset(struct fetch *f)
 	f->reason[0] = f->etag[0] = f->last_modified[0] = '\0';
 	f->has_range = false;
 	f->retry_after = 0;
+	f->content_type[0] = '\0';
+	f->n_head = 0;
+	f->sniffed = f->html = false;
+	buf_reset(&f->page);
 }
 
 /* Stops a transfer when the process is stopping (the .part file stays,
@@ -403,6 +448,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 	else if (header_value(data, len, "Last-Modified", f->last_modified,
 			      sizeof(f->last_modified)))
 		validator_check(f, "Last-Modified", f->last_modified);
+	else
+		(void)header_value(data, len, "Content-Type", f->content_type,
+				   sizeof(f->content_type));
 	return len;
 }
 
@@ -447,19 +495,20 @@ static int body_begin(struct fetch *f)
 	return 0;
 }
 
-static size_t on_body(char *data, size_t size, size_t n, void *userdata)
+/* Writes body bytes to the partial download and hashes them.  Returns
+ * false to stop the transfer. */
+static bool body_take(struct fetch *f, const char *data, size_t len)
 {
-	struct fetch *f = userdata;
-	size_t len = size * n, done = 0;
+	size_t done = 0;
 	ssize_t w;
 
 	if (!f->body_started && body_begin(f) < 0)
-		return 0;
+		return false;
 	if (!f->writing)
-		return len;
+		return true;
 	if (f->part_size + len > f->rq.dataset->max_download) {
 		f->too_big = true;
-		return 0;
+		return false;
 	}
 	while (done < len) {
 		w = write(f->part_fd, data + done, len - done);
@@ -467,21 +516,99 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 			continue;
 		if (w < 0) {
 			f->write_errno = errno;
-			return 0;
+			return false;
 		}
 		done += (size_t)w;
 	}
-	if (!EVP_DigestUpdate(f->sha, data, len))
-		return 0;
+	if (!hash_update(f, data, len))
+		return false;
 	f->part_size += len;
 	f->res.bytes += len;
-	return len;
+	return true;
+}
+
+/* Reads a page, never written, up to its cap (enough for its title).
+ * Returns false to stop the transfer. */
+static bool page_take(struct fetch *f, const char *data, size_t len)
+{
+	size_t room = f->page.max - f->page.len;
+
+	(void)buf_append(&f->page, data, MIN(len, room));
+	return len < room;
+}
+
+/* Tells a page from the file by the held first bytes (complete: there
+ * are no more).  Returns 1 (a page), 0 (the file) or -EAGAIN. */
+static int sniff(struct fetch *f, bool complete)
+{
+	if (html_type(f->content_type))
+		return 1;
+	return html_sniff(f->head, f->n_head,
+			  complete || f->n_head == sizeof(f->head));
+}
+
+/* refuse_html, a 200: holds its first bytes until they tell a page from
+ * the file; a page goes to page_take(), the file to body_take(). */
+static bool sniff_take(struct fetch *f, const char *data, size_t len)
+{
+	size_t take = MIN(len, sizeof(f->head) - f->n_head);
+	int r;
+
+	memcpy(f->head + f->n_head, data, take);
+	f->n_head += take;
+	r = sniff(f, false);
+	if (r == -EAGAIN)
+		return true;
+	if (r == 1) {
+		f->html = true;
+		return page_take(f, f->head, f->n_head) &&
+		       page_take(f, data + take, len - take);
+	}
+	f->sniffed = true;
+	return body_take(f, f->head, f->n_head) &&
+	       body_take(f, data + take, len - take);
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userdata)
+{
+	struct fetch *f = userdata;
+	size_t len = size * n;
+	bool go_on;
+
+	if (f->html)
+		go_on = page_take(f, data, len);
+	else if (f->rq.refuse_html && f->status == 200 && !f->sniffed)
+		go_on = sniff_take(f, data, len);
+	else
+		go_on = body_take(f, data, len);
+	return go_on ? len : 0;
 }
 
 /* ---- the end of a request ------------------------------------------------ */
 
+/* refuse_html: a page came, and nothing of it is kept (a partial
+ * download from before stays as it was). */
+static int html_refused(struct fetch *f)
+{
+	_cleanup_free_ char *url = redact_url_new(f->url);
+	char title[HTML_TITLE_MAX + 8];
+
+	html_title(f->page.data, f->page.len, title, sizeof(title));
+	if (title[0])
+		fetch_fail(f,
+			   "%s: the server sent an HTML page, not the file: "
+			   "'%s'",
+			   url, title);
+	else
+		fetch_fail(f, "%s: the server sent an HTML page, not the file",
+			   url);
+	return -EBADMSG;
+}
+
 static int transfer_failed(struct fetch *f, CURLcode code)
 {
+	if (f->html)
+		return html_refused(f); /* its page reached the cap */
 	if (f->too_big || code == CURLE_FILESIZE_EXCEEDED) {
 		(void)part_reset(f);
 		fetch_fail(f,
@@ -512,6 +639,7 @@ static int transfer_failed(struct fetch *f, CURLcode code)
 static int follow(struct fetch *f)
 {
 	char *to = NULL;
+	int r;
 
 	curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_URL, &to);
 	if (!to)
@@ -520,14 +648,13 @@ static int follow(struct fetch *f)
 	if (++f->redirects > FETCH_MAX_REDIRECTS)
 		return fetch_fail(f, "%s: more than %d redirects (a loop?)",
 				  f->url, FETCH_MAX_REDIRECTS);
-	if (strncasecmp(to, "https://", 8) != 0 &&
-	    strncasecmp(to, "http://", 7) != 0)
+	r = http_next_allowed(f->url, to);
+	if (r == -EPROTONOSUPPORT)
 		return fetch_fail(f,
 				  "%s: redirect to '%.200s' refused: only "
 				  "http and https are followed",
 				  f->url, to);
-	if (strncasecmp(f->url, "https://", 8) == 0 &&
-	    strncasecmp(to, "https://", 8) != 0)
+	if (r < 0)
 		return fetch_fail(f,
 				  "%s: redirect to '%.200s' refused: it "
 				  "leaves https for plain http",
@@ -550,24 +677,43 @@ static void set_validators(struct fetch *f, const char *etag,
 		 last_modified);
 }
 
+/* refuse_html, a 200 that ended before its first bytes told a page from
+ * the file: they tell now.  Returns 0 (the file) or -errno. */
+static int sniff_end(struct fetch *f)
+{
+	if (sniff(f, true) == 1) {
+		f->html = true;
+		(void)page_take(f, f->head, f->n_head);
+		return html_refused(f);
+	}
+	f->sniffed = true;
+	return body_take(f, f->head, f->n_head)
+		       ? 0
+		       : transfer_failed(f, CURLE_WRITE_ERROR);
+}
+
 /* The whole file is in CACHE/NAME.part: make it durable and name it by its
  * hash. */
 static int complete(struct fetch *f)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
 	char dir[FETCH_PATH_MAX];
-	unsigned i, len = 0;
 	int r;
 
+	if (f->html)
+		return html_refused(f);
+	if (f->rq.refuse_html && f->status == 200 && !f->sniffed) {
+		r = sniff_end(f);
+		if (r < 0)
+			return r;
+	}
 	if (!f->body_started && body_begin(f) < 0)
 		return fetch_fail(f, "cannot empty '%s'", f->part_path);
 	if (fsync(f->part_fd) < 0)
 		return fetch_fail(f, "cannot write '%s': %s", f->part_path,
 				  strerror(errno));
-	if (!EVP_DigestFinal_ex(f->sha, md, &len))
-		return fetch_fail(f, "cannot finish SHA-256");
-	for (i = 0; i < len && i < 32; i++)
-		snprintf(f->res.sha256 + 2 * i, 3, "%02x", md[i]);
+	if (!hash_final(f->sha, f->res.sha256, sizeof(f->res.sha256)) ||
+	    !hash_final(f->md5, f->res.md5, sizeof(f->res.md5)))
+		return fetch_fail(f, "cannot finish SHA-256 and MD5");
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", f->rq.cache_dir,
 			     f->rq.dataset->name) >= sizeof(dir) ||
 	    (size_t)snprintf(f->res.path, sizeof(f->res.path), "%s/%s", dir,
@@ -667,14 +813,16 @@ int fetch_new(const struct fetch_request *rq, struct fetch **ret)
 
 	f->rq = *rq;
 	f->part_fd = -1;
+	buf_init(&f->page, FETCH_PAGE_MAX);
 	*ret = f;
 	snprintf(f->origin_url, sizeof(f->origin_url), "%s",
 		 rq->url ? rq->url : rq->dataset->url);
 	snprintf(f->url, sizeof(f->url), "%s", f->origin_url);
 	f->curl = curl_easy_init();
 	f->sha = EVP_MD_CTX_new();
-	if (!f->curl || !f->sha)
-		return fetch_fail(f, "cannot set up libcurl or SHA-256");
+	f->md5 = EVP_MD_CTX_new();
+	if (!f->curl || !f->sha || !f->md5)
+		return fetch_fail(f, "cannot set up libcurl or the hashes");
 	r = part_open(f);
 	if (r < 0)
 		return r;
@@ -715,6 +863,8 @@ struct fetch *fetch_free(struct fetch *f)
 	if (f->curl)
 		curl_easy_cleanup(f->curl);
 	EVP_MD_CTX_free(f->sha);
+	EVP_MD_CTX_free(f->md5);
+	buf_free(&f->page);
 	free(f);
 	return NULL;
 }

@@ -5,11 +5,12 @@
  * (If-None-Match, If-Modified-Since), so an unchanged file costs one small
  * request.  Otherwise it downloads into CACHE/NAME.part, resuming an
  * earlier partial download with Range + If-Range, hashes the content on the
- * way (SHA-256), and once complete fsyncs it and renames it to
+ * way (SHA-256, and MD5 for a publisher's pin), and once complete fsyncs it and renames it to
  * CACHE/NAME/SHA256.  Redirects are followed here, not by libcurl: only to
  * http and https, never from https down to http, at most
  * FETCH_MAX_REDIRECTS, and the dataset's headers and credentials go only to
- * the origin (scheme, host, port) of its configured URL.
+ * the origin (scheme, host, port) of its configured URL.  A file that must
+ * not be a page (refuse_html) fails when an HTML page comes in its place.
  *
  * A fetch is an object that steps through its requests, so that the daemon
  * can drive its handle from a curl multi loop; fetch_run() drives it to the
@@ -51,6 +52,11 @@ struct fetch_request {
 	/* The partial download's name in the cache (NAME.part), or NULL
 	 * for the dataset's name: each file of a release has its own. */
 	const char *part_name;
+	/* Only the file is acceptable: a 200 whose Content-Type is text/html,
+	 * or whose body begins "<!DOCTYPE html" or "<html", fails with an
+	 * error naming the page's title, and nothing of it is kept (Google
+	 * Drive answers with pages). */
+	bool refuse_html;
 };
 
 struct fetch_result {
@@ -61,6 +67,7 @@ struct fetch_result {
 	uint64_t size;	      /* the complete file's size */
 	unsigned retry_after; /* seconds the server asked to wait, or 0 */
 	char sha256[65];      /* of the complete file */
+	char md5[33];	      /* of the complete file, lower-case hex */
 	char path[1024];      /* the complete file: CACHE/NAME/SHA256 */
 	struct store_validators validators; /* the server's, for the url */
 	char error[512];		    /* why it failed */
@@ -78,7 +85,8 @@ CURL *fetch_handle(struct fetch *f);
  * request is ready on fetch_handle() (a redirect, or a restart without
  * Range), 0 when the fetch is done (see fetch_result(): not_modified, or a
  * complete file at path), or -errno when it failed (the partial download
- * is kept for a resume when the server allows one).
+ * is kept for a resume when the server allows one; -EBADMSG: a page came
+ * in place of a refuse_html file).
  */
 int fetch_step(struct fetch *f, CURLcode code);
 

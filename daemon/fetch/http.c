@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 int http_origin(const char *url, char *out, size_t size)
 {
@@ -40,6 +41,17 @@ bool http_same_origin(const char *a, const char *b)
 
 	return http_origin(a, oa, sizeof(oa)) == 0 &&
 	       http_origin(b, ob, sizeof(ob)) == 0 && strcmp(oa, ob) == 0;
+}
+
+int http_next_allowed(const char *from, const char *to)
+{
+	bool https = strncasecmp(to, "https://", 8) == 0;
+
+	if (!https && strncasecmp(to, "http://", 7) != 0)
+		return -EPROTONOSUPPORT;
+	if (!https && strncasecmp(from, "https://", 8) == 0)
+		return -EPERM;
+	return 0;
 }
 
 const char *http_user_agent(const struct config_fetch *o, char *buf,

@@ -22,6 +22,12 @@ int http_origin(const char *url, char *out, size_t size);
 /* Do URLs a and b have one origin?  False when either cannot be read. */
 bool http_same_origin(const char *a, const char *b);
 
+/* May a request of url from lead to one of url to (a redirect, a page's
+ * form)?  Only to http and https, and never from https down to http.
+ * Returns 0, -EPROTONOSUPPORT (another scheme) or -EPERM (https to
+ * http). */
+int http_next_allowed(const char *from, const char *to);
+
 /* "scrapewatch/VERSION (+CONTACT)" into buf; returns buf. */
 const char *http_user_agent(const struct config_fetch *o, char *buf,
 			    size_t size);

@@ -91,6 +91,7 @@ static const struct source_kind sources[] = {
 	{CONFIG_SOURCE_URLS, "urls", list_urls},
 	{CONFIG_SOURCE_HUGGINGFACE, "huggingface", source_list_huggingface},
 	{CONFIG_SOURCE_GITHUB, "github", source_list_github},
+	{CONFIG_SOURCE_GOOGLE_DRIVE, "google_drive", source_list_google_drive},
 };
 
 static const struct source_kind *source_find(enum config_source_kind kind)

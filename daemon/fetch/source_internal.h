@@ -30,6 +30,9 @@ int source_list_huggingface(const struct source_request *rq,
 			    struct source_listing *ret);
 int source_list_github(const struct source_request *rq,
 		       struct source_listing *ret);
+/* ... and source_drive.c. */
+int source_list_google_drive(const struct source_request *rq,
+			     struct source_listing *ret);
 
 /* Adds a file (sha256 "" or NULL if unknown, size -1 if unknown).
  * Returns 0, or -EFBIG past SOURCE_MAX_FILES (ret->error says so). */

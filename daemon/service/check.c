@@ -73,7 +73,8 @@ static int fetch_and_land(const struct land_job *job, const char *file,
 				   file ? NULL : &last,
 				   NULL,
 				   NULL,
-				   NULL};
+				   NULL,
+				   false};
 	_cleanup_free_ char *file_url = NULL;
 	char source[sizeof(((struct store_release *)NULL)->source)];
 	const struct fetch_result *f;
@@ -113,6 +114,7 @@ static int fetch_and_land(const struct land_job *job, const char *file,
 			.path = f->path,
 			.in_cache = true,
 			.sha256 = f->sha256,
+			.md5 = f->md5,
 			.source = file ? file : source,
 			.etag = f->validators.etag,
 			.last_modified = f->validators.last_modified,

@@ -42,6 +42,9 @@ struct gather {
 	char (*downloaded)[1024];  /* owned: per file, what this check put
 				    * in the cache, or "" */
 	char keys_dir[PATH_MAX];
+	/* The MD5 of the file this check downloaded last, or "": a release
+	 * of one file is checked against the dataset's md5 pin. */
+	char md5[33];
 };
 
 void gather_url_digest(const char *url, char *out, size_t size)
@@ -135,6 +138,7 @@ static int fetch_one(struct gather *g, size_t i,
 		.auth_url =
 			d->source.kind == CONFIG_SOURCE_URLS ? sf->url : d->url,
 		.part_name = part,
+		.refuse_html = sf->refuse_html,
 	};
 	const char *url = sf->url;
 	const struct fetch_result *res;
@@ -159,6 +163,8 @@ static int fetch_one(struct gather *g, size_t i,
 	g->ret->resumed_at += res->resumed_at;
 	if (res->retry_after)
 		g->ret->retry_after = res->retry_after;
+	if (r >= 0 && !res->not_modified)
+		snprintf(g->md5, sizeof(g->md5), "%s", res->md5);
 	if (r < 0) {
 		redact_text(res->error, error, sizeof(error));
 		snprintf(g->ret->error, sizeof(g->ret->error),
@@ -317,6 +323,8 @@ static int fetch_and_land_files(struct gather *g, bool force)
 			snprintf(g->files[i].row.file,
 				 sizeof(g->files[i].row.file), "%s",
 				 keep ? g->files[i].path : "");
+	if (g->listing.n_files == 1 && g->md5[0])
+		info.md5 = g->md5;
 	r = land_release_files(job, g->files, g->listing.n_files, &info,
 			       (int64_t)time(NULL), &g->ret->land);
 	if (r < 0 || g->ret->land.ingest.unchanged || !keep)

@@ -137,17 +137,27 @@ static int finish(const struct land_job *job, struct ingest *in, int r,
 	return r;
 }
 
-/* The dataset's sha256 pin, if it has one, against the file's.  Returns 0
- * or -EBADMSG. */
+/* The dataset's sha256 and md5 pins, if it has them, against the file's
+ * hashes (md5 NULL: not known, as of a file this check did not download,
+ * and not checked).  Returns 0 or -EBADMSG. */
 static int check_pin(const struct config_dataset *d, const char *sha256,
-		     struct land_result *ret)
+		     const char *md5, struct land_result *ret)
 {
-	if (!d->sha256 || strcmp(d->sha256, sha256) == 0)
-		return 0;
-	snprintf(ret->error, sizeof(ret->error),
-		 "sha256 mismatch: the dataset pins %s, the download is %s",
-		 d->sha256, sha256);
-	return -EBADMSG;
+	if (d->sha256 && strcmp(d->sha256, sha256) != 0) {
+		snprintf(ret->error, sizeof(ret->error),
+			 "sha256 mismatch: the dataset pins %s, the download "
+			 "is %s",
+			 d->sha256, sha256);
+		return -EBADMSG;
+	}
+	if (d->md5 && md5 && strcmp(d->md5, md5) != 0) {
+		snprintf(ret->error, sizeof(ret->error),
+			 "md5 mismatch: the dataset pins %s, the download is "
+			 "%s",
+			 d->md5, md5);
+		return -EBADMSG;
+	}
+	return 0;
 }
 
 /* Is content sha256 the newest release's?  Returns 1, 0, or -errno. */
@@ -273,7 +283,7 @@ static int land(const struct land_job *job, const struct land_file *f,
 	int r;
 
 	if (f->sha256) {
-		r = check_pin(d, f->sha256, ret);
+		r = check_pin(d, f->sha256, f->md5, ret);
 		if (r == 0)
 			r = same_as_latest(job, f->sha256, ret);
 		if (r != 0)
@@ -292,7 +302,7 @@ static int land(const struct land_job *job, const struct land_file *f,
 	r = ingest_prepare(job->s, d, job->dataset_id, f->path, &o,
 			   &ret->ingest, &in);
 	if (r >= 0 && !f->sha256)
-		r = check_pin(d, ret->ingest.release.sha256, ret);
+		r = check_pin(d, ret->ingest.release.sha256, f->md5, ret);
 	return finish(job, in, r, ret);
 }
 
@@ -336,7 +346,7 @@ static int land_files(const struct land_job *job, struct ingest_file *files,
 	snprintf(keys_dir, sizeof(keys_dir), "%s/keys", job->c->state_dir);
 	/* A pin is of one file (config_checks.c allows it only then). */
 	if (n == 1 && files[0].row.sha256[0])
-		r = check_pin(d, files[0].row.sha256, ret);
+		r = check_pin(d, files[0].row.sha256, info->md5, ret);
 	if (r >= 0)
 		r = ingest_prepare_files(job->s, d, job->dataset_id, files, n,
 					 &o, &ret->ingest, &in);

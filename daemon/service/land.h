@@ -40,6 +40,8 @@ struct land_file {
 	/* Its content's SHA-256 when known before the parse (a download's),
 	 * or NULL. */
 	const char *sha256;
+	/* Its MD5 (a download's), or NULL: not checked. */
+	const char *md5;
 	const char *source;		  /* recorded as the release's source */
 	const char *etag, *last_modified; /* a server's validators, or NULL */
 };
@@ -68,6 +70,9 @@ struct land_files_info {
 	/* Members of one archive: its SHA-256 (the release's) and the file
 	 * kept; else NULL. */
 	const char *sha256, *file;
+	/* A release of one file: its MD5 when this check downloaded it, for
+	 * the md5 pin; else NULL. */
+	const char *md5;
 };
 
 /*

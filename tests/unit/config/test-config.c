@@ -67,6 +67,21 @@ static const struct {
 	 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 }\n",
 	 "2:5: dataset 'oi': 'sha256' pins one file; a release of several "
 	 "files is pinned by its revision"},
+	{"md5 pin on several files",
+	 "datasets:\n  - { name: oi, format: paths, urls: [https://e.org/a], "
+	 "md5: 425ae20f06a4da1d4dc0f46d40ba5fd6 }\n",
+	 "2:5: dataset 'oi': 'md5' pins one file; a release of several "
+	 "files is pinned by its revision"},
+	{"md5 pin on a hub's files",
+	 "datasets:\n  - { name: l, format: paths, huggingface: { repo: a/b }, "
+	 "md5: 425ae20f06a4da1d4dc0f46d40ba5fd6 }\n",
+	 "2:5: dataset 'l': 'md5' pins one file; a release of several "
+	 "files is pinned by its revision"},
+	{"md5 pin on a GitHub path",
+	 "datasets:\n  - { name: g, format: paths, github: { repo: a/b, "
+	 "path: x.txt }, md5: 425ae20f06a4da1d4dc0f46d40ba5fd6 }\n",
+	 "2:5: dataset 'g': 'md5' pins one file; a release of several "
+	 "files is pinned by its revision"},
 	{"huggingface repo not OWNER/NAME",
 	 "datasets:\n  - { name: l, format: paths, huggingface: { repo: "
 	 "laion } }\n",
@@ -156,6 +171,20 @@ static const struct {
 	{"bad sha256 pin",
 	 "datasets:\n  - { name: a, url: https://e.org/1, format: ffhq, sha256: abc }\n",
 	 "2:60: expected a SHA-256 hash (64 hex digits), found 'abc'"},
+	{"bad md5 pin",
+	 "datasets:\n  - { name: a, url: https://e.org/1, format: ffhq, md5: "
+	 "425ae20f06a4da1d4dc0f46d40ba5fdZ }\n",
+	 "2:57: expected an MD5 hash (32 hex digits), found "
+	 "'425ae20f06a4da1d4dc0f46d40ba5fdZ'"},
+	{"md5 pin too long",
+	 "datasets:\n  - { name: a, url: https://e.org/1, format: ffhq, md5: "
+	 "425ae20f06a4da1d4dc0f46d40ba5fd60 }\n",
+	 "2:57: expected an MD5 hash (32 hex digits), found "
+	 "'425ae20f06a4da1d4dc0f46d40ba5fd60'"},
+	{"md5 pin not a scalar",
+	 "datasets:\n  - { name: a, url: https://e.org/1, format: ffhq, md5: "
+	 "[425ae20f06a4da1d4dc0f46d40ba5fd6] }\n",
+	 "2:57: expected an MD5 hash, found a list"},
 	{"inline token in a header",
 	 "datasets:\n  - name: a\n    url: https://e.org/1\n    format: ffhq\n"
 	 "    headers: { X-Api-Key: abc123 }\n",
@@ -922,5 +951,28 @@ TEST(an_entry_without_a_public_source_loads_but_has_none)
 	CHECK_INT(d->about.access, CONFIG_ACCESS_NONE);
 	CHECK(!config_dataset_has_source(d));
 	CHECK_STR(d->url, "");
+	config_free(c);
+}
+
+TEST(md5_pins_one_file_in_lower_case)
+{
+	struct config *c = load_good(
+		"datasets:\n"
+		"  - name: ffhq\n"
+		"    google_drive: { id: 16N0RV4fHI6joBuKbQAoG34V_cQk7vxSA }\n"
+		"    format: ffhq\n"
+		"    md5: 425AE20F06A4DA1D4DC0F46D40BA5FD6\n"
+		"  - { name: v1, url: https://e.org/ffhq-dataset-v1.json, "
+		"format: ffhq, md5: d5dff1aeb0d9e6a8e5b704eb3549b9e1 }\n"
+		"  - { name: plain, url: https://e.org/p.json, format: ffhq }\n");
+
+	if (!c)
+		return;
+	CHECK_STR(c->datasets[0].md5, "425ae20f06a4da1d4dc0f46d40ba5fd6");
+	CHECK_STR(c->datasets[0].url,
+		  "https://drive.google.com/uc?export=download&id="
+		  "16N0RV4fHI6joBuKbQAoG34V_cQk7vxSA");
+	CHECK_STR(c->datasets[1].md5, "d5dff1aeb0d9e6a8e5b704eb3549b9e1");
+	CHECK(c->datasets[2].md5 == NULL);
 	config_free(c);
 }
