@@ -594,6 +594,7 @@ static int html_refused(struct fetch *f)
 	char title[HTML_TITLE_MAX + 8];
 
 	html_title(f->page.data, f->page.len, title, sizeof(title));
+	snprintf(f->res.page_title, sizeof(f->res.page_title), "%s", title);
 	if (title[0])
 		fetch_fail(f,
 			   "%s: the server sent an HTML page, not the file: "

@@ -71,6 +71,9 @@ struct fetch_result {
 	char path[1024];      /* the complete file: CACHE/NAME/SHA256 */
 	struct store_validators validators; /* the server's, for the url */
 	char error[512];		    /* why it failed */
+	/* The title of the HTML page refused in place of a refuse_html
+	 * file (as the server sent it: escape it to show it), or "". */
+	char page_title[128];
 };
 
 /* Prepares a fetch; its first request is ready on fetch_handle().

@@ -136,6 +136,13 @@ int source_list(const struct source_request *rq, struct source_listing *ret)
 	return 0;
 }
 
+unsigned source_page_wait(const struct config_dataset *d, const char *title)
+{
+	return d->source.kind == CONFIG_SOURCE_GOOGLE_DRIVE
+		       ? source_drive_page_wait(title)
+		       : 0;
+}
+
 void source_listing_free(struct source_listing *l)
 {
 	size_t i;

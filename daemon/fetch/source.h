@@ -94,4 +94,9 @@ int source_list(const struct source_request *rq, struct source_listing *ret);
 
 void source_listing_free(struct source_listing *l);
 
+/* A page the host sent in place of a listed file (its title): the seconds
+ * to wait before asking again when the page says the host is refusing for
+ * a while (Google Drive's "Quota exceeded"), else 0. */
+unsigned source_page_wait(const struct config_dataset *d, const char *title);
+
 #endif

@@ -413,6 +413,11 @@ static int list_from_form(struct drive *dr, const char *title,
 	return r;
 }
 
+unsigned source_drive_page_wait(const char *title)
+{
+	return strcasestr(title, DRIVE_QUOTA_TITLE) ? DRIVE_QUOTA_WAIT : 0;
+}
+
 /* Is the page Drive's "Quota exceeded"? */
 static bool is_quota_page(const struct drive *dr, const char *title)
 {

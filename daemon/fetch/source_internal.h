@@ -34,6 +34,9 @@ int source_list_github(const struct source_request *rq,
 int source_list_google_drive(const struct source_request *rq,
 			     struct source_listing *ret);
 
+/* google_drive's source_page_wait(). */
+unsigned source_drive_page_wait(const char *title);
+
 /* Adds a file (sha256 "" or NULL if unknown, size -1 if unknown).
  * Returns 0, or -EFBIG past SOURCE_MAX_FILES (ret->error says so). */
 int source_add_file(struct source_listing *l, const char *name, const char *url,

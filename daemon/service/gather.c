@@ -166,10 +166,18 @@ static int fetch_one(struct gather *g, size_t i,
 	if (r >= 0 && !res->not_modified)
 		snprintf(g->md5, sizeof(g->md5), "%s", res->md5);
 	if (r < 0) {
+		unsigned wait = source_page_wait(d, res->page_title);
+
 		redact_text(res->error, error, sizeof(error));
 		snprintf(g->ret->error, sizeof(g->ret->error),
 			 "file '%s': %.300s",
 			 shown_name(sf, name, sizeof(name)), error);
+		/* A host's page that says "later" (Drive's quota) is a wait,
+		 * not a broken file. */
+		if (wait) {
+			g->ret->retry_after = MAX(g->ret->retry_after, wait);
+			r = -EAGAIN;
+		}
 	} else if (res->not_modified) {
 		take_prev(f, prev);
 	} else if (sf->sha256[0] && strcmp(sf->sha256, res->sha256) != 0) {

@@ -5,7 +5,8 @@
 # unchanged re-check (downloaded again, as Drive gives no validators, and
 # not parsed), the quota page (the check fails saying so, the dataset is
 # held back for 6 hours, nothing is downloaded), the quota page in place
-# of the file after the warning (refused, nothing kept), a new version
+# of the file after the warning (refused, nothing kept, held back as long
+# as the first quota page), a new version
 # that the md5 pin refuses and then lets in, a small file served directly
 # and named by its Content-Disposition, and a sign-in page.  Each failure
 # leaves the index as it was.
@@ -122,7 +123,9 @@ expect_eq "quota: entries as they were" "$(db "SELECT count(*) FROM entries")" "
 # --- the quota page in place of the file, after the warning -------------------
 drive v2.json warn '"quota_later": true'
 run_sw "${C[@]}" check ffhq
-expect_eq "quota after the warning: exit" "$RC" 65
+expect_eq "quota after the warning: exit, a wait and not bad data" "$RC" 69
+expect_eq "quota after the warning: held back 6 hours too" \
+	"$(db "SELECT retry_after FROM runs ORDER BY id DESC LIMIT 1")" 21600
 expect_contains "quota after the warning: refused" "$ERR" \
 	"ffhq: check failed: file '$big': $GDRIVED_CONTENT_URL/download?id=$big&export=download&confirm=t&uuid="
 expect_contains "quota after the warning: the page named" "$ERR" \
