@@ -201,6 +201,8 @@ edit_file() { # edit_file FILE SED-EXPR: one edit of FILE, which must change it
 }
 edit() { edit_file "$CFG" "$1"; } # edit SED-EXPR: one edit of the configuration
 edit_file "$CATALOGUE/ffhq.yaml" 's|^google_drive: { id: 16N0RV4fHI6joBuKbQAoG34V_cQk7vxSA }$|url: file:///srv/datasets/ffhq/ffhq-dataset-v2.json|'
+# The local releases are the demo's, not NVIDIA's file: no MD5 pin.
+edit_file "$CATALOGUE/ffhq.yaml" '/^md5: /d'
 edit_file "$CATALOGUE/yfcc100m.yaml" 's|^url: https://multimedia-commons.s3-us-west-2.amazonaws.com/tools/etc/yfcc100m_dataset.sql$|url: file:///srv/datasets/yfcc100m/yfcc100m_dataset.bz2|'
 edit '/use: ffhq$/,/interval:/s|interval: 7d|interval: 15s|'
 edit "s|url: smtp://smtp.example.org:587|url: smtp://127.0.0.1:$SMTP_PORT|"
