@@ -5,7 +5,8 @@
 # file is downloaded and parsed (nginx's log and the run record both say
 # so), and the release has exactly its changes, each entry remembering
 # the file it came from; a file that fails leaves the whole release
-# un-ingested and the index as it was.
+# un-ingested and the index as it was, and a check killed mid-download is
+# resumed by the next.
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
@@ -155,4 +156,36 @@ sed -i '$d' "$tmp/local/test.csv"
 run_sw -c "$tmp/local.yaml" check local
 expect_contains "the changed one parsed" "$OUT" ", 1 parsed]"
 expect_contains "its last line gone" "$OUT" "0 added, 1 removed"
+
+# A check killed while it downloads the second file: the next one resumes
+# that file where it stopped (Range), and the release lands whole.
+part small 1700000030 "1 10"
+part big 1700000031 "1000 6999"
+cat >"$tmp/parts.yaml" <<EOF
+state_dir: $tmp/state3
+cache_dir: $tmp/cache3
+datasets:
+  - name: parts
+    urls: [ "$HTTPD_URL/small.csv", "$HTTPD_URL/slow/big.csv" ]
+    format: csv
+    columns: { key: ImageID, image_url: OriginalURL }
+EOF
+"$SW" -c "$tmp/parts.yaml" check parts >/dev/null 2>&1 &
+pid=$!
+partial() { find "$tmp/cache3" -maxdepth 1 -name 'parts~*.part' -size +100k 2>/dev/null | grep -q .; }
+for _ in $(seq 200); do partial && break; sleep 0.05; done
+partial && sw_pass || sw_fail "no partial download of big.csv"
+{ kill -9 "$pid" && wait "$pid"; } 2>/dev/null || true
+sleep 0.3 # nginx logs the aborted request when it notices
+at=$(stat -c %s "$tmp"/cache3/parts~*.part)
+httpd_log_clear
+run_sw -c "$tmp/parts.yaml" check parts
+expect_eq "after the kill: exit" "$RC" 0
+expect_contains "both files in the release" "$OUT" "$((10 + 6000)) entries"
+expect_contains "the rest of big.csv asked for" "$(grep ' /slow/big.csv ' "$HTTPD_LOG")" \
+	"206 GET /slow/big.csv bytes=$(($(stat -c %s "$HTTPD_WWW/big.csv") - at)) "
+expect_eq "big.csv's SHA-256 is the whole file's" \
+	"$(sqlite3 "$tmp/state3/scrapewatch.db" "SELECT sha256 FROM release_files WHERE name = 'big.csv'")" \
+	"$(sha256sum <"$HTTPD_WWW/big.csv" | cut -d' ' -f1)"
+expect_eq "no partial download left" "$(find "$tmp/cache3" -name '*.part*' | wc -l)" 0
 sw_done
