@@ -4,6 +4,7 @@
  */
 #include "fetch/source.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,7 +49,16 @@ int source_add_file(struct source_listing *l, const char *name, const char *url,
 	f = &l->files[l->n_files++];
 	*f = (struct source_file){
 		.name = xstrdup(name), .url = xstrdup(url), .size = size};
-	snprintf(f->sha256, sizeof(f->sha256), "%s", sha256 ? sha256 : "");
+	/* Only 64 hex digits, in lower case: it names files in the cache
+	 * and the state directory. */
+	if (sha256 && strlen(sha256) == 64 &&
+	    strspn(sha256, "0123456789abcdefABCDEF") == 64) {
+		size_t i;
+
+		for (i = 0; i < 64; i++)
+			f->sha256[i] = (char)tolower((unsigned char)sha256[i]);
+		f->sha256[64] = '\0';
+	}
 	return 0;
 }
 
