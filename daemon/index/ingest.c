@@ -15,6 +15,7 @@
 #include "index/ingest.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <openssl/evp.h>
@@ -29,6 +30,7 @@
 #include "index/spill.h"
 #include "lib/buf.h"
 #include "lib/fsutil.h"
+#include "lib/hashid.h"
 #include "lib/log.h"
 #include "lib/macro.h"
 #include "lib/stop.h"
@@ -338,10 +340,53 @@ static int parse_file(struct ingest *in, const char *path, char sha[65])
 
 /* ---- releases of several files ------------------------------------------- */
 
+void ingest_keys_dir(const char *state_dir, int64_t dataset_id,
+		     const struct config_dataset *d, char *out, size_t size)
+{
+	char id[HASHID_LEN + 1];
+	struct hashid h;
+	size_t i;
+
+	hashid_init(&h);
+	hashid_add_str(&h, d->format);
+	for (i = 0; i < ENTRY_FIELD_MAX; i++)
+		hashid_add_str(&h,
+			       d->layout.fields[i] ? d->layout.fields[i] : "");
+	hashid_add_str(&h, d->layout.header ? "header" : "");
+	hashid_add_str(&h, d->layout.records ? d->layout.records : "");
+	hashid_add_str(&h, d->layout.table ? d->layout.table : "");
+	hashid_add_str(&h, d->member ? d->member : "");
+	hashid_final(&h, id);
+	snprintf(out, size, "%s/keys/%lld-%.16s", state_dir,
+		 (long long)dataset_id, id);
+}
+
 void ingest_keys_path(const char *dir, const char *sha256, char *out,
 		      size_t size)
 {
 	snprintf(out, size, "%s/%s.keys", dir, sha256);
+}
+
+void ingest_keys_prune(const char *dir, const struct ingest_file *files,
+		       size_t n)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	size_t i, len;
+
+	if (!dh)
+		return;
+	while ((de = readdir(dh))) {
+		len = strlen(de->d_name);
+		if (len != 64 + 5 || strcmp(de->d_name + 64, ".keys") != 0)
+			continue;
+		for (i = 0; i < n; i++)
+			if (strncmp(files[i].row.sha256, de->d_name, 64) == 0)
+				break;
+		if (i == n)
+			(void)unlinkat(dirfd(dh), de->d_name, 0);
+	}
+	closedir(dh);
 }
 
 /* Marks the keys of an unchanged file, read from its key list. */

@@ -99,9 +99,21 @@ int ingest_prepare_files(struct store *s, const struct config_dataset *d,
 			 size_t n, const struct ingest_options *o,
 			 struct ingest_result *res, struct ingest **ret);
 
+/* Where dataset d (row dataset_id) keeps its files' key lists:
+ * STATE/keys/ID-DIGEST, the digest of what makes its keys (its format and
+ * the options it reads with), so that a dataset whose keys change with
+ * its configuration never reads the lists of before. */
+void ingest_keys_dir(const char *state_dir, int64_t dataset_id,
+		     const struct config_dataset *d, char *out, size_t size);
+
 /* The key list path of a file whose content is sha256 (in dir). */
 void ingest_keys_path(const char *dir, const char *sha256, char *out,
 		      size_t size);
+
+/* Deletes the key lists in dir but those of the n files (the newest
+ * release's): only they are read again. */
+void ingest_keys_prune(const char *dir, const struct ingest_file *files,
+		       size_t n);
 
 /*
  * Opens the release's transaction and writes the release (res->release gets

@@ -335,6 +335,8 @@ static int fetch_and_land_files(struct gather *g, bool force)
 		info.md5 = g->md5;
 	r = land_release_files(job, g->files, g->listing.n_files, &info,
 			       (int64_t)time(NULL), &g->ret->land);
+	if (r >= 0 && !g->ret->land.ingest.unchanged)
+		ingest_keys_prune(g->keys_dir, g->files, g->listing.n_files);
 	if (r < 0 || g->ret->land.ingest.unchanged || !keep)
 		drop_downloads(g, false);
 	if (r < 0 && r != -ESTALE)
@@ -349,7 +351,8 @@ int gather_and_land(const struct land_job *job, struct gather_result *ret)
 	int r;
 
 	*ret = (struct gather_result){0};
-	snprintf(g.keys_dir, sizeof(g.keys_dir), "%s/keys", job->c->state_dir);
+	ingest_keys_dir(job->c->state_dir, job->dataset_id, job->d, g.keys_dir,
+			sizeof(g.keys_dir));
 	r = list_files(&g);
 	if (r >= 0 && g.listing.not_modified) {
 		ret->land.ingest.release = g.latest;

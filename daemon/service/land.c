@@ -343,7 +343,8 @@ static int land_files(const struct land_job *job, struct ingest_file *files,
 	struct ingest *in = NULL;
 	int r = 0;
 
-	snprintf(keys_dir, sizeof(keys_dir), "%s/keys", job->c->state_dir);
+	ingest_keys_dir(job->c->state_dir, job->dataset_id, d, keys_dir,
+			sizeof(keys_dir));
 	/* A pin is of one file (config_checks.c allows it only then). */
 	if (n == 1 && files[0].row.sha256[0])
 		r = check_pin(d, files[0].row.sha256, info->md5, ret);

@@ -156,6 +156,15 @@ sed -i '$d' "$tmp/local/test.csv"
 run_sw -c "$tmp/local.yaml" check local
 expect_contains "the changed one parsed" "$OUT" ", 1 parsed]"
 expect_contains "its last line gone" "$OUT" "0 added, 1 removed"
+expect_eq "the key lists kept: the newest release's two files" \
+	"$(find "$tmp/state2/keys" -name '*.keys' | wc -l)" 2
+# Keys made another way (the key column changed): no list of before is
+# read; every file is parsed again (the same content is still the same
+# release, as for a dataset of one file).
+sed -i 's/columns: { key: ImageID, image_url: OriginalURL }/columns: { key: OriginalURL, image_url: OriginalURL }/' "$tmp/local.yaml"
+run_sw -c "$tmp/local.yaml" check local
+expect_contains "a new key: both files parsed" "$OUT" ", 2 parsed]"
+expect_contains "the same content" "$OUT" "local: unchanged: same content as release 2"
 
 # A check killed while it downloads the second file: the next one resumes
 # that file where it stopped (Range), and the release lands whole.
