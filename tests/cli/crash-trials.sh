@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Seeded crash trials: kill -9 at a random moment of `scrapewatch import`,
-# `check` (a 200k-row release, about a second) and `deliver` (a slow
-# webhook receiver), then rerun to completion, and compare with runs never
-# killed: the same releases (sha256 and counts), the same events and alerts
+# `check` (a 200k-row release, about a second), `check` of a release of
+# four files of which one changed, and `deliver` (a slow webhook
+# receiver), then rerun to completion, and compare with runs never killed
+# (for the four files also the release after, which reads the key lists
+# the killed run may have left unwritten): the same releases (sha256 and counts), the same events and alerts
 # (ids), integrity_check ok after every kill; every alert delivered at least
 # once, any duplicate with the same webhook-id and an identical body, and
 # nothing pending.  The moment of each kill is drawn from
 # random.Random(SW_CRASH_SEED + trial) in [0, T], T being the step's
 # duration measured on this machine (so a slower build, e.g. ASan, is
 # killed across its own whole run).
-#   SW_CRASH_TRIALS  number of trials (default 50), split over the three steps
+#   SW_CRASH_TRIALS  number of trials (default 50), split over the four steps
 #   SW_CRASH_SEED    the seed (default 1)
 #   SW_CRASH_ROWS    rows of the release (default 200000)
 #   SW_CRASH_BUDGET  seconds after which no new trial starts once 15 have
@@ -47,6 +49,11 @@ config() {
 		    url: "file://$tmp/v2.csv"
 		    format: csv
 		    columns: { photo_id: photo, owner_nsid: owner, page_url: page }
+		  - name: shards
+		    urls: [ "file://$tmp/$1-shards/s1.csv", "file://$tmp/$1-shards/s2.csv",
+		            "file://$tmp/$1-shards/s3.csv", "file://$tmp/$1-shards/s4.csv" ]
+		    format: csv
+		    columns: { photo_id: photo, owner_nsid: owner, page_url: page }
 		subscribers:
 		  jane: { webhook: "$WEBHOOKD_URL/$2/jane", secret: { file: $tmp/hook.key } }
 		  bob: { webhook: "$WEBHOOKD_URL/$2/bob", secret: { file: $tmp/hook.key } }
@@ -70,11 +77,21 @@ release() {
 shift_by=$((ROWS / 10))
 release "$tmp/v1.csv" 1 "$ROWS"
 release "$tmp/v2.csv" $((shift_by + 1)) $((ROWS + shift_by))
+# shards NAME EDITION: the four files of dataset shards for state NAME:
+# edition 1, 2 (the third file changed) or 3 (the first changed too).
+q=$((ROWS / 4))
+shards() {
+	mkdir -p "$tmp/$1-shards"
+	release "$tmp/$1-shards/s1.csv" 1 $(($2 == 3 ? q - 100 : q))
+	release "$tmp/$1-shards/s2.csv" $((q + 1)) $((2 * q))
+	release "$tmp/$1-shards/s3.csv" $((2 * q + ($2 >= 2 ? 200 : 1))) $((3 * q))
+	release "$tmp/$1-shards/s4.csv" $((3 * q + 1)) $((4 * q))
+}
 
 sql() { sqlite3 "$tmp/$1/scrapewatch.db" "$2"; }
 # state NAME: what must match the run never killed.
 state() {
-	sql "$1" "SELECT seq, sha256, entries, added, removed, reincluded FROM releases ORDER BY seq;
+	sql "$1" "SELECT seq, sha256, entries, added, removed, reincluded FROM releases ORDER BY dataset_id, seq;
 		SELECT 'events', count(*), group_concat(id) FROM (SELECT id FROM events ORDER BY id);
 		SELECT 'alerts', count(*), group_concat(id) FROM (SELECT id FROM alerts ORDER BY id);
 		SELECT 'alert_events', count(*) FROM alert_events;"
@@ -98,6 +115,25 @@ sw ref-check check faces
 T_check=$(elapsed "$t")
 ref_import=$(state ref-import)
 ref_check=$(state ref-check)
+# The four files: release 1 in base-files; the references of release 2
+# (the third file changed) and release 3 (then the first).
+config base-files ref
+cp -a "$tmp/base/." "$tmp/base-files/"
+shards base-files 1
+sw base-files check shards || { cat "$tmp/base-files.err"; exit 1; }
+config ref-files ref
+cp -a "$tmp/base-files/." "$tmp/ref-files/"
+shards ref-files 2
+t=$(now)
+sw ref-files check shards
+T_files=$(elapsed "$t")
+ref_files=$(state ref-files)
+shards ref-files 3
+sw ref-files check shards
+ref_files3=$(state ref-files)
+expect_contains "the reference's release 2 changed one file's entries" \
+	"$(sql ref-files "SELECT added || ' ' || removed FROM releases r JOIN datasets d ON d.id = r.dataset_id WHERE d.name = 'shards' AND seq = 2")" \
+	"0 199"
 n_alerts=$(sql ref-check "SELECT count(*) FROM alerts")
 expect_eq "the reference check queued alerts" "$([ "$n_alerts" -ge 5 ] && echo yes)" yes
 # Delivery: every request to /d* waits a little, so that deliver takes a
@@ -109,7 +145,7 @@ cp -a "$tmp/pending" "$tmp/ref-deliver"
 t=$(now)
 sw ref-deliver deliver
 T_deliver=$(elapsed "$t")
-echo "reference: $ROWS rows; import ${T_import}s, check ${T_check}s, deliver ${T_deliver}s ($n_alerts alerts)"
+echo "reference: $ROWS rows; import ${T_import}s, check ${T_check}s, four files ${T_files}s, deliver ${T_deliver}s ($n_alerts alerts)"
 
 # --- trials ------------------------------------------------------------------
 # delay TRIAL T: the kill's moment, seeded.
@@ -160,15 +196,25 @@ check_requests() {
 	EOF
 }
 
-trial_ingest() { # TRIAL STEP(import|check) T
-	local i=$1 step=$2 d name=t$1
+trial_ingest() { # TRIAL STEP(import|check|files) T
+	local i=$1 step=$2 d name=t$1 ref
 	d=$(delay "$i" "$3")
-	rm -rf "${tmp:?}/$name"
+	rm -rf "${tmp:?}/$name" "${tmp:?}/$name-shards"
 	config "$name" "t$i"
-	cp -a "$tmp/base" "$tmp/$name"
-	if [ "$step" = import ]; then
+	case $step in
+	import) ref=$ref_import ;;
+	check) ref=$ref_check ;;
+	files) ref=$ref_files ;;
+	esac
+	if [ "$step" = files ]; then
+		cp -a "$tmp/base-files" "$tmp/$name"
+		shards "$name" 2
+		kill_at "$name" "$d" check shards
+	elif [ "$step" = import ]; then
+		cp -a "$tmp/base" "$tmp/$name"
 		kill_at "$name" "$d" import faces "$tmp/v2.csv"
 	else
+		cp -a "$tmp/base" "$tmp/$name"
 		kill_at "$name" "$d" check faces
 	fi
 	expect_eq "trial $i ($step, kill at ${d}s): integrity" \
@@ -184,16 +230,23 @@ trial_ingest() { # TRIAL STEP(import|check) T
 	fi
 	if [ "$seq" = 2 ]; then
 		# Committed: the whole release, every event with its alerts.
-		expect_eq "trial $i: a committed release is whole" "$(state "$name")" \
-			"$([ "$step" = import ] && echo "$ref_import" || echo "$ref_check")"
+		expect_eq "trial $i: a committed release is whole" "$(state "$name")" "$ref"
 	else
 		expect_eq "trial $i: the index is as before" "$seq" 1
 	fi
-	if [ "$step" = import ]; then sw "$name" import faces "$tmp/v2.csv"; else sw "$name" check faces; fi ||
-		sw_fail "trial $i: the rerun failed: $(cat "$tmp/$name.err")"
-	expect_eq "trial $i ($step, kill at ${d}s): rerun gives the reference" "$(state "$name")" \
-		"$([ "$step" = import ] && echo "$ref_import" || echo "$ref_check")"
-	rm -rf "${tmp:?}/$name"
+	case $step in
+	import) sw "$name" import faces "$tmp/v2.csv" ;;
+	check) sw "$name" check faces ;;
+	files) sw "$name" check shards ;;
+	esac || sw_fail "trial $i: the rerun failed: $(cat "$tmp/$name.err")"
+	expect_eq "trial $i ($step, kill at ${d}s): rerun gives the reference" "$(state "$name")" "$ref"
+	if [ "$step" = files ]; then
+		# The next release reads the key lists of the files it shares.
+		shards "$name" 3
+		sw "$name" check shards || sw_fail "trial $i: release 3 failed: $(cat "$tmp/$name.err")"
+		expect_eq "trial $i (files): release 3 gives the reference" "$(state "$name")" "$ref_files3"
+	fi
+	rm -rf "${tmp:?}/$name" "${tmp:?}/$name-shards"
 }
 
 trial_deliver() { # TRIAL T
@@ -233,7 +286,7 @@ trial_deliver() { # TRIAL T
 }
 
 DUPS=0
-steps=(import check deliver)
+steps=(import check deliver files)
 ran=0
 for ((i = 1; i <= TRIALS; i++)); do
 	if [ "$i" -gt 15 ] && [ "$(elapsed "$started" | cut -d. -f1)" -ge "$BUDGET" ]; then
@@ -241,9 +294,10 @@ for ((i = 1; i <= TRIALS; i++)); do
 		break
 	fi
 	ran=$i
-	case ${steps[$((i % 3))]} in
+	case ${steps[$((i % 4))]} in
 	import) trial_ingest "$i" import "$T_import" ;;
 	check) trial_ingest "$i" check "$T_check" ;;
+	files) trial_ingest "$i" files "$T_files" ;;
 	deliver) trial_deliver "$i" "$T_deliver" ;;
 	esac
 done
