@@ -270,6 +270,22 @@ static void drop_downloads(struct gather *g, bool keep_listed)
 	}
 }
 
+/* What the dataset's listing validator belongs to: its url and what it
+ * lists there (files, revision), so that a changed configuration lists
+ * again rather than take the newest release for the answer. */
+static void listing_key(const struct config_dataset *d, char *out, size_t size)
+{
+	const char *parts[] = {
+		d->url,
+		d->source.files ? d->source.files : "",
+		d->source.revision ? d->source.revision : "",
+	};
+	char id[HASHID_LEN + 1];
+
+	hashid_of(id, parts, ELEMENTSOF(parts));
+	snprintf(out, size, "list:%s", id);
+}
+
 static int list_files(struct gather *g)
 {
 	const struct land_job *job = g->job;
@@ -290,14 +306,17 @@ static int list_files(struct gather *g)
 					     g);
 		if (r < 0)
 			return r;
-		if (g->latest.revision[0])
-			rq.last_revision = g->latest.revision;
 	}
-	/* The listing's validator, kept as the dataset's for its url. */
-	gather_url_digest(job->d->url, digest, sizeof(digest));
-	if (store_validators_get(job->s, job->dataset_id, &v) >= 0 &&
-	    strcmp(v.url, digest) == 0 && v.etag[0] && rq.last_revision)
-		rq.last_etag = v.etag;
+	/* The listing's validator and the newest release's revision, while
+	 * the configuration lists what it listed then. */
+	listing_key(job->d, digest, sizeof(digest));
+	if (g->has_latest && g->latest.revision[0] &&
+	    store_validators_get(job->s, job->dataset_id, &v) >= 0 &&
+	    strcmp(v.url, digest) == 0) {
+		rq.last_revision = g->latest.revision;
+		if (v.etag[0])
+			rq.last_etag = v.etag;
+	}
 	r = source_list(&rq, &g->listing);
 	g->ret->http_status = g->listing.http_status;
 	g->ret->retry_after = g->listing.retry_after;
@@ -375,10 +394,10 @@ int gather_and_land(const struct land_job *job, struct gather_result *ret)
 		ret->fetched = ret->parsed = 0;
 		r = fetch_and_land_files(&g, true);
 	}
-	if (r >= 0 && g.listing.etag[0]) {
+	if (r >= 0 && !g.listing.not_modified) {
 		struct store_validators kept = {0};
 
-		gather_url_digest(job->d->url, kept.url, sizeof(kept.url));
+		listing_key(job->d, kept.url, sizeof(kept.url));
 		snprintf(kept.etag, sizeof(kept.etag), "%s", g.listing.etag);
 		(void)store_validators_set(job->s, job->dataset_id, &kept);
 	}

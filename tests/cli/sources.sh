@@ -155,6 +155,22 @@ expect_eq "renamed shard: exit" "$RC" 0
 expect_contains "nothing downloaded" "$OUT" "[2 files: 0 downloaded"
 expect_eq "no download at all" "$(hub_log | grep -c '/resolve/\| cdn ')" 0
 
+# The configuration lists other files of the same commit: listed again,
+# not taken for "the same commit".
+sed "s|files: 'data/\*.csv'|files: 'data/train-*.csv'|" "$tmp/sw.yaml" >"$tmp/narrow.yaml"
+hub_state 3
+run_sw -c "$tmp/narrow.yaml" check faces
+expect_eq "a narrower glob: exit" "$RC" 0
+expect_contains "the tree listed again" "$(hub_log)" "/api/datasets/o/faces/tree/$C3?recursive=true"
+expect_contains "recut-0.csv's entries gone" "$OUT" "2 entries; 0 added, 2 removed"
+hub_state 3
+run_sw -c "$tmp/narrow.yaml" check faces
+expect_contains "then the same commit is nothing new" "$OUT" "faces: unchanged"
+expect_eq "in one request" "$(hub_log | wc -l)" 1
+hub_state 3
+run_sw -c "$tmp/sw.yaml" check faces
+expect_contains "the glob as before: recut-0.csv back" "$OUT" "4 entries; 0 added, 0 removed, 2 reincluded"
+
 # A rate limit: the check fails with the host's wait, the index as it was.
 releases=$(db "SELECT count(*) FROM releases")
 hub_state 3 '[{"path": "/api/datasets/o/faces/revision/", "status": 429, "headers": {"Retry-After": "30"}}]'
