@@ -12,11 +12,14 @@
  */
 #include "service/gather.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -270,6 +273,38 @@ static void drop_downloads(struct gather *g, bool keep_listed)
 	}
 }
 
+/* After a release landed: deletes the complete downloads in CACHE/NAME/
+ * that no release keeps -- those a failed check left for the next to find
+ * and that it did not need -- unless younger than an hour (another check
+ * of the dataset may be about to land one). */
+static void sweep_cache(const struct gather *g)
+{
+	const struct land_job *job = g->job;
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	time_t now = time(NULL);
+	struct dirent *de;
+	struct stat st;
+	DIR *dh;
+
+	snprintf(dir, sizeof(dir), "%s/%s", job->c->cache_dir, job->d->name);
+	dh = opendir(dir);
+	if (!dh)
+		return;
+	while ((de = readdir(dh))) {
+		if (strlen(de->d_name) != 64 ||
+		    strspn(de->d_name, "0123456789abcdef") != 64)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (fstatat(dirfd(dh), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+			    0 ||
+		    !S_ISREG(st.st_mode) || now - st.st_mtime < 3600)
+			continue;
+		if (store_file_kept(job->s, path) == 0)
+			(void)unlinkat(dirfd(dh), de->d_name, 0);
+	}
+	closedir(dh);
+}
+
 /* What the dataset's listing validator belongs to: its url and what it
  * lists there (files, revision), so that a changed configuration lists
  * again rather than take the newest release for the answer. */
@@ -354,8 +389,10 @@ static int fetch_and_land_files(struct gather *g, bool force)
 		info.md5 = g->md5;
 	r = land_release_files(job, g->files, g->listing.n_files, &info,
 			       (int64_t)time(NULL), &g->ret->land);
-	if (r >= 0 && !g->ret->land.ingest.unchanged)
+	if (r >= 0 && !g->ret->land.ingest.unchanged) {
 		ingest_keys_prune(g->keys_dir, g->files, g->listing.n_files);
+		sweep_cache(g);
+	}
 	if (r < 0 || g->ret->land.ingest.unchanged || !keep)
 		drop_downloads(g, false);
 	if (r < 0 && r != -ESTALE)

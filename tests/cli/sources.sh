@@ -35,6 +35,7 @@ C1=1111111111111111111111111111111111111111
 C2=2222222222222222222222222222222222222222
 C3=3333333333333333333333333333333333333333
 C4=4444444444444444444444444444444444444444
+C5=5555555555555555555555555555555555555555
 
 # hub_state N [FAULTS]: o/faces (gated) with its first N commits: 2 changes
 # train-1.csv and renames it train-1-v2.csv, 3 renames train-0.csv as it is.
@@ -43,6 +44,8 @@ hub_state() {
 		"{\"sha\": \"$C1\", \"files\": {\"README.md\": \"$f/readme\", \"data/train-0.csv\": \"$f/s0\", \"data/train-1.csv\": \"$f/s1\"}}"
 		"{\"sha\": \"$C2\", \"files\": {\"README.md\": \"$f/readme\", \"data/train-0.csv\": \"$f/s0\", \"data/train-1-v2.csv\": \"$f/s1b\"}}"
 		"{\"sha\": \"$C3\", \"files\": {\"README.md\": \"$f/readme\", \"data/recut-0.csv\": \"$f/s0\", \"data/train-1-v2.csv\": \"$f/s1b\"}}"
+		"{\"sha\": \"$C4\", \"files\": {\"README.md\": \"$f/readme\", \"data/recut-0.csv\": \"$f/s0\", \"data/train-1-v2.csv\": \"$f/s1c\", \"data/zz.csv\": \"$f/s2\"}}"
+		"{\"sha\": \"$C5\", \"files\": {\"README.md\": \"$f/readme\", \"data/recut-0.csv\": \"$f/s0\", \"data/train-1-v2.csv\": \"$f/s1d\", \"data/zz.csv\": \"$f/s2\"}}"
 	)
 	local list
 	list=$(IFS=,; echo "${commits[*]:0:$1}")
@@ -180,6 +183,30 @@ expect_contains "names the status and the wait" "$ERR" \
 	"faces: check failed: http://127.0.0.1:$HUB_PORT/api/datasets/o/faces/revision/main: HTTP 429: rate limited; the host asks to wait 30s"
 expect_contains "the index is unchanged" "$ERR" "the index is unchanged"
 expect_eq "no release added" "$(db "SELECT count(*) FROM releases")" "$releases"
+
+# A file that fails after another downloaded: the download whose SHA-256
+# was listed stays for the next check; once a release lands without it
+# (and it is an hour old), it is deleted.
+printf 'key,photo_url\nk3,https://www.flickr.com/photos/12345678@N00/103\nk5,https://www.flickr.com/photos/12345678@N00/105\nk9,https://www.flickr.com/photos/12345678@N00/109\n' >"$f/s1c"
+printf 'key,photo_url\nk3,https://www.flickr.com/photos/12345678@N00/103\nk5,https://www.flickr.com/photos/12345678@N00/105\n' >"$f/s1d"
+printf 'key,photo_url\nk6,https://www.flickr.com/photos/12345678@N00/106\n' >"$f/s2"
+zz=$(sha256sum <"$f/s2" | cut -d' ' -f1)
+stale=$tmp/cache/faces/$(sha256sum <"$f/s1c" | cut -d' ' -f1)
+hub_state 4 "[{\"host\": \"cdn\", \"path\": \"/repos/o/faces/$zz\", \"times\": 9, \"status\": 500}]"
+run_sw -c "$tmp/sw.yaml" check faces
+expect_eq "a failing file: exit" "$RC" 69
+expect_contains "names the file" "$ERR" "faces: check failed: file 'data/zz.csv': "
+expect_eq "the file downloaded before it stays" "$([ -f "$stale" ] && echo yes)" yes
+touch -d '2 hours ago' "$stale"
+hub_state 5
+run_sw -c "$tmp/sw.yaml" check faces
+expect_eq "the next commit: exit" "$RC" 0
+expect_contains "lands" "$OUT" "faces: release"
+expect_eq "the download it did not need is gone" "$([ -e "$stale" ] && echo kept || echo gone)" gone
+expect_eq "the newest release's files stay" \
+	"$(db "SELECT count(*) FROM release_files f JOIN releases r ON r.id = f.release_id WHERE r.revision = '$C5' AND f.file != ''")" 3
+expect_eq "and are on disk" \
+	"$(for p in $(db "SELECT f.file FROM release_files f JOIN releases r ON r.id = f.release_id WHERE r.revision = '$C5'"); do [ -f "$p" ] && echo y; done | wc -l)" 3
 
 # ---- GitHub --------------------------------------------------------------
 
