@@ -51,11 +51,23 @@ struct parquet_column {
 
 struct parquet_parser;
 
-/* One column's decoding state in a batch. */
+/* A buffer kept from one row group to the next one of its batch. */
+struct parquet_space {
+	uint8_t *data; /* owned */
+	size_t cap;
+};
+
+/* One column's decoding state in a batch.  The values borrow their bytes
+ * from the chunk and its decompressed pages, so these are kept until the
+ * batch's next row group. */
 struct parquet_slot {
 	const struct parquet_column *col; /* borrowed from the parser */
 	struct parquet_decoder dec;
 	struct parquet_values values;
+	struct parquet_space chunk;  /* the column chunk as read */
+	struct parquet_space *pages; /* owned: its pages, decompressed */
+	size_t n_pages, used;	     /* allocated, in use */
+	size_t kept;		     /* bytes decompressed */
 };
 
 /* What decoding one row group needs of its own, so that two can be in
@@ -64,9 +76,7 @@ struct parquet_slot {
 struct parquet_batch {
 	struct parquet_parser *p; /* borrowed: read only while decoding */
 	struct parquet_slot slots[ENTRY_FIELD_MAX];
-	size_t group;	       /* the row group decoded, from 0 */
-	uint8_t *chunk, *page; /* owned: one column chunk, one page */
-	size_t page_cap;
+	size_t group;  /* the row group decoded, from 0 */
 	int r;	       /* the decoding's result */
 	char why[768]; /* empty, or the fatal error's text */
 	pthread_t thread;
@@ -294,11 +304,24 @@ static int columns_resolve(struct parquet_parser *p)
 	return 0;
 }
 
-/* The decompressed bytes of a page part, in b->page (or in place). */
+/* A buffer of at least size bytes. */
+static uint8_t *space_get(struct parquet_space *sp, size_t size)
+{
+	if (size > sp->cap) {
+		free(sp->data);
+		sp->data = xmalloc(MAX(size, 1));
+		sp->cap = MAX(size, 1);
+	}
+	return sp->data;
+}
+
+/* The decompressed bytes of a page part, in a page buffer of the slot's
+ * own (or in place, in the chunk), kept while the values are read. */
 static int page_inflate(struct parquet_batch *b, struct parquet_slot *s,
 			int codec, const uint8_t *src, size_t len, size_t size,
 			const uint8_t **ret)
 {
+	uint8_t *page;
 	int r;
 
 	if (size > PARQUET_PAGE_MAX)
@@ -310,16 +333,23 @@ static int page_inflate(struct parquet_batch *b, struct parquet_slot *s,
 		*ret = src;
 		return 0;
 	}
-	if (size > b->page_cap) {
-		free(b->page);
-		b->page = xmalloc(size);
-		b->page_cap = size;
+	if (size > PARQUET_VALUES_MAX - s->kept)
+		return fatal(b, s->col, -EFBIG,
+			     "the column chunk's pages are over the cap of %d "
+			     "bytes decompressed",
+			     PARQUET_VALUES_MAX);
+	if (s->used == s->n_pages) {
+		s->pages = xreallocarray(s->pages, s->n_pages + 1,
+					 sizeof(*s->pages));
+		s->pages[s->n_pages++] = (struct parquet_space){0};
 	}
-	r = parquet_codec_decompress(codec, src, len, b->page, size);
+	page = space_get(&s->pages[s->used++], size);
+	s->kept += size;
+	r = parquet_codec_decompress(codec, src, len, page, size);
 	if (r < 0)
 		return fatal(b, s->col, -EBADMSG,
 			     "a page does not decompress to its stated size");
-	*ret = b->page;
+	*ret = page;
 	return 0;
 }
 
@@ -435,15 +465,15 @@ static int page_read(struct parquet_batch *b, struct parquet_slot *s,
 	char err[256];
 	int r;
 
-	r = parquet_page_header_parse(b->chunk + *pos, left, &h, &used, err,
-				      sizeof(err));
+	r = parquet_page_header_parse(s->chunk.data + *pos, left, &h, &used,
+				      err, sizeof(err));
 	if (r < 0)
 		return fatal(b, s->col, r, "a page header is corrupt: %s", err);
 	if ((size_t)h.compressed_size > left - used)
 		return fatal(b, s->col, -EBADMSG,
 			     "a page of %d bytes runs past the column chunk",
 			     h.compressed_size);
-	body = b->chunk + *pos + used;
+	body = s->chunk.data + *pos + used;
 	*pos += used + (size_t)h.compressed_size;
 	switch (h.type) {
 	case PARQUET_PAGE_DICTIONARY:
@@ -508,18 +538,16 @@ static int chunk_read(struct parquet_batch *b, struct parquet_slot *s,
 
 	parquet_values_reset(&s->values);
 	parquet_decoder_reset(&s->dec);
+	s->used = 0;
+	s->kept = 0;
 	r = chunk_check(b, s->col, chunk);
 	if (r < 0)
 		return r;
-	free(b->chunk);
-	b->chunk = xmalloc(chunk->size ? (size_t)chunk->size : 1);
-	r = read_at(b->p, b->chunk, (size_t)chunk->size,
-		    (uint64_t)chunk->start);
+	r = read_at(b->p, space_get(&s->chunk, (size_t)chunk->size),
+		    (size_t)chunk->size, (uint64_t)chunk->start);
 	while (r >= 0 && seen < chunk->num_values && pos < (size_t)chunk->size)
 		r = atomic_load(&b->stop) ? -ECANCELED
 					  : page_read(b, s, chunk, &pos, &seen);
-	free(b->chunk);
-	b->chunk = NULL;
 	if (r < 0)
 		return r;
 	if (seen != chunk->num_values || (int64_t)s->values.n != rows)
@@ -633,21 +661,26 @@ static int groups_read(struct parquet_parser *p)
 	}
 }
 
+static void slot_free(struct parquet_slot *s)
+{
+	size_t i;
+
+	parquet_decoder_free(&s->dec);
+	parquet_values_free(&s->values);
+	free(s->chunk.data);
+	for (i = 0; i < s->n_pages; i++)
+		free(s->pages[i].data);
+	free(s->pages);
+	*s = (struct parquet_slot){0};
+}
+
 static void parser_clear(struct parquet_parser *p)
 {
 	size_t b, i;
 
-	for (b = 0; b < ELEMENTSOF(p->batch); b++) {
-		struct parquet_batch *batch = &p->batch[b];
-
-		for (i = 0; i < p->n; i++) {
-			parquet_decoder_free(&batch->slots[i].dec);
-			parquet_values_free(&batch->slots[i].values);
-		}
-		free(batch->page);
-		batch->page = NULL;
-		batch->page_cap = 0;
-	}
+	for (b = 0; b < ELEMENTSOF(p->batch); b++)
+		for (i = 0; i < p->n; i++)
+			slot_free(&p->batch[b].slots[i]);
 	parquet_meta_free(&p->meta);
 	if (p->fd >= 0)
 		close(p->fd);
