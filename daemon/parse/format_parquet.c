@@ -10,9 +10,10 @@
  * (parquet_codec.h, parquet_page.h) and dropped before the next row group.
  * Two row groups are in hand at most: while the calling thread builds and
  * hands on the entries of one, a second thread decodes the next into the
- * other batch.  Only the calling thread calls the sink; an error the
- * decoding thread finds is kept in its batch and reported in file order,
- * after the entries before it, as a reader of one thread would.
+ * other batch, and the calling thread then decodes the columns it has not
+ * yet begun.  Only the calling thread calls the sink; an error found while
+ * decoding is kept in its column's slot and reported in file order, after
+ * the entries before it, as a reader of one thread would meet it.
  * Whatever the reader does not decode (a codec, an encoding, a repeated
  * column, a type) and whatever is inconsistent is a fatal error naming the
  * row group and the column (the caller names the file): the release is
@@ -68,20 +69,22 @@ struct parquet_slot {
 	struct parquet_space *pages; /* owned: its pages, decompressed */
 	size_t n_pages, used;	     /* allocated, in use */
 	size_t kept;		     /* bytes decompressed */
+	int r;			     /* the chunk's decoding's result */
+	char why[768];		     /* empty, or the fatal error's text */
 };
 
 /* What decoding one row group needs of its own, so that two can be in
- * hand: the mapped columns' decoders and values, the chunk and page
- * scratch, and the error found (its text reported later, in order). */
+ * hand: one slot per mapped column.  The columns are shared out between
+ * the decoding thread and, once its entries are handed on, the calling
+ * thread: each takes the next column no one has taken. */
 struct parquet_batch {
 	struct parquet_parser *p; /* borrowed: read only while decoding */
 	struct parquet_slot slots[ENTRY_FIELD_MAX];
-	size_t group;  /* the row group decoded, from 0 */
-	int r;	       /* the decoding's result */
-	char why[768]; /* empty, or the fatal error's text */
+	size_t group; /* the row group decoded, from 0 */
 	pthread_t thread;
-	bool running;	  /* decoding on thread, not yet joined */
-	atomic_bool stop; /* the entries' reader gave up: stop early */
+	bool running;	     /* decoding on thread, not yet joined */
+	atomic_size_t taken; /* columns taken to decode */
+	atomic_bool stop;    /* the entries' reader gave up: stop early */
 };
 
 struct parquet_parser {
@@ -141,12 +144,13 @@ static int fail(struct parquet_parser *p, int r, const char *fmt, ...)
 	return r;
 }
 
-static int fatal(struct parquet_batch *b, const struct parquet_column *c, int r,
+static int fatal(const struct parquet_batch *b, struct parquet_slot *s, int r,
 		 const char *fmt, ...) _printf_(4, 5);
 
-/* Keeps why batch b's row group cannot be read, naming it and column c,
- * for the calling thread to report in turn (batch_report); returns r. */
-static int fatal(struct parquet_batch *b, const struct parquet_column *c, int r,
+/* Keeps in slot s why batch b's row group cannot be read, naming it and
+ * the slot's column, for the calling thread to report in turn
+ * (batch_result); returns r. */
+static int fatal(const struct parquet_batch *b, struct parquet_slot *s, int r,
 		 const char *fmt, ...)
 {
 	char why[384];
@@ -155,9 +159,9 @@ static int fatal(struct parquet_batch *b, const struct parquet_column *c, int r,
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	snprintf(b->why, sizeof(b->why),
+	snprintf(s->why, sizeof(s->why),
 		 "row group %zu of %zu, column '%s': %s", b->group + 1,
-		 b->p->meta.n_groups, c->name, why);
+		 b->p->meta.n_groups, s->col->name, why);
 	return r;
 }
 
@@ -325,7 +329,7 @@ static int page_inflate(struct parquet_batch *b, struct parquet_slot *s,
 	int r;
 
 	if (size > PARQUET_PAGE_MAX)
-		return fatal(b, s->col, -EFBIG,
+		return fatal(b, s, -EFBIG,
 			     "a page is %zu bytes decompressed, over the cap "
 			     "of %d",
 			     size, PARQUET_PAGE_MAX);
@@ -334,7 +338,7 @@ static int page_inflate(struct parquet_batch *b, struct parquet_slot *s,
 		return 0;
 	}
 	if (size > PARQUET_VALUES_MAX - s->kept)
-		return fatal(b, s->col, -EFBIG,
+		return fatal(b, s, -EFBIG,
 			     "the column chunk's pages are over the cap of %d "
 			     "bytes decompressed",
 			     PARQUET_VALUES_MAX);
@@ -347,7 +351,7 @@ static int page_inflate(struct parquet_batch *b, struct parquet_slot *s,
 	s->kept += size;
 	r = parquet_codec_decompress(codec, src, len, page, size);
 	if (r < 0)
-		return fatal(b, s->col, -EBADMSG,
+		return fatal(b, s, -EBADMSG,
 			     "a page does not decompress to its stated size");
 	*ret = page;
 	return 0;
@@ -364,8 +368,8 @@ static int dictionary_page(struct parquet_batch *b, struct parquet_slot *s,
 
 	if (h->encoding != PARQUET_PLAIN &&
 	    h->encoding != PARQUET_PLAIN_DICTIONARY)
-		return fatal(b, s->col, -EBADMSG,
-			     "a dictionary page in encoding %d", h->encoding);
+		return fatal(b, s, -EBADMSG, "a dictionary page in encoding %d",
+			     h->encoding);
 	r = page_inflate(b, s, chunk->codec, body, (size_t)h->compressed_size,
 			 (size_t)h->uncompressed_size, &data);
 	if (r < 0)
@@ -373,7 +377,7 @@ static int dictionary_page(struct parquet_batch *b, struct parquet_slot *s,
 	r = parquet_decoder_dictionary(&s->dec, (size_t)h->num_values, data,
 				       (size_t)h->uncompressed_size, err,
 				       sizeof(err));
-	return r < 0 ? fatal(b, s->col, r, "%s", err) : 0;
+	return r < 0 ? fatal(b, s, r, "%s", err) : 0;
 }
 
 /* Data page v1: levels (4-byte length first) and values, compressed as
@@ -391,7 +395,7 @@ static int data_page_split(struct parquet_batch *b, struct parquet_slot *s,
 	if (h->type == PARQUET_PAGE_DATA_V2) {
 		if (h->rep_length || levels > (size_t)h->compressed_size ||
 		    levels > (size_t)h->uncompressed_size)
-			return fatal(b, s->col, -EBADMSG,
+			return fatal(b, s, -EBADMSG,
 				     "a page's level lengths are out of range");
 		page->levels = body;
 		page->levels_len = (size_t)h->def_length;
@@ -404,7 +408,7 @@ static int data_page_split(struct parquet_batch *b, struct parquet_slot *s,
 			page->values_len, &page->values);
 	}
 	if (s->dec.max_def && h->def_encoding != PARQUET_RLE)
-		return fatal(b, s->col, -EBADMSG,
+		return fatal(b, s, -EBADMSG,
 			     "definition levels in encoding %d, not RLE",
 			     h->def_encoding);
 	r = page_inflate(b, s, chunk->codec, body, (size_t)h->compressed_size,
@@ -421,7 +425,7 @@ static int data_page_split(struct parquet_batch *b, struct parquet_slot *s,
 				(uint32_t)data[2] << 16 |
 				(uint32_t)data[3] << 24;
 	if (page->values_len < 4 || len > page->values_len - 4)
-		return fatal(b, s->col, -EBADMSG,
+		return fatal(b, s, -EBADMSG,
 			     "a page's definition levels run past its end");
 	page->levels = data + 4;
 	page->levels_len = len;
@@ -446,12 +450,11 @@ static int data_page(struct parquet_batch *b, struct parquet_slot *s,
 	r = parquet_decoder_page(&s->dec, &page, &s->values, err, sizeof(err));
 	name = parquet_encoding_name(h->encoding);
 	if (r == -ENOTSUP && name)
-		return fatal(b, s->col, -EBADMSG, "encoding %s is not read",
-			     name);
+		return fatal(b, s, -EBADMSG, "encoding %s is not read", name);
 	if (r == -ENOTSUP)
-		return fatal(b, s->col, -EBADMSG, "unknown encoding %d",
+		return fatal(b, s, -EBADMSG, "unknown encoding %d",
 			     h->encoding);
-	return r < 0 ? fatal(b, s->col, r, "%s", err) : 0;
+	return r < 0 ? fatal(b, s, r, "%s", err) : 0;
 }
 
 /* One page at *pos of the chunk's size bytes; adds its values to *seen. */
@@ -468,9 +471,9 @@ static int page_read(struct parquet_batch *b, struct parquet_slot *s,
 	r = parquet_page_header_parse(s->chunk.data + *pos, left, &h, &used,
 				      err, sizeof(err));
 	if (r < 0)
-		return fatal(b, s->col, r, "a page header is corrupt: %s", err);
+		return fatal(b, s, r, "a page header is corrupt: %s", err);
 	if ((size_t)h.compressed_size > left - used)
-		return fatal(b, s->col, -EBADMSG,
+		return fatal(b, s, -EBADMSG,
 			     "a page of %d bytes runs past the column chunk",
 			     h.compressed_size);
 	body = s->chunk.data + *pos + used;
@@ -485,40 +488,41 @@ static int page_read(struct parquet_batch *b, struct parquet_slot *s,
 	case PARQUET_PAGE_INDEX:
 		return 0;
 	default:
-		return fatal(b, s->col, -EBADMSG, "a page of unknown type %d",
+		return fatal(b, s, -EBADMSG, "a page of unknown type %d",
 			     h.type);
 	}
 }
 
-static int chunk_check(struct parquet_batch *b, const struct parquet_column *c,
+static int chunk_check(struct parquet_batch *b, struct parquet_slot *s,
 		       const struct parquet_chunk *chunk)
 {
 	const struct parquet_parser *p = b->p;
+	const struct parquet_column *c = s->col;
 	const struct parquet_leaf *leaf = &p->meta.leaves[c->leaf];
 	const char *name;
 	bool supported;
 
 	if (chunk->elsewhere)
-		return fatal(b, c, -EBADMSG,
+		return fatal(b, s, -EBADMSG,
 			     "the column chunk is in another file");
 	name = parquet_codec_name(chunk->codec, &supported);
 	if (!name)
-		return fatal(b, c, -EBADMSG, "unknown codec %d", chunk->codec);
+		return fatal(b, s, -EBADMSG, "unknown codec %d", chunk->codec);
 	if (!supported)
-		return fatal(b, c, -EBADMSG, "codec %s is not read", name);
+		return fatal(b, s, -EBADMSG, "codec %s is not read", name);
 	if (chunk->type != leaf->type)
-		return fatal(b, c, -EBADMSG,
+		return fatal(b, s, -EBADMSG,
 			     "the chunk's type %s is not the schema's %s",
 			     type_name(chunk->type), type_name(leaf->type));
 	if (chunk->start < 4 || (uint64_t)chunk->start > p->size ||
 	    (uint64_t)chunk->size > p->size - (uint64_t)chunk->start)
-		return fatal(b, c, -EBADMSG,
+		return fatal(b, s, -EBADMSG,
 			     "the column chunk at %lld (%lld bytes) is out of "
 			     "range (the chunks end at %llu)",
 			     (long long)chunk->start, (long long)chunk->size,
 			     (unsigned long long)p->size);
 	if (chunk->size > PARQUET_CHUNK_MAX)
-		return fatal(b, c, -EFBIG,
+		return fatal(b, s, -EFBIG,
 			     "the column chunk is %lld bytes, over the cap of "
 			     "%d",
 			     (long long)chunk->size, PARQUET_CHUNK_MAX);
@@ -540,7 +544,7 @@ static int chunk_read(struct parquet_batch *b, struct parquet_slot *s,
 	parquet_decoder_reset(&s->dec);
 	s->used = 0;
 	s->kept = 0;
-	r = chunk_check(b, s->col, chunk);
+	r = chunk_check(b, s, chunk);
 	if (r < 0)
 		return r;
 	r = read_at(b->p, space_get(&s->chunk, (size_t)chunk->size),
@@ -551,59 +555,86 @@ static int chunk_read(struct parquet_batch *b, struct parquet_slot *s,
 	if (r < 0)
 		return r;
 	if (seen != chunk->num_values || (int64_t)s->values.n != rows)
-		return fatal(b, s->col, -EBADMSG,
+		return fatal(b, s, -EBADMSG,
 			     "the column chunk holds %zu values for %lld rows",
 			     s->values.n, (long long)rows);
 	return 0;
 }
 
-/* Decodes the mapped columns of batch b's row group into its slots. */
-static int batch_decode(struct parquet_batch *b)
+/* Decodes the columns of b's row group that no one has taken yet. */
+static void batch_work(struct parquet_batch *b)
 {
 	int64_t rows = b->p->meta.groups[b->group].num_rows;
 	size_t i;
-	int r;
 
-	if (rows > PARQUET_ROWS_MAX)
-		return fatal(b, &b->p->columns[0], -EFBIG,
-			     "the row group has %lld rows, over the cap of %d",
-			     (long long)rows, PARQUET_ROWS_MAX);
-	for (i = 0; i < b->p->n; i++) {
-		r = chunk_read(b, &b->slots[i], rows);
-		if (r < 0)
-			return r;
+	for (;;) {
+		i = atomic_fetch_add(&b->taken, 1);
+		if (i >= b->p->n)
+			break;
+		b->slots[i].r = atomic_load(&b->stop)
+					? -ECANCELED
+					: chunk_read(b, &b->slots[i], rows);
 	}
-	return 0;
 }
 
 static void *batch_thread(void *userdata)
 {
-	struct parquet_batch *b = userdata;
-
-	b->r = batch_decode(b);
+	batch_work(userdata);
 	return NULL;
 }
 
 /* Starts decoding row group g into b: on a thread of its own, or here if
- * no thread can be had. */
+ * not threaded or no thread can be had. */
 static void batch_start(struct parquet_batch *b, size_t g, bool threaded)
 {
+	int64_t rows = b->p->meta.groups[g].num_rows;
+	size_t i;
+
 	b->group = g;
-	b->why[0] = '\0';
+	for (i = 0; i < b->p->n; i++) {
+		b->slots[i].r = 0;
+		b->slots[i].why[0] = '\0';
+	}
+	atomic_store(&b->taken, 0);
 	atomic_store(&b->stop, false);
+	if (rows > PARQUET_ROWS_MAX) {
+		atomic_store(&b->taken, b->p->n);
+		b->slots[0].r =
+			fatal(b, &b->slots[0], -EFBIG,
+			      "the row group has %lld rows, over the cap of %d",
+			      (long long)rows, PARQUET_ROWS_MAX);
+	}
 	b->running = threaded &&
 		     pthread_create(&b->thread, NULL, batch_thread, b) == 0;
 	if (!b->running)
-		b->r = batch_decode(b);
+		batch_work(b);
 }
 
-/* Waits for b's decoding; returns its result. */
-static int batch_join(struct parquet_batch *b)
+/* Waits for b's decoding to end. */
+static void batch_join(struct parquet_batch *b)
 {
 	if (b->running)
 		pthread_join(b->thread, NULL);
 	b->running = false;
-	return b->r;
+}
+
+/* The result of b's decoding, once joined: the first column's error in
+ * the columns' order, reported, as a reader of one column at a time would
+ * meet it. */
+static int batch_result(struct parquet_parser *p, const struct parquet_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct parquet_slot *s = &b->slots[i];
+
+		if (s->r >= 0)
+			continue;
+		if (s->why[0])
+			p->sink.report(p->sink.userdata, 0, true, s->why);
+		return s->r;
+	}
+	return 0;
 }
 
 /* Hands on one entry per row of b's decoded row group. */
@@ -639,19 +670,19 @@ static int groups_read(struct parquet_parser *p)
 		return 0;
 	batch_start(cur, 0, false);
 	for (g = 0;; g++) {
-		if (cur->r < 0) {
-			if (cur->why[0])
-				p->sink.report(p->sink.userdata, 0, true,
-					       cur->why);
-			return cur->r;
-		}
+		r = batch_result(p, cur);
+		if (r < 0)
+			return r;
 		if (g + 1 < n)
 			batch_start(next, g + 1, true);
 		r = batch_emit(p, cur);
 		if (g + 1 == n)
 			return r;
+		/* Help decode the next row group, or tell it to stop. */
 		if (r < 0)
 			atomic_store(&next->stop, true);
+		else
+			batch_work(next);
 		batch_join(next);
 		if (r < 0)
 			return r;
