@@ -7,8 +7,9 @@
  * The footer is at the end, so the file is read where it lies, never fed:
  * the magic at both ends, the footer (parquet_meta.h), then per row group
  * only the mapped columns' chunks, each read whole, decoded page by page
- * (parquet_codec.h, parquet_page.h) and dropped before the next row group.
- * Two row groups are in hand at most: while the calling thread builds and
+ * (parquet_codec.h, parquet_page.h) and kept, the values pointing into
+ * its pages, while its row group's entries are built.  Two row groups are
+ * in hand at most: while the calling thread builds and
  * hands on the entries of one, a second thread decodes the next into the
  * other batch, and the calling thread then decodes the columns it has not
  * yet begun.  Only the calling thread calls the sink; an error found while

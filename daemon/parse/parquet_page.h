@@ -7,12 +7,13 @@
  * empty value.  Byte arrays are not copied: a value points into its page
  * (PLAIN, DELTA_LENGTH_BYTE_ARRAY) or its dictionary page, which the
  * caller keeps, unchanged, as long as it reads the values; numbers and
- * DELTA_BYTE_ARRAY's joined values are written into the list's text.  Encodings: PLAIN, PLAIN_DICTIONARY
- * and RLE_DICTIONARY (after a dictionary page), DELTA_BINARY_PACKED,
- * DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY; levels in the RLE /
- * bit-packed hybrid.  Physical types: BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY
- * as their bytes, INT32 and INT64 in decimal.  Nothing is read outside the
- * ranges given; any inconsistency is an error, never a guess.
+ * DELTA_BYTE_ARRAY's joined values are written into the list's text.
+ * Encodings: PLAIN, PLAIN_DICTIONARY and RLE_DICTIONARY (after a
+ * dictionary page), DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY and
+ * DELTA_BYTE_ARRAY; levels in the RLE / bit-packed hybrid.  Physical
+ * types: BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY as their bytes, INT32 and
+ * INT64 in decimal.  Nothing is read outside the ranges given; any
+ * inconsistency is an error, never a guess.
  */
 #ifndef SCRAPEWATCH_PARQUET_PAGE_H
 #define SCRAPEWATCH_PARQUET_PAGE_H
@@ -102,9 +103,9 @@ struct parquet_page {
 
 /* Appends the values of one data page to out; byte arrays point into
  * page->values (or the dictionary page), which the caller keeps until it
- * has read them from out.  Returns 0, -EBADMSG
- * (corrupt) or -ENOTSUP (an encoding it does not read), with why in err;
- * -EFBIG past out's cap. */
+ * has read them from out.  Returns 0, -EBADMSG (corrupt) or -ENOTSUP (an
+ * encoding it does not read), with why in err; -EFBIG past out's text
+ * cap. */
 int parquet_decoder_page(struct parquet_decoder *d,
 			 const struct parquet_page *page,
 			 struct parquet_values *out, char *err, size_t errsize);
