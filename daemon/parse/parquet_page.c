@@ -55,26 +55,35 @@ void parquet_values_reset(struct parquet_values *v)
 void parquet_values_free(struct parquet_values *v)
 {
 	buf_free(&v->text);
-	free(v->end);
+	free(v->refs);
 	*v = (struct parquet_values){0};
 }
 
 struct entry_text parquet_values_get(const struct parquet_values *v, size_t i)
 {
-	size_t start = i ? v->end[i - 1] : 0;
+	const struct parquet_ref *ref = &v->refs[i];
 
-	return (struct entry_text){v->text.data + start, v->end[i] - start};
+	return (struct entry_text){ref->s ? ref->s : v->text.data + ref->off,
+				   ref->len};
 }
 
-static int values_push(struct parquet_values *v, const void *s, size_t len)
+/* Adds len bytes at s: borrowed (s stays valid while v is read), or
+ * copied into v's text. */
+static int values_push(struct parquet_values *v, const void *s, size_t len,
+		       bool borrowed)
 {
 	if (v->n == v->cap) {
 		v->cap = v->cap ? 2 * v->cap : 1024;
-		v->end = xreallocarray(v->end, v->cap, sizeof(*v->end));
+		v->refs = xreallocarray(v->refs, v->cap, sizeof(*v->refs));
+	}
+	if (borrowed) {
+		v->refs[v->n++] = (struct parquet_ref){.s = s, .len = len};
+		return 0;
 	}
 	if (len && buf_append(&v->text, s, len) < 0)
 		return -EFBIG;
-	v->end[v->n++] = v->text.len;
+	v->refs[v->n++] =
+		(struct parquet_ref){.off = v->text.len - len, .len = len};
 	return 0;
 }
 
@@ -315,20 +324,32 @@ struct emit {
 	size_t max_value;
 };
 
-static int emit_value(struct emit *e, const void *s, size_t len)
+/* The nulls before the next value, then the value: copied, or borrowed
+ * from the page (values_push()). */
+static int emit_push(struct emit *e, const void *s, size_t len, bool borrowed)
 {
 	int r;
 
 	if (len > e->max_value)
 		return -E2BIG;
 	while (e->levels && e->pos < e->n && e->levels[e->pos] != e->max_def) {
-		r = values_push(e->out, NULL, 0);
+		r = values_push(e->out, NULL, 0, false);
 		if (r < 0)
 			return r;
 		e->pos++;
 	}
 	e->pos++;
-	return values_push(e->out, s, len);
+	return values_push(e->out, s, len, borrowed);
+}
+
+static int emit_value(struct emit *e, const void *s, size_t len)
+{
+	return emit_push(e, s, len, false);
+}
+
+static int emit_borrowed(struct emit *e, const void *s, size_t len)
+{
+	return emit_push(e, s, len, true);
 }
 
 static int emit_end(struct emit *e)
@@ -338,7 +359,7 @@ static int emit_end(struct emit *e)
 	for (; e->pos < e->n; e->pos++) {
 		if (!e->levels || e->levels[e->pos] == e->max_def)
 			return -EBADMSG;
-		r = values_push(e->out, NULL, 0);
+		r = values_push(e->out, NULL, 0, false);
 		if (r < 0)
 			return r;
 	}
@@ -396,13 +417,13 @@ static int plain_decode(const struct parquet_decoder *d, struct bytes *b,
 			len = left < 4 ? SIZE_MAX : le_read(b->p, 4);
 			if (left < 4 || len > left - 4)
 				return -EBADMSG;
-			r = emit_value(e, b->p + 4, len);
+			r = emit_borrowed(e, b->p + 4, len);
 			b->p += 4 + len;
 		} else if (d->type == PARQUET_FIXED_LEN_BYTE_ARRAY) {
 			len = (size_t)d->type_length;
 			if (len > left)
 				return -EBADMSG;
-			r = emit_value(e, b->p, len);
+			r = emit_borrowed(e, b->p, len);
 			b->p += len;
 		} else {
 			if (width > left)
@@ -430,13 +451,17 @@ static int dictionary_decode(struct parquet_decoder *d, struct bytes *b,
 	if (hybrid_decode(b->p + 1, (size_t)(b->end - b->p - 1), b->p[0], index,
 			  n) < 0)
 		return -EBADMSG;
+	/* A byte array points into the dictionary page; a number is copied,
+	 * as the dictionary's text goes with the next dictionary page. */
 	for (i = 0; i < n && r >= 0; i++) {
-		struct entry_text t;
+		const struct parquet_ref *ref;
 
 		if (index[i] >= d->dict.n)
 			return -EBADMSG;
-		t = parquet_values_get(&d->dict, index[i]);
-		r = emit_value(e, t.s, t.len);
+		ref = &d->dict.refs[index[i]];
+		r = ref->s ? emit_borrowed(e, ref->s, ref->len)
+			   : emit_value(e, d->dict.text.data + ref->off,
+					ref->len);
 	}
 	return r;
 }
@@ -471,7 +496,7 @@ static int delta_lengths(struct parquet_decoder *d, struct bytes *b, size_t n,
 		if (len[i] > (uint64_t)(b->end - b->p)) {
 			r = -EBADMSG;
 		} else if (!prefix) {
-			r = emit_value(e, b->p, (size_t)len[i]);
+			r = emit_borrowed(e, b->p, (size_t)len[i]);
 		} else if (prefix[i] > d->prev.len) {
 			r = -EBADMSG;
 		} else {

@@ -3,13 +3,17 @@
  *
  * A column's pages are decoded one at a time, already decompressed and
  * split by the caller into definition levels and values, into a
- * parquet_values: the text of every value of a column chunk, one after
- * another, a null as an empty value.  Encodings: PLAIN, PLAIN_DICTIONARY
- * and RLE_DICTIONARY (after a dictionary page), DELTA_BINARY_PACKED,
- * DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY; levels in the RLE /
- * bit-packed hybrid.  Physical types: BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY
- * as their bytes, INT32 and INT64 in decimal.  Nothing is read outside the
- * ranges given; any inconsistency is an error, never a guess.
+ * parquet_values: every value of a column chunk in order, a null as an
+ * empty value.  Byte arrays are not copied: a value points into its page
+ * (PLAIN, DELTA_LENGTH_BYTE_ARRAY) or its dictionary page, which the
+ * caller keeps, unchanged, as long as it reads the values; numbers and
+ * DELTA_BYTE_ARRAY's joined values are written into the list's text.
+ * Encodings: PLAIN, PLAIN_DICTIONARY and RLE_DICTIONARY (after a
+ * dictionary page), DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY and
+ * DELTA_BYTE_ARRAY; levels in the RLE / bit-packed hybrid.  Physical
+ * types: BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY as their bytes, INT32 and
+ * INT64 in decimal.  Nothing is read outside the ranges given; any
+ * inconsistency is an error, never a guess.
  */
 #ifndef SCRAPEWATCH_PARQUET_PAGE_H
 #define SCRAPEWATCH_PARQUET_PAGE_H
@@ -38,9 +42,16 @@ enum parquet_encoding {
 /* The name of an encoding ("PLAIN"), or NULL for a number none has. */
 const char *parquet_encoding_name(int encoding);
 
+/* One value: len bytes at s, borrowed from a page, or (s NULL) at off in
+ * the list's text. */
+struct parquet_ref {
+	const char *s;
+	size_t off, len;
+};
+
 struct parquet_values {
-	struct buf text; /* every value's bytes, one after another */
-	size_t *end;	 /* owned: where value i ends in text */
+	struct buf text; /* the values written here, one after another */
+	struct parquet_ref *refs; /* owned: value i */
 	size_t n, cap;
 };
 
@@ -49,7 +60,8 @@ void parquet_values_init(struct parquet_values *v, size_t max_bytes);
 void parquet_values_reset(struct parquet_values *v);
 void parquet_values_free(struct parquet_values *v);
 
-/* Value i (< v->n), borrowed; len 0 for a null. */
+/* Value i (< v->n), borrowed from v or from the page it is in; len 0 for
+ * a null. */
 struct entry_text parquet_values_get(const struct parquet_values *v, size_t i);
 
 /* How one column's values read, and the state its pages share. */
@@ -73,8 +85,9 @@ void parquet_decoder_init(struct parquet_decoder *d, int type,
 void parquet_decoder_reset(struct parquet_decoder *d);
 void parquet_decoder_free(struct parquet_decoder *d);
 
-/* Reads a dictionary page of n PLAIN values.  Returns 0 or -EBADMSG with
- * why in err. */
+/* Reads a dictionary page of n PLAIN values; byte arrays point into data,
+ * which the caller keeps until it has read every value decoded with this
+ * dictionary.  Returns 0 or -EBADMSG with why in err. */
 int parquet_decoder_dictionary(struct parquet_decoder *d, size_t n,
 			       const uint8_t *data, size_t len, char *err,
 			       size_t errsize);
@@ -88,9 +101,11 @@ struct parquet_page {
 	size_t values_len;
 };
 
-/* Appends the values of one data page to out.  Returns 0, -EBADMSG
- * (corrupt) or -ENOTSUP (an encoding it does not read), with why in err;
- * -EFBIG past out's cap. */
+/* Appends the values of one data page to out; byte arrays point into
+ * page->values (or the dictionary page), which the caller keeps until it
+ * has read them from out.  Returns 0, -EBADMSG (corrupt) or -ENOTSUP (an
+ * encoding it does not read), with why in err; -EFBIG past out's text
+ * cap. */
 int parquet_decoder_page(struct parquet_decoder *d,
 			 const struct parquet_page *page,
 			 struct parquet_values *out, char *err, size_t errsize);
