@@ -78,4 +78,37 @@ run_sw -c "$tmp/bad.yaml" config check
 expect_eq "parquet without columns: refused" "$RC" 78
 expect_contains "parquet needs columns, with an example" "$ERR" \
 	"dataset 'p': format parquet needs 'columns' to say which entry fields to read (e.g. columns: { key: SAMPLE_ID, url: URL })"
+
+# Row groups are decoded ahead on a second thread: an error in the last
+# row group still names it, after the earlier groups' entries, and the
+# release is refused whole; a cap the ingest hits part-way stops the
+# reader with the cap's error.
+cp "$tmp/v1-snappy.parquet" "$tmp/late.parquet"
+at=$(NODE_PATH=$node_modules node -e '
+const { DuckDBInstance } = require("@duckdb/node-api");
+(async () => {
+  const c = await (await DuckDBInstance.create(":memory:")).connect();
+  const r = await c.runAndReadAll(`SELECT data_page_offset, total_compressed_size FROM
+    parquet_metadata(${JSON.stringify(process.argv[1])}) WHERE row_group_id = 2 AND path_in_schema = ${"\x27"}URL${"\x27"}`);
+  const [off, size] = r.getRows()[0].map(Number);
+  console.log(off + Math.floor(size / 2));
+})();' "$tmp/late.parquet")
+printf '\377\377\377\377\377\377\377\377\377\377\377\377\377\377\377\377' |
+	dd of="$tmp/late.parquet" bs=1 seek="$at" conv=notrunc status=none
+cat >"$tmp/late.yaml" <<YAML
+state_dir: $tmp/state-late
+datasets:
+  - { name: late, url: "file://$tmp/late.parquet", format: parquet, columns: { key: SAMPLE_ID, url: URL } }
+  - { name: capped, url: "file://$tmp/v1-snappy.parquet", format: parquet, columns: { key: SAMPLE_ID, url: URL },
+      max_entries: 15000 }
+YAML
+run_sw -c "$tmp/late.yaml" import late "$tmp/late.parquet"
+expect_eq "a broken page in the last row group: exit" "$RC" 65
+expect_contains "names the row group and the column" "$ERR" "row group 3 of 3, column 'URL': "
+expect_contains "the release refused whole" "$ERR" "the index is unchanged"
+run_sw -c "$tmp/late.yaml" import capped "$tmp/v1-snappy.parquet"
+expect_eq "a cap part-way: exit" "$RC" 65
+expect_contains "the cap's error" "$ERR" "more than 15000 entries in one release"
+expect_eq "no release for either" \
+	"$(sqlite3 "$tmp/state-late/scrapewatch.db" "SELECT count(*) FROM releases")" 0
 sw_done
