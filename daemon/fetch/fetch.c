@@ -374,29 +374,6 @@ static int prepare(struct fetch *f)
 
 /* ---- the response ------------------------------------------------------- */
 
-/* Copies a header's value (trimmed) if the line is that header. */
-static bool header_value(const char *line, size_t len, const char *name,
-			 char *out, size_t size)
-{
-	size_t n = strlen(name);
-
-	if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
-		return false;
-	line += n + 1;
-	len -= n + 1;
-	while (len && (*line == ' ' || *line == '\t')) {
-		line++;
-		len--;
-	}
-	while (len && strchr(" \t\r\n", line[len - 1]))
-		len--;
-	if (len >= size)
-		return false; /* too long to send back: ignore it */
-	memcpy(out, line, len);
-	out[len] = '\0';
-	return true;
-}
-
 static void status_line(struct fetch *f, const char *line, size_t len)
 {
 	const char *sp = memchr(line, ' ', len);
@@ -438,19 +415,20 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0)
 		status_line(f, data, len);
-	else if (header_value(data, len, "Content-Range", v, sizeof(v)))
+	else if (http_header_value(data, len, "Content-Range", v, sizeof(v)))
 		f->has_range =
 			sscanf(v, "bytes %" SCNu64 "-", &f->range_start) == 1;
-	else if (header_value(data, len, "Retry-After", v, sizeof(v)))
-		f->retry_after = (unsigned)MIN(strtoul(v, NULL, 10), 86400UL);
-	else if (header_value(data, len, "ETag", f->etag, sizeof(f->etag)))
+	else if (http_header_value(data, len, "Retry-After", v, sizeof(v)))
+		(void)http_retry_after(v, &f->retry_after);
+	else if (http_header_value(data, len, "ETag", f->etag, sizeof(f->etag)))
 		validator_check(f, "ETag", f->etag);
-	else if (header_value(data, len, "Last-Modified", f->last_modified,
-			      sizeof(f->last_modified)))
+	else if (http_header_value(data, len, "Last-Modified", f->last_modified,
+				   sizeof(f->last_modified)))
 		validator_check(f, "Last-Modified", f->last_modified);
 	else
-		(void)header_value(data, len, "Content-Type", f->content_type,
-				   sizeof(f->content_type));
+		(void)http_header_value(data, len, "Content-Type",
+					f->content_type,
+					sizeof(f->content_type));
 	return len;
 }
 

@@ -5,7 +5,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "lib/macro.h"
 #include <strings.h>
 
 int http_origin(const char *url, char *out, size_t size)
@@ -88,4 +93,54 @@ void http_setup(CURL *c, const struct config_fetch *o, const char *url,
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)o->low_speed_time);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+}
+
+bool http_header_value(const char *line, size_t len, const char *name,
+		       char *out, size_t size)
+{
+	size_t n = strlen(name);
+
+	if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
+		return false;
+	line += n + 1;
+	len -= n + 1;
+	while (len && (*line == ' ' || *line == '\t')) {
+		line++;
+		len--;
+	}
+	while (len && strchr(" \t\r\n", line[len - 1]))
+		len--;
+	if (len >= size)
+		return false;
+	memcpy(out, line, len);
+	out[len] = '\0';
+	return true;
+}
+
+unsigned http_wait(long long seconds)
+{
+	if (seconds < 0)
+		return 0;
+	return (unsigned)MIN(seconds, (long long)HTTP_MAX_WAIT);
+}
+
+bool http_retry_after(const char *v, unsigned *ret)
+{
+	char *end;
+	long long n;
+	time_t t;
+
+	if (v[0] >= '0' && v[0] <= '9') {
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (errno || *end)
+			return false;
+		*ret = http_wait(n);
+		return true;
+	}
+	t = curl_getdate(v, NULL);
+	if (t == -1)
+		return false;
+	*ret = http_wait((long long)(t - time(NULL)));
+	return true;
 }

@@ -39,4 +39,21 @@ const char *http_user_agent(const struct config_fetch *o, char *buf,
 void http_setup(CURL *c, const struct config_fetch *o, const char *url,
 		long timeout, bool allow_file);
 
+/* The longest wait a host's Retry-After is taken for (a day). */
+#define HTTP_MAX_WAIT 86400
+
+/* If the header line (len bytes, as libcurl hands it on) is header name,
+ * copies its value, trimmed, into out and returns true; false when it is
+ * another header or its value does not fit in size. */
+bool http_header_value(const char *line, size_t len, const char *name,
+		       char *out, size_t size);
+
+/* A wait of seconds as a host's: none below 0, at most HTTP_MAX_WAIT. */
+unsigned http_wait(long long seconds);
+
+/* Reads a Retry-After value: delay-seconds or an HTTP date (RFC 9110
+ * 10.2.3), as seconds from now, at most HTTP_MAX_WAIT.  Returns false
+ * when it is neither. */
+bool http_retry_after(const char *value, unsigned *ret);
+
 #endif

@@ -232,59 +232,6 @@ static int parse_body(struct source_api *a, struct source_listing *l)
 
 /* ---- the response's header lines ---------------------------------------- */
 
-/* Copies a header's value (trimmed) if the line is that header and the
- * value fits. */
-static bool header_value(const char *line, size_t len, const char *name,
-			 char *out, size_t size)
-{
-	size_t n = strlen(name);
-
-	if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
-		return false;
-	line += n + 1;
-	len -= n + 1;
-	while (len && (*line == ' ' || *line == '\t')) {
-		line++;
-		len--;
-	}
-	while (len && strchr(" \t\r\n", line[len - 1]))
-		len--;
-	if (len >= size)
-		return false;
-	memcpy(out, line, len);
-	out[len] = '\0';
-	return true;
-}
-
-static unsigned wait_capped(long long seconds)
-{
-	if (seconds < 0)
-		return 0;
-	return (unsigned)MIN(seconds, (long long)SOURCE_API_MAX_WAIT);
-}
-
-/* Retry-After: delay-seconds or an HTTP date (RFC 9110 10.2.3). */
-static bool retry_after_parse(const char *v, unsigned *ret)
-{
-	char *end;
-	long long n;
-	time_t t;
-
-	if (v[0] >= '0' && v[0] <= '9') {
-		errno = 0;
-		n = strtoll(v, &end, 10);
-		if (errno || *end)
-			return false;
-		*ret = wait_capped(n);
-		return true;
-	}
-	t = curl_getdate(v, NULL);
-	if (t == -1)
-		return false;
-	*ret = wait_capped((long long)(t - time(NULL)));
-	return true;
-}
-
 /* RateLimit: "api";r=0;t=55 (the IETF draft the Hub follows): t= is the
  * seconds until the window resets. */
 static bool ratelimit_parse(const char *v, unsigned *ret)
@@ -299,7 +246,7 @@ static bool ratelimit_parse(const char *v, unsigned *ret)
 	n = strtoll(t + 3, &end, 10);
 	if (errno || end == t + 3 || (*end && *end != ';' && *end != ','))
 		return false;
-	*ret = wait_capped(n);
+	*ret = http_wait(n);
 	return true;
 }
 
@@ -349,21 +296,22 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0)
 		status_line(a, data, len);
-	else if (header_value(data, len, "ETag", reply->etag,
-			      sizeof(reply->etag)))
+	else if (http_header_value(data, len, "ETag", reply->etag,
+				   sizeof(reply->etag)))
 		;
-	else if (header_value(data, len, "Link", v, sizeof(v)))
+	else if (http_header_value(data, len, "Link", v, sizeof(v)))
 		link_next(v, reply->next, sizeof(reply->next));
-	else if (header_value(data, len, "Retry-After", v, sizeof(v)))
-		reply->has_wait = retry_after_parse(v, &reply->retry_after);
-	else if (header_value(data, len, "RateLimit", v, sizeof(v))) {
+	else if (http_header_value(data, len, "Retry-After", v, sizeof(v)))
+		reply->has_wait = http_retry_after(v, &reply->retry_after);
+	else if (http_header_value(data, len, "RateLimit", v, sizeof(v))) {
 		if (!reply->has_wait)
 			reply->has_wait =
 				ratelimit_parse(v, &reply->retry_after);
-	} else if (header_value(data, len, "X-RateLimit-Remaining", v,
-				sizeof(v)))
+	} else if (http_header_value(data, len, "X-RateLimit-Remaining", v,
+				     sizeof(v)))
 		reply->exhausted = strcmp(v, "0") == 0;
-	else if (header_value(data, len, "X-RateLimit-Reset", v, sizeof(v))) {
+	else if (http_header_value(data, len, "X-RateLimit-Reset", v,
+				   sizeof(v))) {
 		char *end;
 		long long t = strtoll(v, &end, 10);
 
@@ -508,7 +456,7 @@ static int perform(struct source_api *a, const char *url, const char *accept,
 	if (code != CURLE_OK)
 		return transfer_failed(a, code, l);
 	if (!r->has_wait && r->exhausted && a->reset > 0)
-		r->retry_after = wait_capped(a->reset - (long long)time(NULL));
+		r->retry_after = http_wait(a->reset - (long long)time(NULL));
 	return r->status == 200 ? parse_body(a, l) : 0;
 }
 

@@ -25,7 +25,6 @@
 #define SOURCE_API_MAX_REPLY (32u << 20) /* bytes of one reply, at most */
 #define SOURCE_API_MAX_DEPTH 64		 /* nesting of a JSON reply */
 #define SOURCE_API_TIMEOUT   300	 /* seconds one request may take */
-#define SOURCE_API_MAX_WAIT  86400	 /* a host's wait, at most (s) */
 
 struct config_dataset;
 struct source_request;

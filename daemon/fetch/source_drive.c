@@ -67,26 +67,6 @@ static void drive_done(struct drive *dr)
 
 /* ---- one request --------------------------------------------------------- */
 
-/* Copies a header's value (trimmed) if the line is that header. */
-static bool header_is(const char *line, size_t len, const char *name, char *out,
-		      size_t size)
-{
-	size_t n = strlen(name);
-
-	if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
-		return false;
-	line += n + 1;
-	len -= n + 1;
-	while (len && (*line == ' ' || *line == '\t')) {
-		line++;
-		len--;
-	}
-	while (len && strchr(" \t\r\n", line[len - 1]))
-		len--;
-	snprintf(out, size, "%.*s", (int)MIN(len, size - 1), line);
-	return true;
-}
-
 static bool is_2xx(long status)
 {
 	return status >= 200 && status <= 299;
@@ -115,12 +95,12 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 		dr->is_file = true;
 		return 0;
 	}
-	(void)header_is(data, len, "Content-Type", dr->content_type,
-			sizeof(dr->content_type));
-	(void)header_is(data, len, "Content-Disposition", dr->disposition,
-			sizeof(dr->disposition));
-	if (header_is(data, len, "Retry-After", v, sizeof(v)))
-		dr->retry_after = (unsigned)MIN(strtoul(v, NULL, 10), 86400UL);
+	(void)http_header_value(data, len, "Content-Type", dr->content_type,
+				sizeof(dr->content_type));
+	(void)http_header_value(data, len, "Content-Disposition",
+				dr->disposition, sizeof(dr->disposition));
+	if (http_header_value(data, len, "Retry-After", v, sizeof(v)))
+		(void)http_retry_after(v, &dr->retry_after);
 	return len;
 }
 
