@@ -97,11 +97,13 @@ static int list_urls(const struct source_request *rq,
 }
 
 static const struct source_kind sources[] = {
-	{CONFIG_SOURCE_URL, "url", list_urls},
-	{CONFIG_SOURCE_URLS, "urls", list_urls},
-	{CONFIG_SOURCE_HUGGINGFACE, "huggingface", source_list_huggingface},
-	{CONFIG_SOURCE_GITHUB, "github", source_list_github},
-	{CONFIG_SOURCE_GOOGLE_DRIVE, "google_drive", source_list_google_drive},
+	{CONFIG_SOURCE_URL, "url", list_urls, NULL},
+	{CONFIG_SOURCE_URLS, "urls", list_urls, NULL},
+	{CONFIG_SOURCE_HUGGINGFACE, "huggingface", source_list_huggingface,
+	 NULL},
+	{CONFIG_SOURCE_GITHUB, "github", source_list_github, NULL},
+	{CONFIG_SOURCE_GOOGLE_DRIVE, "google_drive", source_list_google_drive,
+	 source_drive_page_wait},
 };
 
 static const struct source_kind *source_find(enum config_source_kind kind)
@@ -148,9 +150,9 @@ int source_list(const struct source_request *rq, struct source_listing *ret)
 
 unsigned source_page_wait(const struct config_dataset *d, const char *title)
 {
-	return d->source.kind == CONFIG_SOURCE_GOOGLE_DRIVE
-		       ? source_drive_page_wait(title)
-		       : 0;
+	const struct source_kind *k = source_find(d->source.kind);
+
+	return k && k->page_wait && title[0] ? k->page_wait(title) : 0;
 }
 
 void source_listing_free(struct source_listing *l)

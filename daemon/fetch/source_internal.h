@@ -23,6 +23,8 @@ struct source_kind {
 	const char *name; /* the dataset's key: "url", "huggingface", ... */
 	int (*list)(const struct source_request *rq,
 		    struct source_listing *ret);
+	/* source_page_wait() for a page titled title, or NULL: none. */
+	unsigned (*page_wait)(const char *title);
 };
 
 /* The sources that ask a host (source_hub.c, source_github.c). */
