@@ -18,6 +18,7 @@
 
 #include "cli/cli_internal.h"
 #include "cli/cli_photos.h"
+#include "fetch/decode.h"
 #include "fetch/excerpt.h"
 #include "lib/buf.h"
 #include "lib/fsutil.h"
@@ -71,24 +72,16 @@ static void record_trim(struct proof *pf)
 }
 
 /* The kept file that holds proof pf's record, the SHA-256 it must have,
- * and the archive member to read (NULL: the dataset's member glob). */
+ * and the archive member to read (*member, malloc'ed; NULL: the dataset's
+ * member glob). */
 static const char *kept_file(const struct proof *pf, const char **sha256,
-			     char *member, size_t size)
+			     char **member)
 {
 	const struct store_release_file *f = &pf->file;
 	bool is_member = f->id && strcmp(f->url, "member") == 0;
-	const char *p;
-	size_t n = 0;
 
 	*sha256 = f->id && !is_member ? f->sha256 : pf->release->sha256;
-	member[0] = '\0';
-	/* A member's name matched as itself alone (fnmatch quoting). */
-	for (p = f->name; is_member && *p && n + 3 < size; p++) {
-		if (strchr("*?[]\\", *p))
-			member[n++] = '\\';
-		member[n++] = *p;
-		member[n] = '\0';
-	}
+	*member = is_member ? decode_member_glob(f->name) : NULL;
 	return f->id && !is_member ? f->file : pf->release->file;
 }
 
@@ -101,13 +94,14 @@ static int read_records(struct evidence *ev, const struct proof *first,
 {
 	const struct config_dataset *d = dataset_config(ev, dataset);
 	const struct store_release *rel = first->release;
-	char err[768] = "", member[1100];
+	_cleanup_free_ char *member = NULL;
+	char err[768] = "";
 	const char *path, *sha256;
 	struct excerpt *want;
 	size_t i, n = 0;
 	int r;
 
-	path = kept_file(first, &sha256, member, sizeof(member));
+	path = kept_file(first, &sha256, &member);
 	r = excerpt_verify(path, sha256, err, sizeof(err));
 	if (r == -EBADMSG) {
 		log_error("%s release %lld: %s; no evidence written", dataset,
@@ -124,9 +118,9 @@ static int read_records(struct evidence *ev, const struct proof *first,
 				.tag = i,
 			};
 	r = excerpt_read(path,
-			 member[0] ? member
-			 : d	   ? d->member
-				   : NULL,
+			 member ? member
+			 : d	? d->member
+				: NULL,
 			 d ? d->max_decoded : UINT64_MAX, want, n, err,
 			 sizeof(err));
 	if (r < 0)

@@ -205,6 +205,19 @@ int decode_open(const char *path, const char *member, uint64_t max_decoded,
 	return 0;
 }
 
+char *decode_member_glob(const char *name)
+{
+	char *q = xmalloc(2 * strlen(name) + 1), *p = q;
+
+	for (; *name; name++) {
+		if (strchr("*?[]\\", *name))
+			*p++ = '\\';
+		*p++ = *name;
+	}
+	*p = '\0';
+	return q;
+}
+
 int decode_members(const char *path, const char *glob, char ***ret, size_t *n)
 {
 	struct archive *a = archive_read_new();

@@ -39,6 +39,10 @@ int decode_open(const char *path, const char *member, uint64_t max_decoded,
  */
 int decode_members(const char *path, const char *glob, char ***ret, size_t *n);
 
+/* A member glob that matches the member named name alone: fnmatch(3)'s
+ * special characters escaped.  Returns a malloc'ed string. */
+char *decode_member_glob(const char *name);
+
 /* Decoded bytes always allowed, whatever the expansion: a small file may
  * hold a very repetitive list. */
 #define DECODE_EXPANSION_FLOOR (64ULL << 20)

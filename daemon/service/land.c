@@ -175,21 +175,6 @@ static int same_as_latest(const struct land_job *job, const char *sha256,
 	return 1;
 }
 
-/* Escapes fnmatch(3)'s special characters, so that a member's name
- * matches itself alone. */
-static char *glob_quote(const char *name)
-{
-	char *q = xmalloc(2 * strlen(name) + 1), *p = q;
-
-	for (; *name; name++) {
-		if (strchr("*?[]\\", *name))
-			*p++ = '\\';
-		*p++ = *name;
-	}
-	*p = '\0';
-	return q;
-}
-
 static int land_files(const struct land_job *job, struct ingest_file *files,
 		      size_t n, const struct land_files_info *info, int64_t now,
 		      struct land_result *ret);
@@ -210,7 +195,7 @@ static int land_members(const struct land_job *job, const struct land_file *f,
 	int r;
 
 	for (i = 0; i < n; i++) {
-		char *quoted = glob_quote(names[i]);
+		char *quoted = decode_member_glob(names[i]);
 
 		files[i].path = f->path;
 		snprintf(files[i].row.name, sizeof(files[i].row.name), "%s",
