@@ -141,6 +141,7 @@ static const char *const change_names[] = {
 
 struct printer {
 	enum out_format format;
+	struct store *store; /* for the names of the releases' files */
 	struct buf out;
 	size_t n;
 	size_t counts[4];
@@ -220,9 +221,17 @@ static int print_change(void *userdata, enum store_change kind,
 
 	buf_reset(&p->out);
 	if (p->format == OUT_JSON) {
+		struct store_release_file f = {0};
+
 		(void)buf_printf(&p->out, "%s  {\"change\":\"%s\",",
 				 p->n ? ",\n" : "", change_names[kind]);
 		entry_json(&p->out, e);
+		/* The file of the release it is in ("": the release's one). */
+		if (e->file_id &&
+		    store_release_file_get(p->store, e->file_id, &f) < 0)
+			return -EIO;
+		(void)buf_puts(&p->out, ",\"file\":");
+		(void)text_json_string(&p->out, f.name);
 		(void)buf_putc(&p->out, '}');
 	} else if (p->format == OUT_CSV) {
 		(void)buf_printf(&p->out, "%s,", change_names[kind]);
@@ -308,6 +317,7 @@ int cli_diff(struct cli *cli, int argc, char **argv)
 	if (status)
 		return status;
 	p.format = c.format;
+	p.store = c.store;
 	buf_init(&p.out, 1 << 20);
 	r = diff_run(&c, &p);
 	if (r < 0 && r != -ENOENT && r != -EINVAL)

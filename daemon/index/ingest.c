@@ -36,9 +36,12 @@
 #include "lib/stop.h"
 #include "lib/xalloc.h"
 #include "parse/format.h"
+#include "store/store_entries.h"
+#include "store/store_segment.h"
 
-#define INGEST_BATCH	 64  /* lookups issued together */
-#define INGEST_CACHE_MIB 256 /* SQLite page cache while committing */
+#define INGEST_BATCH	 64    /* lookups issued together */
+#define INGEST_CACHE_MIB 256   /* SQLite page cache while committing */
+#define OWNER_BATCH	 16384 /* new entries per owners transaction */
 
 /* The keys one parsed file of a release of several holds, for its key
  * list. */
@@ -85,6 +88,9 @@ struct ingest {
 	int64_t based_on;	   /* the newest release before it, or 0 */
 	size_t n_old;		   /* keys in the set before it */
 	bool writing;		   /* its transaction is open */
+	/* The segment file of the added entries, until it is listed ("":
+	 * none, or listed). */
+	char segment[PATH_MAX];
 };
 
 /* The process is stopping: give up; the caller rolls back. */
@@ -729,29 +735,94 @@ static int write_old_changes(struct ingest *in)
 	return 0;
 }
 
-/* Adds the new entries, in key order; each pair's ref becomes its row id. */
-static int write_new_entries(struct ingest *in)
+/*
+ * Writes the new entries, in key order, to a segment file (listed by the
+ * release's transaction).  Their owners are added to the database here,
+ * in short transactions of OWNER_BATCH entries each, before the release's
+ * own: an owner row nothing names is harmless, and no writer waits long.
+ */
+static int next_owner_batch(struct ingest *in, size_t i)
 {
+	int r = i ? store_commit(in->store) : 0;
+
+	if (r >= 0 && stop_requested())
+		r = stopped(in);
+	return r < 0 ? r : store_begin(in->store);
+}
+
+static int write_segment(struct ingest *in)
+{
+	struct segment_writer *w = NULL;
 	struct store_entry e;
-	int64_t id;
 	size_t i;
 	int r;
 
-	for (i = 0; i < in->n_pairs; i++) {
-		if (i % 4096 == 0 && stop_requested())
-			return stopped(in);
+	r = store_segment_path(in->store, in->dataset_id, in->segment,
+			       sizeof(in->segment));
+	if (r >= 0)
+		r = segment_writer_new(in->segment, &w);
+	if (r < 0)
+		return r;
+	for (i = 0; i < in->n_pairs && r >= 0; i++) {
+		int64_t owner = 0;
+
+		if (i % OWNER_BATCH == 0) {
+			r = next_owner_batch(in, i);
+			if (r < 0)
+				break;
+		}
 		r = spill_read(in->spill, in->pairs[i].ref, &e);
-		if (r < 0)
-			return r;
-		e.key = in->pairs[i].key;
-		e.file_id = in->files ? in->files[e.file_id].row.id : 0;
-		r = store_entry_add(in->store, in->dataset_id, in->rel->id, &e,
-				    &id);
-		if (r < 0)
-			return r;
-		in->pairs[i].ref = (uint64_t)id;
-		in->rel->added++;
+		if (r >= 0)
+			r = store_owner_of(in->store, &e, &owner);
+		if (r >= 0 && owner > UINT32_MAX)
+			r = -E2BIG;
+		if (r >= 0)
+			r = segment_writer_add(
+				w,
+				&(struct segment_entry){
+					.key = in->pairs[i].key,
+					.photo_id = e.photo_id,
+					.owner_id = (uint32_t)owner,
+					.file = in->files
+							? (uint32_t)e.file_id +
+								  1
+							: 0,
+					.line = e.line,
+					.offset = e.offset,
+					.length = (uint32_t)e.length,
+					.key_text = e.key_text,
+					.page_url = e.page_url,
+					.image_url = e.image_url,
+					.license = e.license,
+				});
 	}
+	if (r >= 0 && in->n_pairs)
+		r = store_commit(in->store);
+	if (r < 0)
+		store_rollback(in->store);
+	if (r >= 0)
+		r = segment_writer_finish(w);
+	segment_writer_free(w);
+	if (r < 0)
+		in->segment[0] = 0;
+	return r;
+}
+
+/* Lists the segment: the new entries get their row ids, in key order
+ * (each pair's ref becomes its entry's). */
+static int list_segment(struct ingest *in)
+{
+	int64_t first = 0;
+	size_t i;
+	int r;
+
+	r = store_segment_add(in->store, in->dataset_id, in->rel->id,
+			      in->segment, in->n_pairs, &first);
+	if (r < 0)
+		return r;
+	for (i = 0; i < in->n_pairs; i++)
+		in->pairs[i].ref = (uint64_t)(first + (int64_t)i);
+	in->rel->added = (int64_t)in->n_pairs;
 	return 0;
 }
 
@@ -954,6 +1025,12 @@ int ingest_write(struct ingest *in)
 	assert(!in->res->unchanged && !in->writing);
 	store_cache_size(in->store, INGEST_CACHE_MIB);
 	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (in->n_pairs && !in->segment[0]) {
+		r = write_segment(in);
+		stage_done("write: the segment of the added", &t);
+		if (r < 0)
+			return r;
+	}
 	r = store_begin(in->store);
 	if (r < 0)
 		return r;
@@ -972,9 +1049,9 @@ int ingest_write(struct ingest *in)
 	if (r >= 0)
 		r = write_old_changes(in);
 	stage_done("write: removed and reincluded", &t);
-	if (r >= 0)
-		r = write_new_entries(in);
-	stage_done("write: added", &t);
+	if (r >= 0 && in->n_pairs)
+		r = list_segment(in);
+	stage_done("write: the release", &t);
 	if (r >= 0)
 		r = store_release_finish(in->store, in->rel);
 	if (r < 0)
@@ -996,6 +1073,7 @@ int ingest_commit(struct ingest *in)
 		return r;
 	}
 	in->writing = false;
+	in->segment[0] = 0; /* listed: the index's now */
 	/* The index is committed; a key-set file that fails to write is
 	 * rebuilt from the database next time. */
 	r = keyset_write(in, in->rel->id, in->n_old);
@@ -1019,6 +1097,8 @@ struct ingest *ingest_free(struct ingest *in)
 	if (!in)
 		return NULL;
 	ingest_abort(in);
+	if (in->segment[0])
+		(void)unlink(in->segment);
 	buf_free(&in->batch);
 	spill_free(in->spill);
 	diff_set_free(in->set);

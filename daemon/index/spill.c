@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lib/macro.h"
@@ -38,6 +39,10 @@ struct spill {
 	uint64_t off;	    /* file offset of pending.data[0] */
 	char *record;	    /* owned: one record read back */
 	size_t record_cap;
+	/* The flushed file, mapped when first read back (records are read
+	 * in key order, far from the order written: no read per record). */
+	unsigned char *map;
+	size_t map_len;
 };
 
 int spill_open(const char *dir, struct spill **ret)
@@ -58,6 +63,8 @@ struct spill *spill_free(struct spill *sp)
 {
 	if (!sp)
 		return NULL;
+	if (sp->map)
+		munmap(sp->map, sp->map_len);
 	close(sp->fd);
 	buf_free(&sp->pending);
 	free(sp->record);
@@ -139,23 +146,48 @@ int spill_append(struct spill *sp, const char *rec, uint64_t *ret_off)
 	return buf_append(&sp->pending, rec, total);
 }
 
+/* Maps what is flushed of the file, again when it grew. */
+static int spill_map(struct spill *sp)
+{
+	void *map;
+
+	if (sp->map)
+		munmap(sp->map, sp->map_len);
+	sp->map = NULL;
+	sp->map_len = 0;
+	if (!sp->off)
+		return 0;
+	map = mmap(NULL, (size_t)sp->off, PROT_READ, MAP_SHARED | MAP_POPULATE,
+		   sp->fd, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	sp->map = map;
+	sp->map_len = (size_t)sp->off;
+	return 0;
+}
+
 int spill_read(struct spill *sp, uint64_t off, struct store_entry *ret)
 {
 	const char *texts[SPILL_TEXTS], *p;
 	uint32_t total, file;
 	size_t i;
-	ssize_t n;
+	int r;
 
-	n = pread(sp->fd, &total, 4, (off_t)off);
-	if (n != 4)
-		return n < 0 ? -errno : -EIO;
+	if (off + 4 > sp->map_len) {
+		r = spill_map(sp);
+		if (r < 0)
+			return r;
+	}
+	if (off + 4 > sp->map_len)
+		return -EIO;
+	memcpy(&total, sp->map + off, 4);
+	if (total < SPILL_HEAD || total > sp->map_len - off)
+		return -EIO;
 	if (total > sp->record_cap) {
 		sp->record = xreallocarray(sp->record, total + SPILL_TEXTS, 1);
 		sp->record_cap = total;
 	}
-	n = pread(sp->fd, sp->record, total, (off_t)off);
-	if (n != (ssize_t)total)
-		return n < 0 ? -errno : -EIO;
+	memcpy(sp->record, sp->map + off, total);
 	memcpy(&file, sp->record + 36, 4);
 	/* Make each text a C string: shift it left over its length bytes. */
 	p = sp->record + SPILL_HEAD;

@@ -86,8 +86,10 @@ int rename_durably(const char *from, const char *to)
 	return r;
 }
 
-static int write_all(int fd, const char *data, size_t len)
+int write_all(int fd, const void *buf, size_t len)
 {
+	const char *data = buf;
+
 	while (len > 0) {
 		ssize_t n = write(fd, data, len);
 

@@ -21,6 +21,10 @@ int fsync_dir(const char *dir);
  * fsynced the file.  Returns 0 or -errno. */
 int rename_durably(const char *from, const char *to);
 
+/* Writes all len bytes to fd, again after a short write or EINTR.
+ * Returns 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+
 /* Creates path afresh for writing: a file or link left there (by a crash,
  * or planted) is removed first, and the new file is made with O_EXCL and
  * O_NOFOLLOW, with exactly mode, whatever the umask.  Returns a file

@@ -27,6 +27,7 @@
 #include "lib/log.h"
 #include "lib/macro.h"
 #include "lib/xalloc.h"
+#include "store/store_entries.h"
 #include "store/store_internal.h"
 
 /*
@@ -272,7 +273,28 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE runs ADD COLUMN files_parsed INTEGER;"
 	/* The wait a host asked for (Retry-After), when it asked. */
 	"ALTER TABLE runs ADD COLUMN retry_after INTEGER;",
+
+	/* 11 -> 12: entries out of SQLite.  The entries of a release live in
+	 * an entry segment file (store_segment.h) that a segments row names:
+	 * the dataset, the release that first saw them, the row id of the
+	 * first (the others follow in key order), their count.  "entries"
+	 * becomes a virtual table over the segments and "changes" a view of
+	 * change_log (removals and reinclusions) and the entries' first
+	 * releases (store_entries.c).  store_entries_migrate() moves the
+	 * rows, renames changes and drops entries. */
+	"CREATE TABLE segments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  dataset_id INTEGER NOT NULL REFERENCES datasets(id),"
+	"  release_id INTEGER NOT NULL REFERENCES releases(id),"
+	"  first_id INTEGER NOT NULL UNIQUE,"
+	"  entries INTEGER NOT NULL,"
+	"  file TEXT NOT NULL UNIQUE"
+	");"
+	"CREATE INDEX segments_by_release ON segments(release_id);",
 };
+
+/* The schema whose migration moves entries into segments. */
+#define SCHEMA_SEGMENTS 12
 
 static const char sql_installation_id[] = "SELECT id FROM installation";
 static const char sql_release_sha256[] =
@@ -487,6 +509,8 @@ static int store_migrate(struct store *s)
 		if (r < 0)
 			return r;
 		r = store_exec(s, store_migrations[version]);
+		if (r >= 0 && version + 1 == SCHEMA_SEGMENTS)
+			r = store_entries_migrate(s);
 		if (r >= 0)
 			r = store_exec(s, bump);
 		if (r >= 0)
@@ -548,6 +572,18 @@ static int unwritable_errno(const char *real)
 	return 0;
 }
 
+/* The entry segments' directory: "entries" beside the database. */
+static char *entries_dir_of(const char *real)
+{
+	const char *slash = strrchr(real, '/');
+	size_t len = slash ? (size_t)(slash - real) : 1;
+	char *dir = xmalloc(len + sizeof("/entries"));
+
+	memcpy(dir, slash ? real : ".", len);
+	memcpy(dir + len, "/entries", sizeof("/entries"));
+	return dir;
+}
+
 /* Opens real with flags and reads the schema version, which is the first
  * read.  Returns 0 or -errno; s->db is set either way. */
 static int open_and_read(struct store *s, const char *name, int flags,
@@ -562,7 +598,8 @@ static int open_and_read(struct store *s, const char *name, int flags,
 			s, s->db ? sqlite3_extended_errcode(s->db) : rc, name);
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_WAIT_MS);
-	return store_user_version(s, version);
+	rc = store_entries_register(s);
+	return rc < 0 ? rc : store_user_version(s, version);
 }
 
 /*
@@ -631,6 +668,7 @@ int store_open(const char *path, enum store_mode mode, struct store **ret)
 		return r;
 	s = xcalloc(1, sizeof(*s));
 	s->read_only = mode == STORE_READ_ONLY;
+	s->entries_dir = entries_dir_of(real);
 	if (s->read_only) {
 		r = open_read_only(s, real, &version);
 		if (r >= 0 && version > store_schema_version())
@@ -641,6 +679,10 @@ int store_open(const char *path, enum store_mode mode, struct store **ret)
 			r = store_exec(s, "PRAGMA cache_size = -65536;");
 	} else
 		r = open_read_write(s, real);
+	if (r >= 0)
+		r = store_entries_view(s);
+	if (r >= 0 && !s->read_only)
+		r = store_entries_sweep(s);
 	if (r < 0) {
 		store_close(s);
 		return r;
@@ -663,7 +705,9 @@ struct store *store_close(struct store *s)
 	for (i = 0; i < s->n_cache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	keymap_free(s->owners);
+	store_entries_free(s);
 	sqlite3_close(s->db);
+	free(s->entries_dir);
 	free(s);
 	return NULL;
 }
@@ -1006,8 +1050,10 @@ void store_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		(void)store_exec(s, "ROLLBACK");
-	/* Owners added by the rolled-back transaction are gone again. */
+	/* Owners added by the rolled-back transaction are gone again, and
+	 * so are the segments it listed. */
 	s->owners = keymap_free(s->owners);
+	s->entries_generation++;
 }
 
 void store_cache_size(struct store *s, unsigned mib)

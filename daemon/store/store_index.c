@@ -73,13 +73,9 @@ static const char sql_owner_find[] =
 	"SELECT id FROM owners WHERE nsid = ?1 AND alias = ?2 AND name = ?3";
 static const char sql_owner_add[] =
 	"INSERT INTO owners(nsid, alias, name) VALUES (?1, ?2, ?3)";
-static const char sql_entry_add[] =
-	"INSERT INTO entries(dataset_id, key, photo_id, owner_id, key_text, "
-	"page_url, image_url, license, first_release, line, offset, length, "
-	"file_id) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 static const char sql_change_add[] =
-	"INSERT INTO changes(release_id, entry_id, kind) VALUES (?1, ?2, ?3)";
+	"INSERT INTO change_log(release_id, entry_id, kind) "
+	"VALUES (?1, ?2, ?3)";
 static const char sql_items[] =
 	"SELECT e.key, e.id, c.kind != 2 FROM entries e JOIN "
 	"(SELECT entry_id, kind, max(release_id) FROM changes GROUP BY entry_id) c "
@@ -425,43 +421,9 @@ int store_change_add(struct store *s, int64_t release_id, int64_t entry_id,
 	return r < 0 ? r : 0;
 }
 
-int store_entry_add(struct store *s, int64_t dataset_id, int64_t release_id,
-		    const struct store_entry *e, int64_t *ret_id)
+int store_owner_of(struct store *s, const struct store_entry *e, int64_t *ret)
 {
-	sqlite3_stmt *st;
-	int64_t owner = 0, id;
-	int r;
-
-	r = owner_id(s, e, &owner);
-	if (r < 0)
-		return r;
-	st = store_stmt_id(s, sql_entry_add, dataset_id, &r);
-	if (!st)
-		return r;
-	sqlite3_bind_int64(st, 2, (int64_t)e->key);
-	if (e->photo_id)
-		sqlite3_bind_int64(st, 3, (int64_t)e->photo_id);
-	if (owner)
-		sqlite3_bind_int64(st, 4, owner);
-	store_bind_text_or_null(st, 5, e->key_text);
-	store_bind_text_or_null(st, 6, e->page_url);
-	store_bind_text_or_null(st, 7, e->image_url);
-	store_bind_text_or_null(st, 8, e->license);
-	sqlite3_bind_int64(st, 9, release_id);
-	sqlite3_bind_int64(st, 10, (int64_t)e->line);
-	sqlite3_bind_int64(st, 11, (int64_t)e->offset);
-	sqlite3_bind_int64(st, 12, (int64_t)e->length);
-	if (e->file_id)
-		sqlite3_bind_int64(st, 13, e->file_id);
-	r = store_step(s, st);
-	if (r < 0)
-		return r;
-	id = sqlite3_last_insert_rowid(s->db);
-	r = store_change_add(s, release_id, id, STORE_CHANGE_ADDED);
-	if (r < 0)
-		return r;
-	*ret_id = id;
-	return 0;
+	return owner_id(s, e, ret);
 }
 
 int store_items_each(struct store *s, int64_t dataset_id,

@@ -101,13 +101,12 @@ int store_file_kept(struct store *s, const char *file);
 /* Writes r's counts.  Returns 0 or -errno. */
 int store_release_finish(struct store *s, const struct store_release *r);
 
-/* Adds a new entry e (first seen in release_id) and its "added" change.
- * Returns 0 and its row id in *ret_id, or -errno. */
-int store_entry_add(struct store *s, int64_t dataset_id, int64_t release_id,
-		    const struct store_entry *e, int64_t *ret_id);
+/* The row id of e's owner (NSID, alias, name), added if new; 0 when e
+ * names none.  Returns 0 or -errno. */
+int store_owner_of(struct store *s, const struct store_entry *e, int64_t *ret);
 
-/* Records a change of an existing entry in release_id.  Returns 0 or
- * -errno. */
+/* Records a removal or a reinclusion of an existing entry in release_id
+ * (an entry's addition is its first release).  Returns 0 or -errno. */
 int store_change_add(struct store *s, int64_t release_id, int64_t entry_id,
 		     enum store_change kind);
 

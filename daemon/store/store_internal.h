@@ -13,6 +13,10 @@
 #include <stdint.h>
 
 struct keymap;
+struct store_entries;
+
+/* The name ending of an entry segment file (store_segment.h). */
+#define SEGMENT_SUFFIX ".seg"
 
 struct store {
 	sqlite3 *db;	       /* owned */
@@ -22,7 +26,11 @@ struct store {
 		sqlite3_stmt *st; /* owned, prepared once */
 	} cache[128];
 	size_t n_cache;
-	bool read_only; /* opened STORE_READ_ONLY */
+	bool read_only;		       /* opened STORE_READ_ONLY */
+	char *entries_dir;	       /* owned: where the entry segments are */
+	struct store_entries *entries; /* owned: the segments read, or NULL */
+	/* Bumped when this connection adds a segment or rolls back. */
+	uint64_t entries_generation;
 };
 
 /* The statement for sql (a static string), prepared once, then reset and

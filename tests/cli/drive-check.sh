@@ -87,7 +87,7 @@ expect_eq "first release: its file" \
 	"$(db "SELECT name || '|' || sha256 FROM release_files")" \
 	"$big|$(sha256sum <"$GDRIVED_DIR/v1.json" | cut -c1-64)"
 releases=$("$SW" "${C[@]}" releases ffhq)
-entries=$(db "SELECT count(*) FROM entries")
+entries=$(db "SELECT coalesce(sum(entries), 0) FROM segments")
 files=$(cached)
 
 # --- unchanged --------------------------------------------------------------
@@ -118,7 +118,7 @@ case $ERR in
 *) sw_fail "quota: not due again at $due: $ERR" ;;
 esac
 expect_eq "quota: releases as they were" "$("$SW" "${C[@]}" releases ffhq)" "$releases"
-expect_eq "quota: entries as they were" "$(db "SELECT count(*) FROM entries")" "$entries"
+expect_eq "quota: entries as they were" "$(db "SELECT coalesce(sum(entries), 0) FROM segments")" "$entries"
 
 # --- the quota page in place of the file, after the warning -------------------
 drive v2.json warn '"quota_later": true'
@@ -143,7 +143,7 @@ expect_eq "v2, pinned to v1: exit" "$RC" 65
 expect_contains "v2, pinned to v1: the pin" "$ERR" \
 	"ffhq: check failed: md5 mismatch: the dataset pins $v1_md5, the download is $v2_md5"
 expect_eq "v2, pinned to v1: nothing kept" "$(cached)" "$files"
-expect_eq "v2, pinned to v1: entries as they were" "$(db "SELECT count(*) FROM entries")" "$entries"
+expect_eq "v2, pinned to v1: entries as they were" "$(db "SELECT coalesce(sum(entries), 0) FROM segments")" "$entries"
 config "$v2_md5"
 drive v2.json warn
 run_sw "${C[@]}" check ffhq

@@ -81,7 +81,7 @@ run_sw "${C[@]}" check later
 expect_contains "later: first release" "$OUT" "later: release 1"
 run_sw "${C[@]}" releases later
 before=$OUT
-entries=$(sqlite3 "$state/scrapewatch.db" "SELECT count(*) FROM entries")
+entries=$(sqlite3 "$state/scrapewatch.db" "SELECT coalesce(sum(entries), 0) FROM segments")
 cp demo/releases/ffhq-demo-v2.json "$www/release.json"
 touch -d '2030-01-01 00:00' "$www/release.json"
 run_sw "${C[@]}" check later
@@ -91,7 +91,7 @@ expect_contains "later, v2: the log says why" "$ERR" \
 run_sw "${C[@]}" releases later
 expect_eq "later, v2: releases as they were" "$OUT" "$before"
 expect_eq "later, v2: entries as they were" \
-	"$(sqlite3 "$state/scrapewatch.db" "SELECT count(*) FROM entries")" "$entries"
+	"$(sqlite3 "$state/scrapewatch.db" "SELECT coalesce(sum(entries), 0) FROM segments")" "$entries"
 # Pinned to v2, the same content is let in.
 config "$tmp/sw.yaml" "$v2_md5"
 run_sw "${C[@]}" check later

@@ -42,6 +42,7 @@
 #include "store/store.h"
 #include "store/store_index.h"
 #include "store/store_outbox.h"
+#include "store/store_segment.h"
 #include "test.h"
 #include "testutil.h"
 
@@ -305,7 +306,63 @@ static const char *const timeless[][2] = {
 	{"alerts", "SELECT id, subscriber, channel, kind, state, attempts, "
 		   "sent, last_reply, notice FROM alerts"},
 	{"installation", "SELECT count(*), max(length(id)) FROM installation"},
+	/* A segment file's name is drawn at random: its entries are
+	 * compared instead (hash_entries()). */
+	{"segments", "SELECT id, dataset_id, release_id, first_id, entries "
+		     "FROM segments"},
 };
+
+/* Hashes every entry of the segments listed, read from their files
+ * (entries beside the database), as the table "entries". */
+static void hash_entries(sqlite3 *db, const char *path, struct snapshot *snap)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 512];
+	const char *slash = strrchr(path, '/');
+	sqlite3_stmt *st;
+	uint64_t h = 0;
+
+	if (snap->n >= MAX_TABLE ||
+	    sqlite3_prepare_v2(db,
+			       "SELECT first_id, file FROM segments "
+			       "ORDER BY first_id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	snprintf(dir, sizeof(dir), "%.*s/entries",
+		 slash ? (int)(slash - path) : 1, slash ? path : ".");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct segment *g;
+		struct segment_entry e;
+
+		snprintf(file, sizeof(file), "%s/%s", dir,
+			 (const char *)sqlite3_column_text(st, 1));
+		if (segment_open(file, &g) < 0) {
+			h ^= 1; /* a listed segment that does not read */
+			continue;
+		}
+		h = fnv(h, &(int64_t){sqlite3_column_int64(st, 0)}, 8);
+		for (uint64_t i = 0; i < segment_count(g); i++) {
+			if (segment_get(g, i, &e) < 0) {
+				h ^= 2;
+				break;
+			}
+			h = fnv(h, &e.key, 8);
+			h = fnv(h, &e.photo_id, 8);
+			h = fnv(h, &e.owner_id, 4);
+			h = fnv(h, &e.file, 4);
+			h = fnv(h, &e.line, 8);
+			h = fnv(h, &e.offset, 8);
+			h = fnv(h, &e.length, 4);
+			h = fnv(h, e.key_text, strlen(e.key_text));
+			h = fnv(h, e.page_url, strlen(e.page_url));
+			h = fnv(h, e.image_url, strlen(e.image_url));
+			h = fnv(h, e.license, strlen(e.license));
+		}
+		segment_close(g);
+	}
+	sqlite3_finalize(st);
+	snprintf(snap->names[snap->n], sizeof(snap->names[0]), "entries");
+	snap->hash[snap->n++] = h;
+}
 
 /* Hashes every table (sqlite_master too) of the open database. */
 static void hash_tables(sqlite3 *db, struct snapshot *snap)
@@ -395,6 +452,7 @@ static void snapshot_take(const char *path, struct snapshot *snap)
 	if (query_one(db, "PRAGMA user_version", v, sizeof(v)) == 0)
 		snap->version = strtoll(v, NULL, 10);
 	hash_tables(db, snap);
+	hash_entries(db, path, snap);
 	if (snap->version >= 6)
 		check_invariants(db, snap);
 	sqlite3_close(db);

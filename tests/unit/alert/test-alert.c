@@ -95,15 +95,20 @@ static struct store *open_new(char path[PATH_MAX])
 
 /* Back to schema 8: no notice_type column, and what later schemas added
  * undone. */
-#define SCHEMA_8                                      \
-	"ALTER TABLE alerts DROP COLUMN notice_type;" \
-	"DROP TABLE release_files;"                   \
-	"ALTER TABLE entries DROP COLUMN file_id;"    \
-	"ALTER TABLE releases DROP COLUMN revision;"  \
-	"ALTER TABLE runs DROP COLUMN files;"         \
-	"ALTER TABLE runs DROP COLUMN files_fetched;" \
-	"ALTER TABLE runs DROP COLUMN files_parsed;"  \
-	"ALTER TABLE runs DROP COLUMN retry_after;"   \
+#define SCHEMA_8                                                         \
+	"DROP TABLE segments;"                                           \
+	"ALTER TABLE change_log RENAME TO changes;"                      \
+	"CREATE TABLE entries(id INTEGER PRIMARY KEY, dataset_id, key, " \
+	"photo_id, owner_id, first_release, line, offset, length, "      \
+	"key_text, page_url, image_url, license, file_id);"              \
+	"ALTER TABLE alerts DROP COLUMN notice_type;"                    \
+	"DROP TABLE release_files;"                                      \
+	"ALTER TABLE entries DROP COLUMN file_id;"                       \
+	"ALTER TABLE releases DROP COLUMN revision;"                     \
+	"ALTER TABLE runs DROP COLUMN files;"                            \
+	"ALTER TABLE runs DROP COLUMN files_fetched;"                    \
+	"ALTER TABLE runs DROP COLUMN files_parsed;"                     \
+	"ALTER TABLE runs DROP COLUMN retry_after;"                      \
 	"PRAGMA user_version = 8;"
 
 TEST(notice_types)

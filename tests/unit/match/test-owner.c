@@ -13,6 +13,8 @@
 #include "match/owner.h"
 #include "store/store.h"
 #include "store/store_index.h"
+#include "store/store_entries.h"
+#include "store/store_segment.h"
 #include "test.h"
 #include "testutil.h"
 
@@ -54,29 +56,70 @@ static int64_t add_release(struct store *s, int64_t dataset_id)
 	return rel.id;
 }
 
+/* Rows [from, to) of one dataset as its release rel's entries: a
+ * segment, in key order, as an ingest writes it. */
+static void add_entries(struct store *s, int64_t dataset_id, int64_t rel,
+			size_t from, size_t to)
+{
+	struct segment_writer *w;
+	char path[4096];
+	size_t order[ELEMENTSOF(rows)], n = to - from, i, j;
+	int64_t first = 0;
+
+	for (i = 0; i < n; i++)
+		order[i] = from + i;
+	for (i = 1; i < n; i++) /* by key */
+		for (j = i;
+		     j > 0 && rows[order[j]].key < rows[order[j - 1]].key;
+		     j--) {
+			size_t t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	CHECK_INT(store_segment_path(s, dataset_id, path, sizeof(path)), 0);
+	CHECK_INT(segment_writer_new(path, &w), 0);
+	for (i = 0; i < n; i++) {
+		const struct row *row = &rows[order[i]];
+		struct store_entry e = {
+			.nsid = row->nsid, .alias = "", .name = row->name};
+		int64_t owner;
+
+		CHECK_INT(store_owner_of(s, &e, &owner), 0);
+		CHECK_INT(
+			segment_writer_add(w,
+					   &(struct segment_entry){
+						   .key = row->key,
+						   .photo_id = row->photo,
+						   .owner_id = (uint32_t)owner,
+					   }),
+			0);
+	}
+	CHECK_INT(segment_writer_finish(w), 0);
+	segment_writer_free(w);
+	CHECK_INT(store_segment_add(s, dataset_id, rel, path, n, &first), 0);
+	for (i = 0; i < n; i++)
+		entry_ids[order[i]] = first + (int64_t)i;
+}
+
 /* The tables' first releases, then t1's second, without photo 3. */
 static void fill(struct store *s)
 {
-	int64_t t1, rel = 0, second;
-	size_t i;
+	int64_t t1, rel = 0, second, id = 0;
+	size_t i, from = 0;
 
 	CHECK_INT(store_begin(s), 0);
-	for (i = 0; i < ELEMENTSOF(rows); i++) {
-		struct store_entry e = {.key = rows[i].key,
-					.photo_id = rows[i].photo,
-					.nsid = rows[i].nsid,
-					.alias = "",
-					.name = rows[i].name,
-					.key_text = "",
-					.page_url = "",
-					.image_url = "",
-					.license = ""};
-		int64_t id;
-
+	for (i = 0; i <= ELEMENTSOF(rows); i++) {
+		if (i == ELEMENTSOF(rows) ||
+		    (i > 0 && strcmp(rows[i].dataset, rows[i - 1].dataset))) {
+			add_entries(s, id, rel, from, i);
+			from = i;
+		}
+		if (i == ELEMENTSOF(rows))
+			break;
 		CHECK_INT(store_dataset_id(s, rows[i].dataset, &id), 0);
-		if (i == 0 || strcmp(rows[i].dataset, rows[i - 1].dataset))
+		if (i == from)
 			rel = add_release(s, id);
-		CHECK_INT(store_entry_add(s, id, rel, &e, &entry_ids[i]), 0);
 	}
 	CHECK_INT(store_dataset_id(s, "t1", &t1), 0);
 	second = add_release(s, t1);

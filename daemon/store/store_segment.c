@@ -1,0 +1,533 @@
+/*
+ * store_segment.c: writing and reading entry segment files
+ * (store_segment.h).
+ *
+ * The writer streams the records into the file as they come (in key
+ * order) and the texts into an unnamed temporary file beside it; the two
+ * indexes are kept in memory as (id, place) pairs and sorted at the end,
+ * when they and then the texts are appended and the header is written
+ * last.  A crash leaves only the .tmp file, which the store sweeps.
+ */
+#include "store/store_segment.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/fsutil.h"
+#include "lib/macro.h"
+#include "lib/xalloc.h"
+
+#define SEGMENT_MAGIC "SWSEG001"
+#define SEGMENT_ORDER 0x01020304u
+#define WRITE_BUF     (1u << 20)
+
+struct seg_header {
+	char magic[8];
+	uint32_t order, record_size;
+	uint64_t count, n_photos, n_owners, text_bytes;
+	uint64_t off_records, off_photos, off_owners, off_texts;
+};
+
+struct seg_record {
+	uint64_t key, photo_id, line, offset;
+	uint64_t text; /* offset of its four strings in the texts */
+	uint32_t owner_id, file, length, unused;
+};
+
+/* An index pair as written: 12 bytes for photos, 8 for owners. */
+#define PHOTO_PAIR 12
+#define OWNER_PAIR 8
+
+struct photo_pair {
+	uint64_t photo_id;
+	uint32_t place;
+};
+
+/* A buffered sequential writer of one descriptor. */
+struct out {
+	int fd;
+	char *buf;
+	size_t n;
+	uint64_t written; /* bytes passed to out_put() */
+};
+
+struct segment_writer {
+	char *path, *tmp;
+	struct out file, texts;
+	uint64_t count;
+	uint64_t last_key;
+	struct photo_pair *photos;
+	uint64_t *owners; /* owner row << 32 | place */
+	size_t n_photos, cap_photos, n_owners, cap_owners;
+	bool finished;
+};
+
+struct segment {
+	unsigned char *map;
+	size_t size;
+	struct seg_header h;
+	const struct seg_record *records;
+};
+
+/* ---- writing ------------------------------------------------------------- */
+
+static int out_flush(struct out *o)
+{
+	int r = write_all(o->fd, o->buf, o->n);
+
+	o->n = 0;
+	return r;
+}
+
+static int out_put(struct out *o, const void *data, size_t len)
+{
+	int r;
+
+	o->written += len;
+	if (o->n + len > WRITE_BUF) {
+		r = out_flush(o);
+		if (r < 0)
+			return r;
+		if (len > WRITE_BUF)
+			return write_all(o->fd, data, len);
+	}
+	memcpy(o->buf + o->n, data, len);
+	o->n += len;
+	return 0;
+}
+
+int segment_writer_new(const char *path, struct segment_writer **ret)
+{
+	struct segment_writer *w = xcalloc(1, sizeof(*w));
+	struct seg_header h = {0};
+	_cleanup_free_ char *dir = NULL;
+	char *slash;
+	size_t len;
+
+	w->path = xstrdup(path);
+	len = strlen(path) + sizeof(".tmp");
+	w->tmp = xmalloc(len);
+	snprintf(w->tmp, len, "%s.tmp", path);
+	w->file.fd = w->texts.fd = -1;
+	dir = xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	w->file.fd = create_new_file(w->tmp, 0600);
+	if (w->file.fd < 0) {
+		int r = w->file.fd;
+
+		segment_writer_free(w);
+		return r;
+	}
+	w->texts.fd =
+		open(slash ? dir : ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (w->texts.fd < 0) {
+		int r = -errno;
+
+		segment_writer_free(w);
+		return r;
+	}
+	w->file.buf = xmalloc(WRITE_BUF);
+	w->texts.buf = xmalloc(WRITE_BUF);
+	/* The header's place, written last. */
+	(void)out_put(&w->file, &h, sizeof(h));
+	*ret = w;
+	return 0;
+}
+
+static int put_text(struct out *o, const char *s)
+{
+	return out_put(o, s ? s : "", (s ? strlen(s) : 0) + 1);
+}
+
+int segment_writer_add(struct segment_writer *w, const struct segment_entry *e)
+{
+	struct seg_record rec = {
+		.key = e->key,
+		.photo_id = e->photo_id,
+		.line = e->line,
+		.offset = e->offset,
+		.text = w->texts.written,
+		.owner_id = e->owner_id,
+		.file = e->file,
+		.length = e->length,
+	};
+	int r;
+
+	if (w->count && e->key <= w->last_key)
+		return -EINVAL;
+	if (w->count >= UINT32_MAX)
+		return -E2BIG;
+	r = out_put(&w->file, &rec, sizeof(rec));
+	if (r >= 0)
+		r = put_text(&w->texts, e->key_text);
+	if (r >= 0)
+		r = put_text(&w->texts, e->page_url);
+	if (r >= 0)
+		r = put_text(&w->texts, e->image_url);
+	if (r >= 0)
+		r = put_text(&w->texts, e->license);
+	if (r < 0)
+		return r;
+	if (e->photo_id) {
+		if (w->n_photos == w->cap_photos) {
+			w->cap_photos =
+				w->cap_photos ? 2 * w->cap_photos : 4096;
+			w->photos = xreallocarray(w->photos, w->cap_photos,
+						  sizeof(*w->photos));
+		}
+		w->photos[w->n_photos++] =
+			(struct photo_pair){e->photo_id, (uint32_t)w->count};
+	}
+	if (e->owner_id) {
+		if (w->n_owners == w->cap_owners) {
+			w->cap_owners =
+				w->cap_owners ? 2 * w->cap_owners : 4096;
+			w->owners = xreallocarray(w->owners, w->cap_owners,
+						  sizeof(*w->owners));
+		}
+		w->owners[w->n_owners++] =
+			(uint64_t)e->owner_id << 32 | (uint32_t)w->count;
+	}
+	w->last_key = e->key;
+	w->count++;
+	return 0;
+}
+
+static int cmp_photo(const void *a, const void *b)
+{
+	const struct photo_pair *x = a, *y = b;
+
+	if (x->photo_id != y->photo_id)
+		return x->photo_id < y->photo_id ? -1 : 1;
+	return x->place < y->place ? -1 : x->place > y->place;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Appends the texts file's bytes to the segment. */
+static int append_texts(struct segment_writer *w)
+{
+	off_t at = 0;
+	int r = out_flush(&w->texts);
+
+	if (r < 0)
+		return r;
+	while ((uint64_t)at < w->texts.written) {
+		ssize_t n = pread(w->texts.fd, w->texts.buf, WRITE_BUF, at);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		r = write_all(w->file.fd, w->texts.buf, (size_t)n);
+		if (r < 0)
+			return r;
+		at += n;
+	}
+	return 0;
+}
+
+int segment_writer_finish(struct segment_writer *w)
+{
+	struct seg_header h = {
+		.order = SEGMENT_ORDER,
+		.record_size = sizeof(struct seg_record),
+		.count = w->count,
+		.n_photos = w->n_photos,
+		.n_owners = w->n_owners,
+		.text_bytes = w->texts.written,
+	};
+	unsigned char pair[PHOTO_PAIR];
+	size_t i;
+	int r = 0;
+
+	memcpy(h.magic, SEGMENT_MAGIC, sizeof(h.magic));
+	h.off_records = sizeof(h);
+	h.off_photos = h.off_records + w->count * sizeof(struct seg_record);
+	h.off_owners = h.off_photos + w->n_photos * PHOTO_PAIR;
+	h.off_texts = h.off_owners + w->n_owners * OWNER_PAIR;
+	if (w->n_photos)
+		qsort(w->photos, w->n_photos, sizeof(*w->photos), cmp_photo);
+	if (w->n_owners)
+		qsort(w->owners, w->n_owners, sizeof(*w->owners), cmp_u64);
+	for (i = 0; i < w->n_photos && r >= 0; i++) {
+		memcpy(pair, &w->photos[i].photo_id, 8);
+		memcpy(pair + 8, &w->photos[i].place, 4);
+		r = out_put(&w->file, pair, PHOTO_PAIR);
+	}
+	for (i = 0; i < w->n_owners && r >= 0; i++) {
+		uint32_t v[2] = {(uint32_t)(w->owners[i] >> 32),
+				 (uint32_t)w->owners[i]};
+
+		r = out_put(&w->file, v, OWNER_PAIR);
+	}
+	if (r >= 0)
+		r = out_flush(&w->file);
+	if (r >= 0)
+		r = append_texts(w);
+	if (r >= 0 && pwrite(w->file.fd, &h, sizeof(h), 0) != sizeof(h))
+		r = errno ? -errno : -EIO;
+	if (r >= 0 && fsync(w->file.fd) < 0)
+		r = -errno;
+	if (r >= 0)
+		r = rename_durably(w->tmp, w->path);
+	if (r >= 0)
+		w->finished = true;
+	return r;
+}
+
+struct segment_writer *segment_writer_free(struct segment_writer *w)
+{
+	if (!w)
+		return NULL;
+	if (w->file.fd >= 0)
+		close(w->file.fd);
+	if (w->texts.fd >= 0)
+		close(w->texts.fd);
+	if (!w->finished)
+		(void)unlink(w->tmp);
+	free(w->file.buf);
+	free(w->texts.buf);
+	free(w->photos);
+	free(w->owners);
+	free(w->path);
+	free(w->tmp);
+	free(w);
+	return NULL;
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+/* a + b * c within the file's size, or false. */
+static bool section_end(uint64_t a, uint64_t b, uint64_t c, uint64_t size,
+			uint64_t *end)
+{
+	if (c && b > (size - a) / c)
+		return false;
+	*end = a + b * c;
+	return *end <= size;
+}
+
+static bool header_fits(const struct seg_header *h, uint64_t size)
+{
+	uint64_t end;
+
+	return memcmp(h->magic, SEGMENT_MAGIC, sizeof(h->magic)) == 0 &&
+	       h->order == SEGMENT_ORDER &&
+	       h->record_size == sizeof(struct seg_record) &&
+	       h->off_records == sizeof(*h) &&
+	       section_end(h->off_records, h->count, h->record_size, size,
+			   &end) &&
+	       h->off_photos == end && h->n_photos <= h->count &&
+	       section_end(h->off_photos, h->n_photos, PHOTO_PAIR, size,
+			   &end) &&
+	       h->off_owners == end && h->n_owners <= h->count &&
+	       section_end(h->off_owners, h->n_owners, OWNER_PAIR, size,
+			   &end) &&
+	       h->off_texts == end && h->text_bytes == size - end;
+}
+
+int segment_open(const char *path, struct segment **ret)
+{
+	struct segment *g;
+	struct stat st;
+	void *map;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < sizeof(struct seg_header)) {
+		close(fd);
+		return -EBADMSG;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	r = map == MAP_FAILED ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return r;
+	g = xcalloc(1, sizeof(*g));
+	g->map = map;
+	g->size = (size_t)st.st_size;
+	memcpy(&g->h, map, sizeof(g->h));
+	if (!header_fits(&g->h, g->size)) {
+		segment_close(g);
+		return -EBADMSG;
+	}
+	g->records = (const struct seg_record *)(g->map + g->h.off_records);
+	*ret = g;
+	return 0;
+}
+
+struct segment *segment_close(struct segment *g)
+{
+	if (!g)
+		return NULL;
+	munmap(g->map, g->size);
+	free(g);
+	return NULL;
+}
+
+uint64_t segment_count(const struct segment *g)
+{
+	return g->h.count;
+}
+
+/* The string at *at in the texts, advancing *at past its NUL; NULL when
+ * it runs out of the file. */
+static const char *text_at(const struct segment *g, uint64_t *at)
+{
+	const char *base = (const char *)g->map + g->h.off_texts;
+	const char *nul;
+
+	if (*at >= g->h.text_bytes)
+		return NULL;
+	nul = memchr(base + *at, 0, g->h.text_bytes - *at);
+	if (!nul)
+		return NULL;
+	base += *at;
+	*at += (uint64_t)(nul - base) + 1;
+	return base;
+}
+
+int segment_get(const struct segment *g, uint64_t i, struct segment_entry *e)
+{
+	const struct seg_record *rec = &g->records[i];
+	uint64_t at = rec->text;
+
+	*e = (struct segment_entry){
+		.key = rec->key,
+		.photo_id = rec->photo_id,
+		.owner_id = rec->owner_id,
+		.file = rec->file,
+		.line = rec->line,
+		.offset = rec->offset,
+		.length = rec->length,
+	};
+	e->key_text = text_at(g, &at);
+	e->page_url = e->key_text ? text_at(g, &at) : NULL;
+	e->image_url = e->page_url ? text_at(g, &at) : NULL;
+	e->license = e->image_url ? text_at(g, &at) : NULL;
+	return e->license ? 0 : -EBADMSG;
+}
+
+int64_t segment_find_key(const struct segment *g, uint64_t key)
+{
+	uint64_t lo = 0, hi = g->h.count;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (g->records[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < g->h.count && g->records[lo].key == key ? (int64_t)lo : -1;
+}
+
+/*
+ * The two indexes: pairs of a key (8 bytes for photos, 4 for owners) and
+ * a record's place (4 bytes), sorted.
+ */
+struct index {
+	uint64_t off, n;
+	unsigned width; /* of the key */
+};
+
+static struct index photos_of(const struct segment *g)
+{
+	return (struct index){g->h.off_photos, g->h.n_photos, 8};
+}
+
+static struct index owners_of(const struct segment *g)
+{
+	return (struct index){g->h.off_owners, g->h.n_owners, 4};
+}
+
+static uint64_t index_key(const struct segment *g, struct index x, uint64_t pos)
+{
+	const unsigned char *p = g->map + x.off + pos * (x.width + 4);
+	uint64_t v64;
+	uint32_t v32;
+
+	if (x.width == 8) {
+		memcpy(&v64, p, 8);
+		return v64;
+	}
+	memcpy(&v32, p, 4);
+	return v32;
+}
+
+static void index_range(const struct segment *g, struct index x, uint64_t key,
+			uint64_t *lo, uint64_t *hi)
+{
+	uint64_t a = 0, b = x.n;
+
+	while (a < b) {
+		uint64_t mid = a + (b - a) / 2;
+
+		if (index_key(g, x, mid) < key)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*lo = a;
+	for (b = a; b < x.n && index_key(g, x, b) == key; b++)
+		;
+	*hi = b;
+}
+
+static int64_t index_place(const struct segment *g, struct index x,
+			   uint64_t pos)
+{
+	uint32_t place;
+
+	if (pos >= x.n)
+		return -1;
+	memcpy(&place, g->map + x.off + pos * (x.width + 4) + x.width, 4);
+	return place < g->h.count ? (int64_t)place : -1;
+}
+
+void segment_photo_range(const struct segment *g, uint64_t photo_id,
+			 uint64_t *lo, uint64_t *hi)
+{
+	index_range(g, photos_of(g), photo_id, lo, hi);
+}
+
+int64_t segment_photo_at(const struct segment *g, uint64_t pos)
+{
+	return index_place(g, photos_of(g), pos);
+}
+
+void segment_owner_range(const struct segment *g, uint32_t owner_id,
+			 uint64_t *lo, uint64_t *hi)
+{
+	index_range(g, owners_of(g), owner_id, lo, hi);
+}
+
+int64_t segment_owner_at(const struct segment *g, uint64_t pos)
+{
+	return index_place(g, owners_of(g), pos);
+}

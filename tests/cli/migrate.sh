@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# A database written by an older scrapewatch (schema 11: entries in SQLite;
+# the fixture tests/corpus/migrate/schema11.sql, made by make.sh beside it)
+# is moved to the entry segments on first open: diff, search and matches
+# then print exactly what the older version printed of it, every entry is
+# in a segment with the row id it had (the events still name their
+# photos), and the next release lands on top of the migrated index.
+set -euo pipefail
+SW=$1
+. tests/lib/assert.sh
+
+tmp=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+corpus=tests/corpus/migrate
+
+mkdir -p "$tmp/state"
+sqlite3 "$tmp/state/scrapewatch.db" <"$corpus/schema11.sql"
+old_entries=$(sqlite3 "$tmp/state/scrapewatch.db" "SELECT count(*) FROM entries")
+old_ids=$(sqlite3 "$tmp/state/scrapewatch.db" "SELECT group_concat(id) FROM (SELECT id FROM entries ORDER BY id)")
+
+csv() { # FILE ID...: as make.sh writes them
+	local f=$1 id o
+	shift
+	{
+		echo "photo,owner,url"
+		for id in "$@"; do
+			if [ "$id" -lt 100 ]; then o=11111111@N00; else o=22222222@N00; fi
+			echo "$id,$o,https://farm1.staticflickr.com/1/${id}_abc.jpg"
+		done
+	} >"$f"
+}
+cat >"$tmp/sw.yaml" <<EOF
+state_dir: $tmp/state
+datasets:
+  - { name: faces, url: "file://$tmp/faces.csv", format: csv,
+      columns: { photo_id: photo, owner_nsid: owner, image_url: url } }
+  - name: parts
+    urls: [ "file://$tmp/a.csv", "file://$tmp/b.csv" ]
+    format: csv
+    columns: { photo_id: photo, owner_nsid: owner, image_url: url }
+subscribers:
+  jane: { email: jane@example.org }
+  bob: { email: bob@example.org }
+smtp: { url: "smtp://127.0.0.1:9", from: sw@example.org }
+watch:
+  - { subscriber: jane, flickr: { nsid: 11111111@N00 } }
+  - { subscriber: bob, flickr: { nsid: 22222222@N00 } }
+EOF
+
+printed_with() { # CONFIG
+	for d in faces parts; do
+		"$SW" -c "$1" diff "$d" 1 3 --format csv
+		"$SW" -c "$1" diff "$d" 2 --format csv
+	done
+	"$SW" -c "$1" search 11111111@N00 --format csv
+	"$SW" -c "$1" search 7 --format csv
+	"$SW" -c "$1" matches bob --format csv
+}
+out=$(printed_with "$tmp/sw.yaml" 2>"$tmp/err") || sw_fail "the commands failed: $(cat "$tmp/err")"
+expect_eq "diff, search and matches print what the older version did" \
+	"$out" "$(cat "$corpus/schema11.expected")"
+
+db() { sqlite3 "$tmp/state/scrapewatch.db" "$1"; }
+expect_eq "no entries table is left" "$(db "SELECT count(*) FROM sqlite_master WHERE name = 'entries'")" 0
+expect_eq "every entry is in a segment" "$(db "SELECT sum(entries) FROM segments")" "$old_entries"
+expect_eq "one segment per release that added entries" \
+	"$(db "SELECT count(*) FROM segments")" \
+	"$(db "SELECT count(*) FROM releases WHERE added > 0")"
+expect_eq "the row ids are those the entries had" \
+	"$(db "WITH RECURSIVE n(i, s) AS (SELECT 0, id FROM segments UNION ALL SELECT i + 1, s FROM n WHERE i + 1 < (SELECT entries FROM segments WHERE id = s)) SELECT group_concat(x) FROM (SELECT g.first_id + n.i AS x FROM n JOIN segments g ON g.id = n.s ORDER BY x)")" \
+	"$old_ids"
+expect_eq "the added changes are the segments', not rows" \
+	"$(db "SELECT count(*) FROM change_log WHERE kind = 1")" 0
+expect_eq "the segment files are there" \
+	"$(ls "$tmp/state/entries" | grep -c '\.seg$')" "$(db "SELECT count(*) FROM segments")"
+
+# An old database whose ids do not run in key order (entries 1 and 2
+# swapped, with what names them) is renumbered, and prints the same.
+mkdir -p "$tmp/swapped"
+sqlite3 "$tmp/swapped/scrapewatch.db" <"$corpus/schema11.sql"
+for t in "entries id" "changes entry_id" "event_photos entry_id" "event_photos owner_entry"; do
+	set -- $t
+	sqlite3 "$tmp/swapped/scrapewatch.db" "UPDATE $1 SET $2 = -1 WHERE $2 = 1;
+		UPDATE $1 SET $2 = 1 WHERE $2 = 2; UPDATE $1 SET $2 = 2 WHERE $2 = -1"
+done
+sed "s|state_dir: $tmp/state|state_dir: $tmp/swapped|" "$tmp/sw.yaml" >"$tmp/swapped.yaml"
+out=$(printed_with "$tmp/swapped.yaml" 2>"$tmp/err") || sw_fail "swapped: the commands failed: $(cat "$tmp/err")"
+expect_eq "renumbered: diff, search and matches print the same" \
+	"$out" "$(cat "$corpus/schema11.expected")"
+expect_eq "renumbered: ids after the old ones" \
+	"$(sqlite3 "$tmp/swapped/scrapewatch.db" "SELECT min(first_id) > 13 FROM segments WHERE release_id = 1")" 1
+
+# The next release lands on the migrated index.
+csv "$tmp/faces.csv" 1 2 3 4 101 103
+csv "$tmp/a.csv" 5 105
+csv "$tmp/b.csv" 7 8 107 108 109
+run_sw -c "$tmp/sw.yaml" check --all
+expect_eq "release 4: exit" "$RC" 0
+expect_contains "faces: one added" "$OUT" "faces: release 4"
+expect_contains "faces: 6 entries, 1 added" "$OUT" "6 entries; 1 added, 0 removed"
+run_sw -c "$tmp/sw.yaml" diff faces --format csv
+expect_eq "diff 3..4 names photo 4" "$(grep -c '^added,4,11111111@N00' <<<"$OUT")" 1
+run_sw -c "$tmp/sw.yaml" diff parts --format csv
+expect_eq "parts: photo 109 added" "$(grep -c '^added,109,' <<<"$OUT")" 1
+run_sw -c "$tmp/sw.yaml" matches jane --format csv
+expect_contains "jane is told of photo 4" "$OUT" ",4,"
+
+sw_done

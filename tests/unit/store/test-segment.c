@@ -1,0 +1,132 @@
+/* test-segment.c: an entry segment reads back what was written, finds
+ * keys, photos and owners, and a damaged file reads as an error, never
+ * as a wild read. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store_segment.h"
+#include "test.h"
+#include "testutil.h"
+
+/* Three entries, keys rising; photo 7 twice; owner 2 twice. */
+static const struct segment_entry rows[] = {
+	{.key = 10,
+	 .photo_id = 7,
+	 .owner_id = 2,
+	 .line = 2,
+	 .offset = 40,
+	 .length = 9,
+	 .key_text = "a",
+	 .page_url = "https://p/1",
+	 .image_url = "",
+	 .license = "CC-BY"},
+	{.key = 20,
+	 .photo_id = 0,
+	 .owner_id = 0,
+	 .line = 3,
+	 .key_text = "",
+	 .page_url = "",
+	 .image_url = "https://i/2",
+	 .license = ""},
+	{.key = 0xfffffffffffffff0ULL,
+	 .photo_id = 7,
+	 .owner_id = 2,
+	 .file = 2,
+	 .line = 4,
+	 .key_text = "c",
+	 .page_url = "",
+	 .image_url = "",
+	 .license = ""},
+};
+
+static const char *write_segment(const char *dir)
+{
+	static char path[4096];
+	struct segment_writer *w;
+
+	snprintf(path, sizeof(path), "%s/1-test.seg", dir);
+	CHECK_INT(segment_writer_new(path, &w), 0);
+	for (size_t i = 0; i < 3; i++)
+		CHECK_INT(segment_writer_add(w, &rows[i]), 0);
+	/* a key out of order is refused */
+	CHECK_INT(segment_writer_add(w, &rows[0]), -EINVAL);
+	CHECK_INT(segment_writer_finish(w), 0);
+	segment_writer_free(w);
+	return path;
+}
+
+TEST(reads_back_and_finds)
+{
+	const char *dir = test_tmpdir();
+	const char *path = write_segment(dir);
+	struct segment *g;
+	struct segment_entry e;
+	uint64_t lo, hi;
+	struct stat st;
+
+	CHECK_INT(stat(path, &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0600);
+	CHECK_INT(segment_open(path, &g), 0);
+	CHECK_INT(segment_count(g), 3);
+	for (uint64_t i = 0; i < 3; i++) {
+		CHECK_INT(segment_get(g, i, &e), 0);
+		CHECK(e.key == rows[i].key);
+		CHECK(e.photo_id == rows[i].photo_id);
+		CHECK_INT(e.owner_id, rows[i].owner_id);
+		CHECK_INT(e.file, rows[i].file);
+		CHECK_INT(e.line, rows[i].line);
+		CHECK_STR(e.key_text, rows[i].key_text);
+		CHECK_STR(e.page_url, rows[i].page_url);
+		CHECK_STR(e.image_url, rows[i].image_url);
+		CHECK_STR(e.license, rows[i].license);
+	}
+	CHECK_INT(segment_find_key(g, 20), 1);
+	CHECK_INT(segment_find_key(g, 0xfffffffffffffff0ULL), 2);
+	CHECK_INT(segment_find_key(g, 15), -1);
+	segment_photo_range(g, 7, &lo, &hi);
+	CHECK_INT(hi - lo, 2);
+	CHECK_INT(segment_photo_at(g, lo), 0);
+	CHECK_INT(segment_photo_at(g, lo + 1), 2);
+	segment_photo_range(g, 8, &lo, &hi);
+	CHECK_INT(hi - lo, 0);
+	segment_owner_range(g, 2, &lo, &hi);
+	CHECK_INT(hi - lo, 2);
+	segment_owner_range(g, 1, &lo, &hi);
+	CHECK_INT(hi - lo, 0);
+	segment_close(g);
+	test_rmtree(dir);
+}
+
+TEST(damage_is_an_error)
+{
+	const char *dir = test_tmpdir();
+	const char *path = write_segment(dir);
+	struct segment *g = NULL;
+	struct segment_entry e;
+	struct stat st;
+	int fd;
+
+	CHECK_INT(stat(path, &st), 0);
+	/* cut short: the header no longer fits the size */
+	CHECK_INT(truncate(path, st.st_size - 1), 0);
+	CHECK_INT(segment_open(path, &g), -EBADMSG);
+	/* the texts' last NUL gone: the last record's texts run out */
+	fd = open(path, O_WRONLY);
+	CHECK(fd >= 0);
+	CHECK_INT(pwrite(fd, "x", 1, st.st_size - 1), 1);
+	close(fd);
+	CHECK_INT(segment_open(path, &g), 0);
+	CHECK_INT(segment_get(g, 0, &e), 0);
+	CHECK_INT(segment_get(g, 2, &e), -EBADMSG);
+	segment_close(g);
+	/* not a segment at all */
+	CHECK_INT(segment_open(test_write(dir, "x.seg", "not a segment", 0600),
+			       &g),
+		  -EBADMSG);
+	CHECK_INT(segment_open("/nonexistent/x.seg", &g), -ENOENT);
+	test_rmtree(dir);
+}
