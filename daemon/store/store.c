@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/buf.h"
@@ -597,7 +598,7 @@ static int open_and_read(struct store *s, const char *name, int flags,
 		return store_errno(
 			s, s->db ? sqlite3_extended_errcode(s->db) : rc, name);
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, STORE_BUSY_WAIT_MS);
+	store_busy_wait(s, STORE_BUSY_WAIT_MS);
 	rc = store_entries_register(s);
 	return rc < 0 ? rc : store_user_version(s, version);
 }
@@ -691,9 +692,48 @@ int store_open(const char *path, enum store_mode mode, struct store **ret)
 	return 0;
 }
 
+/* Milliseconds since t. */
+static int64_t ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(now.tv_sec - t->tv_sec) * 1000 +
+	       (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/*
+ * SQLite's busy handler: sleeps a little longer each time, up to the
+ * store's wait, and says so once a wait passes STORE_LOCK_NOTICE_MS, so
+ * that a writer holding the lock too long shows in the log of whoever
+ * waited (tests/cli/lockwait.sh looks for it).
+ */
+static int busy_handler(void *arg, int count)
+{
+	struct store *s = arg;
+	int64_t waited;
+
+	if (count == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &s->busy_since);
+		s->busy_told = false;
+	}
+	waited = ms_since(&s->busy_since);
+	if (waited >= s->busy_wait_ms)
+		return 0;
+	if (waited >= STORE_LOCK_NOTICE_MS && !s->busy_told) {
+		log_warning("Waited %lld ms for the database's write lock; "
+			    "waiting on (up to %d ms)",
+			    (long long)waited, s->busy_wait_ms);
+		s->busy_told = true;
+	}
+	usleep((useconds_t)(count < 20 ? 1 + count : 25) * 1000);
+	return 1;
+}
+
 void store_busy_wait(struct store *s, int ms)
 {
-	sqlite3_busy_timeout(s->db, ms);
+	s->busy_wait_ms = ms;
+	sqlite3_busy_handler(s->db, ms > 0 ? busy_handler : NULL, s);
 }
 
 struct store *store_close(struct store *s)

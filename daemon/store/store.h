@@ -70,6 +70,9 @@ int store_open(const char *path, enum store_mode mode, struct store **ret);
 #define STORE_BUSY_WAIT_MS 5000
 void store_busy_wait(struct store *s, int ms);
 
+/* A wait for the write lock longer than this is logged (a warning). */
+#define STORE_LOCK_NOTICE_MS 1000
+
 /* Finalises every statement and closes the database; accepts NULL. */
 struct store *store_close(struct store *s);
 

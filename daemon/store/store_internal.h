@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct keymap;
 struct store_entries;
@@ -31,6 +32,9 @@ struct store {
 	struct store_entries *entries; /* owned: the segments read, or NULL */
 	/* Bumped when this connection adds a segment or rolls back. */
 	uint64_t entries_generation;
+	int busy_wait_ms;	    /* store_busy_wait() */
+	struct timespec busy_since; /* when the current wait began */
+	bool busy_told;		    /* it was logged */
 };
 
 /* The statement for sql (a static string), prepared once, then reset and

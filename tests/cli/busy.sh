@@ -10,6 +10,7 @@
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
+. tests/lib/dblock.sh
 . tests/lib/daemon.sh
 . tests/lib/servers.sh # SW_PYTHON
 
@@ -41,24 +42,7 @@ smtp: { url: "smtp://127.0.0.1:9", from: sw@example.org }
 EOF
 db=$tmp/state/scrapewatch.db
 
-# hold SECONDS: a write transaction on the database for SECONDS, in the
-# background ($holder); returns once it holds the lock.
-hold() {
-	rm -f "$tmp/held"
-	"$SW_PYTHON" - "$db" "$1" "$tmp/held" <<-'PY' &
-		import sqlite3, sys, time
-		c = sqlite3.connect(sys.argv[1], isolation_level=None)
-		c.execute("BEGIN IMMEDIATE")
-		c.execute("UPDATE datasets SET name = name")
-		open(sys.argv[3], "w").close()
-		time.sleep(float(sys.argv[2]))
-		c.execute("ROLLBACK")
-	PY
-	holder=$!
-	local end=$((SECONDS + 10))
-	until [ -e "$tmp/held" ] || [ $SECONDS -ge $end ]; do sleep 0.1; done
-	[ -e "$tmp/held" ] || sw_fail "the writer did not get the database"
-}
+hold() { db_hold "$db" "$1" "$tmp/held"; }
 
 run_sw -c "$tmp/sw.yaml" check
 expect_eq "the first check of both: exit" "$RC" 0
