@@ -341,6 +341,37 @@ static int vt_disconnect(sqlite3_vtab *vt)
 	return SQLITE_OK;
 }
 
+/* The narrowest lookup that the constraints which[] (by use bit; -1:
+ * none) allow, and the rows it expects. */
+static int choose_plan(const int which[6], double *rows)
+{
+	static const struct {
+		int plan;
+		double rows;
+	} plans[] = {
+		{USE_ID, 1},	    {USE_DATASET | USE_KEY, 1},
+		{USE_PHOTO, 4},	    {USE_OWNER, 100},
+		{USE_RELEASE, 1e5}, {USE_DATASET, 1e6},
+	};
+	size_t i;
+	int b;
+
+	for (i = 0; i < ELEMENTSOF(plans); i++) {
+		for (b = 0; b < 6; b++)
+			if ((plans[i].plan & (1 << b)) && which[b] < 0)
+				break;
+		if (b < 6)
+			continue;
+		*rows = plans[i].rows;
+		/* A dataset narrows a photo, an owner or a release too. */
+		if (which[1] >= 0)
+			return plans[i].plan | USE_DATASET;
+		return plans[i].plan;
+	}
+	*rows = 1e9;
+	return 0;
+}
+
 /* Picks the narrowest lookup the usable equality constraints allow. */
 static int vt_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 {
@@ -358,26 +389,16 @@ static int vt_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
 			if (c->iColumn == use_column[b] && which[b] < 0)
 				which[b] = i;
 	}
-	if (which[0] >= 0)
-		plan = USE_ID, rows = 1;
-	else if (which[1] >= 0 && which[2] >= 0)
-		plan = USE_DATASET | USE_KEY, rows = 1;
-	else if (which[3] >= 0)
-		plan = USE_PHOTO, rows = 4;
-	else if (which[4] >= 0)
-		plan = USE_OWNER, rows = 100;
-	else if (which[5] >= 0)
-		plan = USE_RELEASE, rows = 1e5;
-	else if (which[1] >= 0)
-		plan = USE_DATASET, rows = 1e6;
-	/* A dataset narrows a photo, an owner or a release too. */
-	if (which[1] >= 0 && (plan & (USE_PHOTO | USE_OWNER | USE_RELEASE)))
-		plan |= USE_DATASET;
+	plan = choose_plan(which, &rows);
 	for (b = 0; b < 6; b++)
 		if (plan & (1 << b)) {
 			info->aConstraintUsage[which[b]].argvIndex = ++arg;
 			info->aConstraintUsage[which[b]].omit = 1;
 		}
+	/* Rows come by row id but through a photo's or an owner's index. */
+	if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == COL_ID &&
+	    !info->aOrderBy[0].desc && !(plan & (USE_PHOTO | USE_OWNER)))
+		info->orderByConsumed = 1;
 	info->idxNum = plan;
 	info->estimatedRows = (sqlite3_int64)rows;
 	info->estimatedCost =

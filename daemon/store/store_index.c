@@ -76,10 +76,15 @@ static const char sql_owner_add[] =
 static const char sql_change_add[] =
 	"INSERT INTO change_log(release_id, entry_id, kind) "
 	"VALUES (?1, ?2, ?3)";
+/* Every entry of a dataset, and its removals and reinclusions, both by
+ * entry: store_items_each() merges them. */
 static const char sql_items[] =
-	"SELECT e.key, e.id, c.kind != 2 FROM entries e JOIN "
-	"(SELECT entry_id, kind, max(release_id) FROM changes GROUP BY entry_id) c "
-	"ON c.entry_id = e.id WHERE e.dataset_id = ?1";
+	"SELECT e.id, e.key FROM entries e WHERE e.dataset_id = ?1 "
+	"ORDER BY e.id";
+static const char sql_items_moved[] =
+	"SELECT c.entry_id, c.kind FROM change_log c JOIN releases r ON "
+	"r.id = c.release_id WHERE r.dataset_id = ?1 "
+	"ORDER BY c.entry_id, c.release_id";
 static const char sql_changes[] =
 	"SELECT " ENTRY_COLUMNS ", c.kind "
 	"FROM changes c JOIN entries e ON e.id = c.entry_id "
@@ -431,19 +436,39 @@ int store_items_each(struct store *s, int64_t dataset_id,
 			       bool present),
 		     void *userdata)
 {
-	sqlite3_stmt *st;
-	int r = 0;
+	sqlite3_stmt *st, *moved;
+	int64_t moved_id = INT64_MAX;
+	int r = 0, m;
 
-	st = store_stmt_id(s, sql_items, dataset_id, &r);
-	if (!st)
+	moved = store_stmt_id(s, sql_items_moved, dataset_id, &r);
+	if (!moved)
 		return r;
+	m = store_step(s, moved);
+	st = store_stmt_id(s, sql_items, dataset_id, &r);
+	if (!st || m < 0)
+		return store_stop(moved, st ? m : r);
+	if (m == 1)
+		moved_id = sqlite3_column_int64(moved, 0);
 	while ((r = store_step(s, st)) == 1) {
-		r = fn(userdata, (uint64_t)sqlite3_column_int64(st, 0),
-		       sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2));
+		int64_t id = sqlite3_column_int64(st, 0);
+		bool present = true; /* added, and not removed since */
+
+		while (m == 1 && moved_id <= id) {
+			if (moved_id == id)
+				present = sqlite3_column_int(moved, 1) !=
+					  STORE_CHANGE_REMOVED;
+			m = store_step(s, moved);
+			moved_id = m == 1 ? sqlite3_column_int64(moved, 0)
+					  : INT64_MAX;
+		}
+		r = m < 0 ? m
+			  : fn(userdata, (uint64_t)sqlite3_column_int64(st, 1),
+			       id, present);
 		if (r < 0)
-			return store_stop(st, r);
+			break;
 	}
-	return r;
+	store_stop(moved, 0);
+	return r < 0 ? store_stop(st, r) : r;
 }
 
 void store_entry_from_row(sqlite3_stmt *st, struct store_entry *e)
