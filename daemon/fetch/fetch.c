@@ -7,8 +7,9 @@
  * CACHE/NAME.part.info holds the URL and validators of the content in it:
  * a later fetch resumes only with a validator the server can check
  * (If-Range), so bytes of two different files are never joined.  The
- * SHA-256 and the MD5 cover every byte of the file, those kept from an
- * earlier try included.  A refuse_html fetch holds a 200's first bytes
+ * SHA-256 (and the MD5, computed only for a dataset that needs it: an md5
+ * pin or Google Drive, as MD5 costs twice SHA-256's time) cover every byte
+ * of the file, those kept from an earlier try included.  A refuse_html fetch holds a 200's first bytes
  * until they tell an HTML page from the file: a page is read into memory
  * (for its title) and never written.  What a server says goes into the
  * result's error escaped (text_escape()), and validators holding control
@@ -40,13 +41,15 @@
 #include "lib/xalloc.h"
 
 #define FETCH_PATH_MAX 1024
-#define FETCH_PAGE_MAX (64 << 10) /* of an HTML page read for its title */
+#define FETCH_PAGE_MAX (64 << 10)  /* of an HTML page read for its title */
+#define FETCH_CHUNK    (512 << 10) /* libcurl's receive buffer */
 
 struct fetch {
 	struct fetch_request rq;
 	CURL *curl;		    /* owned */
 	struct curl_slist *headers; /* owned, of the current request */
-	EVP_MD_CTX *sha, *md5;	    /* owned: the content's hashes */
+	EVP_MD_CTX *sha, *md5;	    /* owned: the content's hashes; md5 NULL
+				     * when the dataset needs no MD5 */
 	char origin_url[2048];	    /* the dataset's URL */
 	char url[2048];		    /* of the current request */
 	unsigned redirects;
@@ -161,11 +164,18 @@ static void part_info_write(struct fetch *f)
 		(void)unlink(f->info_path);
 }
 
+/* Whether the dataset's files need their MD5: for its md5 pin, or to
+ * compare with what Google Drive says of its file. */
+static bool needs_md5(const struct config_dataset *d)
+{
+	return d->md5 || d->source.kind == CONFIG_SOURCE_GOOGLE_DRIVE;
+}
+
 /* Starts both hashes over.  Returns 0 or -EIO. */
 static int hash_init(struct fetch *f)
 {
 	if (!EVP_DigestInit_ex(f->sha, EVP_sha256(), NULL) ||
-	    !EVP_DigestInit_ex(f->md5, EVP_md5(), NULL))
+	    (f->md5 && !EVP_DigestInit_ex(f->md5, EVP_md5(), NULL)))
 		return -EIO;
 	return 0;
 }
@@ -173,7 +183,7 @@ static int hash_init(struct fetch *f)
 static bool hash_update(struct fetch *f, const void *data, size_t len)
 {
 	return EVP_DigestUpdate(f->sha, data, len) &&
-	       EVP_DigestUpdate(f->md5, data, len);
+	       (!f->md5 || EVP_DigestUpdate(f->md5, data, len));
 }
 
 /* Writes ctx's digest as lower-case hex into out (2 * its size + 1). */
@@ -200,18 +210,68 @@ static int part_reset(struct fetch *f)
 	return hash_init(f);
 }
 
+/* Hashes what is left in fd, adding its length to *size.  Returns 0 or
+ * -errno (-EINTR: the process is stopping). */
+static int hash_fd(struct fetch *f, int fd, uint64_t *size)
+{
+	_cleanup_free_ char *buf = malloc(FETCH_CHUNK);
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	while ((n = read(fd, buf, FETCH_CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR && !stop_requested())
+			continue;
+		if (n < 0)
+			return -errno;
+		if (stop_requested())
+			return -EINTR;
+		if (!hash_update(f, buf, (size_t)n))
+			return -EIO;
+		*size += (uint64_t)n;
+	}
+	return 0;
+}
+
 /* Hashes what is already in the partial download, to resume after it. */
 static int part_hash(struct fetch *f)
 {
-	char buf[1 << 16];
-	ssize_t n;
+	uint64_t size = 0;
 
 	if (lseek(f->part_fd, 0, SEEK_SET) < 0)
 		return -errno;
-	while ((n = read(f->part_fd, buf, sizeof(buf))) > 0)
-		if (!hash_update(f, buf, (size_t)n))
-			return -EIO;
-	return n < 0 ? -errno : 0;
+	return hash_fd(f, f->part_fd, &size);
+}
+
+int fetch_hash_local(const struct config_dataset *d, const char *path,
+		     struct fetch_result *res)
+{
+	struct fetch f = {.sha = EVP_MD_CTX_new()};
+	_cleanup_close_ int fd = -1;
+	int r = 0;
+
+	*res = (struct fetch_result){0};
+	if (needs_md5(d))
+		f.md5 = EVP_MD_CTX_new();
+	if ((size_t)snprintf(res->path, sizeof(res->path), "%s", path) >=
+	    sizeof(res->path))
+		r = -ENAMETOOLONG;
+	else if (!f.sha || (needs_md5(d) && !f.md5) || hash_init(&f) < 0)
+		r = -ENOMEM;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		r = -errno;
+	else
+		r = hash_fd(&f, fd, &res->size);
+	if (r == 0 &&
+	    (!hash_final(f.sha, res->sha256, sizeof(res->sha256)) ||
+	     (f.md5 && !hash_final(f.md5, res->md5, sizeof(res->md5)))))
+		r = -EIO;
+	if (r < 0)
+		snprintf(res->error, sizeof(res->error), "cannot read '%s': %s",
+			 path, strerror(-r));
+	EVP_MD_CTX_free(f.sha);
+	EVP_MD_CTX_free(f.md5);
+	return r;
 }
 
 /* Opens and locks CACHE/NAME.part and decides whether to resume it. */
@@ -365,6 +425,9 @@ static int prepare(struct fetch *f)
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, f);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+	/* Bodies of hundreds of megabytes: a write (and a hash call) every
+	 * FETCH_CHUNK bytes, not every 16 KiB. */
+	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, (long)FETCH_CHUNK);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, f->curl_error);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -691,7 +754,7 @@ static int complete(struct fetch *f)
 		return fetch_fail(f, "cannot write '%s': %s", f->part_path,
 				  strerror(errno));
 	if (!hash_final(f->sha, f->res.sha256, sizeof(f->res.sha256)) ||
-	    !hash_final(f->md5, f->res.md5, sizeof(f->res.md5)))
+	    (f->md5 && !hash_final(f->md5, f->res.md5, sizeof(f->res.md5))))
 		return fetch_fail(f, "cannot finish SHA-256 and MD5");
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", f->rq.cache_dir,
 			     f->rq.dataset->name) >= sizeof(dir) ||
@@ -799,8 +862,9 @@ int fetch_new(const struct fetch_request *rq, struct fetch **ret)
 	snprintf(f->url, sizeof(f->url), "%s", f->origin_url);
 	f->curl = curl_easy_init();
 	f->sha = EVP_MD_CTX_new();
-	f->md5 = EVP_MD_CTX_new();
-	if (!f->curl || !f->sha || !f->md5)
+	if (needs_md5(rq->dataset))
+		f->md5 = EVP_MD_CTX_new();
+	if (!f->curl || !f->sha || (!f->md5 && needs_md5(rq->dataset)))
 		return fetch_fail(f, "cannot set up libcurl or the hashes");
 	r = part_open(f);
 	if (r < 0)

@@ -67,8 +67,9 @@ struct fetch_result {
 	uint64_t size;	      /* the complete file's size */
 	unsigned retry_after; /* seconds the server asked to wait, or 0 */
 	char sha256[65];      /* of the complete file */
-	char md5[33];	      /* of the complete file, lower-case hex */
-	char path[1024];      /* the complete file: CACHE/NAME/SHA256 */
+	char md5[33];	 /* of the complete file, lower-case hex; "" when the
+		       * dataset needs no MD5 (no md5 pin, not on Drive) */
+	char path[1024]; /* the complete file: CACHE/NAME/SHA256 */
 	struct store_validators validators; /* the server's, for the url */
 	char error[512];		    /* why it failed */
 	/* The title of the HTML page refused in place of a refuse_html
@@ -103,6 +104,13 @@ const struct fetch_result *fetch_result(const struct fetch *f);
  * links resolved, percent-encoded).  Returns 0 with a malloc'ed URL in
  * *ret, or -errno (-ENOENT: no such file). */
 int fetch_file_url(const char *path, char **ret);
+
+/* The local file at path as it is, not copied (`import --no-copy`): its
+ * SHA-256, its MD5 when the dataset needs one (see md5 above), and its size
+ * into res, path into res->path.  Returns 0, or -errno with the reason in
+ * res->error (-EINTR: the process is stopping). */
+int fetch_hash_local(const struct config_dataset *d, const char *path,
+		     struct fetch_result *res);
 
 /* Frees a fetch (a partial download stays on disk); accepts NULL. */
 struct fetch *fetch_free(struct fetch *f);
