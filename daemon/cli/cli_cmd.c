@@ -96,6 +96,21 @@ int cmd_take_option(int *argc, char **argv, const char *name, const char **ret)
 	return found;
 }
 
+bool cmd_take_flag(int *argc, char **argv, const char *name)
+{
+	int i, n = 0;
+	bool found = false;
+
+	for (i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], name) == 0)
+			found = true;
+		else
+			argv[n++] = argv[i];
+	}
+	*argc = n;
+	return found;
+}
+
 /* 0 if the configuration has the subscriber, else logs why and returns
  * EX_USAGE. */
 static int check_subscriber(const struct cmd *c, const char *name)

@@ -181,9 +181,11 @@ static int collect(struct evidence *ev)
 			continue;
 		}
 		if (!pf->file.id && !*pf->release->file) {
-			snprintf(pf->note, sizeof(pf->note),
-				 "the file of release %lld is no longer kept",
-				 (long long)pf->release->seq);
+			snprintf(
+				pf->note, sizeof(pf->note),
+				"the file of release %lld is not kept (pruned, "
+				"or imported with --no-copy)",
+				(long long)pf->release->seq);
 			continue;
 		}
 		r = read_records(ev, pf, pf->p->dataset);

@@ -44,7 +44,7 @@ static int import_status(int r)
 }
 
 static const struct cmd_spec import_spec = {
-	.usage = "import DATASET FILE",
+	.usage = "import [--no-copy] DATASET FILE",
 	.min_args = 2,
 	.max_args = 2,
 	.dataset_arg = 1,
@@ -55,6 +55,7 @@ int cli_import(struct cli *cli, int argc, char **argv)
 {
 	struct cmd c = {0};
 	struct check_result res;
+	bool in_place = cmd_take_flag(&argc, argv, "--no-copy");
 	int status, r;
 
 	status = cmd_begin(&c, cli, argc, argv, &import_spec);
@@ -66,9 +67,10 @@ int cli_import(struct cli *cli, int argc, char **argv)
 		return EX_SOFTWARE;
 	}
 	c.watches = watchset_new(c.config);
-	/* The file lands exactly as a download of it would. */
+	/* The file lands exactly as a download of it would (--no-copy: but
+	 * for the copy kept as evidence). */
 	r = check_import(c.store, c.config, c.watches, c.dataset, c.dataset_id,
-			 c.args[1], &res);
+			 c.args[1], in_place, &res);
 	if (r < 0) {
 		unsigned i;
 

@@ -46,6 +46,10 @@ int cmd_args(struct cmd *c, int argc, char **argv, int min, int max,
  * points *ret at the value.  Returns 1 if found, else 0. */
 int cmd_take_option(int *argc, char **argv, const char *name, const char **ret);
 
+/* Takes every NAME (a flag without a value) out of argv.  Returns whether
+ * there was one. */
+bool cmd_take_flag(int *argc, char **argv, const char *name);
+
 /* Loads the configuration and opens the database (setup.h); with name,
  * also finds the dataset.  Returns 0 or an exit status, having logged why. */
 int cmd_open(struct cmd *c, const struct cli *cli, const char *name,

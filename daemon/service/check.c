@@ -60,6 +60,37 @@ static void notice_failing(const struct land_job *job,
 	buf_free(&data);
 }
 
+/* Lands file, a local file given by hand, where it is: hashed as a
+ * download is (for the pins and the newest release's content), never
+ * copied.  Returns 0 or -errno (ret->error says why). */
+static int land_in_place(const struct land_job *job, const char *file,
+			 struct check_result *ret)
+{
+	struct fetch_result *f = xcalloc(1, sizeof(*f));
+	int r;
+
+	r = fetch_hash_local(job->d, file, f);
+	ret->bytes = f->size;
+	if (r < 0) {
+		snprintf(ret->error, sizeof(ret->error), "%s", f->error);
+	} else {
+		struct land_file lf = {
+			.path = f->path,
+			.in_cache = false,
+			.sha256 = f->sha256,
+			.md5 = f->md5[0] ? f->md5 : NULL,
+			.source = file,
+		};
+
+		r = land_release(job, &lf, (int64_t)time(NULL), &ret->land);
+		if (r < 0 && !ret->error[0])
+			snprintf(ret->error, sizeof(ret->error), "%s",
+				 ret->land.error);
+	}
+	free(f);
+	return r;
+}
+
 /* Downloads the dataset's release file (or takes file, a local file given
  * by hand, into the cache the same way) and lands it.  Returns 0 or -errno
  * (ret->error says why). */
@@ -169,9 +200,21 @@ const char *check_failures_words(const struct check_result *res, char *buf,
 	return buf;
 }
 
+/* What a check reads: file (in place, or taken into the cache), the
+ * dataset's URL, or the files its source lists. */
+static int check_source(const struct land_job *job, const char *file,
+			bool in_place, struct check_result *ret)
+{
+	if (file && in_place)
+		return land_in_place(job, file, ret);
+	if (!file && job->d->source.kind != CONFIG_SOURCE_URL)
+		return gather(job, ret);
+	return fetch_and_land(job, file, ret);
+}
+
 /* A check: of the dataset's URL, or of file. */
 static int check_run(const struct land_job *job, const char *file,
-		     struct check_result *ret)
+		     bool in_place, struct check_result *ret)
 {
 	struct store *s = job->s;
 	const struct config_dataset *d = job->d;
@@ -186,9 +229,7 @@ static int check_run(const struct land_job *job, const char *file,
 	store_busy_wait(s, CHECK_BUSY_WAIT_MS);
 	r = store_run_begin(s, dataset_id, (int64_t)time(NULL), &run.id);
 	if (r >= 0)
-		r = !file && job->d->source.kind != CONFIG_SOURCE_URL
-			    ? gather(job, ret)
-			    : fetch_and_land(job, file, ret);
+		r = check_source(job, file, in_place, ret);
 	if (r == -EBUSY && !ret->error[0])
 		snprintf(
 			ret->error, sizeof(ret->error),
@@ -228,14 +269,15 @@ int check_dataset(struct store *s, const struct config *c,
 {
 	const struct land_job job = {s, c, ws, d, dataset_id};
 
-	return check_run(&job, NULL, ret);
+	return check_run(&job, NULL, false, ret);
 }
 
 int check_import(struct store *s, const struct config *c,
 		 const struct watchset *ws, const struct config_dataset *d,
-		 int64_t dataset_id, const char *path, struct check_result *ret)
+		 int64_t dataset_id, const char *path, bool in_place,
+		 struct check_result *ret)
 {
 	const struct land_job job = {s, c, ws, d, dataset_id};
 
-	return check_run(&job, path, ret);
+	return check_run(&job, path, in_place, ret);
 }

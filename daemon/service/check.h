@@ -52,11 +52,13 @@ int check_dataset(struct store *s, const struct config *c,
  * Checks dataset d against the local file at path instead of its URL
  * (`import`): the file is taken into the cache and landed exactly as a
  * download would be, and the run is recorded the same way; only the
- * server's validators are left as they were.  Returns like check_dataset().
+ * server's validators are left as they were.  in_place: the file is read
+ * where it is, not copied, and kept as no release's evidence.  Returns like
+ * check_dataset().
  */
 int check_import(struct store *s, const struct config *c,
 		 const struct watchset *ws, const struct config_dataset *d,
-		 int64_t dataset_id, const char *path,
+		 int64_t dataset_id, const char *path, bool in_place,
 		 struct check_result *ret);
 
 /* Words for a failed check's count, for a log line: "3 failures in a row",

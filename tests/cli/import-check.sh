@@ -6,7 +6,8 @@
 # dataset.release notices among them) and kept files.  Only what must
 # differ may: a release's source (the URL or the path given) and the
 # server's validators.  (Before, import skipped the release notice, the
-# baselines of new watches and the kept file.)
+# baselines of new watches and the kept file.)  `import --no-copy` lands
+# the same, but reads the file where it is and keeps no copy as evidence.
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
@@ -52,17 +53,21 @@ config() {
 }
 config checked >"$tmp/checked.yaml"
 config imported >"$tmp/imported.yaml"
+config inplace >"$tmp/inplace.yaml"
 
 for v in 1 2 3; do
 	[ "$v" != 3 ] || {
 		config checked bob >"$tmp/checked.yaml"
 		config imported bob >"$tmp/imported.yaml"
+		config inplace bob >"$tmp/inplace.yaml"
 	}
 	cp "$tmp/r$v.csv" "$tmp/current.csv"
 	run_sw -c "$tmp/checked.yaml" check --all
 	expect_eq "check of release $v: exit" "$RC" 0
 	run_sw -c "$tmp/imported.yaml" import faces "$tmp/r$v.csv"
 	expect_eq "import of release $v: exit" "$RC" 0
+	run_sw -c "$tmp/inplace.yaml" import --no-copy faces "$tmp/r$v.csv"
+	expect_eq "import --no-copy of release $v: exit" "$RC" 0
 done
 
 # dump STATE: what a release leaves in the database, without the columns
@@ -90,4 +95,37 @@ expect_contains "three releases, the third unchanged" "$checked" "release|2|"
 expect_contains "the operator heard of the releases" "$checked" "dataset.release"
 expect_contains "bob's baseline came with the unchanged third" "$checked" "event|4|bob|2|"
 expect_eq "two files kept (keep_releases: 2)" "$(grep -c '^kept ' <<<"$checked")" 2
+
+# --- import --no-copy: the same, but no file kept ----------------------------
+# (the release's "file != ''" column and the kept files left out)
+unkept() { sed -E '/^kept /d; s/^(release\|.*)\|[01]?$/\1|/'; }
+inplace=$(dump inplace)
+expect_eq "--no-copy: the same releases, events and alerts" \
+	"$(unkept <<<"$inplace")" "$(unkept <<<"$checked")"
+expect_eq "--no-copy: no release keeps a file" \
+	"$(sqlite3 "$tmp/inplace/scrapewatch.db" "SELECT count(*) FROM releases WHERE coalesce(file, '') != ''")" 0
+expect_eq "--no-copy: nothing copied into the cache" \
+	"$(find "$tmp/inplace/cache" -type f 2>/dev/null | wc -l)" 0
+expect_eq "--no-copy: the file given is left as it was" "$(cat "$tmp/r1.csv")" \
+	"$(printf 'photo,owner\n1,11111111@N00\n2,11111111@N00\n3,11111111@N00\n101,22222222@N00\n102,22222222@N00')"
+run_sw -c "$tmp/inplace.yaml" evidence jane --out "$tmp/ev"
+expect_eq "--no-copy: evidence runs: exit" "$RC" 0
+expect_contains "--no-copy: evidence says the file is not kept" \
+	"$(cat "$tmp/ev"/*.json)" "the file of release 1 is not kept (pruned, or imported with --no-copy)"
+
+# Failures leave the index as it was.
+before=$(dump inplace)
+run_sw -c "$tmp/inplace.yaml" import --no-copy faces "$tmp/missing.csv"
+expect_eq "--no-copy of a missing file: exit 66" "$RC" 66
+expect_contains "it names the file and why" "$ERR" "missing.csv"
+expect_contains "and says nothing changed" "$ERR" "the index is unchanged"
+config inplace >"$tmp/pinned.yaml"
+sed -i 's|format: csv,|format: csv, sha256: "'"$(printf '0%.0s' $(seq 64))"'",|' "$tmp/pinned.yaml"
+csv "$tmp/r4.csv" 1 2
+run_sw -c "$tmp/pinned.yaml" import --no-copy faces "$tmp/r4.csv"
+expect_eq "--no-copy against a sha256 pin: refused (exit 65)" "$RC" 65
+expect_contains "with the mismatch" "$ERR" "sha256 mismatch"
+expect_eq "the index is as it was" "$(dump inplace)" "$before"
+run_sw -c "$tmp/inplace.yaml" import --no-copy
+expect_eq "--no-copy without a file: usage (exit 64)" "$RC" 64
 sw_done
