@@ -37,8 +37,8 @@ int store_entries_register(struct store *s);
 /* Creates the temporary "changes" view.  Returns 0 or -errno. */
 int store_entries_view(struct store *s);
 
-/* Moves the entries of the table of schema 12 into segments (the
- * migration to schema 13, inside its transaction).  Returns 0 or -errno. */
+/* Moves the entries of the table of schema 11 into segments (the
+ * migration to schema 12, inside its transaction).  Returns 0 or -errno. */
 int store_entries_migrate(struct store *s);
 
 /* Removes segment files (and their temporary files) that no segments row
