@@ -32,9 +32,10 @@ struct photo {
 	uint8_t how, via;
 };
 
-/* A new watch meets the dataset through one query per watch (indexed);
- * past this many new watches per entry of the release, one pass over the
- * release's entries is cheaper. */
+/* A new watch meets the dataset through one query per watch (indexed),
+ * and the watches that met it a release's changes through one query of
+ * all their subjects; past this many watches (subjects) per entry of the
+ * release (per change), one pass over the entries (changes) is cheaper. */
 #define SCAN_WATCHES_PER_ENTRY 0.02
 
 struct events {
@@ -204,6 +205,85 @@ static int on_change(void *userdata, enum store_change kind,
 			return r;
 	}
 	return 0;
+}
+
+/* The subjects of the watches that have met the dataset. */
+struct subjects {
+	struct store_subjects q;
+	int64_t *photos;
+	const char **texts[3]; /* NSIDs, aliases, display names */
+};
+
+static void add_text(struct subjects *l, size_t which, size_t *n,
+		     const char *text)
+{
+	if (!text)
+		return;
+	l->texts[which] = xreallocarray(l->texts[which], *n + 1,
+					sizeof(*l->texts[which]));
+	l->texts[which][(*n)++] = text;
+}
+
+/* Gathers them; returns how many there are. */
+static size_t seen_subjects(const struct events *ev, struct subjects *l)
+{
+	struct store_subjects *q = &l->q;
+	size_t w, i;
+
+	*l = (struct subjects){0};
+	for (w = 0; w < ev->c->n_watches; w++) {
+		const struct config_watch *cw = &ev->c->watches[w];
+
+		if (!ev->seen[w])
+			continue;
+		add_text(l, 0, &q->n_nsids, cw->nsid);
+		add_text(l, 1, &q->n_aliases, cw->alias);
+		add_text(l, 2, &q->n_names, cw->display_name);
+		l->photos = xreallocarray(l->photos, q->n_photos + cw->n_photos,
+					  sizeof(*l->photos));
+		for (i = 0; i < cw->n_photos; i++)
+			l->photos[q->n_photos++] = (int64_t)cw->photos[i];
+	}
+	q->photos = l->photos;
+	q->nsids = l->texts[0];
+	q->aliases = l->texts[1];
+	q->names = l->texts[2];
+	return q->n_photos + q->n_nsids + q->n_aliases + q->n_names;
+}
+
+/*
+ * The release's changes against the watches that have met the dataset:
+ * the changes their subjects may match, found through the indexes in one
+ * query, when the subjects are few beside the changes; else every change.
+ * Either way each is decided in memory (on_change()), in the same order,
+ * so the events are the same.  A release's transaction runs this: a pass
+ * over a large release's changes would hold the write lock for it.
+ */
+static int changes(struct events *ev)
+{
+	const struct store_release *rel = ev->rel;
+	double n_changes =
+		(double)(rel->added + rel->removed + rel->reincluded);
+	struct subjects l;
+	const int64_t *own;
+	size_t n, n_own, i;
+	int r;
+
+	n = seen_subjects(ev, &l);
+	own = owner_lookup_datasets(ev->owners, &n_own);
+	ev->sum->subjects = n;
+	if ((double)n >= SCAN_WATCHES_PER_ENTRY * n_changes) {
+		ev->sum->changes_met = EVENTS_CHANGES_PASS;
+		r = store_changes_each(ev->s, rel->id, on_change, ev);
+	} else {
+		ev->sum->changes_met = EVENTS_CHANGES_QUERY;
+		r = store_changed_candidates(ev->s, ev->dataset_id, rel->id,
+					     own, n_own, &l.q, on_change, ev);
+	}
+	free(l.photos);
+	for (i = 0; i < 3; i++)
+		free(l.texts[i]);
+	return r;
 }
 
 /* ---- baselines ------------------------------------------------------------- */
@@ -467,7 +547,7 @@ int events_for_release(struct store *s, const struct config *c,
 	/* Only watches that met the dataset before get changes; the others
 	 * get their baseline. */
 	if (r >= 0 && ev.n_seen)
-		r = store_changes_each(s, rel->id, on_change, &ev);
+		r = changes(&ev);
 	if (r >= 0)
 		r = baselines(&ev);
 	events_end(&ev);

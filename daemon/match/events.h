@@ -24,6 +24,15 @@ struct events_summary {
 	unsigned events;    /* new events, baselines included */
 	unsigned baselines; /* of which baselines */
 	uint64_t photos;    /* photos in them */
+	/* How the release's changes met the watches that knew the dataset:
+	 * not at all (none did), by a pass over every change, or by one
+	 * query of the watches' subjects (that many) through the indexes. */
+	enum {
+		EVENTS_CHANGES_NONE,
+		EVENTS_CHANGES_PASS,
+		EVENTS_CHANGES_QUERY
+	} changes_met;
+	size_t subjects;
 };
 
 /*

@@ -110,6 +110,12 @@ static int write_release(const struct land_job *job, struct ingest *in,
 		return r;
 	r = events_for_release(job->s, job->c, job->ws, job->d, job->dataset_id,
 			       rel, &ret->events);
+	if (r >= 0 && ret->events.changes_met != EVENTS_CHANGES_NONE)
+		log_debug("%s: the changes met %zu watched subjects %s",
+			  job->d->name, ret->events.subjects,
+			  ret->events.changes_met == EVENTS_CHANGES_QUERY
+				  ? "through the indexes"
+				  : "in a pass over every change");
 	if (r >= 0)
 		r = notice_release(job, rel, ret->events.events);
 	if (r >= 0)

@@ -27,6 +27,7 @@
 #include "lib/keymap.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/text.h"
 #include "lib/xalloc.h"
 #include "store/store_entries.h"
 #include "store/store_internal.h"
@@ -1018,6 +1019,44 @@ int store_next_check_set(struct store *s, int64_t dataset_id, int64_t when)
 	sqlite3_bind_int64(st, 2, when);
 	r = store_step(s, st);
 	return r < 0 ? r : 0;
+}
+
+void store_bind_json_ids(sqlite3_stmt *st, int col, const int64_t *ids,
+			 size_t n)
+{
+	struct buf b;
+	size_t i;
+
+	/* 21 bytes a 64-bit id and its comma, and the brackets. */
+	buf_init(&b, 21 * n + 3);
+	(void)buf_putc(&b, '[');
+	for (i = 0; i < n; i++)
+		(void)buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+	(void)buf_putc(&b, ']');
+	sqlite3_bind_text(st, col, b.data, (int)b.len, SQLITE_TRANSIENT);
+	buf_free(&b);
+}
+
+void store_bind_json_texts(sqlite3_stmt *st, int col, const char *const *texts,
+			   size_t n)
+{
+	struct buf b;
+	size_t i, max = 3;
+
+	/* A character takes six bytes at most escaped ("\u001f"), a text
+	 * its quotes and a comma more. */
+	for (i = 0; i < n; i++)
+		max += 6 * strlen(texts[i]) + 3;
+	buf_init(&b, max);
+	(void)buf_putc(&b, '[');
+	for (i = 0; i < n; i++) {
+		if (i)
+			(void)buf_putc(&b, ',');
+		(void)text_json_string(&b, texts[i]);
+	}
+	(void)buf_putc(&b, ']');
+	sqlite3_bind_text(st, col, b.data, (int)b.len, SQLITE_TRANSIENT);
+	buf_free(&b);
 }
 
 const char *store_column_text(sqlite3_stmt *st, int col)

@@ -32,6 +32,13 @@ static const char sql_photo_owner[] =
 #define OWNER_MATCHES                                                \
 	"((?5 != '' AND o.nsid = ?5) OR (?6 != '' AND o.alias = ?6 " \
 	"COLLATE NOCASE) OR (?7 != '' AND o.name = ?7 COLLATE NOCASE))"
+/* Whether entry e is in release rel (of its dataset): seen by then, and
+ * its last removal or reinclusion up to it (if any) a reinclusion.  Not
+ * through the changes view: SQLite would materialise the view. */
+#define PRESENT_IN(rel)                                                     \
+	"e.first_release <= " rel " AND coalesce((SELECT c.kind = 3 FROM "  \
+	"change_log c WHERE c.entry_id = e.id AND c.release_id <= " rel " " \
+	"ORDER BY c.release_id DESC LIMIT 1), 1)"
 /* ?3: the ownership datasets' ids as a JSON array. */
 static const char sql_present_candidates[] =
 	"WITH hits(entry_id) AS ("
@@ -47,9 +54,7 @@ static const char sql_present_candidates[] =
 	"SELECT " ENTRY_COLUMNS " FROM hits h "
 	"JOIN entries e ON e.id = h.entry_id "
 	"LEFT JOIN owners o ON o.id = e.owner_id "
-	"WHERE coalesce((SELECT c.kind IN (1, 3) FROM changes c WHERE "
-	"c.entry_id = h.entry_id AND c.release_id <= ?2 ORDER BY c.release_id "
-	"DESC LIMIT 1), 0) ORDER BY e.key";
+	"WHERE " PRESENT_IN("?2") " ORDER BY e.key";
 /*
  * event_photos.via says how the photo's owner was found (enum store_via)
  * and, for STORE_VIA_OWNERSHIP, owner_entry is the ownership dataset's
@@ -207,9 +212,8 @@ int store_photo_owner(struct store *s, int64_t ownership_dataset_id,
 
 static const char sql_present_each[] =
 	"SELECT " ENTRY_COLUMNS " FROM entries e "
-	"LEFT JOIN owners o ON o.id = e.owner_id WHERE e.dataset_id = ?1 AND "
-	"coalesce((SELECT c.kind IN (1, 3) FROM changes c WHERE c.entry_id = "
-	"e.id AND c.release_id <= ?2 ORDER BY c.release_id DESC LIMIT 1), 0)";
+	"LEFT JOIN owners o ON o.id = e.owner_id WHERE e.dataset_id = ?1 AND " PRESENT_IN(
+		"?2");
 
 /* Steps st (bound) and calls fn with each entry row. */
 static int entry_rows(struct store *s, sqlite3_stmt *st,
@@ -249,29 +253,19 @@ int store_present_candidates(struct store *s, int64_t dataset_id,
 				       const struct store_entry *e),
 			     void *userdata)
 {
-	struct buf ids;
 	sqlite3_stmt *st;
-	size_t i;
 	int r = 0;
 
 	st = store_stmt(s, sql_present_candidates, &r);
 	if (!st)
 		return r;
-	/* 21 bytes a 64-bit id and its comma, and the brackets. */
-	buf_init(&ids, 21 * n_ownership + 3);
-	(void)buf_putc(&ids, '[');
-	for (i = 0; i < n_ownership; i++)
-		(void)buf_printf(&ids, "%s%lld", i ? "," : "",
-				 (long long)ownership[i]);
-	(void)buf_putc(&ids, ']');
 	sqlite3_bind_int64(st, 1, dataset_id);
 	sqlite3_bind_int64(st, 2, release_id);
-	sqlite3_bind_text(st, 3, ids.data, (int)ids.len, SQLITE_TRANSIENT);
+	store_bind_json_ids(st, 3, ownership, n_ownership);
 	sqlite3_bind_int64(st, 4, (int64_t)q->photo_id);
 	sqlite3_bind_text(st, 5, q->nsid ? q->nsid : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, q->alias ? q->alias : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, q->name ? q->name : "", -1, SQLITE_STATIC);
-	buf_free(&ids);
 	return entry_rows(s, st, fn, userdata);
 }
 

@@ -90,6 +90,38 @@ static const char sql_changes[] =
 	"FROM changes c JOIN entries e ON e.id = c.entry_id "
 	"LEFT JOIN owners o ON o.id = e.owner_id "
 	"WHERE c.release_id = ?1 ORDER BY c.kind, e.key";
+/*
+ * The changes of release ?2 of dataset ?1 that the watch subjects may
+ * match, by kind then key: entries of a photo id of ?4, of an owner named
+ * by ?5 (NSIDs), ?6 (aliases) or ?7 (display names), or naming no NSID or
+ * alias while an entry of one of the ownership datasets ?3 with the same
+ * photo id names such an owner.  Each a JSON array.  The same candidates
+ * as sql_present_candidates, for many subjects at once.
+ */
+static const char sql_changed_candidates[] =
+	"WITH wo(id) AS ("
+	"SELECT o.id FROM owners o WHERE o.nsid IN "
+	"(SELECT value FROM json_each(?5)) "
+	"UNION SELECT o.id FROM owners o WHERE o.alias COLLATE NOCASE IN "
+	"(SELECT value FROM json_each(?6)) "
+	"UNION SELECT o.id FROM owners o WHERE o.name COLLATE NOCASE IN "
+	"(SELECT value FROM json_each(?7))), "
+	"hits(entry_id) AS ("
+	"SELECT e.id FROM entries e WHERE e.photo_id IN "
+	"(SELECT value FROM json_each(?4)) AND e.dataset_id = ?1 "
+	"UNION SELECT e.id FROM wo JOIN entries e "
+	"ON e.owner_id = wo.id AND e.dataset_id = ?1 "
+	"UNION SELECT d.id FROM wo JOIN entries y ON y.owner_id = wo.id "
+	"AND y.dataset_id IN (SELECT value FROM json_each(?3)) "
+	"JOIN entries d ON d.photo_id = y.photo_id AND d.dataset_id = ?1 "
+	"LEFT JOIN owners n ON n.id = d.owner_id "
+	"WHERE coalesce(n.nsid, '') = '' AND coalesce(n.alias, '') = '') "
+	"SELECT " ENTRY_COLUMNS ", CASE WHEN e.first_release = ?2 THEN 1 "
+	"ELSE (SELECT c.kind FROM change_log c WHERE c.release_id = ?2 AND "
+	"c.entry_id = e.id) END AS kind FROM hits h "
+	"JOIN entries e ON e.id = h.entry_id "
+	"LEFT JOIN owners o ON o.id = e.owner_id "
+	"WHERE kind IS NOT NULL ORDER BY kind, e.key";
 /* Presence at a release: the kind of the entry's last change up to it. */
 #define PRESENT_AT(seq)                                                     \
 	"coalesce((SELECT c.kind IN (1, 3) FROM changes c JOIN releases r " \
@@ -524,6 +556,29 @@ int store_changes_each(struct store *s, int64_t release_id,
 	st = store_stmt_id(s, sql_changes, release_id, &r);
 	if (!st)
 		return r;
+	return entries_each(s, st, fn, userdata);
+}
+
+int store_changed_candidates(struct store *s, int64_t dataset_id,
+			     int64_t release_id, const int64_t *ownership,
+			     size_t n_ownership, const struct store_subjects *q,
+			     int (*fn)(void *userdata, enum store_change kind,
+				       const struct store_entry *e),
+			     void *userdata)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	st = store_stmt(s, sql_changed_candidates, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, dataset_id);
+	sqlite3_bind_int64(st, 2, release_id);
+	store_bind_json_ids(st, 3, ownership, n_ownership);
+	store_bind_json_ids(st, 4, q->photos, q->n_photos);
+	store_bind_json_texts(st, 5, q->nsids, q->n_nsids);
+	store_bind_json_texts(st, 6, q->aliases, q->n_aliases);
+	store_bind_json_texts(st, 7, q->names, q->n_names);
 	return entries_each(s, st, fn, userdata);
 }
 

@@ -11,6 +11,7 @@
 #define SCRAPEWATCH_STORE_INDEX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/store.h"
@@ -130,6 +131,30 @@ int store_changes_each(struct store *s, int64_t release_id,
 		       int (*fn)(void *userdata, enum store_change kind,
 				 const struct store_entry *e),
 		       void *userdata);
+
+/* Watch subjects, many at once: photo ids, NSIDs (exact), path aliases
+ * and display names (case-insensitive). */
+struct store_subjects {
+	const int64_t *photos;
+	size_t n_photos;
+	const char *const *nsids, *const *aliases, *const *names;
+	size_t n_nsids, n_aliases, n_names;
+};
+
+/*
+ * Calls fn for the changes of release_id (of the dataset) that q may
+ * match, by kind then key, as store_changes_each() would for them: the
+ * same candidates as store_present_candidates() (store_events.h) finds,
+ * through the same indexes, for every subject of q in one query; for the
+ * ownership datasets' photos, those of ownership[0..n_ownership).  Candidates only: the
+ * caller decides each.  Returns 0, fn's negative value, or -errno.
+ */
+int store_changed_candidates(struct store *s, int64_t dataset_id,
+			     int64_t release_id, const int64_t *ownership,
+			     size_t n_ownership, const struct store_subjects *q,
+			     int (*fn)(void *userdata, enum store_change kind,
+				       const struct store_entry *e),
+			     void *userdata);
 
 /*
  * Calls fn for each entry whose presence differs between the dataset's

@@ -76,6 +76,11 @@ void store_entry_from_row(sqlite3_stmt *st, struct store_entry *e);
 const char *store_column_text(sqlite3_stmt *st, int col);
 /* Copies a text column into dest ("" for NULL, cut to size). */
 void store_column_copy(sqlite3_stmt *st, int col, char *dest, size_t size);
+/* Binds ids, or texts, as a JSON array (for json_each()) to column col. */
+void store_bind_json_ids(sqlite3_stmt *st, int col, const int64_t *ids,
+			 size_t n);
+void store_bind_json_texts(sqlite3_stmt *st, int col, const char *const *texts,
+			   size_t n);
 /* Binds text, or NULL for NULL or "". */
 void store_bind_text_or_null(sqlite3_stmt *st, int col, const char *t);
 /* Converts an SQLite result code to -errno, logging SQLite's text at
