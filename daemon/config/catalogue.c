@@ -6,8 +6,8 @@
  * is known (catalogue: may come last in the main file), with the dataset
  * table of config_keys.c in its catalogue mode: the keys a dataset gave
  * beside 'use' (interval, limits, opt-out address) stand and the entry's
- * are skipped; a hub token in the entry gives way to credentials of the
- * dataset's own.  Messages about an entry name its file, line and column
+ * are skipped; a hub token or a Drive api_key in the entry gives way to
+ * credentials of the dataset's own.  Messages about an entry name its file, line and column
  * and the dataset that used it.  An entry with 'access: none' has no
  * source: it is loaded, but only 'import' can give it releases.  This
  * file does not log: messages go into the loader.
@@ -119,6 +119,15 @@ void value_hub_token(struct loader *ld, const yaml_node_t *node, void *dest)
 	if (ld->no_secrets || d->user || dataset_has_header(d, "Authorization"))
 		return;
 	value_bearer(ld, node, dest);
+}
+
+void value_drive_api_key(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	/* The dataset's own key, given beside 'use', wins; a listing reads
+	 * none. */
+	if (ld->in_catalogue && (ld->no_secrets || *(char **)dest))
+		return;
+	value_api_key(ld, node, dest);
 }
 
 /* ---- the folder ---------------------------------------------------------- */

@@ -205,6 +205,8 @@ struct config *config_free(struct config *c)
 		free(d->source.files);
 		free(d->source.id);
 		free(d->source.endpoint);
+		secret_free(d->source.api_key);
+		free(d->source.api_endpoint);
 		free(d->format);
 		free(d->layout.records);
 		free(d->layout.table);

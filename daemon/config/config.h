@@ -27,6 +27,9 @@
 /* Decoded bytes per byte of a release file, at most (N:1). */
 #define CONFIG_DEFAULT_MAX_EXPANSION 1000
 
+/* The base URL of Google Drive's files API (google_drive's api_endpoint). */
+#define CONFIG_DRIVE_API_ENDPOINT "https://www.googleapis.com"
+
 /* The unit's StateDirectory= and CacheDirectory=: the defaults, so that a
  * command run by hand uses the unit's database and downloads. */
 #define CONFIG_STATE_DIR "/var/lib/scrapewatch"
@@ -94,6 +97,12 @@ struct config_source {
 	 * (https://huggingface.co, https://api.github.com,
 	 * https://drive.google.com); a token goes only there */
 	char *endpoint;
+	/* google_drive: the key of Drive's files API (owned secret, in
+	 * secret memory, or NULL; never logged, never in a URL: sent only
+	 * as X-Goog-Api-Key to api_endpoint's origin), and that API's base
+	 * URL (owned, defaulted at load to https://www.googleapis.com). */
+	char *api_key;
+	char *api_endpoint;
 };
 
 /* How a catalogue entry's files can be had (its access: key). */

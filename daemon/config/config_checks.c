@@ -250,6 +250,13 @@ static void check_source(struct loader *ld, size_t i)
 	struct config_source *src = &d->source;
 	const char *host = NULL;
 
+	if (src->api_key && src->kind != CONFIG_SOURCE_GOOGLE_DRIVE)
+		config_error_where(
+			ld, &d->where,
+			"dataset '%s': 'api_key' is the key of Google "
+			"Drive's files API, but its source is not "
+			"google_drive",
+			d->name);
 	switch (src->kind) {
 	case CONFIG_SOURCE_URL:
 		return;
@@ -267,6 +274,8 @@ static void check_source(struct loader *ld, size_t i)
 		break;
 	case CONFIG_SOURCE_GOOGLE_DRIVE:
 		host = "https://drive.google.com";
+		if (!src->api_endpoint)
+			src->api_endpoint = xstrdup(CONFIG_DRIVE_API_ENDPOINT);
 		break;
 	}
 	if (host && !src->endpoint)

@@ -182,6 +182,11 @@ void value_access(struct loader *ld, const yaml_node_t *node, void *dest);
  * catalogue entry it gives way to credentials given beside 'use'. */
 void value_hub_token(struct loader *ld, const yaml_node_t *node, void *dest);
 
+/* google_drive's api_key (into a char *), read as value_api_key() does; in
+ * a catalogue entry it gives way to an api_key given beside 'use'. */
+void value_drive_api_key(struct loader *ld, const yaml_node_t *node,
+			 void *dest);
+
 /* ---- the semantic pass (config_checks.c) ---- */
 
 /* Fills in dataset defaults and checks what no single value shows: names,
@@ -225,6 +230,9 @@ void value_webhook_secret(struct loader *ld, const yaml_node_t *node,
 /* A dataset's headers: and bearer: (dest is the struct config_dataset). */
 void value_headers(struct loader *ld, const yaml_node_t *node, void *dest);
 void value_bearer(struct loader *ld, const yaml_node_t *node, void *dest);
+/* An API key: a secret (char **, secret memory) that may be sent as a
+ * header value and holds no white space. */
+void value_api_key(struct loader *ld, const yaml_node_t *node, void *dest);
 
 /* Whether s may be sent as an HTTP header value (no control characters). */
 bool header_value_valid(const char *s);

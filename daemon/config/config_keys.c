@@ -200,6 +200,8 @@ static const struct key github_keys[] = {
 static const struct key google_drive_keys[] = {
 	{"id", value_drive_id, DS(source.id), KEY_REQUIRED},
 	{"endpoint", value_endpoint, DS(source.endpoint), 0},
+	{"api_key", value_drive_api_key, DS(source.api_key), 0},
+	{"api_endpoint", value_endpoint, DS(source.api_endpoint), 0},
 };
 
 static void load_source(struct loader *ld, const yaml_node_t *node,
@@ -267,6 +269,7 @@ static const struct key dataset_keys[] = {
 	{"bearer", value_bearer, 0, KEY_NOT_CATALOGUE},
 	{"auth", value_auth, 0, KEY_NOT_CATALOGUE},
 	{"token", value_bearer, 0, KEY_USE_ONLY},
+	{"api_key", value_api_key, DS(source.api_key), KEY_USE_ONLY},
 	{"title", value_string, DS(about.title), KEY_CATALOGUE},
 	{"publisher", value_string, DS(about.publisher), KEY_CATALOGUE},
 	{"homepage", value_string, DS(about.homepage), KEY_CATALOGUE},

@@ -912,3 +912,22 @@ void value_bearer(struct loader *ld, const yaml_node_t *node, void *dest)
 	}
 	secret_free(token);
 }
+
+/* api_key: { credential: NAME }: a key sent as a header value. */
+void value_api_key(struct loader *ld, const yaml_node_t *node, void *dest)
+{
+	char *key = NULL;
+
+	value_secret(ld, node, &key);
+	if (!key)
+		return;
+	if (!key[0] || !header_value_valid(key) || strpbrk(key, " \t")) {
+		config_error(ld, node,
+			     "the api_key is empty or holds white space or a "
+			     "control character");
+		secret_free(key);
+		return;
+	}
+	secret_free(*(char **)dest);
+	*(char **)dest = key;
+}

@@ -217,6 +217,16 @@ static void unknown_key(struct loader *ld, const yaml_node_t *knode,
 		config_error(ld, knode, "unknown key '%s' in %s", k, what);
 }
 
+/* Where a dataset of its own gives what key k gives beside 'use'. */
+static const char *use_only_hint(const char *k)
+{
+	if (strcmp(k, "api_key") == 0)
+		return "a dataset's own Google Drive source takes it inside "
+		       "'google_drive'";
+	return "a dataset's own hub source takes it inside 'huggingface' or "
+	       "'github', any other source as 'bearer'";
+}
+
 /* Whether key k may not be given where the walk is (a drop-in, a catalogue
  * entry, beside 'use'); if so, reports why. */
 static bool key_refused(struct loader *ld, const yaml_node_t *knode,
@@ -240,21 +250,19 @@ static bool key_refused(struct loader *ld, const yaml_node_t *knode,
 		config_error(ld, knode,
 			     "'%s' may not be set in a catalogue entry: an "
 			     "entry is named by its file, uses no other entry "
-			     "and reads no credential but a hub's token",
+			     "and reads no credential but a hub's token or a "
+			     "Drive api_key",
 			     k);
 	else if ((key->flags & KEY_FROM_CATALOGUE) && ld->use_entry)
 		config_error(ld, knode,
 			     "'%s' comes from catalogue entry '%s' and cannot "
 			     "be changed beside 'use'; beside it a dataset may "
-			     "set name, interval, token, optout, the limits "
-			     "and its own headers, bearer or auth",
+			     "set name, interval, token, api_key, optout, the "
+			     "limits and its own headers, bearer or auth",
 			     k, ld->use_entry);
 	else if ((key->flags & KEY_USE_ONLY) && !ld->use_entry)
-		config_error(ld, knode,
-			     "'%s' may only be set beside 'use'; a dataset's "
-			     "own hub source takes it inside 'huggingface' or "
-			     "'github', any other source as 'bearer'",
-			     k);
+		config_error(ld, knode, "'%s' may only be set beside 'use'; %s",
+			     k, use_only_hint(k));
 	else
 		return false;
 	return true;

@@ -136,7 +136,7 @@ expect_contains "unknown name far from any: the names" "$ERR" \
 expect_contains "a key only an entry has" "$ERR" \
 	"error: $b:7:5: 'title' describes a dataset of the catalogue and may only be set in a catalogue entry (see scrapewatch datasets; a dataset takes one with 'use: NAME')"
 expect_contains "a key the entry fixes" "$ERR" \
-	"error: $b:9:5: 'format' comes from catalogue entry 'ffhq' and cannot be changed beside 'use'; beside it a dataset may set name, interval, token, optout, the limits and its own headers, bearer or auth"
+	"error: $b:9:5: 'format' comes from catalogue entry 'ffhq' and cannot be changed beside 'use'; beside it a dataset may set name, interval, token, api_key, optout, the limits and its own headers, bearer or auth"
 expect_contains "token without use" "$ERR" \
 	"error: $b:13:5: 'token' may only be set beside 'use'; a dataset's own hub source takes it inside 'huggingface' or 'github', any other source as 'bearer'"
 expect_contains "a name that is no file name" "$ERR" \
@@ -181,7 +181,7 @@ expect_contains "broken entry: a required key" "$ERR" \
 expect_contains "broken entry: YAML syntax" "$ERR" \
 	"error: $m/syntax.yaml:2:1: YAML syntax error: did not find expected ',' or ']' while parsing a flow sequence (catalogue entry 'syntax', used at $tmp/mine/sw.yaml:4:10)"
 expect_contains "broken entry: name is the file's" "$ERR" \
-	"error: $m/gone.yaml:5:1: 'name' may not be set in a catalogue entry: an entry is named by its file, uses no other entry and reads no credential but a hub's token (catalogue entry 'gone', used at $tmp/mine/sw.yaml:6:10)"
+	"error: $m/gone.yaml:5:1: 'name' may not be set in a catalogue entry: an entry is named by its file, uses no other entry and reads no credential but a hub's token or a Drive api_key (catalogue entry 'gone', used at $tmp/mine/sw.yaml:6:10)"
 expect_contains "broken entry: access none with a source" "$ERR" \
 	"error: $m/gone.yaml:1:1: catalogue entry says 'access: none' (no public source), but names one: 'url' (catalogue entry 'gone', used at $tmp/mine/sw.yaml:6:10)"
 

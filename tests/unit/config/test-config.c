@@ -6,7 +6,9 @@
  * configurations whose loaded values are checked field by field.
  */
 #include <errno.h>
+#include <unistd.h>
 
+#include "config/catalogue.h"
 #include "config/config.h"
 #include "lib/macro.h"
 #include "test.h"
@@ -101,6 +103,41 @@ static const struct {
 	 "datasets:\n  - { name: l, format: paths, huggingface: { repo: a/b, "
 	 "endpoint: 'https://hf.example/?x=1' } }\n",
 	 "2:67: an endpoint is a base URL, without '?' or '#'"},
+	{"drive api_key inline",
+	 "datasets:\n  - name: f\n    format: ffhq\n"
+	 "    google_drive: { id: 1abcdefghijk, api_key: AIzaSyFake }\n",
+	 "4:48: secrets are never written inline; use { credential: NAME } "
+	 "(systemd LoadCredential=) or { file: PATH } (a file only the daemon "
+	 "can read)"},
+	{"drive api_key from a missing credential",
+	 "datasets:\n  - name: f\n    format: ffhq\n"
+	 "    google_drive:\n      id: 1abcdefghijk\n"
+	 "      api_key: { credential: drive-key }\n",
+	 "6:16: credential 'drive-key' is not available: "
+	 "$CREDENTIALS_DIRECTORY is not set; run under systemd with "
+	 "LoadCredential=drive-key:/path/to/secret, or write { file: PATH } "
+	 "instead"},
+	{"drive api_key beside a source of the dataset's own",
+	 "datasets:\n  - name: f\n    format: ffhq\n"
+	 "    google_drive: { id: 1abcdefghijk }\n"
+	 "    api_key: { credential: drive-key }\n",
+	 "5:5: 'api_key' may only be set beside 'use'; a dataset's own Google "
+	 "Drive source takes it inside 'google_drive'"},
+	{"drive api_endpoint with a fragment",
+	 "datasets:\n  - name: f\n    format: ffhq\n"
+	 "    google_drive: { id: 1abcdefghijk, api_endpoint: "
+	 "'https://apis.example/#x' }\n",
+	 "4:53: an endpoint is a base URL, without '?' or '#'"},
+	{"drive api_endpoint not http",
+	 "datasets:\n  - name: f\n    format: ffhq\n"
+	 "    google_drive: { id: 1abcdefghijk, api_endpoint: "
+	 "'ftp://apis.example' }\n",
+	 "4:53: unsupported endpoint URL 'ftp://apis.example' (expected a URL "
+	 "starting with https://, http://)"},
+	{"api_key is not a hub's key",
+	 "datasets:\n  - { name: l, format: paths, huggingface: { repo: a/b, "
+	 "api_key: { credential: k } } }\n",
+	 "2:57: unknown key 'api_key' in huggingface"},
 	{"revision with a space",
 	 "datasets:\n  - { name: l, format: paths, huggingface: { repo: a/b, "
 	 "revision: 'a b' } }\n",
@@ -975,4 +1012,131 @@ TEST(md5_pins_one_file_in_lower_case)
 	CHECK_STR(c->datasets[1].md5, "d5dff1aeb0d9e6a8e5b704eb3549b9e1");
 	CHECK(c->datasets[2].md5 == NULL);
 	config_free(c);
+}
+
+TEST(drive_api_key_and_api_endpoint_load)
+{
+	const char *dir = test_tmpdir();
+	struct config *c;
+
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	test_write(dir, "drive-key", "AIzaSy-test_key\n", 0400);
+	test_write(dir, "bad-key", "AIza key\n", 0400);
+	c = load_good("datasets:\n"
+		      "  - name: ffhq\n"
+		      "    google_drive:\n"
+		      "      id: 16N0RV4fHI6joBuKbQAoG34V_cQk7vxSA\n"
+		      "      api_key: { credential: drive-key }\n"
+		      "    format: ffhq\n"
+		      "  - name: mirror\n"
+		      "    google_drive: { id: 1abcdefghijk, api_endpoint: "
+		      "'https://apis.example/base/' }\n"
+		      "    format: ffhq\n");
+	if (c) {
+		const struct config_source *s = &c->datasets[0].source;
+
+		CHECK_STR(s->api_key, "AIzaSy-test_key");
+		CHECK_STR(s->api_endpoint, "https://www.googleapis.com");
+		s = &c->datasets[1].source;
+		CHECK(s->api_key == NULL);
+		/* Kept without its trailing '/', as endpoints are. */
+		CHECK_STR(s->api_endpoint, "https://apis.example/base");
+		config_free(c);
+	}
+	c = load_good("datasets:\n  - { name: u, url: https://e.org/u.json, "
+		      "format: ffhq }\n");
+	if (c) {
+		CHECK(c->datasets[0].source.api_endpoint == NULL);
+		config_free(c);
+	}
+	{
+		const char *path;
+		char *errors =
+			load_text("datasets:\n  - name: f\n    format: ffhq\n"
+				  "    google_drive:\n      id: 1abcdefghijk\n"
+				  "      api_key: { credential: bad-key }\n",
+				  &path);
+		char want[PATH_MAX + 128];
+
+		snprintf(want, sizeof(want),
+			 "%s:6:16: the api_key is empty or holds white space "
+			 "or a control character\n",
+			 path);
+		CHECK_STR(errors, want);
+		free(errors);
+	}
+	unsetenv("CREDENTIALS_DIRECTORY");
+}
+
+/* The configuration "catalogue: cat" and datasets (the list's lines). */
+static const char *with_catalogue(const char *cat, const char *datasets)
+{
+	static char yaml[PATH_MAX + 1024];
+
+	snprintf(yaml, sizeof(yaml), "catalogue: %s\ndatasets:\n%s", cat,
+		 datasets);
+	return yaml;
+}
+
+/* A catalogue entry's api_key gives way to the one given beside 'use';
+ * beside the use of an entry that is not on Drive it is an error. */
+TEST(use_takes_a_drive_api_key_beside_it)
+{
+	const char *dir = test_tmpdir();
+	const char *cat = catalogue_of(
+		"drive.yaml",
+		"title: On Drive\naccess: anonymous\nformat: ffhq\n"
+		"google_drive: { id: 1abcdefghijk, api_key: { credential: "
+		"entry-key } }\n");
+	const char *path;
+	struct config *c;
+	char *errors, want[PATH_MAX + 256], entry_key[PATH_MAX];
+
+	test_write(cat, "plain.yaml",
+		   "title: Plain\naccess: anonymous\nformat: ffhq\n"
+		   "url: https://e.org/p.json\n",
+		   0644);
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	snprintf(entry_key, sizeof(entry_key), "%s",
+		 test_write(dir, "entry-key", "AIza-entry\n", 0400));
+	test_write(dir, "my-key", "AIza-mine\n", 0400);
+	c = load_good(with_catalogue(cat,
+				     "  - use: drive\n"
+				     "  - use: drive\n    name: mine\n"
+				     "    api_key: { credential: my-key }\n"));
+	if (c) {
+		CHECK_STR(c->datasets[0].source.api_key, "AIza-entry");
+		CHECK_STR(c->datasets[1].source.api_key, "AIza-mine");
+		CHECK_STR(c->datasets[1].source.api_endpoint,
+			  "https://www.googleapis.com");
+		config_free(c);
+	}
+	/* The dataset's own key is read even when the entry's credential
+	 * is not there. */
+	unlink(entry_key);
+	c = load_good(with_catalogue(cat,
+				     "  - use: drive\n"
+				     "    api_key: { credential: my-key }\n"));
+	CHECK_STR(c ? c->datasets[0].source.api_key : NULL, "AIza-mine");
+	config_free(c);
+	/* The listing reads no credential. */
+	c = NULL;
+	errors = NULL;
+	CHECK_INT(catalogue_load(cat, &c, &errors), 0);
+	if (c) {
+		CHECK(c->datasets[0].source.api_key == NULL);
+		config_free(c);
+	}
+	free(errors);
+	errors = load_text(with_catalogue(cat, "  - use: plain\n"
+					       "    api_key: { credential: "
+					       "my-key }\n"),
+			   &path);
+	snprintf(want, sizeof(want),
+		 "%s:3:5: dataset 'plain': 'api_key' is the key of Google "
+		 "Drive's files API, but its source is not google_drive\n",
+		 path);
+	CHECK_STR(errors, want);
+	free(errors);
+	unsetenv("CREDENTIALS_DIRECTORY");
 }
