@@ -293,6 +293,12 @@ static const char *const store_migrations[] = {
 	"  file TEXT NOT NULL UNIQUE"
 	");"
 	"CREATE INDEX segments_by_release ON segments(release_id);",
+
+	/* 12 -> 13: a release file's MD5, when the download computed one (a
+	 * Google Drive file: Drive's files API gives the MD5, so an unchanged
+	 * file is known without downloading it).  NULL for the files before
+	 * and for those without. */
+	"ALTER TABLE release_files ADD COLUMN md5 TEXT;",
 };
 
 /* The schema whose migration moves entries into segments. */

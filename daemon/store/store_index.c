@@ -57,10 +57,12 @@ static const char sql_file_kept[] =
 	"SELECT 1 FROM release_files WHERE file = ?1 LIMIT 1";
 static const char sql_release_file_add[] =
 	"INSERT INTO release_files(release_id, name, url, sha256, size, etag, "
-	"last_modified, file) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	"last_modified, file, md5) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char sql_release_file_set_md5[] =
+	"UPDATE release_files SET md5 = ?2 WHERE id = ?1 AND md5 IS NULL";
 #define RELEASE_FILE_COLUMNS                                            \
 	"id, release_id, name, url, sha256, size, coalesce(etag, ''), " \
-	"coalesce(last_modified, ''), coalesce(file, '')"
+	"coalesce(last_modified, ''), coalesce(file, ''), coalesce(md5, '')"
 static const char sql_release_files_of[] =
 	"SELECT " RELEASE_FILE_COLUMNS
 	" FROM release_files WHERE release_id = ?1 ORDER BY name";
@@ -313,11 +315,29 @@ int store_release_file_add(struct store *s, struct store_release_file *f)
 	store_bind_text_or_null(st, 6, f->etag);
 	store_bind_text_or_null(st, 7, f->last_modified);
 	store_bind_text_or_null(st, 8, f->file);
+	store_bind_text_or_null(st, 9, f->md5);
 	r = store_step(s, st);
 	if (r < 0)
 		return r;
 	f->id = sqlite3_last_insert_rowid(s->db);
 	return 0;
+}
+
+int store_release_file_set_md5(struct store *s, int64_t id, const char *md5)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	if (strlen(md5) != 32 || strspn(md5, "0123456789abcdef") != 32)
+		return -EINVAL;
+	st = store_stmt_id(s, sql_release_file_set_md5, id, &r);
+	if (!st)
+		return r;
+	sqlite3_bind_text(st, 2, md5, -1, SQLITE_STATIC);
+	r = store_step(s, st);
+	if (r < 0)
+		return r;
+	return sqlite3_changes(s->db) > 0 ? 1 : 0;
 }
 
 static void release_file_from_row(sqlite3_stmt *st,
@@ -334,6 +354,7 @@ static void release_file_from_row(sqlite3_stmt *st,
 	store_column_copy(st, 6, f->etag, sizeof(f->etag));
 	store_column_copy(st, 7, f->last_modified, sizeof(f->last_modified));
 	store_column_copy(st, 8, f->file, sizeof(f->file));
+	store_column_copy(st, 9, f->md5, sizeof(f->md5));
 }
 
 int store_release_files_each(struct store *s, int64_t release_id,

@@ -37,6 +37,8 @@ struct store_release_file {
 	int64_t size;	 /* its bytes */
 	char etag[256], last_modified[64]; /* the server's, or "" */
 	char file[1024];		   /* kept in the cache, or "" */
+	char md5[33]; /* of its content (lower-case hex), or "" when the
+		       * download computed none (only Drive's files do) */
 };
 
 /* An entry's details.  Strings are NUL-terminated, "" when unknown; when
@@ -83,6 +85,12 @@ int store_release_forget_file(struct store *s, int64_t release_id,
 /* Adds f as a file of release f->release_id (f->id is set).  Returns 0 or
  * -errno. */
 int store_release_file_add(struct store *s, struct store_release_file *f);
+
+/* Records md5 (32 lower-case hex digits) as the MD5 of release_files row
+ * id, where the row has none.  Returns 1 when it was recorded, 0 when the
+ * row has an MD5 already (or there is no such row), -EINVAL for an md5
+ * that is not 32 lower-case hex digits, or -errno. */
+int store_release_file_set_md5(struct store *s, int64_t id, const char *md5);
 
 /* Calls fn for each file of release_id, by name.  Returns 0, fn's
  * negative value, or -errno. */

@@ -4,7 +4,11 @@
 # is moved to the entry segments on first open: diff, search and matches
 # then print exactly what the older version printed of it, every entry is
 # in a segment with the row id it had (the events still name their
-# photos), and the next release lands on top of the migrated index.
+# photos), and the next release lands on top of the migrated index.  Then
+# a database of schema 12 (the one before the release files' MD5) is
+# migrated to 13: its release files keep every column, their MD5 unknown,
+# what the commands print is the same, and the next release records each
+# file's MD5 only where a download computed one.
 set -euo pipefail
 SW=$1
 . tests/lib/assert.sh
@@ -104,5 +108,34 @@ run_sw -c "$tmp/sw.yaml" diff parts --format csv
 expect_eq "parts: photo 109 added" "$(grep -c '^added,109,' <<<"$OUT")" 1
 run_sw -c "$tmp/sw.yaml" matches jane --format csv
 expect_contains "jane is told of photo 4" "$OUT" ",4,"
+expect_eq "schema 11 moved on to the newest" "$(db "PRAGMA user_version")" 13
+expect_eq "release files of before: no MD5" \
+	"$(db "SELECT count(*) FROM release_files WHERE md5 IS NULL")" \
+	"$(db "SELECT count(*) FROM release_files")"
+
+# --- schema 12 -> 13 ---------------------------------------------------------
+# The state as schema 12 wrote it: the same tables and segments, without
+# the column 13 adds (a 12 never had it; nothing else changed from 12).
+cp -a "$tmp/state" "$tmp/s12"
+sqlite3 "$tmp/s12/scrapewatch.db" "ALTER TABLE release_files DROP COLUMN md5; PRAGMA user_version = 12"
+expect_eq "the copy is of schema 12" "$(sqlite3 "$tmp/s12/scrapewatch.db" "PRAGMA user_version")" 12
+sed "s|state_dir: $tmp/state|state_dir: $tmp/s12|" "$tmp/sw.yaml" >"$tmp/s12.yaml"
+files12=$(sqlite3 "$tmp/s12/scrapewatch.db" "SELECT id, release_id, name, url, sha256, size, etag, last_modified, file FROM release_files ORDER BY id")
+before=$(printed_with "$tmp/sw.yaml" 2>&1)
+run_sw -c "$tmp/s12.yaml" check --all
+expect_eq "12: the check runs: exit" "$RC" 0
+db12() { sqlite3 "$tmp/s12/scrapewatch.db" "$1"; }
+expect_eq "12: migrated to 13" "$(db12 "PRAGMA user_version")" 13
+expect_eq "12: the release files as they were" \
+	"$(db12 "SELECT id, release_id, name, url, sha256, size, etag, last_modified, file FROM release_files WHERE id IN (SELECT id FROM release_files ORDER BY id LIMIT $(wc -l <<<"$files12")) ORDER BY id")" \
+	"$files12"
+expect_eq "12: their MD5 unknown" \
+	"$(db12 "SELECT count(*) FROM release_files WHERE md5 IS NOT NULL")" 0
+expect_eq "12: the commands print the same" "$(printed_with "$tmp/s12.yaml" 2>&1)" "$before"
+csv "$tmp/b.csv" 7 8 107 108 109 110
+run_sw -c "$tmp/s12.yaml" check parts
+expect_contains "12: the next release lands" "$OUT" "parts: release 5"
+expect_eq "12: files by URL compute no MD5" \
+	"$(db12 "SELECT count(*) FROM release_files WHERE md5 IS NOT NULL")" 0
 
 sw_done

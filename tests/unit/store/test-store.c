@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "store/store_index.h"
 #include "test.h"
 #include "testutil.h"
 
@@ -111,6 +112,47 @@ TEST(runs_and_consecutive_failures)
 	/* A run must end with a real outcome. */
 	run.outcome = STORE_OUTCOME_RUNNING;
 	CHECK_INT(store_run_end(s, &run), -EINVAL);
+	store_close(s);
+	test_rmtree(dir);
+}
+
+/* A release file keeps its MD5 (a Drive download's), or none; one that
+ * has none may be given it once. */
+TEST(release_files_keep_their_md5)
+{
+	static const char md5[] = "425ae20f06a4da1d4dc0f46d40ba5fd6";
+	const char *dir = test_tmpdir();
+	char path[PATH_MAX];
+	struct store *s = NULL;
+	struct store_release rel = {.sha256 = "ab", .size = 3, .ingested = 1};
+	struct store_release_file f = {.sha256 = "cd", .size = 3}, g = f, got;
+
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	CHECK_INT(store_open(path, STORE_READ_WRITE, &s), 0);
+	CHECK_INT(store_dataset_id(s, "ffhq", &rel.dataset_id), 0);
+	CHECK_INT(store_begin(s), 0);
+	CHECK_INT(store_release_add(s, &rel), 0);
+	f.release_id = g.release_id = rel.id;
+	snprintf(f.name, sizeof(f.name), "with");
+	snprintf(f.md5, sizeof(f.md5), "%s", md5);
+	snprintf(g.name, sizeof(g.name), "without");
+	CHECK_INT(store_release_file_add(s, &f), 0);
+	CHECK_INT(store_release_file_add(s, &g), 0);
+	CHECK_INT(store_commit(s), 0);
+	CHECK_INT(store_release_file_get(s, f.id, &got), 1);
+	CHECK_STR(got.md5, md5);
+	CHECK_INT(store_release_file_get(s, g.id, &got), 1);
+	CHECK_STR(got.md5, "");
+	/* Given once, to the file without; never replaced. */
+	CHECK_INT(store_release_file_set_md5(s, g.id, md5), 1);
+	CHECK_INT(store_release_file_get(s, g.id, &got), 1);
+	CHECK_STR(got.md5, md5);
+	CHECK_INT(store_release_file_set_md5(
+			  s, f.id, "d5dff1aeb0d9e6a8e5b704eb3549b9e1"),
+		  0);
+	CHECK_INT(store_release_file_get(s, f.id, &got), 1);
+	CHECK_STR(got.md5, md5);
+	CHECK_INT(store_release_file_set_md5(s, g.id, "425AE20F"), -EINVAL);
 	store_close(s);
 	test_rmtree(dir);
 }
