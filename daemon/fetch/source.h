@@ -22,7 +22,10 @@
  *   google_drive  {endpoint}/uc?export=download&id=ID, answered by the file
  *                 itself or by a virus-scan warning page whose form (its
  *                 action and hidden inputs) gives the file's URL; a quota
- *                 page or any other HTML is an error naming the page
+ *                 page or any other HTML is an error naming the page.
+ *                 With an api_key and the newest release's MD5, Drive's
+ *                 files API is asked first: the same MD5 and size are
+ *                 nothing new (drive_api.h)
  *
  * A source's API requests carry the dataset's headers (its token) only to
  * the dataset's url's origin (the endpoint), and never follow a redirect
@@ -61,6 +64,11 @@ struct source_request {
 	 * validator kept with it (GitHub's ETag), or NULL. */
 	const char *last_revision;
 	const char *last_etag;
+	/* google_drive: the MD5 and size of the newest release's file, or
+	 * NULL: with an api_key, Drive's files API is asked first
+	 * (drive_api.h), and the same MD5 and size are nothing new. */
+	const char *last_md5;
+	int64_t last_size;
 };
 
 struct source_listing {
@@ -85,9 +93,9 @@ bool source_is_listed(const struct config_dataset *d);
 
 /* Lists the release's files.  Returns 0 with ret filled (free it with
  * source_listing_free()), or -errno with ret->error saying why: -EAGAIN
- * (rate limited: ret->retry_after), -EACCES (401/403: gated or a bad
- * token), -ENOENT (no such repository, revision or path, or no file
- * matches), -EBADMSG (a reply that does not read as the API's), -EFBIG
+ * (rate limited: ret->retry_after), -EACCES (400/401/403: gated, or a bad
+ * token or api_key), -ENOENT (no such repository, revision, path or file,
+ * or no file matches), -EBADMSG (a reply that does not read as the API's), -EFBIG
  * (more than SOURCE_MAX_FILES, or a reply over its cap), -EIO (the
  * transfer), -ECANCELED (the process is stopping). */
 int source_list(const struct source_request *rq, struct source_listing *ret);

@@ -32,7 +32,8 @@ struct source_api {
 	struct buf body;		 /* of the current response */
 	struct source_api_reply *reply;	 /* borrowed: being filled */
 	bool too_big;
-	long long reset; /* X-RateLimit-Reset, or 0 */
+	bool read_errors; /* parse the JSON of a status other than 200 */
+	long long reset;  /* X-RateLimit-Reset, or 0 */
 	char curl_error[CURL_ERROR_SIZE];
 };
 
@@ -399,8 +400,7 @@ static void setup(struct source_api *a, const char *url)
 		   false);
 	/* Compressed replies are welcome: the cap counts decoded bytes. */
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-			 (curl_off_t)SOURCE_API_MAX_REPLY);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)a->body.max);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -420,8 +420,8 @@ static int transfer_failed(struct source_api *a, CURLcode code,
 		return source_api_fail(l, -ECANCELED, "%s: stopped", url);
 	if (a->too_big || code == CURLE_FILESIZE_EXCEEDED)
 		return source_api_fail(l, -EFBIG,
-				       "%s: the reply is larger than %u bytes",
-				       url, SOURCE_API_MAX_REPLY);
+				       "%s: the reply is larger than %zu bytes",
+				       url, a->body.max);
 	return source_api_fail(l, -EIO, "%s: %s", url,
 			       a->curl_error[0] ? a->curl_error
 						: curl_easy_strerror(code));
@@ -457,7 +457,13 @@ static int perform(struct source_api *a, const char *url, const char *accept,
 		return transfer_failed(a, code, l);
 	if (!r->has_wait && r->exhausted && a->reset > 0)
 		r->retry_after = http_wait(a->reset - (long long)time(NULL));
-	return r->status == 200 ? parse_body(a, l) : 0;
+	if (r->status == 200)
+		return parse_body(a, l);
+	if (a->read_errors && a->body.len > 0 &&
+	    !memchr(a->body.data, '\0', a->body.len) &&
+	    depth_ok(a->body.data, a->body.len, SOURCE_API_MAX_DEPTH))
+		r->json = yajl_tree_parse(a->body.data, NULL, 0);
+	return 0;
 }
 
 int source_api_get(struct source_api *a, const char *url, const char *accept,
@@ -502,6 +508,17 @@ int source_api_new(const struct source_request *rq,
 	buf_init(&a->body, SOURCE_API_MAX_REPLY);
 	*ret = a;
 	return 0;
+}
+
+void source_api_limit(struct source_api *a, size_t max_reply)
+{
+	buf_free(&a->body);
+	buf_init(&a->body, MIN(max_reply, (size_t)SOURCE_API_MAX_REPLY));
+}
+
+void source_api_read_errors(struct source_api *a)
+{
+	a->read_errors = true;
 }
 
 struct source_api *source_api_free(struct source_api *a)

@@ -34,7 +34,9 @@ struct source_api;
 /* One response. */
 struct source_api_reply {
 	long status;
-	yajl_val json;	 /* owned: a 200's body, parsed; else NULL */
+	/* owned: a 200's body, parsed (or another status's, see
+	 * source_api_read_errors()); else NULL */
+	yajl_val json;
 	char url[2048];	 /* the URL asked for */
 	char etag[256];	 /* ETag, or "" */
 	char next[2048]; /* Link: <URL>; rel="next", or "" */
@@ -51,6 +53,15 @@ struct source_api_reply {
 int source_api_new(const struct source_request *rq,
 		   struct source_listing *ret_error, struct source_api **ret);
 
+/* Caps the replies a reads at max_reply bytes (at most, and by default,
+ * SOURCE_API_MAX_REPLY): an API whose answers are small says so. */
+void source_api_limit(struct source_api *a, size_t max_reply);
+
+/* From now on a reply of another status than 200 whose body is JSON is
+ * parsed too (reply->json: what an API says of its error); a body that is
+ * not JSON is no error then, and reply->json stays NULL. */
+void source_api_read_errors(struct source_api *a);
+
 /* Frees a; accepts NULL; returns NULL. */
 struct source_api *source_api_free(struct source_api *a);
 DEFINE_FREEP(struct source_api, source_api_free)
@@ -60,8 +71,8 @@ DEFINE_FREEP(struct source_api, source_api_free)
  * terminated list, or NULL).  Returns 0 with *reply filled (free it with
  * source_api_reply_free()) whatever the status, or -errno with l->error
  * set: -EBADMSG (a 200 whose body is not JSON), -EFBIG (a reply over
- * SOURCE_API_MAX_REPLY), -EIO (the transfer failed), -ECANCELED (the
- * process is stopping).
+ * the cap, see source_api_limit()), -EIO (the transfer failed),
+ * -ECANCELED (the process is stopping).
  */
 int source_api_get(struct source_api *a, const char *url, const char *accept,
 		   const char *const *headers, struct source_listing *l,
