@@ -13,7 +13,10 @@
  * reply shows itself to be the file.  It follows redirects itself (http
  * and https only, never from https down to http), sending the dataset's
  * headers only to the endpoint's origin.  The one file it lists must not
- * be a page (refuse_html) when it is fetched.  It does not log.
+ * be a page (refuse_html) when it is fetched.  With an api_key and the
+ * newest release's MD5, Drive's files API is asked first (drive_api.h):
+ * the same file is "nothing new", with no request to the endpoint.  It
+ * does not log.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fetch/drive_api.h"
 #include "fetch/fetch.h"
 #include "fetch/html.h"
 #include "fetch/http.h"
@@ -462,6 +466,15 @@ int source_list_google_drive(const struct source_request *rq,
 	unsigned redirects = 0;
 	int r;
 
+	if (rq->dataset->source.api_key && rq->last_md5) {
+		r = drive_api_check(rq, ret);
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			ret->not_modified = true;
+			return 0;
+		}
+	}
 	buf_init(&dr.page, DRIVE_PAGE_MAX);
 	dr.curl = curl_easy_init();
 	if (!dr.curl)

@@ -107,6 +107,7 @@ static void take_prev(struct ingest_file *f, const struct store_release_file *p)
 	snprintf(f->row.last_modified, sizeof(f->row.last_modified), "%s",
 		 p->last_modified);
 	snprintf(f->row.file, sizeof(f->row.file), "%s", p->file);
+	snprintf(f->row.md5, sizeof(f->row.md5), "%s", p->md5);
 }
 
 /* The file's name as shown in messages: escaped, for it came from a
@@ -197,6 +198,9 @@ static int fetch_one(struct gather *g, size_t i,
 		if (store_file_kept(job->s, res->path) == 0)
 			(void)unlink(res->path);
 		take_prev(f, same);
+		if (res->md5[0])
+			snprintf(f->row.md5, sizeof(f->row.md5), "%s",
+				 res->md5);
 		g->ret->fetched++;
 	} else {
 		snprintf(g->downloaded[i], sizeof(g->downloaded[i]), "%s",
@@ -209,6 +213,7 @@ static int fetch_one(struct gather *g, size_t i,
 			 res->validators.etag);
 		snprintf(f->row.last_modified, sizeof(f->row.last_modified),
 			 "%s", res->validators.last_modified);
+		snprintf(f->row.md5, sizeof(f->row.md5), "%s", res->md5);
 		g->ret->fetched++;
 		g->ret->parsed++;
 	}
@@ -342,15 +347,21 @@ static int list_files(struct gather *g)
 		if (r < 0)
 			return r;
 	}
-	/* The listing's validator and the newest release's revision, while
-	 * the configuration lists what it listed then. */
+	/* The listing's validator and the newest release's revision (or
+	 * its one file's MD5), while the configuration lists what it listed
+	 * then. */
 	listing_key(job->d, digest, sizeof(digest));
-	if (g->has_latest && g->latest.revision[0] &&
+	if (g->has_latest &&
 	    store_validators_get(job->s, job->dataset_id, &v) >= 0 &&
 	    strcmp(v.url, digest) == 0) {
-		rq.last_revision = g->latest.revision;
-		if (v.etag[0])
+		if (g->latest.revision[0])
+			rq.last_revision = g->latest.revision;
+		if (g->latest.revision[0] && v.etag[0])
 			rq.last_etag = v.etag;
+		if (g->n_prev == 1 && g->prev[0].md5[0]) {
+			rq.last_md5 = g->prev[0].md5;
+			rq.last_size = g->prev[0].size;
+		}
 	}
 	r = source_list(&rq, &g->listing);
 	g->ret->http_status = g->listing.http_status;
@@ -359,6 +370,25 @@ static int list_files(struct gather *g)
 		redact_text(g->listing.error, g->ret->error,
 			    sizeof(g->ret->error));
 	return r;
+}
+
+/* The release is unchanged, and this check downloaded its one file: the
+ * newest release's row of it learns the download's MD5 if it had none (a
+ * database of before the column, or a file downloaded before its source
+ * gave one), so that the next check can ask Drive's files API. */
+static void learn_md5(const struct gather *g)
+{
+	int r;
+
+	if (g->listing.n_files != 1 || !g->md5[0] || g->n_prev != 1 ||
+	    g->prev[0].md5[0] ||
+	    strcmp(g->files[0].row.sha256, g->prev[0].sha256) != 0)
+		return;
+	r = store_release_file_set_md5(g->job->s, g->prev[0].id, g->md5);
+	if (r < 0)
+		log_warning("%s: cannot record the release file's MD5 (%s), "
+			    "ignoring: the next check downloads it again",
+			    g->job->d->name, strerror(-r));
 }
 
 /* Fetches what is needed and lands the release; force as ready_one(). */
@@ -389,6 +419,8 @@ static int fetch_and_land_files(struct gather *g, bool force)
 		info.md5 = g->md5;
 	r = land_release_files(job, g->files, g->listing.n_files, &info,
 			       (int64_t)time(NULL), &g->ret->land);
+	if (r >= 0 && g->ret->land.ingest.unchanged)
+		learn_md5(g);
 	if (r >= 0 && !g->ret->land.ingest.unchanged) {
 		ingest_keys_prune(g->keys_dir, g->files, g->listing.n_files);
 		sweep_cache(g);

@@ -2,9 +2,10 @@
 # source (Python's standard library only).
 """Usage: gdrive.py DIR [--tls]
 
-Two servers on free ports of 127.0.0.1: "drive" stands for
-drive.google.com, "content" for drive.usercontent.google.com.  Once both
-listen, "DRIVE_PORT CONTENT_PORT" goes to DIR/ready.  With --tls both
+Three servers on free ports of 127.0.0.1: "drive" stands for
+drive.google.com, "content" for drive.usercontent.google.com, "api" for
+www.googleapis.com (Drive's files API).  Once all listen,
+"DRIVE_PORT CONTENT_PORT API_PORT" goes to DIR/ready.  With --tls all
 speak TLS with DIR/tls/server.crt and server.key (tests/lib/httpd.sh's
 httpd_make_tls makes them, for localhost and 127.0.0.1, signed by
 DIR/tls/ca.crt).  Links between the two use the host name the client
@@ -44,12 +45,40 @@ ID is a Drive file id; each file's keys:
                 server's (e.g. a plain http:// one)
   quota_later   true: the form's submission gets the quota page (the
                 quota ran out between the two requests)
-An id not in files gets 404 and an HTML error page.  The content server
-serves only GET /download.
+  api           what the files API answers for GET
+                /drive/v3/files/ID?fields=md5Checksum,size,modifiedTime,name
+                with the right key (absent: "ok"):
+                  ok         200 with the file's md5Checksum, size (a
+                             string of digits, as Google writes an int64),
+                             modifiedTime and name
+                  no_md5     200 with modifiedTime and name only (a Google
+                             Docs file)
+                  malformed  200 with JSON cut short
+                  big        200 with a reply of 100 KiB
+                  redirect   302 to the content server's
+                             /download?id=ID&export=download
+                  a number   that status (403, 404, 429, 500, ...) with
+                             Google's error JSON for it
+  api_retry_after  the Retry-After of a 429 from the files API (seconds;
+                default none)
+An id not in files gets 404 and an HTML error page (the files API: 404
+and Google's error JSON).  The content server serves only GET /download.
+
+The state's top level may say, for the files API:
+  api_key       the key it takes in X-Goog-Api-Key; a request without it
+                gets 403, with another key 400 "API key not valid" (no
+                api_key: every key is another)
+  key_refusal   403: another key gets a restricted key's 403 instead
+  echo_key      true: the 400 quotes the key it was sent (as no Google
+                server does: a test that the client never shows it)
 
 DIR/requests.log gets a line per request, once its status is known:
-"SERVER METHOD PATH?QUERY STATUS" (SERVER is drive or content).
+"SERVER METHOD PATH?QUERY STATUS" (SERVER is drive, content or api), and
+when the request carried an X-Goog-Api-Key, " key=ok" (the api_key),
+" key=wrong" (another) -- or, from the api server, " key=none" when it
+did not.  The key itself is never written.
 """
+import hashlib
 import html
 import json
 import os
@@ -112,6 +141,39 @@ Error 400 (Bad Request)!!1</title><p><b>400.</b> <ins>That's an \
 error.</ins></html>"""
 
 
+API_ERRORS = {
+    400: ("badRequest", "INVALID_ARGUMENT", "API_KEY_INVALID",
+          "API key not valid. Please pass a valid API key."),
+    403: ("forbidden", "PERMISSION_DENIED", "API_KEY_SERVICE_BLOCKED",
+          "Requests to this API drive method "
+          "google.apps.drive.v3.DriveFiles.Get are blocked."),
+    404: ("notFound", "NOT_FOUND", None, "File not found: {id}."),
+    429: ("rateLimitExceeded", "RESOURCE_EXHAUSTED", "RATE_LIMIT_EXCEEDED",
+          "Quota exceeded for quota metric 'Queries' and limit 'Queries "
+          "per minute' of service 'drive.googleapis.com'."),
+    500: ("backendError", "INTERNAL", None, "Internal Error"),
+}
+MISSING_KEY = ("forbidden", "PERMISSION_DENIED", None,
+               "Method doesn't allow unregistered callers (callers without "
+               "established identity). Please use API Key or other form of "
+               "API consumer identity to call this API.")
+
+
+def api_error(status, spec, file_id, message=None):
+    """Google's error JSON for STATUS (SPEC: its reasons and message)."""
+    reason, grpc, info, text = spec
+    text = message or text.format(id=file_id)
+    error = {"code": status, "message": text, "status": grpc,
+             "errors": [{"message": text, "domain": "global",
+                         "reason": reason}]}
+    if info:
+        error["details"] = [{
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": info, "domain": "googleapis.com",
+            "metadata": {"service": "drive.googleapis.com"}}]
+    return json.dumps({"error": error}, indent=2)
+
+
 class Drive:
     """The state file, the uuids handed out and the request log."""
 
@@ -122,14 +184,16 @@ class Drive:
         self.uuids = {}  # id -> the uuids of the pages served
         self.lock = threading.Lock()
 
-    def file(self, file_id):
+    def state(self):
         try:
             with open(os.path.join(self.dir, "state.json"),
                       encoding="utf-8") as f:
-                files = json.load(f).get("files", {})
+                return json.load(f)
         except FileNotFoundError:
-            files = {}
-        return files.get(file_id)
+            return {}
+
+    def file(self, file_id):
+        return self.state().get("files", {}).get(file_id)
 
     def path(self, spec):
         return os.path.join(self.dir, spec["path"])
@@ -144,10 +208,10 @@ class Drive:
         with self.lock:
             return u in self.uuids.get(file_id, set())
 
-    def log(self, server, method, path, status):
+    def log(self, server, method, path, status, tag=""):
         with self.lock, open(os.path.join(self.dir, "requests.log"), "a",
                              encoding="utf-8") as f:
-            f.write(f"{server} {method} {path} {status}\n")
+            f.write(f"{server} {method} {path} {status}{tag}\n")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -157,11 +221,20 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def key_tag(self):
+        """What the log says of the request's X-Goog-Api-Key."""
+        sent = self.headers.get("X-Goog-Api-Key")
+        if sent is None:
+            return ""
+        return " key=ok" if sent == self.server.drive.state().get(
+            "api_key") else " key=wrong"
+
     def send(self, status, body, content_type="text/html; charset=utf-8",
              headers=()):
         drive = self.server.drive
         data = body.encode() if isinstance(body, str) else body
-        drive.log(self.server_name, self.command, self.path, status)
+        drive.log(self.server_name, self.command, self.path, status,
+                  self.key_tag())
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
@@ -275,12 +348,79 @@ class ContentHandler(Handler):
             self.send_file(spec)
 
 
+class ApiHandler(Handler):
+    """Drive's files API: GET /drive/v3/files/ID?fields=..."""
+    server_name = "api"
+
+    def key_tag(self):
+        return super().key_tag() or " key=none"
+
+    def send_json(self, status, body, headers=()):
+        self.send(status, body, "application/json; charset=UTF-8", headers)
+
+    def refuse_key(self, state, file_id):
+        """The answer to a request without the right key, or None."""
+        sent = self.headers.get("X-Goog-Api-Key")
+        if sent is None:
+            return 403, api_error(403, MISSING_KEY, file_id)
+        if sent == state.get("api_key"):
+            return None
+        if state.get("key_refusal") == 403:
+            return 403, api_error(403, API_ERRORS[403], file_id)
+        message = (f"API key not valid: {sent}" if state.get("echo_key")
+                   else None)
+        return 400, api_error(400, API_ERRORS[400], file_id, message)
+
+    def metadata(self, file_id, spec, answer):
+        path = self.server.drive.path(spec)
+        meta = {"modifiedTime": "2019-06-25T12:00:00.000Z",
+                "name": spec.get("name", os.path.basename(path))}
+        if answer != "no_md5":
+            with open(path, "rb") as f:
+                data = f.read()
+            meta["md5Checksum"] = hashlib.md5(data).hexdigest()
+            meta["size"] = str(len(data))
+        if answer == "big":
+            meta["name"] = "n" * (100 << 10)
+        return json.dumps(meta, indent=1)
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        prefix = "/drive/v3/files/"
+        file_id = urllib.parse.unquote(url.path[len(prefix):])
+        state = self.server.drive.state()
+        spec = state.get("files", {}).get(file_id)
+        if not url.path.startswith(prefix):
+            self.send_json(404, api_error(404, API_ERRORS[404], file_id))
+            return
+        refused = self.refuse_key(state, file_id)
+        answer = spec.get("api", "ok") if spec else 404
+        if refused:
+            self.send_json(*refused)
+        elif answer in ("ok", "no_md5", "big"):
+            self.send_json(200, self.metadata(file_id, spec, answer))
+        elif answer == "malformed":
+            self.send_json(200, self.metadata(file_id, spec, "ok")[:40])
+        elif answer == "redirect":
+            location = self.content_url(
+                "/download?" + urllib.parse.urlencode(
+                    {"id": file_id, "export": "download"}))
+            self.send_json(302, "", [("Location", location)])
+        else:
+            extra = []
+            if spec and spec.get("api_retry_after") is not None:
+                extra.append(("Retry-After", str(spec["api_retry_after"])))
+            errors = API_ERRORS.get(answer, API_ERRORS[500])
+            self.send_json(answer, api_error(answer, errors, file_id),
+                           extra)
+
+
 def main():
     directory = sys.argv[1]
     tls = "--tls" in sys.argv[2:]
     drive = Drive(directory, tls)
     servers = []
-    for handler in (Handler, ContentHandler):
+    for handler in (Handler, ContentHandler, ApiHandler):
         s = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         s.daemon_threads = True
         s.drive = drive

@@ -1,6 +1,8 @@
 # gdrived.sh: a throw-away Google Drive on 127.0.0.1 for the shell tests
 # (sourced): gdrive.py over TLS, its drive server standing for
-# drive.google.com and its content server for drive.usercontent.google.com.
+# drive.google.com, its content server for drive.usercontent.google.com
+# and its api server for www.googleapis.com (Drive's files API: point a
+# dataset's api_endpoint at "$GDRIVED_API_URL").
 # gdrived_start makes a temp dir with a test CA and a certificate for
 # localhost and 127.0.0.1, starts the server and exports GDRIVED_* (see
 # gdrived_start).  Say what it serves with gdrived_state (the JSON that
@@ -24,11 +26,12 @@ gdrived_fail() {
 #                        relative to it)
 #   GDRIVED_URL          https://localhost:PORT, the drive server
 #   GDRIVED_CONTENT_URL  https://localhost:PORT, the content server
+#   GDRIVED_API_URL      https://localhost:PORT, the files API
 #   GDRIVED_CA           the CA certificate that signed the servers'
 #   GDRIVED_LOG          one line a request: "SERVER METHOD PATH STATUS"
 #   GDRIVED_ERROR_LOG    the server's stderr
 gdrived_start() {
-	local d drive content
+	local d drive content api
 	[ -z "${GDRIVED_DIR:-}" ] || gdrived_fail "already started in $GDRIVED_DIR" || return 1
 	d=$(mktemp -d "${TMPDIR:-/tmp}/gdrived.XXXXXX") || return 1
 	GDRIVED_DIR=$d
@@ -41,14 +44,15 @@ gdrived_start() {
 		return 1
 	}
 	GDRIVED_PID=$SERVERS_PID
-	read -r drive content <"$d/ready"
+	read -r drive content api <"$d/ready"
 	GDRIVED_URL=https://localhost:$drive
 	GDRIVED_CONTENT_URL=https://localhost:$content
+	GDRIVED_API_URL=https://localhost:$api
 	GDRIVED_CA=$d/tls/ca.crt
 	GDRIVED_LOG=$d/requests.log
 	GDRIVED_ERROR_LOG=$d/server.err
-	export GDRIVED_DIR GDRIVED_URL GDRIVED_CONTENT_URL GDRIVED_CA \
-		GDRIVED_LOG GDRIVED_ERROR_LOG
+	export GDRIVED_DIR GDRIVED_URL GDRIVED_CONTENT_URL GDRIVED_API_URL \
+		GDRIVED_CA GDRIVED_LOG GDRIVED_ERROR_LOG
 }
 
 # gdrived_state JSON: what the server serves from now on (replaced whole,
