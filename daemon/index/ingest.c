@@ -27,6 +27,7 @@
 #include "fetch/decode.h"
 #include "index/diff.h"
 #include "index/keyset.h"
+#include "index/newowners.h"
 #include "index/spill.h"
 #include "lib/buf.h"
 #include "lib/fsutil.h"
@@ -39,9 +40,8 @@
 #include "store/store_entries.h"
 #include "store/store_segment.h"
 
-#define INGEST_BATCH	 64   /* lookups issued together */
-#define INGEST_CACHE_MIB 256  /* SQLite page cache while committing */
-#define OWNER_BATCH	 4096 /* new entries per owners transaction */
+#define INGEST_BATCH	 64  /* lookups issued together */
+#define INGEST_CACHE_MIB 256 /* SQLite page cache while committing */
 
 /* The keys one parsed file of a release of several holds, for its key
  * list. */
@@ -82,7 +82,8 @@ struct ingest {
 	uint64_t duplicates; /* entries whose key came twice */
 	uint64_t bad;
 
-	struct spill *spill; /* owned: the new entries' details */
+	struct spill *spill;	   /* owned: the new entries' details */
+	struct new_owners *owners; /* owned: the owners they add */
 
 	struct store_release *rel; /* the release being written */
 	int64_t based_on;	   /* the newest release before it, or 0 */
@@ -174,6 +175,8 @@ static int add_new(struct ingest *in, uint64_t key, const char *rec)
 		return -E2BIG;
 	}
 	r = spill_append(in->spill, rec, &ref);
+	if (r >= 0)
+		r = new_owners_note(in->owners, in->store, rec);
 	if (r < 0)
 		return r;
 	if (in->n_pairs == in->cap_pairs) {
@@ -749,19 +752,9 @@ static int write_old_changes(struct ingest *in)
 
 /*
  * Writes the new entries, in key order, to a segment file (listed by the
- * release's transaction).  Their owners are added to the database here,
- * in short transactions of OWNER_BATCH entries each, before the release's
- * own: an owner row nothing names is harmless, and no writer waits long.
+ * release's transaction).  Their owners are in the database already
+ * (new_owners_add()): this takes no write lock.
  */
-static int next_owner_batch(struct ingest *in, size_t i)
-{
-	int r = i ? store_commit(in->store) : 0;
-
-	if (r >= 0 && stop_requested())
-		r = stopped(in);
-	return r < 0 ? r : store_begin(in->store);
-}
-
 static int write_segment(struct ingest *in)
 {
 	struct segment_writer *w = NULL;
@@ -778,12 +771,10 @@ static int write_segment(struct ingest *in)
 	for (i = 0; i < in->n_pairs && r >= 0; i++) {
 		int64_t owner = 0;
 
-		if (i % OWNER_BATCH == 0) {
-			r = next_owner_batch(in, i);
-			if (r < 0)
-				break;
-		}
-		r = spill_read(in->spill, in->pairs[i].ref, &e);
+		if (i % (1u << 16) == 0 && stop_requested())
+			r = stopped(in);
+		if (r >= 0)
+			r = spill_read(in->spill, in->pairs[i].ref, &e);
 		if (r >= 0)
 			r = store_owner_of(in->store, &e, &owner);
 		if (r >= 0 && owner > UINT32_MAX)
@@ -808,10 +799,6 @@ static int write_segment(struct ingest *in)
 					.license = e.license,
 				});
 	}
-	if (r >= 0 && in->n_pairs)
-		r = store_commit(in->store);
-	if (r < 0)
-		store_rollback(in->store);
 	if (r >= 0)
 		r = segment_writer_finish(w);
 	segment_writer_free(w);
@@ -955,6 +942,7 @@ static int prepare(struct store *s, const struct config_dataset *d,
 		.keys = files ? xcalloc(n_files ? n_files : 1,
 					sizeof(*in->keys))
 			      : NULL,
+		.owners = new_owners_new(),
 	};
 	*res = (struct ingest_result){0};
 	res->release = (struct store_release){.dataset_id = dataset_id,
@@ -1026,6 +1014,12 @@ static int write_files(struct ingest *in)
 	return r;
 }
 
+/* new_owners_add()'s check between batches. */
+static int stop_between(void *userdata)
+{
+	return stop_requested() ? stopped(userdata) : 0;
+}
+
 /* The release's transaction; it checks that no other ingest of the
  * dataset committed since the key set was read. */
 int ingest_write(struct ingest *in)
@@ -1037,6 +1031,10 @@ int ingest_write(struct ingest *in)
 	assert(!in->res->unchanged && !in->writing);
 	store_cache_size(in->store, INGEST_CACHE_MIB);
 	clock_gettime(CLOCK_MONOTONIC, &t);
+	r = new_owners_add(in->owners, in->store, stop_between, in);
+	stage_done("write: the new owners", &t);
+	if (r < 0)
+		return r;
 	if (in->n_pairs && !in->segment[0]) {
 		r = write_segment(in);
 		stage_done("write: the segment of the added", &t);
@@ -1113,6 +1111,7 @@ struct ingest *ingest_free(struct ingest *in)
 		(void)unlink(in->segment);
 	buf_free(&in->batch);
 	spill_free(in->spill);
+	new_owners_free(in->owners);
 	diff_set_free(in->set);
 	for (size_t i = 0; in->keys && i < in->n_files; i++)
 		free(in->keys[i].v);

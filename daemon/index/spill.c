@@ -131,6 +131,28 @@ void spill_record(struct buf *b, const struct entry *e,
 	}
 }
 
+size_t spill_record_owner(const char *rec, char *out, struct store_entry *e)
+{
+	const char **names[3] = {&e->nsid, &e->alias, &e->name};
+	const char *p = rec + SPILL_HEAD;
+	size_t i, n = 0;
+
+	/* The owner's are the record's first three texts. */
+	_Static_assert(SPILL_NSID == 0 && SPILL_ALIAS == 1 && SPILL_NAME == 2,
+		       "the owner's texts come first");
+	for (i = 0; i < 3; i++) {
+		uint16_t len;
+
+		memcpy(&len, p, 2);
+		memcpy(out + n, p + 2, len);
+		out[n + len] = '\0';
+		*names[i] = out + n;
+		n += len + 1u;
+		p += 2 + len;
+	}
+	return n;
+}
+
 int spill_append(struct spill *sp, const char *rec, uint64_t *ret_off)
 {
 	uint32_t total;

@@ -40,6 +40,15 @@ struct spill *spill_free(struct spill *sp);
 void spill_record(struct buf *b, const struct entry *e,
 		  enum entry_field key_field, uint32_t file);
 
+/* The most bytes spill_record_owner() writes. */
+#define SPILL_OWNER_MAX (3 * (SPILL_TEXT_MAX + 1))
+
+/* The owner a record made by spill_record() names: its NSID, path alias
+ * and display name, each NUL-terminated, one after the other into out (at
+ * least SPILL_OWNER_MAX bytes), and pointed to by e's nsid, alias and
+ * name.  Returns the bytes written. */
+size_t spill_record_owner(const char *rec, char *out, struct store_entry *e);
+
 /* Appends a record made by spill_record(); its offset goes to *ret_off.
  * Returns 0 or -errno. */
 int spill_append(struct spill *sp, const char *rec, uint64_t *ret_off);

@@ -437,16 +437,18 @@ static void owner_key(struct buf *b, const struct store_entry *e)
 	(void)buf_append(b, e->name, strlen(e->name) + 1);
 }
 
-/* The owner's row id (0: the entry names no owner), added if new. */
-static int owner_id(struct store *s, const struct store_entry *e, int64_t *ret)
+/* The owner's row id (0: the entry names no owner): 1 when it has one, or
+ * was added (add), 0 when it has none, or -errno. */
+static int owner_id(struct store *s, const struct store_entry *e, bool add,
+		    int64_t *ret)
 {
 	struct buf key;
-	int r;
+	sqlite3_stmt *st;
+	int r = 0;
 
-	if (!*e->nsid && !*e->alias && !*e->name) {
-		*ret = 0;
-		return 0;
-	}
+	*ret = 0;
+	if (!*e->nsid && !*e->alias && !*e->name)
+		return 1;
 	if (!s->owners)
 		s->owners = keymap_new(OWNER_CACHE_MAX, OWNER_KEY_MAX);
 	buf_init(&key, 3 * 65536);
@@ -454,11 +456,28 @@ static int owner_id(struct store *s, const struct store_entry *e, int64_t *ret)
 	*ret = keymap_get(s->owners, key.data, key.len);
 	if (*ret) {
 		buf_free(&key);
-		return 0;
+		return 1;
 	}
-	r = store_find_or_add(s, sql_owner_find, sql_owner_add, bind_owner, e,
-			      ret);
-	if (r >= 0)
+	st = store_stmt(s, sql_owner_find, &r);
+	if (st) {
+		bind_owner(st, e);
+		r = store_step(s, st);
+	}
+	if (r == 1) {
+		*ret = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	} else if (r == 0 && add) {
+		st = store_stmt(s, sql_owner_add, &r);
+		if (st) {
+			bind_owner(st, e);
+			r = store_step(s, st);
+		}
+		if (r >= 0) {
+			*ret = sqlite3_last_insert_rowid(s->db);
+			r = 1;
+		}
+	}
+	if (r == 1)
 		(void)keymap_put(s->owners, key.data, key.len, *ret);
 	buf_free(&key);
 	return r;
@@ -481,7 +500,14 @@ int store_change_add(struct store *s, int64_t release_id, int64_t entry_id,
 
 int store_owner_of(struct store *s, const struct store_entry *e, int64_t *ret)
 {
-	return owner_id(s, e, ret);
+	int r = owner_id(s, e, true, ret);
+
+	return r < 0 ? r : 0;
+}
+
+int store_owner_find(struct store *s, const struct store_entry *e, int64_t *ret)
+{
+	return owner_id(s, e, false, ret);
 }
 
 int store_items_each(struct store *s, int64_t dataset_id,

@@ -114,6 +114,11 @@ int store_release_finish(struct store *s, const struct store_release *r);
  * names none.  Returns 0 or -errno. */
 int store_owner_of(struct store *s, const struct store_entry *e, int64_t *ret);
 
+/* The row id of e's owner, if it has one (0 when e names none): 1, 0 when
+ * it has none (nothing is added), or -errno. */
+int store_owner_find(struct store *s, const struct store_entry *e,
+		     int64_t *ret);
+
 /* Records a removal or a reinclusion of an existing entry in release_id
  * (an entry's addition is its first release).  Returns 0 or -errno. */
 int store_change_add(struct store *s, int64_t release_id, int64_t entry_id,
