@@ -86,11 +86,13 @@ static const char sql_events[] = EVENT_ROWS
 static const char sql_alert_events[] =
 	EVENT_ROWS "ev.id IN (SELECT event_id FROM alert_events WHERE "
 		   "alert_id = ?1)" EVENT_ORDER;
-/* Per entry: the best match of any event; the owner of the newest. */
+/* Per entry: the best match of any event; the owner of the newest;
+ * whether it is present now (its last removal or reinclusion, if any,
+ * from change_log: SQLite would materialise the changes view). */
 static const char sql_subscriber_matches[] =
 	"SELECT " ENTRY_COLUMNS ", p.how, " VIA_KIND ", d.name, p.dataset_id, "
-	"coalesce((SELECT c.kind != 2 FROM changes c WHERE c.entry_id = e.id "
-	"ORDER BY c.release_id DESC LIMIT 1), 0) "
+	"coalesce((SELECT c.kind != 2 FROM change_log c WHERE c.entry_id = "
+	"e.id ORDER BY c.release_id DESC LIMIT 1), 1) "
 	"FROM (SELECT q.entry_id, ev.dataset_id, q.via, q.owner_entry, "
 	"min(q.match) OVER "
 	"(PARTITION BY q.entry_id) AS how, row_number() OVER (PARTITION BY "

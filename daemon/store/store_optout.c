@@ -14,20 +14,22 @@ static const char sql_optout_photo_add[] =
 	"INSERT OR IGNORE INTO optout_photos(request_id, entry_id) "
 	"VALUES (?1, ?2)";
 /* Each requested photo with its latest change (every entry has one: its
- * addition) and the releases the dataset had since the request. */
+ * addition, or the last of its removals and reinclusions) and the
+ * releases the dataset had since the request.  Not through the changes
+ * view: SQLite would materialise it, every entry of every dataset. */
 static const char sql_optout_each[] =
 	"SELECT " ENTRY_COLUMNS ", q.id, q.subscriber, q.dataset_id, "
 	"q.release_id, q.requested, d.name, rq.seq, "
 	"(SELECT count(*) FROM releases x WHERE x.dataset_id = q.dataset_id "
-	"AND x.seq > rq.seq), c.kind, rc.seq, rc.ingested "
+	"AND x.seq > rq.seq), coalesce(c.kind, 1), rc.seq, rc.ingested "
 	"FROM optout_requests q JOIN datasets d ON d.id = q.dataset_id "
 	"JOIN releases rq ON rq.id = q.release_id "
 	"JOIN optout_photos p ON p.request_id = q.id "
 	"JOIN entries e ON e.id = p.entry_id "
 	"LEFT JOIN owners o ON o.id = e.owner_id "
-	"JOIN changes c ON c.entry_id = e.id AND c.release_id = "
-	"(SELECT max(release_id) FROM changes WHERE entry_id = e.id) "
-	"JOIN releases rc ON rc.id = c.release_id "
+	"LEFT JOIN change_log c ON c.entry_id = e.id AND c.release_id = "
+	"(SELECT max(release_id) FROM change_log WHERE entry_id = e.id) "
+	"JOIN releases rc ON rc.id = coalesce(c.release_id, e.first_release) "
 	"WHERE (?1 IS NULL OR q.subscriber = ?1) ORDER BY q.id, e.key";
 
 int store_optout_add(struct store *s, struct store_optout *q)
