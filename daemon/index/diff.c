@@ -3,9 +3,8 @@
  *
  * The index is open addressing with linear probing over a power-of-two
  * table of 32-bit item indexes (at most half full), so a lookup is one or
- * two cache misses and a 10-million-key set costs 64 MiB.  Sorting is LSD
- * radix with 16-bit digits; a pass is skipped when every key has the same
- * digit there (photo ids fit in 40 bits, so their top pass never runs).
+ * two cache misses and a 10-million-key set costs 64 MiB.  Sorting is
+ * lib/radix.h's.
  */
 #include "index/diff.h"
 
@@ -13,11 +12,10 @@
 #include <string.h>
 
 #include "lib/macro.h"
+#include "lib/radix.h"
 #include "lib/xalloc.h"
 
-#define DIFF_EMPTY	UINT32_MAX
-#define DIFF_DIGIT_BITS 16
-#define DIFF_BUCKETS	(1u << DIFF_DIGIT_BITS)
+#define DIFF_EMPTY UINT32_MAX
 
 struct diff_set {
 	struct diff_item *items; /* owned, sorted by key */
@@ -126,43 +124,8 @@ struct diff_set *diff_set_free(struct diff_set *s)
 	return NULL;
 }
 
-/* The radix passes, written once for both element types. */
-#define RADIX_SORT(name, type)                                                 \
-	static void name(type *a, type *tmp, size_t n)                         \
-	{                                                                      \
-		size_t *count = xcalloc(DIFF_BUCKETS, sizeof(size_t));         \
-		type *src = a, *dst = tmp, *swap;                              \
-		unsigned shift;                                                \
-		size_t i, sum, c;                                              \
-                                                                               \
-		for (shift = 0; shift < 64; shift += DIFF_DIGIT_BITS) {        \
-			memset(count, 0, DIFF_BUCKETS * sizeof(size_t));       \
-			for (i = 0; i < n; i++)                                \
-				count[src[i].key >> shift &                    \
-				      (DIFF_BUCKETS - 1)]++;                   \
-			if (n == 0 ||                                          \
-			    count[src[0].key >> shift & (DIFF_BUCKETS - 1)] == \
-				    n)                                         \
-				continue; /* all share this digit */           \
-			for (i = 0, sum = 0; i < DIFF_BUCKETS; i++) {          \
-				c = count[i];                                  \
-				count[i] = sum;                                \
-				sum += c;                                      \
-			}                                                      \
-			for (i = 0; i < n; i++)                                \
-				dst[count[src[i].key >> shift &                \
-					  (DIFF_BUCKETS - 1)]++] = src[i];     \
-			swap = src;                                            \
-			src = dst;                                             \
-			dst = swap;                                            \
-		}                                                              \
-		if (src != a)                                                  \
-			memcpy(a, src, n * sizeof(type));                      \
-		free(count);                                                   \
-	}
-
-RADIX_SORT(radix_pairs, struct diff_pair)
-RADIX_SORT(radix_items, struct diff_item)
+RADIX_SORT(radix_pairs, struct diff_pair, key)
+RADIX_SORT(radix_items, struct diff_item, key)
 
 void diff_sort_pairs(struct diff_pair *pairs, struct diff_pair *tmp, size_t n)
 {

@@ -750,58 +750,86 @@ static int write_old_changes(struct ingest *in)
 	return 0;
 }
 
+/* Writing the segment: the records in the order spilled, each put at its
+ * key's place. */
+struct placing {
+	struct ingest *in;
+	struct segment_writer *w;
+	struct diff_pair *places; /* owned: spill offset, place; by offset */
+	size_t next, seen;
+};
+
+static int place_record(void *userdata, uint64_t off,
+			const struct store_entry *e)
+{
+	struct placing *p = userdata;
+	struct ingest *in = p->in;
+	int64_t owner = 0;
+	uint64_t place;
+	int r;
+
+	if ((p->seen++ & 0xffff) == 0 && stop_requested())
+		return stopped(in);
+	/* A record whose key came before, from an earlier record, has no
+	 * place (diff_unique_pairs() dropped it). */
+	if (p->next == in->n_pairs || p->places[p->next].key != off)
+		return 0;
+	place = p->places[p->next++].ref;
+	r = store_owner_of(in->store, e, &owner);
+	if (r >= 0 && owner > UINT32_MAX)
+		r = -E2BIG;
+	if (r < 0)
+		return r;
+	return segment_writer_put(
+		p->w, place,
+		&(struct segment_entry){
+			.key = in->pairs[place].key,
+			.photo_id = e->photo_id,
+			.owner_id = (uint32_t)owner,
+			.file = in->files ? (uint32_t)e->file_id + 1 : 0,
+			.line = e->line,
+			.offset = e->offset,
+			.length = (uint32_t)e->length,
+			.key_text = e->key_text,
+			.page_url = e->page_url,
+			.image_url = e->image_url,
+			.license = e->license,
+		});
+}
+
 /*
- * Writes the new entries, in key order, to a segment file (listed by the
- * release's transaction).  Their owners are in the database already
+ * Writes the new entries to a segment file (listed by the release's
+ * transaction), reading the spill once from start to end: the pairs,
+ * sorted by key, give each spilled record its place, and the records go
+ * to their places in memory.  Their owners are in the database already
  * (new_owners_add()): this takes no write lock.
  */
 static int write_segment(struct ingest *in)
 {
-	struct segment_writer *w = NULL;
-	struct store_entry e;
+	struct placing p = {.in = in};
+	struct diff_pair *tmp;
 	size_t i;
 	int r;
 
 	r = store_segment_path(in->store, in->dataset_id, in->segment,
 			       sizeof(in->segment));
 	if (r >= 0)
-		r = segment_writer_new(in->segment, &w);
+		r = segment_writer_new_placed(in->segment, in->n_pairs, &p.w);
 	if (r < 0)
 		return r;
-	for (i = 0; i < in->n_pairs && r >= 0; i++) {
-		int64_t owner = 0;
-
-		if (i % (1u << 16) == 0 && stop_requested())
-			r = stopped(in);
-		if (r >= 0)
-			r = spill_read(in->spill, in->pairs[i].ref, &e);
-		if (r >= 0)
-			r = store_owner_of(in->store, &e, &owner);
-		if (r >= 0 && owner > UINT32_MAX)
-			r = -E2BIG;
-		if (r >= 0)
-			r = segment_writer_add(
-				w,
-				&(struct segment_entry){
-					.key = in->pairs[i].key,
-					.photo_id = e.photo_id,
-					.owner_id = (uint32_t)owner,
-					.file = in->files
-							? (uint32_t)e.file_id +
-								  1
-							: 0,
-					.line = e.line,
-					.offset = e.offset,
-					.length = (uint32_t)e.length,
-					.key_text = e.key_text,
-					.page_url = e.page_url,
-					.image_url = e.image_url,
-					.license = e.license,
-				});
-	}
+	p.places = xreallocarray(NULL, in->n_pairs, sizeof(*p.places));
+	tmp = xreallocarray(NULL, in->n_pairs, sizeof(*tmp));
+	for (i = 0; i < in->n_pairs; i++)
+		p.places[i] = (struct diff_pair){in->pairs[i].ref, i};
+	diff_sort_pairs(p.places, tmp, in->n_pairs);
+	free(tmp);
+	r = spill_scan(in->spill, place_record, &p);
+	if (r >= 0 && p.next != in->n_pairs)
+		r = -EIO;
 	if (r >= 0)
-		r = segment_writer_finish(w);
-	segment_writer_free(w);
+		r = segment_writer_finish(p.w);
+	segment_writer_free(p.w);
+	free(p.places);
 	if (r < 0)
 		in->segment[0] = 0;
 	return r;

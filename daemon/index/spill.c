@@ -1,7 +1,7 @@
 /*
  * spill.c: the spill file of spill.h.  Appends are buffered (SPILL_BUF)
- * and written in one go; reads are pread()s at a record's offset into one
- * reused buffer.
+ * and written in one go; the scan reads the file in SPILL_BUF pieces into
+ * one buffer and decodes each record into another, both reused.
  */
 #include "index/spill.h"
 
@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lib/macro.h"
@@ -39,10 +38,6 @@ struct spill {
 	uint64_t off;	    /* file offset of pending.data[0] */
 	char *record;	    /* owned: one record read back */
 	size_t record_cap;
-	/* The flushed file, mapped when first read back (records are read
-	 * in key order, far from the order written: no read per record). */
-	unsigned char *map;
-	size_t map_len;
 };
 
 int spill_open(const char *dir, struct spill **ret)
@@ -63,8 +58,6 @@ struct spill *spill_free(struct spill *sp)
 {
 	if (!sp)
 		return NULL;
-	if (sp->map)
-		munmap(sp->map, sp->map_len);
 	close(sp->fd);
 	buf_free(&sp->pending);
 	free(sp->record);
@@ -169,58 +162,31 @@ int spill_append(struct spill *sp, const char *rec, uint64_t *ret_off)
 }
 
 /* Maps what is flushed of the file, again when it grew. */
-static int spill_map(struct spill *sp)
+/* Reads the record of total bytes at src into *ret (strings in the reused
+ * record buffer). */
+static void decode_record(struct spill *sp, const char *src, uint32_t total,
+			  struct store_entry *ret)
 {
-	void *map;
-
-	if (sp->map)
-		munmap(sp->map, sp->map_len);
-	sp->map = NULL;
-	sp->map_len = 0;
-	if (!sp->off)
-		return 0;
-	map = mmap(NULL, (size_t)sp->off, PROT_READ, MAP_SHARED | MAP_POPULATE,
-		   sp->fd, 0);
-	if (map == MAP_FAILED)
-		return -errno;
-	sp->map = map;
-	sp->map_len = (size_t)sp->off;
-	return 0;
-}
-
-int spill_read(struct spill *sp, uint64_t off, struct store_entry *ret)
-{
-	const char *texts[SPILL_TEXTS], *p;
-	uint32_t total, file;
+	const char *texts[SPILL_TEXTS];
+	uint32_t file;
+	char *p;
 	size_t i;
-	int r;
 
-	if (off + 4 > sp->map_len) {
-		r = spill_map(sp);
-		if (r < 0)
-			return r;
-	}
-	if (off + 4 > sp->map_len)
-		return -EIO;
-	memcpy(&total, sp->map + off, 4);
-	if (total < SPILL_HEAD || total > sp->map_len - off)
-		return -EIO;
 	if (total > sp->record_cap) {
 		sp->record = xreallocarray(sp->record, total + SPILL_TEXTS, 1);
 		sp->record_cap = total;
 	}
-	memcpy(sp->record, sp->map + off, total);
+	memcpy(sp->record, src, total);
 	memcpy(&file, sp->record + 36, 4);
 	/* Make each text a C string: shift it left over its length bytes. */
 	p = sp->record + SPILL_HEAD;
 	for (i = 0; i < SPILL_TEXTS; i++) {
 		uint16_t len;
-		char *dst = sp->record + (p - sp->record);
 
 		memcpy(&len, p, 2);
-		memmove(dst, p + 2, len);
-		dst[len] = '\0';
-		texts[i] = dst;
+		memmove(p, p + 2, len);
+		p[len] = '\0';
+		texts[i] = p;
 		p += 2 + len;
 	}
 	*ret = (struct store_entry){
@@ -237,5 +203,61 @@ int spill_read(struct spill *sp, uint64_t off, struct store_entry *ret)
 		.image_url = texts[SPILL_IMAGE_URL],
 		.license = texts[SPILL_LICENSE],
 	};
-	return 0;
+}
+
+/* Reads at most size bytes at off into buf: how many (0 at the end), or
+ * -errno. */
+static ssize_t read_at(int fd, char *buf, size_t size, uint64_t off)
+{
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, size, (off_t)off);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+int spill_scan(struct spill *sp,
+	       int (*fn)(void *userdata, uint64_t off,
+			 const struct store_entry *e),
+	       void *userdata)
+{
+	size_t cap = SPILL_BUF + SPILL_RECORD_MAX, len = 0, pos = 0;
+	char *buf = xmalloc(cap);
+	uint64_t base = 0; /* the file offset of buf[0] */
+	struct store_entry e;
+	int r = spill_flush(sp);
+
+	while (r >= 0 && base + pos < sp->off) {
+		uint32_t total;
+
+		if (len - pos < SPILL_RECORD_MAX && base + len < sp->off) {
+			ssize_t n;
+
+			memmove(buf, buf + pos, len - pos);
+			base += pos;
+			len -= pos;
+			pos = 0;
+			n = read_at(sp->fd, buf + len, cap - len, base + len);
+			if (n <= 0)
+				r = n < 0 ? (int)n : -EIO;
+			else
+				len += (size_t)n;
+			continue;
+		}
+		if (len - pos < 4)
+			r = -EIO;
+		else {
+			memcpy(&total, buf + pos, 4);
+			if (total < SPILL_HEAD || total > len - pos)
+				r = -EIO;
+		}
+		if (r < 0)
+			break;
+		decode_record(sp, buf + pos, total, &e);
+		r = fn(userdata, base + pos, &e);
+		pos += total;
+	}
+	free(buf);
+	return r;
 }

@@ -1,9 +1,9 @@
 /*
  * spill.h: the spill file of an ingest: the details of the entries a
  * release adds (owner, URLs, licence, where the record is), written while
- * the manifest is parsed and read back, in key order, when the release is
- * written.  So an ingest holds only 16 bytes per new entry in memory
- * (its key and its record's offset), however many there are.
+ * the manifest is parsed and read back, in the order written, when the
+ * release is written.  So an ingest holds only 16 bytes per new entry in
+ * memory (its key and its record's offset) while it parses.
  *
  * The file is unlinked from the start (O_TMPFILE in the work directory) and
  * goes when it is freed.  A record: a 4-byte length, photo id, line,
@@ -53,13 +53,16 @@ size_t spill_record_owner(const char *rec, char *out, struct store_entry *e);
  * Returns 0 or -errno. */
 int spill_append(struct spill *sp, const char *rec, uint64_t *ret_off);
 
-/* Writes out what spill_append() buffered; before spill_read().  Returns 0
- * or -errno. */
+/* Writes out what spill_append() buffered.  Returns 0 or -errno. */
 int spill_flush(struct spill *sp);
 
-/* Reads the record at off into *ret (its file index in ret->file_id); its
- * strings stay valid until the next read.  Returns 0 or -errno (-EIO: the
- * file is short). */
-int spill_read(struct spill *sp, uint64_t off, struct store_entry *ret);
+/* Calls fn for every record, in the order appended, with its offset (as
+ * spill_append() gave it) and the entry it holds (strings valid until fn
+ * returns; its file index in e->file_id).  Returns 0, fn's negative
+ * value, or -errno (-EIO: the file is damaged or short). */
+int spill_scan(struct spill *sp,
+	       int (*fn)(void *userdata, uint64_t off,
+			 const struct store_entry *e),
+	       void *userdata);
 
 #endif

@@ -3,7 +3,8 @@
  * (store_segment.h).
  *
  * The writer streams the records into the file as they come (in key
- * order) and the texts into an unnamed temporary file beside it; the two
+ * order), or, given their places, keeps them in memory until the end; the
+ * texts go to an unnamed temporary file beside it as they come; the two
  * indexes are kept in memory as (id, place) pairs and sorted at the end,
  * when they and then the texts are appended and the header is written
  * last.  A crash leaves only the .tmp file, which the store sweeps.
@@ -23,6 +24,7 @@
 
 #include "lib/fsutil.h"
 #include "lib/macro.h"
+#include "lib/radix.h"
 #include "lib/xalloc.h"
 
 #define SEGMENT_MAGIC "SWSEG001"
@@ -39,7 +41,8 @@ struct seg_header {
 struct seg_record {
 	uint64_t key, photo_id, line, offset;
 	uint64_t text; /* offset of its four strings in the texts */
-	uint32_t owner_id, file, length, unused;
+	uint32_t owner_id, file, length;
+	uint32_t unused; /* 0 in the file; the writer's "placed" mark */
 };
 
 /* An index pair as written: 12 bytes for photos, 8 for owners. */
@@ -50,6 +53,14 @@ struct photo_pair {
 	uint64_t photo_id;
 	uint32_t place;
 };
+
+/* An owner index pair in memory: owner row << 32 | place. */
+struct owner_pair {
+	uint64_t v;
+};
+
+RADIX_SORT(sort_photos, struct photo_pair, photo_id)
+RADIX_SORT(sort_owners, struct owner_pair, v)
 
 /* A buffered sequential writer of one descriptor. */
 struct out {
@@ -64,8 +75,12 @@ struct segment_writer {
 	struct out file, texts;
 	uint64_t count;
 	uint64_t last_key;
+	/* A writer given places (segment_writer_new_placed()): the records,
+	 * owned, written when finished. */
+	struct seg_record *records;
+	uint64_t n_records;
 	struct photo_pair *photos;
-	uint64_t *owners; /* owner row << 32 | place */
+	struct owner_pair *owners;
 	size_t n_photos, cap_photos, n_owners, cap_owners;
 	bool finished;
 };
@@ -149,9 +164,28 @@ static int put_text(struct out *o, const char *s)
 	return out_put(o, s ? s : "", (s ? strlen(s) : 0) + 1);
 }
 
-int segment_writer_add(struct segment_writer *w, const struct segment_entry *e)
+int segment_writer_new_placed(const char *path, uint64_t count,
+			      struct segment_writer **ret)
 {
-	struct seg_record rec = {
+	int r;
+
+	if (count > UINT32_MAX)
+		return -E2BIG;
+	r = segment_writer_new(path, ret);
+	if (r < 0)
+		return r;
+	(*ret)->records = xcalloc(count ? count : 1, sizeof(struct seg_record));
+	(*ret)->n_records = count;
+	return 0;
+}
+
+/* Keeps e's texts and index pairs, the entry at place. */
+static int add_entry(struct segment_writer *w, const struct segment_entry *e,
+		     uint32_t place, struct seg_record *rec)
+{
+	int r;
+
+	*rec = (struct seg_record){
 		.key = e->key,
 		.photo_id = e->photo_id,
 		.line = e->line,
@@ -161,15 +195,7 @@ int segment_writer_add(struct segment_writer *w, const struct segment_entry *e)
 		.file = e->file,
 		.length = e->length,
 	};
-	int r;
-
-	if (w->count && e->key <= w->last_key)
-		return -EINVAL;
-	if (w->count >= UINT32_MAX)
-		return -E2BIG;
-	r = out_put(&w->file, &rec, sizeof(rec));
-	if (r >= 0)
-		r = put_text(&w->texts, e->key_text);
+	r = put_text(&w->texts, e->key_text);
 	if (r >= 0)
 		r = put_text(&w->texts, e->page_url);
 	if (r >= 0)
@@ -186,7 +212,7 @@ int segment_writer_add(struct segment_writer *w, const struct segment_entry *e)
 						  sizeof(*w->photos));
 		}
 		w->photos[w->n_photos++] =
-			(struct photo_pair){e->photo_id, (uint32_t)w->count};
+			(struct photo_pair){e->photo_id, place};
 	}
 	if (e->owner_id) {
 		if (w->n_owners == w->cap_owners) {
@@ -195,28 +221,90 @@ int segment_writer_add(struct segment_writer *w, const struct segment_entry *e)
 			w->owners = xreallocarray(w->owners, w->cap_owners,
 						  sizeof(*w->owners));
 		}
-		w->owners[w->n_owners++] =
-			(uint64_t)e->owner_id << 32 | (uint32_t)w->count;
+		w->owners[w->n_owners++] = (struct owner_pair){
+			(uint64_t)e->owner_id << 32 | place};
 	}
-	w->last_key = e->key;
 	w->count++;
 	return 0;
 }
 
-static int cmp_photo(const void *a, const void *b)
+int segment_writer_add(struct segment_writer *w, const struct segment_entry *e)
 {
-	const struct photo_pair *x = a, *y = b;
+	struct seg_record rec;
+	int r;
 
-	if (x->photo_id != y->photo_id)
-		return x->photo_id < y->photo_id ? -1 : 1;
-	return x->place < y->place ? -1 : x->place > y->place;
+	if (w->records || (w->count && e->key <= w->last_key))
+		return -EINVAL;
+	if (w->count >= UINT32_MAX)
+		return -E2BIG;
+	r = add_entry(w, e, (uint32_t)w->count, &rec);
+	if (r >= 0)
+		r = out_put(&w->file, &rec, sizeof(rec));
+	w->last_key = e->key;
+	return r;
 }
 
-static int cmp_u64(const void *a, const void *b)
+int segment_writer_put(struct segment_writer *w, uint64_t place,
+		       const struct segment_entry *e)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	struct seg_record *rec;
+	int r;
 
-	return x < y ? -1 : x > y;
+	if (!w->records || place >= w->n_records || w->records[place].unused)
+		return -EINVAL;
+	rec = &w->records[place];
+	r = add_entry(w, e, (uint32_t)place, rec);
+	rec->unused = 1;
+	return r;
+}
+
+/* Writes the records given places, each placed, in strictly increasing
+ * key order (-EINVAL otherwise). */
+static int write_placed(struct segment_writer *w)
+{
+	uint64_t i;
+	int r = 0;
+
+	if (w->count != w->n_records)
+		return -EINVAL;
+	for (i = 0; i < w->n_records && r >= 0; i++) {
+		struct seg_record *rec = &w->records[i];
+
+		if (!rec->unused || (i && rec->key <= rec[-1].key))
+			return -EINVAL;
+		rec->unused = 0;
+		r = out_put(&w->file, rec, sizeof(*rec));
+		rec->unused = 1; /* for the next record's order check */
+	}
+	return r;
+}
+
+/* Sorts the photo pairs by photo id, then place. */
+static void sort_photo_index(struct segment_writer *w)
+{
+	struct photo_pair *tmp = xreallocarray(NULL, w->n_photos, sizeof(*tmp));
+	size_t i, j;
+
+	sort_photos(w->photos, tmp, w->n_photos);
+	free(tmp);
+	/* Runs of one photo id are short (a photo under several keys). */
+	for (i = 1; i < w->n_photos; i++) {
+		struct photo_pair p = w->photos[i];
+
+		for (j = i; j > 0 && w->photos[j - 1].photo_id == p.photo_id &&
+			    w->photos[j - 1].place > p.place;
+		     j--)
+			w->photos[j] = w->photos[j - 1];
+		w->photos[j] = p;
+	}
+}
+
+static void sort_owner_index(struct segment_writer *w)
+{
+	struct owner_pair *tmp = xreallocarray(NULL, w->n_owners, sizeof(*tmp));
+
+	sort_owners(w->owners, tmp, w->n_owners);
+	free(tmp);
 }
 
 /* Appends the texts file's bytes to the segment. */
@@ -261,18 +349,20 @@ int segment_writer_finish(struct segment_writer *w)
 	h.off_photos = h.off_records + w->count * sizeof(struct seg_record);
 	h.off_owners = h.off_photos + w->n_photos * PHOTO_PAIR;
 	h.off_texts = h.off_owners + w->n_owners * OWNER_PAIR;
+	if (w->records)
+		r = write_placed(w);
 	if (w->n_photos)
-		qsort(w->photos, w->n_photos, sizeof(*w->photos), cmp_photo);
+		sort_photo_index(w);
 	if (w->n_owners)
-		qsort(w->owners, w->n_owners, sizeof(*w->owners), cmp_u64);
+		sort_owner_index(w);
 	for (i = 0; i < w->n_photos && r >= 0; i++) {
 		memcpy(pair, &w->photos[i].photo_id, 8);
 		memcpy(pair + 8, &w->photos[i].place, 4);
 		r = out_put(&w->file, pair, PHOTO_PAIR);
 	}
 	for (i = 0; i < w->n_owners && r >= 0; i++) {
-		uint32_t v[2] = {(uint32_t)(w->owners[i] >> 32),
-				 (uint32_t)w->owners[i]};
+		uint32_t v[2] = {(uint32_t)(w->owners[i].v >> 32),
+				 (uint32_t)w->owners[i].v};
 
 		r = out_put(&w->file, v, OWNER_PAIR);
 	}
@@ -303,6 +393,7 @@ struct segment_writer *segment_writer_free(struct segment_writer *w)
 		(void)unlink(w->tmp);
 	free(w->file.buf);
 	free(w->texts.buf);
+	free(w->records);
 	free(w->photos);
 	free(w->owners);
 	free(w->path);

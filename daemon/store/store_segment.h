@@ -47,11 +47,25 @@ struct segment_writer;
 int segment_writer_new(const char *path, struct segment_writer **ret);
 
 /* Appends e, whose key is above the previous one's.  Returns 0 or -errno
- * (-EINVAL for a key out of order). */
+ * (-EINVAL for a key out of order, or a writer given places). */
 int segment_writer_add(struct segment_writer *w, const struct segment_entry *e);
 
+/* Starts a segment of exactly count entries, given in any order with
+ * their places by segment_writer_put() (held in memory, 56 bytes each,
+ * until finished).  Returns 0 or -errno. */
+int segment_writer_new_placed(const char *path, uint64_t count,
+			      struct segment_writer **ret);
+
+/* Sets the entry at place (< count) of a writer made by
+ * segment_writer_new_placed(), once.  The keys must rise with the places
+ * (checked when finished).  Returns 0 or -errno (-EINVAL for a place out
+ * of range or given twice). */
+int segment_writer_put(struct segment_writer *w, uint64_t place,
+		       const struct segment_entry *e);
+
 /* Writes the indexes and the header, fsyncs and renames the file into
- * place (its directory flushed).  Returns 0 or -errno. */
+ * place (its directory flushed).  Returns 0 or -errno (-EINVAL: a writer
+ * given places lacks one, or its keys do not rise). */
 int segment_writer_finish(struct segment_writer *w);
 
 /* Frees w, removing the temporary file if not finished; accepts NULL;

@@ -206,3 +206,36 @@ TEST(lost_key_set_is_rebuilt_from_the_database)
 	store_close(fx.store);
 	test_rmtree(fx.dir);
 }
+
+static int collect_lines(void *u, enum store_change kind _unused_,
+			 const struct store_entry *e)
+{
+	struct changes *c = u;
+	size_t len = strlen(c->text);
+
+	snprintf(c->text + len, sizeof(c->text) - len, "%s%llu@%llu",
+		 len ? " " : "", (unsigned long long)e->photo_id,
+		 (unsigned long long)e->line);
+	return 0;
+}
+
+TEST(a_photo_listed_twice_is_one_entry_from_its_first_line)
+{
+	/* The segment is written from the spill in file order: the second
+	 * record of a key has no place and must be passed over. */
+	static const unsigned long long v1[] = {9, 2, 9, 8, 2, 0};
+	struct fixture fx;
+	struct ingest_result r1;
+	struct changes c = {""};
+
+	setup(&fx);
+	CHECK_INT(ingest(&fx, release(fx.dir, "v1", v1), &r1), 0);
+	CHECK_INT(r1.release.entries, 3);
+	CHECK_INT(r1.duplicates, 2);
+	CHECK_INT(
+		store_changes_each(fx.store, r1.release.id, collect_lines, &c),
+		0);
+	CHECK_STR(c.text, "2@2 8@4 9@1");
+	store_close(fx.store);
+	test_rmtree(fx.dir);
+}
