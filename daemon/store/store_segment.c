@@ -2,12 +2,13 @@
  * store_segment.c: writing and reading entry segment files
  * (store_segment.h).
  *
- * The writer streams the records into the file as they come (in key
- * order), or, given their places, keeps them in memory until the end; the
- * texts go to an unnamed temporary file beside it as they come; the two
- * indexes are kept in memory as (id, place) pairs and sorted at the end,
- * when they and then the texts are appended and the header is written
- * last.  A crash leaves only the .tmp file, which the store sweeps.
+ * The writer streams the texts into the file as they come, right after
+ * the header's place; the records (in key order, or at the places given)
+ * and the two indexes, as (id, place) pairs, are kept in memory and
+ * written after the texts when finished, the indexes sorted, and the
+ * header last.  A crash leaves only the .tmp file, which the store sweeps.
+ * Files of the first layout (records first, texts last, written before
+ * 2026-12-07) read as well.
  */
 #include "store/store_segment.h"
 
@@ -27,9 +28,10 @@
 #include "lib/radix.h"
 #include "lib/xalloc.h"
 
-#define SEGMENT_MAGIC "SWSEG001"
-#define SEGMENT_ORDER 0x01020304u
-#define WRITE_BUF     (1u << 20)
+#define SEGMENT_MAGIC	 "SWSEG002" /* texts first */
+#define SEGMENT_MAGIC_V1 "SWSEG001" /* records first, texts last */
+#define SEGMENT_ORDER	 0x01020304u
+#define WRITE_BUF	 (1u << 20)
 
 struct seg_header {
 	char magic[8];
@@ -72,13 +74,14 @@ struct out {
 
 struct segment_writer {
 	char *path, *tmp;
-	struct out file, texts;
+	struct out file; /* the header's place, then the texts */
 	uint64_t count;
 	uint64_t last_key;
-	/* A writer given places (segment_writer_new_placed()): the records,
-	 * owned, written when finished. */
+	/* The records, owned, written when finished: cap_records of them
+	 * given places (segment_writer_new_placed()), or appended. */
 	struct seg_record *records;
-	uint64_t n_records;
+	uint64_t cap_records;
+	bool placed;
 	struct photo_pair *photos;
 	struct owner_pair *owners;
 	size_t n_photos, cap_photos, n_owners, cap_owners;
@@ -123,19 +126,12 @@ int segment_writer_new(const char *path, struct segment_writer **ret)
 {
 	struct segment_writer *w = xcalloc(1, sizeof(*w));
 	struct seg_header h = {0};
-	_cleanup_free_ char *dir = NULL;
-	char *slash;
 	size_t len;
 
 	w->path = xstrdup(path);
 	len = strlen(path) + sizeof(".tmp");
 	w->tmp = xmalloc(len);
 	snprintf(w->tmp, len, "%s.tmp", path);
-	w->file.fd = w->texts.fd = -1;
-	dir = xstrdup(path);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = 0;
 	w->file.fd = create_new_file(w->tmp, 0600);
 	if (w->file.fd < 0) {
 		int r = w->file.fd;
@@ -143,16 +139,7 @@ int segment_writer_new(const char *path, struct segment_writer **ret)
 		segment_writer_free(w);
 		return r;
 	}
-	w->texts.fd =
-		open(slash ? dir : ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (w->texts.fd < 0) {
-		int r = -errno;
-
-		segment_writer_free(w);
-		return r;
-	}
 	w->file.buf = xmalloc(WRITE_BUF);
-	w->texts.buf = xmalloc(WRITE_BUF);
 	/* The header's place, written last. */
 	(void)out_put(&w->file, &h, sizeof(h));
 	*ret = w;
@@ -175,7 +162,8 @@ int segment_writer_new_placed(const char *path, uint64_t count,
 	if (r < 0)
 		return r;
 	(*ret)->records = xcalloc(count ? count : 1, sizeof(struct seg_record));
-	(*ret)->n_records = count;
+	(*ret)->cap_records = count;
+	(*ret)->placed = true;
 	return 0;
 }
 
@@ -190,18 +178,18 @@ static int add_entry(struct segment_writer *w, const struct segment_entry *e,
 		.photo_id = e->photo_id,
 		.line = e->line,
 		.offset = e->offset,
-		.text = w->texts.written,
+		.text = w->file.written - sizeof(struct seg_header),
 		.owner_id = e->owner_id,
 		.file = e->file,
 		.length = e->length,
 	};
-	r = put_text(&w->texts, e->key_text);
+	r = put_text(&w->file, e->key_text);
 	if (r >= 0)
-		r = put_text(&w->texts, e->page_url);
+		r = put_text(&w->file, e->page_url);
 	if (r >= 0)
-		r = put_text(&w->texts, e->image_url);
+		r = put_text(&w->file, e->image_url);
 	if (r >= 0)
-		r = put_text(&w->texts, e->license);
+		r = put_text(&w->file, e->license);
 	if (r < 0)
 		return r;
 	if (e->photo_id) {
@@ -230,16 +218,18 @@ static int add_entry(struct segment_writer *w, const struct segment_entry *e,
 
 int segment_writer_add(struct segment_writer *w, const struct segment_entry *e)
 {
-	struct seg_record rec;
 	int r;
 
-	if (w->records || (w->count && e->key <= w->last_key))
+	if (w->placed || (w->count && e->key <= w->last_key))
 		return -EINVAL;
 	if (w->count >= UINT32_MAX)
 		return -E2BIG;
-	r = add_entry(w, e, (uint32_t)w->count, &rec);
-	if (r >= 0)
-		r = out_put(&w->file, &rec, sizeof(rec));
+	if (w->count == w->cap_records) {
+		w->cap_records = w->cap_records ? 2 * w->cap_records : 4096;
+		w->records = xreallocarray(w->records, w->cap_records,
+					   sizeof(*w->records));
+	}
+	r = add_entry(w, e, (uint32_t)w->count, &w->records[w->count]);
 	w->last_key = e->key;
 	return r;
 }
@@ -250,7 +240,7 @@ int segment_writer_put(struct segment_writer *w, uint64_t place,
 	struct seg_record *rec;
 	int r;
 
-	if (!w->records || place >= w->n_records || w->records[place].unused)
+	if (!w->placed || place >= w->cap_records || w->records[place].unused)
 		return -EINVAL;
 	rec = &w->records[place];
 	r = add_entry(w, e, (uint32_t)place, rec);
@@ -258,23 +248,24 @@ int segment_writer_put(struct segment_writer *w, uint64_t place,
 	return r;
 }
 
-/* Writes the records given places, each placed, in strictly increasing
- * key order (-EINVAL otherwise). */
-static int write_placed(struct segment_writer *w)
+/* Writes the records; those given places must each be placed, in
+ * strictly increasing key order (-EINVAL otherwise). */
+static int write_records(struct segment_writer *w)
 {
 	uint64_t i;
 	int r = 0;
 
-	if (w->count != w->n_records)
+	if (w->placed && w->count != w->cap_records)
 		return -EINVAL;
-	for (i = 0; i < w->n_records && r >= 0; i++) {
+	for (i = 0; i < w->count && r >= 0; i++) {
 		struct seg_record *rec = &w->records[i];
 
-		if (!rec->unused || (i && rec->key <= rec[-1].key))
+		if (w->placed &&
+		    (!rec->unused || (i && rec->key <= rec[-1].key)))
 			return -EINVAL;
 		rec->unused = 0;
 		r = out_put(&w->file, rec, sizeof(*rec));
-		rec->unused = 1; /* for the next record's order check */
+		rec->unused = w->placed; /* for the next record's check */
 	}
 	return r;
 }
@@ -307,27 +298,13 @@ static void sort_owner_index(struct segment_writer *w)
 	free(tmp);
 }
 
-/* Appends the texts file's bytes to the segment. */
-static int append_texts(struct segment_writer *w)
+/* Where the records start after texts of text_bytes: aligned for the
+ * mapping's reads. */
+static uint64_t records_offset(uint64_t text_bytes)
 {
-	off_t at = 0;
-	int r = out_flush(&w->texts);
+	uint64_t end = sizeof(struct seg_header) + text_bytes;
 
-	if (r < 0)
-		return r;
-	while ((uint64_t)at < w->texts.written) {
-		ssize_t n = pread(w->texts.fd, w->texts.buf, WRITE_BUF, at);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		r = write_all(w->file.fd, w->texts.buf, (size_t)n);
-		if (r < 0)
-			return r;
-		at += n;
-	}
-	return 0;
+	return (end + 7) & ~(uint64_t)7;
 }
 
 int segment_writer_finish(struct segment_writer *w)
@@ -338,19 +315,21 @@ int segment_writer_finish(struct segment_writer *w)
 		.count = w->count,
 		.n_photos = w->n_photos,
 		.n_owners = w->n_owners,
-		.text_bytes = w->texts.written,
+		.text_bytes = w->file.written - sizeof(struct seg_header),
 	};
+	static const char zeros[8];
 	unsigned char pair[PHOTO_PAIR];
 	size_t i;
-	int r = 0;
+	int r;
 
 	memcpy(h.magic, SEGMENT_MAGIC, sizeof(h.magic));
-	h.off_records = sizeof(h);
+	h.off_texts = sizeof(h);
+	h.off_records = records_offset(h.text_bytes);
 	h.off_photos = h.off_records + w->count * sizeof(struct seg_record);
 	h.off_owners = h.off_photos + w->n_photos * PHOTO_PAIR;
-	h.off_texts = h.off_owners + w->n_owners * OWNER_PAIR;
-	if (w->records)
-		r = write_placed(w);
+	r = out_put(&w->file, zeros, h.off_records - w->file.written);
+	if (r >= 0)
+		r = write_records(w);
 	if (w->n_photos)
 		sort_photo_index(w);
 	if (w->n_owners)
@@ -368,8 +347,6 @@ int segment_writer_finish(struct segment_writer *w)
 	}
 	if (r >= 0)
 		r = out_flush(&w->file);
-	if (r >= 0)
-		r = append_texts(w);
 	if (r >= 0 && pwrite(w->file.fd, &h, sizeof(h), 0) != sizeof(h))
 		r = errno ? -errno : -EIO;
 	if (r >= 0 && fsync(w->file.fd) < 0)
@@ -387,12 +364,9 @@ struct segment_writer *segment_writer_free(struct segment_writer *w)
 		return NULL;
 	if (w->file.fd >= 0)
 		close(w->file.fd);
-	if (w->texts.fd >= 0)
-		close(w->texts.fd);
 	if (!w->finished)
 		(void)unlink(w->tmp);
 	free(w->file.buf);
-	free(w->texts.buf);
 	free(w->records);
 	free(w->photos);
 	free(w->owners);
@@ -414,22 +388,35 @@ static bool section_end(uint64_t a, uint64_t b, uint64_t c, uint64_t size,
 	return *end <= size;
 }
 
+/* Records, photos and owners one after the other from h->off_records,
+ * ending at *end. */
+static bool sections_fit(const struct seg_header *h, uint64_t size,
+			 uint64_t *end)
+{
+	return h->n_photos <= h->count && h->n_owners <= h->count &&
+	       section_end(h->off_records, h->count, h->record_size, size,
+			   end) &&
+	       h->off_photos == *end &&
+	       section_end(h->off_photos, h->n_photos, PHOTO_PAIR, size, end) &&
+	       h->off_owners == *end &&
+	       section_end(h->off_owners, h->n_owners, OWNER_PAIR, size, end);
+}
+
 static bool header_fits(const struct seg_header *h, uint64_t size)
 {
 	uint64_t end;
 
-	return memcmp(h->magic, SEGMENT_MAGIC, sizeof(h->magic)) == 0 &&
-	       h->order == SEGMENT_ORDER &&
-	       h->record_size == sizeof(struct seg_record) &&
-	       h->off_records == sizeof(*h) &&
-	       section_end(h->off_records, h->count, h->record_size, size,
-			   &end) &&
-	       h->off_photos == end && h->n_photos <= h->count &&
-	       section_end(h->off_photos, h->n_photos, PHOTO_PAIR, size,
-			   &end) &&
-	       h->off_owners == end && h->n_owners <= h->count &&
-	       section_end(h->off_owners, h->n_owners, OWNER_PAIR, size,
-			   &end) &&
+	if (h->order != SEGMENT_ORDER ||
+	    h->record_size != sizeof(struct seg_record))
+		return false;
+	if (memcmp(h->magic, SEGMENT_MAGIC, sizeof(h->magic)) == 0)
+		return h->off_texts == sizeof(*h) &&
+		       h->text_bytes <= size - sizeof(*h) &&
+		       h->off_records == records_offset(h->text_bytes) &&
+		       sections_fit(h, size, &end) && end == size;
+	/* The first layout: the texts last. */
+	return memcmp(h->magic, SEGMENT_MAGIC_V1, sizeof(h->magic)) == 0 &&
+	       h->off_records == sizeof(*h) && sections_fit(h, size, &end) &&
 	       h->off_texts == end && h->text_bytes == size - end;
 }
 

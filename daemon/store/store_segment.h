@@ -6,14 +6,19 @@
  *
  * Layout (native byte order, checked by the header's order mark):
  *
- *   header   "SWSEG001", order mark, counts and the sections' offsets
+ *   header   "SWSEG002", order mark, counts and the sections' offsets
+ *   texts    per record four NUL-terminated strings: key text, page URL,
+ *            image URL, licence ("" when unknown)
+ *   (up to 7 zero bytes: the records start at a multiple of 8)
  *   records  count fixed records in key order: key, photo id, owner row,
  *            file of the release, line, offset, length, and where the
  *            entry's texts are
  *   photos   (photo id, record) for records with a photo id, sorted
  *   owners   (owner row, record) for records with an owner, sorted
- *   texts    per record four NUL-terminated strings: key text, page URL,
- *            image URL, licence ("" when unknown)
+ *
+ * The texts come first so that the writer streams them into the file as
+ * the entries come; files of the first layout ("SWSEG001": the header,
+ * records, photos, owners, then the texts) read as well.
  *
  * An entry's row id is not in the file: it is the segment's first id (in
  * its segments row) plus the record's place.  A file is read through a

@@ -107,6 +107,7 @@ TEST(damage_is_an_error)
 	const char *path = write_segment(dir);
 	struct segment *g = NULL;
 	struct segment_entry e;
+	uint64_t text_bytes;
 	struct stat st;
 	int fd;
 
@@ -114,10 +115,13 @@ TEST(damage_is_an_error)
 	/* cut short: the header no longer fits the size */
 	CHECK_INT(truncate(path, st.st_size - 1), 0);
 	CHECK_INT(segment_open(path, &g), -EBADMSG);
-	/* the texts' last NUL gone: the last record's texts run out */
-	fd = open(path, O_WRONLY);
+	/* the texts' last NUL gone: the last record's texts run out (the
+	 * texts follow the 80-byte header; their size is its sixth field) */
+	CHECK_INT(truncate(path, st.st_size), 0);
+	fd = open(path, O_RDWR);
 	CHECK(fd >= 0);
-	CHECK_INT(pwrite(fd, "x", 1, st.st_size - 1), 1);
+	CHECK_INT(pread(fd, &text_bytes, 8, 40), 8);
+	CHECK_INT(pwrite(fd, "x", 1, 80 + (off_t)text_bytes - 1), 1);
 	close(fd);
 	CHECK_INT(segment_open(path, &g), 0);
 	CHECK_INT(segment_get(g, 0, &e), 0);
@@ -219,5 +223,61 @@ TEST(placed_refuses_holes_and_disorder)
 	CHECK_INT(segment_writer_finish(w), -EINVAL);
 	segment_writer_free(w);
 	CHECK_INT(stat(path, &st), -1);
+	test_rmtree(dir);
+}
+
+TEST(reads_the_first_layout)
+{
+	/* "SWSEG001", written before 2026-12-07: header, records, photos,
+	 * owners, texts; one entry, made here byte by byte as
+	 * store_segment.h describes it. */
+	static const char texts[] = "a\0https://p/1\0\0CC-BY";
+	struct {
+		char magic[8];
+		uint32_t order, record_size;
+		uint64_t count, n_photos, n_owners, text_bytes;
+		uint64_t off_records, off_photos, off_owners, off_texts;
+	} h = {"SWSEG001", 0x01020304u, 56, 1, 1, 1, sizeof(texts), 0, 0, 0, 0};
+	struct {
+		uint64_t key, photo_id, line, offset, text;
+		uint32_t owner_id, file, length, unused;
+	} rec = {10, 7, 2, 40, 0, 2, 0, 9, 0};
+	unsigned char photo[12] = {7}, owner[8] = {2};
+	const char *dir = test_tmpdir();
+	char path[4096];
+	struct segment *g;
+	struct segment_entry e;
+	uint64_t lo, hi;
+	FILE *f;
+
+	h.off_records = sizeof(h);
+	h.off_photos = h.off_records + sizeof(rec);
+	h.off_owners = h.off_photos + sizeof(photo);
+	h.off_texts = h.off_owners + sizeof(owner);
+	snprintf(path, sizeof(path), "%s/old.seg", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	fwrite(&h, sizeof(h), 1, f);
+	fwrite(&rec, sizeof(rec), 1, f);
+	fwrite(photo, sizeof(photo), 1, f);
+	fwrite(owner, sizeof(owner), 1, f);
+	fwrite(texts, sizeof(texts), 1, f);
+	fclose(f);
+	CHECK_INT(segment_open(path, &g), 0);
+	CHECK_INT(segment_count(g), 1);
+	CHECK_INT(segment_get(g, 0, &e), 0);
+	CHECK(e.key == 10 && e.photo_id == 7);
+	CHECK_INT(e.owner_id, 2);
+	CHECK_INT(e.line, 2);
+	CHECK_INT(e.length, 9);
+	CHECK_STR(e.key_text, "a");
+	CHECK_STR(e.page_url, "https://p/1");
+	CHECK_STR(e.image_url, "");
+	CHECK_STR(e.license, "CC-BY");
+	segment_photo_range(g, 7, &lo, &hi);
+	CHECK_INT(hi - lo, 1);
+	segment_owner_range(g, 2, &lo, &hi);
+	CHECK_INT(hi - lo, 1);
+	segment_close(g);
 	test_rmtree(dir);
 }
