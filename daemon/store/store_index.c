@@ -124,17 +124,25 @@ static const char sql_changed_candidates[] =
 	"JOIN entries e ON e.id = h.entry_id "
 	"LEFT JOIN owners o ON o.id = e.owner_id "
 	"WHERE kind IS NOT NULL ORDER BY kind, e.key";
-/* Presence at a release: the kind of the entry's last change up to it. */
-#define PRESENT_AT(seq)                                                     \
-	"coalesce((SELECT c.kind IN (1, 3) FROM changes c JOIN releases r " \
-	"ON r.id = c.release_id WHERE c.entry_id = t.entry_id AND "         \
-	"r.seq <= " seq " ORDER BY r.seq DESC LIMIT 1), 0)"
+/* Presence of entry e (first seen in release f) at release seq: seen by
+ * then, and its last removal or reinclusion up to then, if any, a
+ * reinclusion.  Not through the changes view: SQLite would materialise it
+ * for a correlated subquery, every entry of every dataset. */
+#define PRESENT_AT(seq)                                                      \
+	"(f.seq <= " seq " AND coalesce((SELECT c.kind = 3 FROM change_log " \
+	"c JOIN releases r ON r.id = c.release_id WHERE c.entry_id = e.id "  \
+	"AND r.seq <= " seq " ORDER BY r.seq DESC LIMIT 1), 1))"
+/* The entries whose presence differs between releases ?2 and ?3 of
+ * dataset ?1: of those added, removed or reincluded after ?2 up to ?3. */
 static const char sql_diff[] =
-	"WITH touched AS (SELECT DISTINCT c.entry_id FROM changes c "
-	"JOIN releases r ON r.id = c.release_id WHERE r.dataset_id = ?1 AND "
-	"r.seq > ?2 AND r.seq <= ?3), "
+	"WITH rel AS (SELECT id FROM releases WHERE dataset_id = ?1 AND "
+	"seq > ?2 AND seq <= ?3), "
+	"touched(entry_id) AS (SELECT c.entry_id FROM rel "
+	"JOIN change_log c ON c.release_id = rel.id "
+	"UNION SELECT e.id FROM rel JOIN entries e ON e.first_release = rel.id), "
 	"state AS (SELECT t.entry_id, " PRESENT_AT("?2") " AS a, " PRESENT_AT(
-		"?3") " AS b FROM touched t) "
+		"?3") " AS b FROM touched t JOIN entries e ON e.id = t.entry_id "
+		      "JOIN releases f ON f.id = e.first_release) "
 		      "SELECT " ENTRY_COLUMNS ", CASE WHEN NOT s.b THEN 2 "
 		      "WHEN f.seq <= ?2 THEN 3 ELSE 1 END AS kind "
 		      "FROM state s JOIN entries e ON e.id = s.entry_id "
