@@ -164,9 +164,7 @@ static void part_info_write(struct fetch *f)
 		(void)unlink(f->info_path);
 }
 
-/* Whether the dataset's files need their MD5: for its md5 pin, or to
- * compare with what Google Drive says of its file. */
-static bool needs_md5(const struct config_dataset *d)
+bool fetch_needs_md5(const struct config_dataset *d)
 {
 	return d->md5 || d->source.kind == CONFIG_SOURCE_GOOGLE_DRIVE;
 }
@@ -251,12 +249,12 @@ int fetch_hash_local(const struct config_dataset *d, const char *path,
 	int r = 0;
 
 	*res = (struct fetch_result){0};
-	if (needs_md5(d))
+	if (fetch_needs_md5(d))
 		f.md5 = EVP_MD_CTX_new();
 	if ((size_t)snprintf(res->path, sizeof(res->path), "%s", path) >=
 	    sizeof(res->path))
 		r = -ENAMETOOLONG;
-	else if (!f.sha || (needs_md5(d) && !f.md5) || hash_init(&f) < 0)
+	else if (!f.sha || (fetch_needs_md5(d) && !f.md5) || hash_init(&f) < 0)
 		r = -ENOMEM;
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		r = -errno;
@@ -862,9 +860,9 @@ int fetch_new(const struct fetch_request *rq, struct fetch **ret)
 	snprintf(f->url, sizeof(f->url), "%s", f->origin_url);
 	f->curl = curl_easy_init();
 	f->sha = EVP_MD_CTX_new();
-	if (needs_md5(rq->dataset))
+	if (fetch_needs_md5(rq->dataset))
 		f->md5 = EVP_MD_CTX_new();
-	if (!f->curl || !f->sha || (!f->md5 && needs_md5(rq->dataset)))
+	if (!f->curl || !f->sha || (!f->md5 && fetch_needs_md5(rq->dataset)))
 		return fetch_fail(f, "cannot set up libcurl or the hashes");
 	r = part_open(f);
 	if (r < 0)

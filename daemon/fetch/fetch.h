@@ -105,6 +105,10 @@ const struct fetch_result *fetch_result(const struct fetch *f);
  * *ret, or -errno (-ENOENT: no such file). */
 int fetch_file_url(const char *path, char **ret);
 
+/* Whether the dataset's files need their MD5: for its md5 pin, or to
+ * compare with what Google Drive says of its file. */
+bool fetch_needs_md5(const struct config_dataset *d);
+
 /* The local file at path as it is, not copied (`import --no-copy`): its
  * SHA-256, its MD5 when the dataset needs one (see md5 above), and its size
  * into res, path into res->path.  Returns 0, or -errno with the reason in

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,28 +61,59 @@ static void notice_failing(const struct land_job *job,
 	buf_free(&data);
 }
 
-/* Lands file, a local file given by hand, where it is: hashed as a
- * download is (for the pins and the newest release's content), never
- * copied.  Returns 0 or -errno (ret->error says why). */
+/*
+ * Whether a file landed in place is hashed before it is parsed: for its
+ * MD5 (a pin, or Drive); for an archive whose member glob may match
+ * several members (a release of several files needs its SHA-256 first);
+ * or when it is as large as the newest release, which it may well be
+ * again (identical content then costs a read, not a parse).  Else the
+ * decoder hashes it as it is parsed, on its second thread, and the pins
+ * and the newest release's content are checked after the parse, before
+ * anything is written: a new release costs one read of the file, not two.
+ * Returns 1, 0, or -errno.
+ */
+static int hash_first(const struct land_job *job, const struct stat *st)
+{
+	const struct config_dataset *d = job->d;
+	struct store_release latest;
+	int r;
+
+	if (fetch_needs_md5(d) || (d->member && strpbrk(d->member, "*?[")))
+		return 1;
+	r = store_release_latest(job->s, job->dataset_id, &latest);
+	return r <= 0 ? r : latest.size == (int64_t)st->st_size;
+}
+
+/* Lands file, a local file given by hand, where it is, never copied.
+ * Returns 0 or -errno (ret->error says why). */
 static int land_in_place(const struct land_job *job, const char *file,
 			 struct check_result *ret)
 {
 	struct fetch_result *f = xcalloc(1, sizeof(*f));
+	struct land_file lf = {.path = file, .in_cache = false, .source = file};
+	struct stat st;
 	int r;
 
-	r = fetch_hash_local(job->d, file, f);
+	r = stat(file, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? -EISDIR : 0;
+	if (r < 0)
+		snprintf(f->error, sizeof(f->error), "cannot read '%s': %s",
+			 file, strerror(-r));
+	else {
+		f->size = (uint64_t)st.st_size;
+		r = hash_first(job, &st);
+	}
+	if (r > 0) {
+		r = fetch_hash_local(job->d, file, f);
+		lf.path = f->path;
+		lf.sha256 = f->sha256;
+		lf.md5 = f->md5[0] ? f->md5 : NULL;
+	}
 	ret->bytes = f->size;
 	if (r < 0) {
-		snprintf(ret->error, sizeof(ret->error), "%s", f->error);
+		if (f->error[0])
+			snprintf(ret->error, sizeof(ret->error), "%s",
+				 f->error);
 	} else {
-		struct land_file lf = {
-			.path = f->path,
-			.in_cache = false,
-			.sha256 = f->sha256,
-			.md5 = f->md5[0] ? f->md5 : NULL,
-			.source = file,
-		};
-
 		r = land_release(job, &lf, (int64_t)time(NULL), &ret->land);
 		if (r < 0 && !ret->error[0])
 			snprintf(ret->error, sizeof(ret->error), "%s",

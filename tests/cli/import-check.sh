@@ -119,6 +119,8 @@ run_sw -c "$tmp/inplace.yaml" import --no-copy faces "$tmp/missing.csv"
 expect_eq "--no-copy of a missing file: exit 66" "$RC" 66
 expect_contains "it names the file and why" "$ERR" "missing.csv"
 expect_contains "and says nothing changed" "$ERR" "the index is unchanged"
+# The file is hashed as it is parsed (the decoder's second thread), so a
+# pin is checked after the parse, before anything is written.
 config inplace >"$tmp/pinned.yaml"
 sed -i 's|format: csv,|format: csv, sha256: "'"$(printf '0%.0s' $(seq 64))"'",|' "$tmp/pinned.yaml"
 csv "$tmp/r4.csv" 1 2
@@ -126,6 +128,10 @@ run_sw -c "$tmp/pinned.yaml" import --no-copy faces "$tmp/r4.csv"
 expect_eq "--no-copy against a sha256 pin: refused (exit 65)" "$RC" 65
 expect_contains "with the mismatch" "$ERR" "sha256 mismatch"
 expect_eq "the index is as it was" "$(dump inplace)" "$before"
+run_sw -c "$tmp/inplace.yaml" import --no-copy faces "$tmp"
+expect_eq "--no-copy of a directory: exit 74" "$RC" 74
+expect_contains "it says so" "$ERR" "Is a directory"
+expect_contains "and says nothing changed" "$ERR" "the index is unchanged"
 run_sw -c "$tmp/inplace.yaml" import --no-copy
 expect_eq "--no-copy without a file: usage (exit 64)" "$RC" 64
 sw_done
