@@ -76,11 +76,6 @@ int new_owners_note(struct new_owners *no, struct store *s, const char *rec)
 	return 0;
 }
 
-size_t new_owners_count(const struct new_owners *no)
-{
-	return no->n;
-}
-
 /* Owner i as an entry naming it. */
 static void owner_at(const struct new_owners *no, size_t i,
 		     struct store_entry *e)

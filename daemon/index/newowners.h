@@ -23,9 +23,6 @@ struct new_owners *new_owners_free(struct new_owners *no);
  * or -errno. */
 int new_owners_note(struct new_owners *no, struct store *s, const char *rec);
 
-/* How many owners were noted. */
-size_t new_owners_count(const struct new_owners *no);
-
 /*
  * Adds the noted owners to the store, batch transactions of at most
  * NEW_OWNERS_BATCH; an owner row that nothing names yet is harmless, so a

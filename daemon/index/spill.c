@@ -161,7 +161,6 @@ int spill_append(struct spill *sp, const char *rec, uint64_t *ret_off)
 	return buf_append(&sp->pending, rec, total);
 }
 
-/* Maps what is flushed of the file, again when it grew. */
 /* Reads the record of total bytes at src into *ret (strings in the reused
  * record buffer). */
 static void decode_record(struct spill *sp, const char *src, uint32_t total,

@@ -759,9 +759,9 @@ struct store *store_close(struct store *s)
 	return NULL;
 }
 
-int store_find_or_add(struct store *s, const char *find, const char *add,
-		      void (*bind)(sqlite3_stmt *st, const void *arg),
-		      const void *arg, int64_t *ret)
+int store_find(struct store *s, const char *find,
+	       void (*bind)(sqlite3_stmt *st, const void *arg), const void *arg,
+	       int64_t *ret)
 {
 	sqlite3_stmt *st;
 	int r = 0;
@@ -774,10 +774,20 @@ int store_find_or_add(struct store *s, const char *find, const char *add,
 	if (r == 1) {
 		*ret = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
-		return 0;
 	}
-	if (r < 0)
-		return r;
+	return r;
+}
+
+int store_find_or_add(struct store *s, const char *find, const char *add,
+		      void (*bind)(sqlite3_stmt *st, const void *arg),
+		      const void *arg, int64_t *ret)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	r = store_find(s, find, bind, arg, ret);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	st = store_stmt(s, add, &r);
 	if (!st)
 		return r;

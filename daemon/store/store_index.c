@@ -451,8 +451,7 @@ static int owner_id(struct store *s, const struct store_entry *e, bool add,
 		    int64_t *ret)
 {
 	struct buf key;
-	sqlite3_stmt *st;
-	int r = 0;
+	int r;
 
 	*ret = 0;
 	if (!*e->nsid && !*e->alias && !*e->name)
@@ -466,25 +465,11 @@ static int owner_id(struct store *s, const struct store_entry *e, bool add,
 		buf_free(&key);
 		return 1;
 	}
-	st = store_stmt(s, sql_owner_find, &r);
-	if (st) {
-		bind_owner(st, e);
-		r = store_step(s, st);
-	}
-	if (r == 1) {
-		*ret = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-	} else if (r == 0 && add) {
-		st = store_stmt(s, sql_owner_add, &r);
-		if (st) {
-			bind_owner(st, e);
-			r = store_step(s, st);
-		}
-		if (r >= 0) {
-			*ret = sqlite3_last_insert_rowid(s->db);
-			r = 1;
-		}
-	}
+	r = add ? store_find_or_add(s, sql_owner_find, sql_owner_add,
+				    bind_owner, e, ret)
+		: store_find(s, sql_owner_find, bind_owner, e, ret);
+	if (r >= 0 && add)
+		r = 1;
 	if (r == 1)
 		(void)keymap_put(s->owners, key.data, key.len, *ret);
 	buf_free(&key);

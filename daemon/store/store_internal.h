@@ -55,6 +55,11 @@ sqlite3_stmt *store_row_id(struct store *s, const char *sql, int64_t id,
 int store_stop(sqlite3_stmt *st, int r);
 /* Runs SQL without parameters.  Returns 0 or -errno. */
 int store_exec(struct store *s, const char *sql);
+/* Looks a row up with find (bound by bind(st, arg)): 1 with its first
+ * column in *ret, 0 when there is none, or -errno. */
+int store_find(struct store *s, const char *find,
+	       void (*bind)(sqlite3_stmt *st, const void *arg), const void *arg,
+	       int64_t *ret);
 /* Looks a row up with find (bound by bind(st, arg)) and returns its first
  * column in *ret; if there is none, inserts it with add (bound the same
  * way) and returns the new row id.  Returns 0 or -errno. */

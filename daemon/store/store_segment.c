@@ -258,14 +258,13 @@ static int write_records(struct segment_writer *w)
 	if (w->placed && w->count != w->cap_records)
 		return -EINVAL;
 	for (i = 0; i < w->count && r >= 0; i++) {
-		struct seg_record *rec = &w->records[i];
+		struct seg_record rec = w->records[i];
 
 		if (w->placed &&
-		    (!rec->unused || (i && rec->key <= rec[-1].key)))
+		    (!rec.unused || (i && rec.key <= w->records[i - 1].key)))
 			return -EINVAL;
-		rec->unused = 0;
-		r = out_put(&w->file, rec, sizeof(*rec));
-		rec->unused = w->placed; /* for the next record's check */
+		rec.unused = 0;
+		r = out_put(&w->file, &rec, sizeof(rec));
 	}
 	return r;
 }
