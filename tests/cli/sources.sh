@@ -244,8 +244,11 @@ expect_eq "github rate limited: exit" "$RC" 69
 expect_contains "says the limit is spent" "$ERR" "lists: check failed: "
 expect_contains "and the wait" "$ERR" "HTTP 403"
 expect_eq "no release added" "$(db "SELECT count(*) FROM releases")" "$releases"
+# The emulator's reset is its int(time.time()) + 600; the program's
+# time(NULL) reads the kernel's coarse clock, which can still show the
+# second before: 601 is the same wait.
 expect_eq "the wait kept with the run" \
-	"$(db "SELECT retry_after BETWEEN 590 AND 600 FROM runs ORDER BY id DESC LIMIT 1")" 1
+	"$(db "SELECT retry_after BETWEEN 590 AND 601 FROM runs ORDER BY id DESC LIMIT 1")" 1
 
 # Commit 4 takes photo 202's line out: exactly one removal.
 gh_state 4
