@@ -39,16 +39,6 @@ _Static_assert(B64_LEN(MAC_SIZE) == 43, "the token_parse() message");
  * any other MAC made with the same key. */
 static const char mac_context[] = "unsubscribe"; /* and its NUL */
 
-/* Takes back what a failed run of appends added to b after its first len
- * bytes. */
-static void buf_cut(struct buf *b, size_t len)
-{
-	if (b->len > len) {
-		b->len = len;
-		b->data[len] = '\0';
-	}
-}
-
 void unsubscribe_key_wipe(struct unsubscribe_key *k)
 {
 	OPENSSL_cleanse(k->bytes, sizeof(k->bytes));
@@ -282,7 +272,7 @@ int unsubscribe_token(const struct unsubscribe_key *k, const char *subscriber,
 	if (r == 0)
 		r = b64url_append(out, mac, sizeof(mac));
 	if (r < 0)
-		buf_cut(out, old);
+		buf_truncate(out, old);
 	return r;
 }
 
@@ -375,6 +365,6 @@ int unsubscribe_url(const char *base, const char *token, struct buf *out)
 	else
 		return -EINVAL;
 	if (r)
-		buf_cut(out, old);
+		buf_truncate(out, old);
 	return r ? -E2BIG : 0;
 }

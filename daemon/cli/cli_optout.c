@@ -137,7 +137,7 @@ static void request_text(struct buf *b, const struct request *rq)
 	(void)buf_puts(b, "I am the owner of the Flickr account ");
 	mark = b->len;
 	if (!request_who(rq, b)) {
-		b->len = mark;
+		buf_truncate(b, mark);
 		(void)buf_puts(b, "that published the photos below");
 	}
 	(void)text_printf(

@@ -23,7 +23,7 @@ struct diff_item {
 	uint64_t id;
 };
 
-/* A key and what the caller attaches to it (a spill offset). */
+/* A key and what the caller attaches to it (where its entry is). */
 struct diff_pair {
 	uint64_t key;
 	uint64_t ref;

@@ -4,13 +4,16 @@
  * Before the parse, the dataset's key set (every key it ever had, with its
  * entry id and presence; a file per dataset, rebuilt from the database when
  * missing or stale) is loaded and indexed.  During the parse each entry's
- * key is looked up: a known key is only marked, a new one has its details
- * written to a spill file (unlinked, in the work directory) and its key
- * kept.  After the parse, unmarked present keys are the removed entries,
- * marked absent ones the reincluded, and the new keys (sorted) the added.
- * Only those touch the database, in one transaction, so an unchanged
- * entry costs a hash lookup and no write.  The new key set is written
- * after the commit; if that fails, the next ingest rebuilds it.
+ * key is looked up: a known key is only marked; a new one has its texts
+ * written to the release's segment file there and then (the texts come
+ * first in it, in any order), and its key and a fixed record of the rest
+ * (photo id, owner, where it is, where its texts went) kept in memory.
+ * After the parse, unmarked present keys are the removed entries, marked
+ * absent ones the reincluded, and the new keys (sorted) the added, whose
+ * records go to the segment in key order.  Only those touch the database,
+ * in one transaction, so an unchanged entry costs a hash lookup and no
+ * write.  The new key set is written after the commit; if that fails, the
+ * next ingest rebuilds it.
  */
 #include "index/ingest.h"
 
@@ -28,7 +31,7 @@
 #include "index/diff.h"
 #include "index/keyset.h"
 #include "index/newowners.h"
-#include "index/spill.h"
+#include "index/pending.h"
 #include "lib/buf.h"
 #include "lib/fsutil.h"
 #include "lib/hashid.h"
@@ -42,6 +45,15 @@
 
 #define INGEST_BATCH	 64  /* lookups issued together */
 #define INGEST_CACHE_MIB 256 /* SQLite page cache while committing */
+#define WRITE_AHEAD	 16  /* new entries fetched ahead of their turn */
+
+/* A new entry as the parse leaves it, until its record is written. */
+struct new_entry {
+	uint64_t photo_id, line, offset;
+	uint64_t text; /* where its texts are in the segment */
+	int64_t owner; /* its owner's reference (new_owners_note()) */
+	uint32_t file, length;
+};
 
 /* The keys one parsed file of a release of several holds, for its key
  * list. */
@@ -70,11 +82,13 @@ struct ingest {
 	struct diff_item *moved; /* owned: old entries whose presence changed:
 				  * key, and id | DIFF_PRESENT if now present */
 	size_t n_moved;
-	struct diff_pair *pairs; /* owned: keys not in the set, spill offsets */
+	struct diff_pair *pairs; /* owned: keys not in the set, and where their
+				  * entries are in news */
 	size_t n_pairs, cap_pairs;
-	uint64_t known; /* entries of this release already in the set */
+	struct new_entry *news; /* owned: the new entries, as they came */
+	uint64_t known;		/* entries of this release already in the set */
 	/* Entries waiting for one batched lookup in the set: their keys and
-	 * their records, serialised as in the spill. */
+	 * their pending records. */
 	uint64_t batch_keys[INGEST_BATCH];
 	size_t batch_at[INGEST_BATCH];
 	size_t n_batch;
@@ -82,8 +96,9 @@ struct ingest {
 	uint64_t duplicates; /* entries whose key came twice */
 	uint64_t bad;
 
-	struct spill *spill;	   /* owned: the new entries' details */
-	struct new_owners *owners; /* owned: the owners they add */
+	struct segment_writer *writer; /* owned: the segment of the new
+					* entries, until written */
+	struct new_owners *owners;     /* owned: the owners they add */
 
 	struct store_release *rel; /* the release being written */
 	int64_t based_on;	   /* the newest release before it, or 0 */
@@ -162,11 +177,15 @@ static void file_keys_push(struct file_keys *k, uint64_t key)
 	k->v[k->n++] = key;
 }
 
-/* Keeps a key that is not in the set, with its record in the spill. */
+/* Keeps a key that is not in the set: its texts go to the segment (made
+ * for the first), the rest of its entry to news. */
 static int add_new(struct ingest *in, uint64_t key, const char *rec)
 {
-	uint64_t ref;
-	int r;
+	struct pending_entry p;
+	struct new_entry *n;
+	int64_t owner;
+	uint64_t text;
+	int r = 0;
 
 	if (in->known + in->n_pairs >= in->o->max_entries) {
 		snprintf(in->res->error, sizeof(in->res->error),
@@ -174,17 +193,39 @@ static int add_new(struct ingest *in, uint64_t key, const char *rec)
 			 (unsigned long long)in->o->max_entries);
 		return -E2BIG;
 	}
-	r = spill_append(in->spill, rec, &ref);
+	if (!in->writer) {
+		r = store_segment_path(in->store, in->dataset_id, in->segment,
+				       sizeof(in->segment));
+		if (r >= 0)
+			r = segment_writer_new(in->segment, &in->writer);
+		if (r < 0)
+			return r;
+	}
+	pending_read(rec, &p);
+	r = segment_writer_texts(in->writer, p.photo_id, p.texts, &text);
 	if (r >= 0)
-		r = new_owners_note(in->owners, in->store, rec);
+		r = new_owners_note(in->owners, in->store, rec, &owner);
 	if (r < 0)
 		return r;
 	if (in->n_pairs == in->cap_pairs) {
 		in->cap_pairs = in->cap_pairs ? 2 * in->cap_pairs : 1 << 12;
 		in->pairs = xreallocarray(in->pairs, in->cap_pairs,
 					  sizeof(*in->pairs));
+		in->news = xreallocarray(in->news, in->cap_pairs,
+					 sizeof(*in->news));
 	}
-	in->pairs[in->n_pairs++] = (struct diff_pair){key, ref};
+	n = &in->news[in->n_pairs];
+	*n = (struct new_entry){
+		.photo_id = p.photo_id,
+		.line = p.line,
+		.offset = p.offset,
+		.text = text,
+		.owner = owner,
+		.file = p.file,
+		.length = (uint32_t)p.length,
+	};
+	in->pairs[in->n_pairs] = (struct diff_pair){key, in->n_pairs};
+	in->n_pairs++;
 	return 0;
 }
 
@@ -226,7 +267,7 @@ static int sink_entry(void *userdata, const struct entry *e)
 		file_keys_push(&in->keys[in->cur], key);
 	in->batch_keys[in->n_batch] = key;
 	in->batch_at[in->n_batch++] = in->batch.len;
-	spill_record(&in->batch, e, field, in->cur);
+	pending_record(&in->batch, e, field, in->cur);
 	return in->n_batch == INGEST_BATCH ? batch_flush(in) : 0;
 }
 
@@ -337,7 +378,6 @@ static int parse_file(struct ingest *in, const char *path, char sha[65])
 		if (!in->rel->kind[0])
 			snprintf(in->rel->kind, sizeof(in->rel->kind), "%s",
 				 decode_kind(dec));
-		r = spill_flush(in->spill);
 	}
 	if (r < 0 && !in->res->error[0])
 		snprintf(in->res->error, sizeof(in->res->error),
@@ -750,88 +790,47 @@ static int write_old_changes(struct ingest *in)
 	return 0;
 }
 
-/* Writing the segment: the records in the order spilled, each put at its
- * key's place. */
-struct placing {
-	struct ingest *in;
-	struct segment_writer *w;
-	struct diff_pair *places; /* owned: spill offset, place; by offset */
-	size_t next, seen;
-};
-
-static int place_record(void *userdata, uint64_t off,
-			const struct store_entry *e)
-{
-	struct placing *p = userdata;
-	struct ingest *in = p->in;
-	int64_t owner = 0;
-	uint64_t place;
-	int r;
-
-	if ((p->seen++ & 0xffff) == 0 && stop_requested())
-		return stopped(in);
-	/* A record whose key came before, from an earlier record, has no
-	 * place (diff_unique_pairs() dropped it). */
-	if (p->next == in->n_pairs || p->places[p->next].key != off)
-		return 0;
-	place = p->places[p->next++].ref;
-	r = store_owner_of(in->store, e, &owner);
-	if (r >= 0 && owner > UINT32_MAX)
-		r = -E2BIG;
-	if (r < 0)
-		return r;
-	return segment_writer_put(
-		p->w, place,
-		&(struct segment_entry){
-			.key = in->pairs[place].key,
-			.photo_id = e->photo_id,
-			.owner_id = (uint32_t)owner,
-			.file = in->files ? (uint32_t)e->file_id + 1 : 0,
-			.line = e->line,
-			.offset = e->offset,
-			.length = (uint32_t)e->length,
-			.key_text = e->key_text,
-			.page_url = e->page_url,
-			.image_url = e->image_url,
-			.license = e->license,
-		});
-}
-
 /*
- * Writes the new entries to a segment file (listed by the release's
- * transaction), reading the spill once from start to end: the pairs,
- * sorted by key, give each spilled record its place, and the records go
- * to their places in memory.  Their owners are in the database already
- * (new_owners_add()): this takes no write lock.
+ * Ends the segment of the new entries (listed by the release's
+ * transaction): their texts are in it already; their records follow in
+ * key order, each owner's reference made its row.  The owners are in the
+ * database already (new_owners_add()): this takes no write lock.
  */
 static int write_segment(struct ingest *in)
 {
-	struct placing p = {.in = in};
-	struct diff_pair *tmp;
 	size_t i;
-	int r;
+	int r = 0;
 
-	r = store_segment_path(in->store, in->dataset_id, in->segment,
-			       sizeof(in->segment));
+	for (i = 0; i < in->n_pairs && r >= 0; i++) {
+		const struct new_entry *n = &in->news[in->pairs[i].ref];
+		int64_t owner;
+
+		/* The entries are gathered in key order from the order
+		 * they came in: ask for one well ahead of its turn. */
+		if (i + WRITE_AHEAD < in->n_pairs)
+			__builtin_prefetch(
+				&in->news[in->pairs[i + WRITE_AHEAD].ref]);
+		owner = new_owners_row(in->owners, n->owner);
+
+		if ((i & 0xffff) == 0 && stop_requested())
+			return stopped(in);
+		if (owner < 0 || owner > UINT32_MAX)
+			return -E2BIG;
+		r = segment_writer_record(
+			in->writer, &(struct segment_entry){
+					    .key = in->pairs[i].key,
+					    .photo_id = n->photo_id,
+					    .owner_id = (uint32_t)owner,
+					    .file = in->files ? n->file + 1 : 0,
+					    .line = n->line,
+					    .offset = n->offset,
+					    .length = n->length,
+					    .text = n->text,
+				    });
+	}
 	if (r >= 0)
-		r = segment_writer_new_placed(in->segment, in->n_pairs, &p.w);
-	if (r < 0)
-		return r;
-	p.places = xreallocarray(NULL, in->n_pairs, sizeof(*p.places));
-	tmp = xreallocarray(NULL, in->n_pairs, sizeof(*tmp));
-	for (i = 0; i < in->n_pairs; i++)
-		p.places[i] = (struct diff_pair){in->pairs[i].ref, i};
-	diff_sort_pairs(p.places, tmp, in->n_pairs);
-	free(tmp);
-	r = spill_scan(in->spill, place_record, &p);
-	if (r >= 0 && p.next != in->n_pairs)
-		r = -EIO;
-	if (r >= 0)
-		r = segment_writer_finish(p.w);
-	segment_writer_free(p.w);
-	free(p.places);
-	if (r < 0)
-		in->segment[0] = 0;
+		r = segment_writer_finish(in->writer);
+	in->writer = segment_writer_free(in->writer);
 	return r;
 }
 
@@ -987,19 +986,12 @@ static int prepare(struct store *s, const struct config_dataset *d,
 		 o->revision ? o->revision : "");
 	in->rel = &res->release;
 	/* A batch holds at most INGEST_BATCH records of bounded size. */
-	buf_init(&in->batch, INGEST_BATCH * SPILL_RECORD_MAX);
+	buf_init(&in->batch, INGEST_BATCH * PENDING_RECORD_MAX);
 	if (!in->format) {
 		snprintf(res->error, sizeof(res->error), "unknown format '%s'",
 			 d->format);
 		r = -EINVAL;
-	} else {
-		r = spill_open(o->work_dir, &in->spill);
-		if (r < 0)
-			snprintf(res->error, sizeof(res->error),
-				 "cannot make a temporary file in '%s': %s",
-				 o->work_dir, strerror(-r));
-	}
-	if (r >= 0)
+	} else
 		r = ingest_run(in, path);
 	if (r < 0) {
 		if (!res->error[0])
@@ -1063,7 +1055,7 @@ int ingest_write(struct ingest *in)
 	stage_done("write: the new owners", &t);
 	if (r < 0)
 		return r;
-	if (in->n_pairs && !in->segment[0]) {
+	if (in->writer) {
 		r = write_segment(in);
 		stage_done("write: the segment of the added", &t);
 		if (r < 0)
@@ -1135,10 +1127,10 @@ struct ingest *ingest_free(struct ingest *in)
 	if (!in)
 		return NULL;
 	ingest_abort(in);
+	segment_writer_free(in->writer);
 	if (in->segment[0])
 		(void)unlink(in->segment);
 	buf_free(&in->batch);
-	spill_free(in->spill);
 	new_owners_free(in->owners);
 	diff_set_free(in->set);
 	for (size_t i = 0; in->keys && i < in->n_files; i++)
@@ -1146,6 +1138,7 @@ struct ingest *ingest_free(struct ingest *in)
 	free(in->keys);
 	free(in->moved);
 	free(in->pairs);
+	free(in->news);
 	free(in);
 	return NULL;
 }

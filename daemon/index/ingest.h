@@ -52,7 +52,7 @@ struct ingest_options {
 	/* Recorded with the release when it came from a download: the
 	 * server's validators and the file kept as evidence; or NULL. */
 	const char *etag, *last_modified, *file;
-	const char *work_dir; /* for the spill file and the key sets */
+	const char *work_dir; /* for the key sets */
 	uint64_t max_decoded; /* cap on decoded bytes */
 	uint64_t max_entries; /* cap on entries in one release */
 	double max_bad_share; /* reject above this share of bad records */

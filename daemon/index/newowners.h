@@ -9,6 +9,7 @@
 #define SCRAPEWATCH_NEWOWNERS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct store;
 struct new_owners;
@@ -18,10 +19,13 @@ struct new_owners *new_owners_new(void);
 /* Frees the list; accepts NULL; returns NULL. */
 struct new_owners *new_owners_free(struct new_owners *no);
 
-/* Notes the owner that spill record rec names, unless the store has it
- * or it was noted before.  Reads the database, writes nothing.  Returns 0
- * or -errno. */
-int new_owners_note(struct new_owners *no, struct store *s, const char *rec);
+/* Notes the owner that pending record rec names, unless the store has it
+ * or it was noted before.  Reads the database, writes nothing.  Its
+ * reference goes to *ret: its row id when the store has it, 0 when rec
+ * names no owner, else a negative number that new_owners_row() turns
+ * into its row once added.  Returns 0 or -errno. */
+int new_owners_note(struct new_owners *no, struct store *s, const char *rec,
+		    int64_t *ret);
 
 /*
  * Adds the noted owners to the store, batch transactions of at most
@@ -32,5 +36,9 @@ int new_owners_note(struct new_owners *no, struct store *s, const char *rec);
 #define NEW_OWNERS_BATCH 4096
 int new_owners_add(struct new_owners *no, struct store *s,
 		   int (*stop)(void *userdata), void *userdata);
+
+/* The row of a reference from new_owners_note(), after a successful
+ * new_owners_add(). */
+int64_t new_owners_row(const struct new_owners *no, int64_t ref);
 
 #endif

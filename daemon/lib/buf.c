@@ -32,6 +32,14 @@ void buf_reset(struct buf *b)
 	b->data[0] = '\0';
 }
 
+void buf_truncate(struct buf *b, size_t len)
+{
+	if (b->len > len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
 /* Makes room for extra more bytes plus the terminator. */
 static int buf_grow(struct buf *b, size_t extra)
 {

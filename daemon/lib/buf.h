@@ -29,6 +29,8 @@ void buf_init(struct buf *b, size_t max);
 void buf_free(struct buf *b);
 /* Empties b but keeps its memory for reuse. */
 void buf_reset(struct buf *b);
+/* Cuts the content to its first len bytes (no-op if it is no longer). */
+void buf_truncate(struct buf *b, size_t len);
 /* Appends len bytes.  Returns 0, or -E2BIG past the maximum. */
 int buf_append(struct buf *b, const void *data, size_t len);
 /* Appends a NUL-terminated string.  Returns 0 or -E2BIG. */

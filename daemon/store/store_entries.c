@@ -307,6 +307,7 @@ struct cursor {
 	bool eof;
 	uint64_t place; /* the current record */
 	struct segment_entry e;
+	struct buf texts; /* owned: e's strings */
 	int64_t file_id;
 };
 
@@ -422,12 +423,14 @@ static int vt_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **ret)
 		return SQLITE_NOMEM;
 	memset(c, 0, sizeof(*c));
 	c->s = t->s;
+	buf_init(&c->texts, SEGMENT_TEXTS_MAX);
 	*ret = &c->base;
 	return SQLITE_OK;
 }
 
 static int vt_close(sqlite3_vtab_cursor *cur)
 {
+	buf_free(&((struct cursor *)cur)->texts);
 	sqlite3_free(cur);
 	return SQLITE_OK;
 }
@@ -529,13 +532,14 @@ static int cursor_settle(struct cursor *c)
 		    !(c->plan & (USE_PHOTO | USE_OWNER)))
 			place = (int64_t)c->pos;
 		else if (c->plan & USE_PHOTO)
-			place = segment_photo_at(g->g, c->pos);
+			place = segment_photo_at(g->g, (uint64_t)c->want[3],
+						 c->pos);
 		else
 			place = segment_owner_at(g->g, c->pos);
 		if (place < 0)
 			return -EBADMSG;
 		c->place = (uint64_t)place;
-		r = segment_get(g->g, c->place, &c->e);
+		r = segment_get(g->g, c->place, &c->e, &c->texts);
 		if (r < 0)
 			return r;
 		c->file_id = -1;
@@ -780,15 +784,67 @@ static int map_ids(struct migration *m, int64_t first_id)
 	return r;
 }
 
-/* Writes the entries of one (dataset, release) as a segment.  Their ids
- * stay when they run on in key order from first_id (as an ingest gave
- * them); otherwise they are renumbered. */
+/* The group's row that m->rows is on, as a segment entry. */
+static int group_row(struct migration *m, struct segment_entry *e)
+{
+	int64_t owner = sqlite3_column_int64(m->rows, 3);
+
+	*e = (struct segment_entry){
+		.key = (uint64_t)sqlite3_column_int64(m->rows, 1),
+		.photo_id = (uint64_t)sqlite3_column_int64(m->rows, 2),
+		.owner_id = (uint32_t)owner,
+		.file = (uint32_t)sqlite3_column_int64(m->rows, 4),
+		.line = (uint64_t)sqlite3_column_int64(m->rows, 5),
+		.offset = (uint64_t)sqlite3_column_int64(m->rows, 6),
+		.length = (uint32_t)sqlite3_column_int64(m->rows, 7),
+	};
+	return owner < 0 || owner > UINT32_MAX ? -E2BIG : 0;
+}
+
+/* Writes the group's texts, row by row, keeping where each went. */
+static int group_texts(struct migration *m, struct segment_writer *w,
+		       uint64_t **ret, uint64_t *n)
+{
+	struct segment_entry e;
+	size_t cap = 0, i;
+	int rc, r = 0;
+
+	*n = 0;
+	while (r >= 0 && (rc = sqlite3_step(m->rows)) == SQLITE_ROW) {
+		struct entry_text t[TEXTPACK_TEXTS];
+
+		r = group_row(m, &e);
+		for (i = 0; i < TEXTPACK_TEXTS && r >= 0; i++)
+			t[i] = (struct entry_text){
+				(const char *)sqlite3_column_text(m->rows,
+								  8 + (int)i),
+				(size_t)sqlite3_column_bytes(m->rows,
+							     8 + (int)i)};
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			*ret = xreallocarray(*ret, cap, sizeof(**ret));
+		}
+		if (r >= 0)
+			r = segment_writer_texts(w, e.photo_id, t,
+						 &(*ret)[(*n)++]);
+	}
+	if (r >= 0 && rc != SQLITE_DONE)
+		r = store_errno(m->s, rc, sql_group_rows);
+	sqlite3_reset(m->rows);
+	return r;
+}
+
+/* Writes the entries of one (dataset, release) as a segment: the texts
+ * in one pass of the rows, their records in a second.  Their ids stay
+ * when they run on in key order from first_id (as an ingest gave them);
+ * otherwise they are renumbered. */
 static int migrate_group(struct migration *m, int64_t dataset_id,
 			 int64_t release_id, int64_t first_id)
 {
 	struct segment_writer *w = NULL;
+	struct segment_entry e;
 	char path[PATH_MAX];
-	uint64_t n = 0;
+	uint64_t *texts = NULL, n_texts = 0, n = 0;
 	bool in_order = first_id >= m->end;
 	int rc = SQLITE_DONE, r;
 
@@ -799,33 +855,28 @@ static int migrate_group(struct migration *m, int64_t dataset_id,
 		return r;
 	sqlite3_bind_int64(m->rows, 1, dataset_id);
 	sqlite3_bind_int64(m->rows, 2, release_id);
+	r = group_texts(m, w, &texts, &n_texts);
 	while (r >= 0 && (rc = sqlite3_step(m->rows)) == SQLITE_ROW) {
-		int64_t owner = sqlite3_column_int64(m->rows, 3);
-		struct segment_entry e = {
-			.key = (uint64_t)sqlite3_column_int64(m->rows, 1),
-			.photo_id = (uint64_t)sqlite3_column_int64(m->rows, 2),
-			.owner_id = (uint32_t)owner,
-			.file = (uint32_t)sqlite3_column_int64(m->rows, 4),
-			.line = (uint64_t)sqlite3_column_int64(m->rows, 5),
-			.offset = (uint64_t)sqlite3_column_int64(m->rows, 6),
-			.length = (uint32_t)sqlite3_column_int64(m->rows, 7),
-			.key_text = store_column_text(m->rows, 8),
-			.page_url = store_column_text(m->rows, 9),
-			.image_url = store_column_text(m->rows, 10),
-			.license = store_column_text(m->rows, 11),
-		};
-
-		if (owner < 0 || owner > UINT32_MAX) {
-			r = -E2BIG;
+		r = group_row(m, &e);
+		if (r < 0)
+			break;
+		/* The same rows in the same order, the database being
+		 * locked: fewer or more is a damaged database. */
+		if (n == n_texts) {
+			r = -EIO;
 			break;
 		}
+		e.text = texts[n];
 		if (sqlite3_column_int64(m->rows, 0) != first_id + (int64_t)n)
 			in_order = false;
-		r = segment_writer_add(w, &e);
+		r = segment_writer_record(w, &e);
 		n++;
 	}
+	free(texts);
 	if (r >= 0 && rc != SQLITE_DONE)
 		r = store_errno(m->s, rc, sql_group_rows);
+	if (r >= 0 && n != n_texts)
+		r = -EIO;
 	sqlite3_reset(m->rows);
 	if (r >= 0)
 		r = segment_writer_finish(w);

@@ -2,13 +2,13 @@
  * store_segment.c: writing and reading entry segment files
  * (store_segment.h).
  *
- * The writer streams the texts into the file as they come, right after
- * the header's place; the records (in key order, or at the places given)
- * and the two indexes, as (id, place) pairs, are kept in memory and
- * written after the texts when finished, the indexes sorted, and the
- * header last.  A crash leaves only the .tmp file, which the store sweeps.
- * Files of the first layout (records first, texts last, written before
- * 2026-12-07) read as well.
+ * The writer streams the packed texts into the file as they come, right
+ * after the header's place, then the records in key order; the two
+ * indexes, as (id, place) pairs, are kept in memory and written after the
+ * records when finished, sorted, and the header last.  A crash leaves
+ * only the .tmp file, which the store sweeps.  Files of the earlier
+ * layouts (texts as they came; before 2026-12-07 also the records first
+ * and the texts last) read as well.
  */
 #include "store/store_segment.h"
 
@@ -27,8 +27,10 @@
 #include "lib/macro.h"
 #include "lib/radix.h"
 #include "lib/xalloc.h"
+#include "store/store_textpack.h"
 
-#define SEGMENT_MAGIC	 "SWSEG002" /* texts first */
+#define SEGMENT_MAGIC	 "SWSEG003" /* texts first, packed */
+#define SEGMENT_MAGIC_V2 "SWSEG002" /* texts first, as they came */
 #define SEGMENT_MAGIC_V1 "SWSEG001" /* records first, texts last */
 #define SEGMENT_ORDER	 0x01020304u
 #define WRITE_BUF	 (1u << 20)
@@ -44,7 +46,7 @@ struct seg_record {
 	uint64_t key, photo_id, line, offset;
 	uint64_t text; /* offset of its four strings in the texts */
 	uint32_t owner_id, file, length;
-	uint32_t unused; /* 0 in the file; the writer's "placed" mark */
+	uint32_t unused; /* 0 */
 };
 
 /* An index pair as written: 12 bytes for photos, 8 for owners. */
@@ -74,14 +76,12 @@ struct out {
 
 struct segment_writer {
 	char *path, *tmp;
-	struct out file; /* the header's place, then the texts */
+	struct out file;     /* the header's place, the texts, the records */
+	struct buf packed;   /* one entry's texts, packed */
+	uint64_t text_bytes; /* the texts' size, once the records began */
+	bool records;	     /* the records began */
 	uint64_t count;
 	uint64_t last_key;
-	/* The records, owned, written when finished: cap_records of them
-	 * given places (segment_writer_new_placed()), or appended. */
-	struct seg_record *records;
-	uint64_t cap_records;
-	bool placed;
 	struct photo_pair *photos;
 	struct owner_pair *owners;
 	size_t n_photos, cap_photos, n_owners, cap_owners;
@@ -92,6 +92,7 @@ struct segment {
 	unsigned char *map;
 	size_t size;
 	struct seg_header h;
+	bool packed; /* texts packed, photo ids equal to keys not indexed */
 	const struct seg_record *records;
 };
 
@@ -132,6 +133,7 @@ int segment_writer_new(const char *path, struct segment_writer **ret)
 	len = strlen(path) + sizeof(".tmp");
 	w->tmp = xmalloc(len);
 	snprintf(w->tmp, len, "%s.tmp", path);
+	buf_init(&w->packed, SIZE_MAX / 4);
 	w->file.fd = create_new_file(w->tmp, 0600);
 	if (w->file.fd < 0) {
 		int r = w->file.fd;
@@ -146,53 +148,47 @@ int segment_writer_new(const char *path, struct segment_writer **ret)
 	return 0;
 }
 
-static int put_text(struct out *o, const char *s)
-{
-	return out_put(o, s ? s : "", (s ? strlen(s) : 0) + 1);
-}
-
-int segment_writer_new_placed(const char *path, uint64_t count,
-			      struct segment_writer **ret)
+int segment_writer_texts(struct segment_writer *w, uint64_t photo_id,
+			 const struct entry_text t[TEXTPACK_TEXTS],
+			 uint64_t *ret_text)
 {
 	int r;
 
-	if (count > UINT32_MAX)
-		return -E2BIG;
-	r = segment_writer_new(path, ret);
+	if (w->records)
+		return -EINVAL;
+	buf_reset(&w->packed);
+	r = textpack_put(&w->packed, photo_id, t);
 	if (r < 0)
 		return r;
-	(*ret)->records = xcalloc(count ? count : 1, sizeof(struct seg_record));
-	(*ret)->cap_records = count;
-	(*ret)->placed = true;
-	return 0;
+	*ret_text = w->file.written - sizeof(struct seg_header);
+	return out_put(&w->file, w->packed.data, w->packed.len);
 }
 
-/* Keeps e's texts and index pairs, the entry at place. */
-static int add_entry(struct segment_writer *w, const struct segment_entry *e,
-		     uint32_t place, struct seg_record *rec)
+/* Where the records start after texts of text_bytes: aligned for the
+ * mapping's reads. */
+static uint64_t records_offset(uint64_t text_bytes)
 {
-	int r;
+	uint64_t end = sizeof(struct seg_header) + text_bytes;
 
-	*rec = (struct seg_record){
-		.key = e->key,
-		.photo_id = e->photo_id,
-		.line = e->line,
-		.offset = e->offset,
-		.text = w->file.written - sizeof(struct seg_header),
-		.owner_id = e->owner_id,
-		.file = e->file,
-		.length = e->length,
-	};
-	r = put_text(&w->file, e->key_text);
-	if (r >= 0)
-		r = put_text(&w->file, e->page_url);
-	if (r >= 0)
-		r = put_text(&w->file, e->image_url);
-	if (r >= 0)
-		r = put_text(&w->file, e->license);
-	if (r < 0)
-		return r;
-	if (e->photo_id) {
+	return (end + 7) & ~(uint64_t)7;
+}
+
+/* Ends the texts: pads the file to where the records start. */
+static int begin_records(struct segment_writer *w)
+{
+	static const char zeros[8];
+
+	w->records = true;
+	w->text_bytes = w->file.written - sizeof(struct seg_header);
+	return out_put(&w->file, zeros,
+		       records_offset(w->text_bytes) - w->file.written);
+}
+
+static void keep_pairs(struct segment_writer *w, const struct segment_entry *e,
+		       uint32_t place)
+{
+	/* A photo id that is the key is found by the key. */
+	if (e->photo_id && e->photo_id != e->key) {
 		if (w->n_photos == w->cap_photos) {
 			w->cap_photos =
 				w->cap_photos ? 2 * w->cap_photos : 4096;
@@ -212,61 +208,42 @@ static int add_entry(struct segment_writer *w, const struct segment_entry *e,
 		w->owners[w->n_owners++] = (struct owner_pair){
 			(uint64_t)e->owner_id << 32 | place};
 	}
-	w->count++;
-	return 0;
 }
 
-int segment_writer_add(struct segment_writer *w, const struct segment_entry *e)
+int segment_writer_record(struct segment_writer *w,
+			  const struct segment_entry *e)
 {
+	struct seg_record rec;
 	int r;
 
-	if (w->placed || (w->count && e->key <= w->last_key))
+	if (w->count && e->key <= w->last_key)
 		return -EINVAL;
 	if (w->count >= UINT32_MAX)
 		return -E2BIG;
-	if (w->count == w->cap_records) {
-		w->cap_records = w->cap_records ? 2 * w->cap_records : 4096;
-		w->records = xreallocarray(w->records, w->cap_records,
-					   sizeof(*w->records));
+	if (!w->records) {
+		r = begin_records(w);
+		if (r < 0)
+			return r;
 	}
-	r = add_entry(w, e, (uint32_t)w->count, &w->records[w->count]);
+	if (e->text >= w->text_bytes)
+		return -EINVAL;
+	rec = (struct seg_record){
+		.key = e->key,
+		.photo_id = e->photo_id,
+		.line = e->line,
+		.offset = e->offset,
+		.text = e->text,
+		.owner_id = e->owner_id,
+		.file = e->file,
+		.length = e->length,
+	};
+	r = out_put(&w->file, &rec, sizeof(rec));
+	if (r < 0)
+		return r;
+	keep_pairs(w, e, (uint32_t)w->count);
 	w->last_key = e->key;
-	return r;
-}
-
-int segment_writer_put(struct segment_writer *w, uint64_t place,
-		       const struct segment_entry *e)
-{
-	struct seg_record *rec;
-	int r;
-
-	if (!w->placed || place >= w->cap_records || w->records[place].unused)
-		return -EINVAL;
-	rec = &w->records[place];
-	r = add_entry(w, e, (uint32_t)place, rec);
-	rec->unused = 1;
-	return r;
-}
-
-/* Writes the records; those given places must each be placed, in
- * strictly increasing key order (-EINVAL otherwise). */
-static int write_records(struct segment_writer *w)
-{
-	uint64_t i;
-	int r = 0;
-
-	if (w->placed && w->count != w->cap_records)
-		return -EINVAL;
-	for (i = 0; i < w->count && r >= 0; i++) {
-		struct seg_record rec = w->records[i];
-
-		if (w->placed &&
-		    (!rec.unused || (i && rec.key <= w->records[i - 1].key)))
-			return -EINVAL;
-		rec.unused = 0;
-		r = out_put(&w->file, &rec, sizeof(rec));
-	}
-	return r;
+	w->count++;
+	return 0;
 }
 
 /* Sorts the photo pairs by photo id, then place. */
@@ -297,38 +274,25 @@ static void sort_owner_index(struct segment_writer *w)
 	free(tmp);
 }
 
-/* Where the records start after texts of text_bytes: aligned for the
- * mapping's reads. */
-static uint64_t records_offset(uint64_t text_bytes)
-{
-	uint64_t end = sizeof(struct seg_header) + text_bytes;
-
-	return (end + 7) & ~(uint64_t)7;
-}
-
 int segment_writer_finish(struct segment_writer *w)
 {
 	struct seg_header h = {
 		.order = SEGMENT_ORDER,
 		.record_size = sizeof(struct seg_record),
-		.count = w->count,
-		.n_photos = w->n_photos,
-		.n_owners = w->n_owners,
-		.text_bytes = w->file.written - sizeof(struct seg_header),
 	};
-	static const char zeros[8];
 	unsigned char pair[PHOTO_PAIR];
 	size_t i;
-	int r;
+	int r = w->records ? 0 : begin_records(w);
 
 	memcpy(h.magic, SEGMENT_MAGIC, sizeof(h.magic));
+	h.count = w->count;
+	h.n_photos = w->n_photos;
+	h.n_owners = w->n_owners;
+	h.text_bytes = w->text_bytes;
 	h.off_texts = sizeof(h);
 	h.off_records = records_offset(h.text_bytes);
 	h.off_photos = h.off_records + w->count * sizeof(struct seg_record);
 	h.off_owners = h.off_photos + w->n_photos * PHOTO_PAIR;
-	r = out_put(&w->file, zeros, h.off_records - w->file.written);
-	if (r >= 0)
-		r = write_records(w);
 	if (w->n_photos)
 		sort_photo_index(w);
 	if (w->n_owners)
@@ -366,7 +330,7 @@ struct segment_writer *segment_writer_free(struct segment_writer *w)
 	if (!w->finished)
 		(void)unlink(w->tmp);
 	free(w->file.buf);
-	free(w->records);
+	buf_free(&w->packed);
 	free(w->photos);
 	free(w->owners);
 	free(w->path);
@@ -408,7 +372,8 @@ static bool header_fits(const struct seg_header *h, uint64_t size)
 	if (h->order != SEGMENT_ORDER ||
 	    h->record_size != sizeof(struct seg_record))
 		return false;
-	if (memcmp(h->magic, SEGMENT_MAGIC, sizeof(h->magic)) == 0)
+	if (memcmp(h->magic, SEGMENT_MAGIC, sizeof(h->magic)) == 0 ||
+	    memcmp(h->magic, SEGMENT_MAGIC_V2, sizeof(h->magic)) == 0)
 		return h->off_texts == sizeof(*h) &&
 		       h->text_bytes <= size - sizeof(*h) &&
 		       h->off_records == records_offset(h->text_bytes) &&
@@ -453,6 +418,7 @@ int segment_open(const char *path, struct segment **ret)
 		return -EBADMSG;
 	}
 	g->records = (const struct seg_record *)(g->map + g->h.off_records);
+	g->packed = memcmp(g->h.magic, SEGMENT_MAGIC, sizeof(g->h.magic)) == 0;
 	*ret = g;
 	return 0;
 }
@@ -488,7 +454,30 @@ static const char *text_at(const struct segment *g, uint64_t *at)
 	return base;
 }
 
-int segment_get(const struct segment *g, uint64_t i, struct segment_entry *e)
+/* Record i's texts, packed, into texts. */
+static int unpack_texts(const struct segment *g, const struct seg_record *rec,
+			struct buf *texts, struct segment_entry *e)
+{
+	const char *base = (const char *)g->map + g->h.off_texts;
+	size_t at[TEXTPACK_TEXTS];
+	ptrdiff_t n;
+
+	if (rec->text >= g->h.text_bytes)
+		return -EBADMSG;
+	buf_reset(texts);
+	n = textpack_get(base + rec->text, g->h.text_bytes - rec->text,
+			 rec->photo_id, texts, at);
+	if (n < 0)
+		return (int)n;
+	e->key_text = texts->data + at[TEXTPACK_KEY_TEXT];
+	e->page_url = texts->data + at[TEXTPACK_PAGE_URL];
+	e->image_url = texts->data + at[TEXTPACK_IMAGE_URL];
+	e->license = texts->data + at[TEXTPACK_LICENSE];
+	return 0;
+}
+
+int segment_get(const struct segment *g, uint64_t i, struct segment_entry *e,
+		struct buf *texts)
 {
 	const struct seg_record *rec = &g->records[i];
 	uint64_t at = rec->text;
@@ -501,7 +490,11 @@ int segment_get(const struct segment *g, uint64_t i, struct segment_entry *e)
 		.line = rec->line,
 		.offset = rec->offset,
 		.length = rec->length,
+		.text = rec->text,
 	};
+	if (g->packed)
+		return unpack_texts(g, rec, texts, e);
+	/* Earlier layouts: the texts as they came, borrowed. */
 	e->key_text = text_at(g, &at);
 	e->page_url = e->key_text ? text_at(g, &at) : NULL;
 	e->image_url = e->page_url ? text_at(g, &at) : NULL;
@@ -587,15 +580,34 @@ static int64_t index_place(const struct segment *g, struct index x,
 	return place < g->h.count ? (int64_t)place : -1;
 }
 
+/* The record whose key is photo_id and whose photo id is too: in a
+ * packed segment it is not in the photo index. */
+static int64_t photo_by_key(const struct segment *g, uint64_t photo_id)
+{
+	int64_t at;
+
+	if (!g->packed)
+		return -1;
+	at = segment_find_key(g, photo_id);
+	return at >= 0 && g->records[at].photo_id == photo_id ? at : -1;
+}
+
 void segment_photo_range(const struct segment *g, uint64_t photo_id,
 			 uint64_t *lo, uint64_t *hi)
 {
 	index_range(g, photos_of(g), photo_id, lo, hi);
+	if (photo_by_key(g, photo_id) >= 0)
+		++*hi;
 }
 
-int64_t segment_photo_at(const struct segment *g, uint64_t pos)
+int64_t segment_photo_at(const struct segment *g, uint64_t photo_id,
+			 uint64_t pos)
 {
-	return index_place(g, photos_of(g), pos);
+	struct index x = photos_of(g);
+
+	if (pos < x.n && index_key(g, x, pos) == photo_id)
+		return index_place(g, x, pos);
+	return photo_by_key(g, photo_id);
 }
 
 void segment_owner_range(const struct segment *g, uint32_t owner_id,

@@ -318,6 +318,7 @@ static void hash_entries(sqlite3 *db, const char *path, struct snapshot *snap)
 {
 	char dir[PATH_MAX], file[PATH_MAX + 512];
 	const char *slash = strrchr(path, '/');
+	struct buf texts;
 	sqlite3_stmt *st;
 	uint64_t h = 0;
 
@@ -327,6 +328,7 @@ static void hash_entries(sqlite3 *db, const char *path, struct snapshot *snap)
 			       "ORDER BY first_id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return;
+	buf_init(&texts, SEGMENT_TEXTS_MAX);
 	snprintf(dir, sizeof(dir), "%.*s/entries",
 		 slash ? (int)(slash - path) : 1, slash ? path : ".");
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -341,7 +343,7 @@ static void hash_entries(sqlite3 *db, const char *path, struct snapshot *snap)
 		}
 		h = fnv(h, &(int64_t){sqlite3_column_int64(st, 0)}, 8);
 		for (uint64_t i = 0; i < segment_count(g); i++) {
-			if (segment_get(g, i, &e) < 0) {
+			if (segment_get(g, i, &e, &texts) < 0) {
 				h ^= 2;
 				break;
 			}
@@ -359,6 +361,7 @@ static void hash_entries(sqlite3 *db, const char *path, struct snapshot *snap)
 		}
 		segment_close(g);
 	}
+	buf_free(&texts);
 	sqlite3_finalize(st);
 	snprintf(snap->names[snap->n], sizeof(snap->names[0]), "entries");
 	snap->hash[snap->n++] = h;

@@ -221,8 +221,8 @@ static int collect_lines(void *u, enum store_change kind _unused_,
 
 TEST(a_photo_listed_twice_is_one_entry_from_its_first_line)
 {
-	/* The segment is written from the spill in file order: the second
-	 * record of a key has no place and must be passed over. */
+	/* The texts go to the segment in file order, the records in key
+	 * order: the second record of a key must be passed over. */
 	static const unsigned long long v1[] = {9, 2, 9, 8, 2, 0};
 	struct fixture fx;
 	struct ingest_result r1;

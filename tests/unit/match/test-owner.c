@@ -64,7 +64,8 @@ static void add_entries(struct store *s, int64_t dataset_id, int64_t rel,
 	struct segment_writer *w;
 	char path[4096];
 	size_t order[ELEMENTSOF(rows)], n = to - from, i, j;
-	int64_t first = 0;
+	uint64_t texts[ELEMENTSOF(rows)];
+	int64_t owners[ELEMENTSOF(rows)], first = 0;
 
 	for (i = 0; i < n; i++)
 		order[i] = from + i;
@@ -85,15 +86,26 @@ static void add_entries(struct store *s, int64_t dataset_id, int64_t rel,
 			.nsid = row->nsid, .alias = "", .name = row->name};
 		int64_t owner;
 
+		struct entry_text none[TEXTPACK_TEXTS] = {{"", 0}};
+		uint64_t text;
+
 		CHECK_INT(store_owner_of(s, &e, &owner), 0);
-		CHECK_INT(
-			segment_writer_add(w,
-					   &(struct segment_entry){
-						   .key = row->key,
-						   .photo_id = row->photo,
-						   .owner_id = (uint32_t)owner,
-					   }),
-			0);
+		CHECK_INT(segment_writer_texts(w, row->photo, none, &text), 0);
+		texts[i] = text;
+		owners[i] = owner;
+	}
+	for (i = 0; i < n; i++) {
+		const struct row *row = &rows[order[i]];
+
+		CHECK_INT(segment_writer_record(
+				  w,
+				  &(struct segment_entry){
+					  .key = row->key,
+					  .photo_id = row->photo,
+					  .owner_id = (uint32_t)owners[i],
+					  .text = texts[i],
+				  }),
+			  0);
 	}
 	CHECK_INT(segment_writer_finish(w), 0);
 	segment_writer_free(w);

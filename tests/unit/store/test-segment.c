@@ -2,6 +2,7 @@
  * keys, photos and owners, and a damaged file reads as an error, never
  * as a wild read. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,8 @@
 #include "test.h"
 #include "testutil.h"
 
-/* Three entries, keys rising; photo 7 twice; owner 2 twice. */
+/* Four entries, keys rising; photo 7 twice (under other keys); owner 2
+ * twice; the last one photo-keyed, with a YFCC100M row's texts. */
 static const struct segment_entry rows[] = {
 	{.key = 10,
 	 .photo_id = 7,
@@ -30,8 +32,17 @@ static const struct segment_entry rows[] = {
 	 .line = 3,
 	 .key_text = "",
 	 .page_url = "",
-	 .image_url = "https://i/2",
+	 .image_url = "https://i/2\x01\x1f",
 	 .license = ""},
+	{.key = 5290412339,
+	 .photo_id = 5290412339,
+	 .owner_id = 3,
+	 .line = 5,
+	 .key_text = "",
+	 .page_url = "http://www.flickr.com/photos/35034346911@N01/5290412339/",
+	 .image_url =
+		 "http://farm6.staticflickr.com/5284/5290412339_8f0bb3e5c3.jpg",
+	 .license = "Attribution-NonCommercial-ShareAlike License"},
 	{.key = 0xfffffffffffffff0ULL,
 	 .photo_id = 7,
 	 .owner_id = 2,
@@ -39,21 +50,48 @@ static const struct segment_entry rows[] = {
 	 .line = 4,
 	 .key_text = "c",
 	 .page_url = "",
-	 .image_url = "",
+	 .image_url = "c",
 	 .license = ""},
 };
+#define N_ROWS (sizeof(rows) / sizeof(rows[0]))
 
+static void texts_of(const struct segment_entry *e,
+		     struct entry_text t[TEXTPACK_TEXTS])
+{
+	const char *s[TEXTPACK_TEXTS] = {e->key_text, e->page_url, e->image_url,
+					 e->license};
+
+	for (size_t i = 0; i < TEXTPACK_TEXTS; i++)
+		t[i] = (struct entry_text){s[i], strlen(s[i])};
+}
+
+/* The segment of rows: their texts given last first (an ingest gives them
+ * in the manifest's order), then their records in key order. */
 static const char *write_segment(const char *dir)
 {
 	static char path[4096];
 	struct segment_writer *w;
+	struct entry_text t[TEXTPACK_TEXTS];
+	uint64_t text[N_ROWS];
 
 	snprintf(path, sizeof(path), "%s/1-test.seg", dir);
 	CHECK_INT(segment_writer_new(path, &w), 0);
-	for (size_t i = 0; i < 3; i++)
-		CHECK_INT(segment_writer_add(w, &rows[i]), 0);
-	/* a key out of order is refused */
-	CHECK_INT(segment_writer_add(w, &rows[0]), -EINVAL);
+	for (size_t i = N_ROWS; i-- > 0;) {
+		texts_of(&rows[i], t);
+		CHECK_INT(
+			segment_writer_texts(w, rows[i].photo_id, t, &text[i]),
+			0);
+	}
+	for (size_t i = 0; i < N_ROWS; i++) {
+		struct segment_entry e = rows[i];
+
+		e.text = text[i];
+		CHECK_INT(segment_writer_record(w, &e), 0);
+	}
+	/* a key out of order is refused, and texts once records began */
+	CHECK_INT(segment_writer_record(w, &rows[0]), -EINVAL);
+	texts_of(&rows[0], t);
+	CHECK_INT(segment_writer_texts(w, 0, t, &text[0]), -EINVAL);
 	CHECK_INT(segment_writer_finish(w), 0);
 	segment_writer_free(w);
 	return path;
@@ -65,15 +103,17 @@ TEST(reads_back_and_finds)
 	const char *path = write_segment(dir);
 	struct segment *g;
 	struct segment_entry e;
+	struct buf texts;
 	uint64_t lo, hi;
 	struct stat st;
 
+	buf_init(&texts, SEGMENT_TEXTS_MAX);
 	CHECK_INT(stat(path, &st), 0);
 	CHECK_INT(st.st_mode & 0777, 0600);
 	CHECK_INT(segment_open(path, &g), 0);
-	CHECK_INT(segment_count(g), 3);
-	for (uint64_t i = 0; i < 3; i++) {
-		CHECK_INT(segment_get(g, i, &e), 0);
+	CHECK_INT(segment_count(g), N_ROWS);
+	for (uint64_t i = 0; i < N_ROWS; i++) {
+		CHECK_INT(segment_get(g, i, &e, &texts), 0);
 		CHECK(e.key == rows[i].key);
 		CHECK(e.photo_id == rows[i].photo_id);
 		CHECK_INT(e.owner_id, rows[i].owner_id);
@@ -85,19 +125,39 @@ TEST(reads_back_and_finds)
 		CHECK_STR(e.license, rows[i].license);
 	}
 	CHECK_INT(segment_find_key(g, 20), 1);
-	CHECK_INT(segment_find_key(g, 0xfffffffffffffff0ULL), 2);
+	CHECK_INT(segment_find_key(g, 0xfffffffffffffff0ULL), 3);
 	CHECK_INT(segment_find_key(g, 15), -1);
 	segment_photo_range(g, 7, &lo, &hi);
 	CHECK_INT(hi - lo, 2);
-	CHECK_INT(segment_photo_at(g, lo), 0);
-	CHECK_INT(segment_photo_at(g, lo + 1), 2);
+	CHECK_INT(segment_photo_at(g, 7, lo), 0);
+	CHECK_INT(segment_photo_at(g, 7, lo + 1), 3);
 	segment_photo_range(g, 8, &lo, &hi);
+	CHECK_INT(hi - lo, 0);
+	/* the photo-keyed entry, found by its key */
+	segment_photo_range(g, 5290412339, &lo, &hi);
+	CHECK_INT(hi - lo, 1);
+	CHECK_INT(segment_photo_at(g, 5290412339, lo), 2);
+	/* a key that is not the photo id of its record is not a photo */
+	segment_photo_range(g, 20, &lo, &hi);
 	CHECK_INT(hi - lo, 0);
 	segment_owner_range(g, 2, &lo, &hi);
 	CHECK_INT(hi - lo, 2);
 	segment_owner_range(g, 1, &lo, &hi);
 	CHECK_INT(hi - lo, 0);
+	CHECK_INT(segment_owner_at(g, 2), 2);
 	segment_close(g);
+	{
+		/* the photo-keyed entry is not in the photo index (the
+		 * header's fourth field counts its pairs) */
+		uint64_t n_photos = 0;
+		int fd = open(path, O_RDONLY);
+
+		CHECK(fd >= 0);
+		CHECK_INT(pread(fd, &n_photos, 8, 24), 8);
+		close(fd);
+		CHECK_INT(n_photos, 2);
+	}
+	buf_free(&texts);
 	test_rmtree(dir);
 }
 
@@ -108,25 +168,33 @@ TEST(damage_is_an_error)
 	struct segment *g = NULL;
 	struct segment_entry e;
 	uint64_t text_bytes;
+	struct buf texts;
 	struct stat st;
 	int fd;
 
+	buf_init(&texts, SEGMENT_TEXTS_MAX);
 	CHECK_INT(stat(path, &st), 0);
 	/* cut short: the header no longer fits the size */
 	CHECK_INT(truncate(path, st.st_size - 1), 0);
 	CHECK_INT(segment_open(path, &g), -EBADMSG);
-	/* the texts' last NUL gone: the last record's texts run out (the
-	 * texts follow the 80-byte header; their size is its sixth field) */
+	/* the texts' last NUL gone: the texts written last, the first
+	 * record's, run out (the texts follow the 80-byte header; their
+	 * size is its sixth field) */
 	CHECK_INT(truncate(path, st.st_size), 0);
 	fd = open(path, O_RDWR);
 	CHECK(fd >= 0);
 	CHECK_INT(pread(fd, &text_bytes, 8, 40), 8);
 	CHECK_INT(pwrite(fd, "x", 1, 80 + (off_t)text_bytes - 1), 1);
+	/* and a code that the dictionary does not have, in the first texts
+	 * written: the last record's key text "c" */
+	CHECK_INT(pwrite(fd, "\x1a", 1, 80), 1);
 	close(fd);
 	CHECK_INT(segment_open(path, &g), 0);
-	CHECK_INT(segment_get(g, 0, &e), 0);
-	CHECK_INT(segment_get(g, 2, &e), -EBADMSG);
+	CHECK_INT(segment_get(g, 1, &e, &texts), 0);
+	CHECK_INT(segment_get(g, 0, &e, &texts), -EBADMSG);
+	CHECK_INT(segment_get(g, 3, &e, &texts), -EBADMSG);
 	segment_close(g);
+	buf_free(&texts);
 	/* not a segment at all */
 	CHECK_INT(segment_open(test_write(dir, "x.seg", "not a segment", 0600),
 			       &g),
@@ -135,149 +203,103 @@ TEST(damage_is_an_error)
 	test_rmtree(dir);
 }
 
-/* The whole file as bytes, into buf (size at most max); its length. */
-static size_t slurp(const char *path, char *buf, size_t max)
+/* A segment of an earlier layout, made here byte by byte as
+ * store_segment.h describes it: one entry (key, photo id, owner 2, line
+ * 2, offset 40, length 9) with texts (size bytes), its photo and its
+ * owner in the indexes.  "SWSEG001": header, records, photos, owners,
+ * texts; "SWSEG002": header, texts, padding to 8, records, photos,
+ * owners. */
+static const char *old_segment(const char *dir, const char *magic, uint64_t key,
+			       uint64_t photo_id, const char *texts,
+			       size_t size)
 {
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	CHECK(fd >= 0);
-	n = read(fd, buf, max);
-	close(fd);
-	CHECK(n > 0);
-	return (size_t)n;
-}
-
-TEST(placed_reads_back_the_same)
-{
-	const char *dir = test_tmpdir();
-	static char a[8192], b[8192];
-	char path[4096];
-	struct segment_writer *w;
-	size_t na, nb;
-
-	na = slurp(write_segment(dir), a, sizeof(a));
-	snprintf(path, sizeof(path), "%s/2-test.seg", dir);
-	CHECK_INT(segment_writer_new_placed(path, 3, &w), 0);
-	/* out of order, as an ingest reads its spill */
-	CHECK_INT(segment_writer_put(w, 2, &rows[2]), 0);
-	CHECK_INT(segment_writer_put(w, 0, &rows[0]), 0);
-	CHECK_INT(segment_writer_put(w, 0, &rows[0]), -EINVAL); /* twice */
-	CHECK_INT(segment_writer_put(w, 3, &rows[1]), -EINVAL); /* past */
-	CHECK_INT(segment_writer_add(w, &rows[1]), -EINVAL);	/* placed */
-	CHECK_INT(segment_writer_put(w, 1, &rows[1]), 0);
-	CHECK_INT(segment_writer_finish(w), 0);
-	segment_writer_free(w);
-	/* the texts follow the order given, so only the records' text
-	 * offsets differ: compare what reads back instead */
-	nb = slurp(path, b, sizeof(b));
-	CHECK_INT(nb, na);
-	{
-		struct segment *g, *h;
-		struct segment_entry x, y;
-		uint64_t lo, hi;
-
-		CHECK_INT(segment_open(path, &g), 0);
-		CHECK_INT(segment_open(write_segment(dir), &h), 0);
-		for (uint64_t i = 0; i < 3; i++) {
-			CHECK_INT(segment_get(g, i, &x), 0);
-			CHECK_INT(segment_get(h, i, &y), 0);
-			CHECK(x.key == y.key && x.photo_id == y.photo_id);
-			CHECK_INT(x.owner_id, y.owner_id);
-			CHECK_INT(x.line, y.line);
-			CHECK_STR(x.key_text, y.key_text);
-			CHECK_STR(x.page_url, y.page_url);
-			CHECK_STR(x.image_url, y.image_url);
-			CHECK_STR(x.license, y.license);
-		}
-		segment_photo_range(g, 7, &lo, &hi);
-		CHECK_INT(hi - lo, 2);
-		CHECK_INT(segment_photo_at(g, lo), 0);
-		CHECK_INT(segment_photo_at(g, lo + 1), 2);
-		segment_close(g);
-		segment_close(h);
-	}
-	test_rmtree(dir);
-}
-
-TEST(placed_refuses_holes_and_disorder)
-{
-	const char *dir = test_tmpdir();
-	char path[4096];
-	struct segment_writer *w;
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/3-test.seg", dir);
-	/* a place never given */
-	CHECK_INT(segment_writer_new_placed(path, 3, &w), 0);
-	CHECK_INT(segment_writer_put(w, 0, &rows[0]), 0);
-	CHECK_INT(segment_writer_put(w, 2, &rows[2]), 0);
-	CHECK_INT(segment_writer_finish(w), -EINVAL);
-	segment_writer_free(w);
-	CHECK_INT(stat(path, &st), -1); /* nothing left behind */
-	/* keys that do not rise with the places */
-	CHECK_INT(segment_writer_new_placed(path, 3, &w), 0);
-	CHECK_INT(segment_writer_put(w, 0, &rows[1]), 0);
-	CHECK_INT(segment_writer_put(w, 1, &rows[0]), 0);
-	CHECK_INT(segment_writer_put(w, 2, &rows[2]), 0);
-	CHECK_INT(segment_writer_finish(w), -EINVAL);
-	segment_writer_free(w);
-	CHECK_INT(stat(path, &st), -1);
-	test_rmtree(dir);
-}
-
-TEST(reads_the_first_layout)
-{
-	/* "SWSEG001", written before 2026-12-07: header, records, photos,
-	 * owners, texts; one entry, made here byte by byte as
-	 * store_segment.h describes it. */
-	static const char texts[] = "a\0https://p/1\0\0CC-BY";
+	static char path[4096];
 	struct {
 		char magic[8];
 		uint32_t order, record_size;
 		uint64_t count, n_photos, n_owners, text_bytes;
 		uint64_t off_records, off_photos, off_owners, off_texts;
-	} h = {"SWSEG001", 0x01020304u, 56, 1, 1, 1, sizeof(texts), 0, 0, 0, 0};
+	} h = {"", 0x01020304u, 56, 1, 1, 1, size, 0, 0, 0, 0};
 	struct {
 		uint64_t key, photo_id, line, offset, text;
 		uint32_t owner_id, file, length, unused;
-	} rec = {10, 7, 2, 40, 0, 2, 0, 9, 0};
-	unsigned char photo[12] = {7}, owner[8] = {2};
-	const char *dir = test_tmpdir();
-	char path[4096];
-	struct segment *g;
-	struct segment_entry e;
-	uint64_t lo, hi;
+	} rec = {key, photo_id, 2, 40, 0, 2, 0, 9, 0};
+	unsigned char photo[12] = {0}, owner[8] = {2}, zeros[8] = {0};
+	bool texts_first = strcmp(magic, "SWSEG002") == 0;
 	FILE *f;
 
-	h.off_records = sizeof(h);
+	memcpy(h.magic, magic, 8);
+	memcpy(photo, &photo_id, 8);
+	h.off_texts = texts_first ? sizeof(h) : 0;
+	h.off_records =
+		texts_first ? (sizeof(h) + size + 7) & ~(uint64_t)7 : sizeof(h);
 	h.off_photos = h.off_records + sizeof(rec);
 	h.off_owners = h.off_photos + sizeof(photo);
-	h.off_texts = h.off_owners + sizeof(owner);
+	if (!texts_first)
+		h.off_texts = h.off_owners + sizeof(owner);
 	snprintf(path, sizeof(path), "%s/old.seg", dir);
 	f = fopen(path, "w");
 	CHECK(f != NULL);
 	fwrite(&h, sizeof(h), 1, f);
+	if (texts_first) {
+		fwrite(texts, size, 1, f);
+		fwrite(zeros, h.off_records - sizeof(h) - size, 1, f);
+	}
 	fwrite(&rec, sizeof(rec), 1, f);
 	fwrite(photo, sizeof(photo), 1, f);
 	fwrite(owner, sizeof(owner), 1, f);
-	fwrite(texts, sizeof(texts), 1, f);
+	if (!texts_first)
+		fwrite(texts, size, 1, f);
 	fclose(f);
-	CHECK_INT(segment_open(path, &g), 0);
-	CHECK_INT(segment_count(g), 1);
-	CHECK_INT(segment_get(g, 0, &e), 0);
-	CHECK(e.key == 10 && e.photo_id == 7);
-	CHECK_INT(e.owner_id, 2);
-	CHECK_INT(e.line, 2);
-	CHECK_INT(e.length, 9);
-	CHECK_STR(e.key_text, "a");
-	CHECK_STR(e.page_url, "https://p/1");
-	CHECK_STR(e.image_url, "");
-	CHECK_STR(e.license, "CC-BY");
-	segment_photo_range(g, 7, &lo, &hi);
-	CHECK_INT(hi - lo, 1);
-	segment_owner_range(g, 2, &lo, &hi);
-	CHECK_INT(hi - lo, 1);
-	segment_close(g);
+	return path;
+}
+
+TEST(reads_the_earlier_layouts)
+{
+	/* "SWSEG001", written before 2026-12-07, and "SWSEG002", written on
+	 * 2026-12-07: the texts as they came; every photo id in the photo
+	 * index, a photo-keyed entry's too (the second). */
+	static const char t1[] = "a\0https://p/1\0\0CC-BY",
+			  t2[] = "\0https://p/9\0\0CC-BY";
+	static const struct {
+		const char *magic, *texts, *key_text, *page_url;
+		size_t size;
+		uint64_t key, photo_id;
+	} old[] = {
+		{"SWSEG001", t1, "a", "https://p/1", sizeof(t1), 10, 7},
+		{"SWSEG002", t2, "", "https://p/9", sizeof(t2), 9, 9},
+	};
+	const char *dir = test_tmpdir();
+	struct segment *g;
+	struct segment_entry e;
+	struct buf scratch;
+	uint64_t lo, hi;
+
+	buf_init(&scratch, SEGMENT_TEXTS_MAX);
+	for (size_t i = 0; i < 2; i++) {
+		CHECK_INT(segment_open(old_segment(dir, old[i].magic,
+						   old[i].key, old[i].photo_id,
+						   old[i].texts, old[i].size),
+				       &g),
+			  0);
+		CHECK_INT(segment_count(g), 1);
+		CHECK_INT(segment_get(g, 0, &e, &scratch), 0);
+		CHECK(e.key == old[i].key && e.photo_id == old[i].photo_id);
+		CHECK_INT(e.owner_id, 2);
+		CHECK_INT(e.line, 2);
+		CHECK_INT(e.length, 9);
+		CHECK_STR(e.key_text, old[i].key_text);
+		CHECK_STR(e.page_url, old[i].page_url);
+		CHECK_STR(e.image_url, "");
+		CHECK_STR(e.license, "CC-BY");
+		/* found once, through the index (not again by its key) */
+		segment_photo_range(g, old[i].photo_id, &lo, &hi);
+		CHECK_INT(hi - lo, 1);
+		CHECK_INT(segment_photo_at(g, old[i].photo_id, lo), 0);
+		segment_owner_range(g, 2, &lo, &hi);
+		CHECK_INT(hi - lo, 1);
+		segment_close(g);
+	}
+	buf_free(&scratch);
 	test_rmtree(dir);
 }

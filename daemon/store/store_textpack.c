@@ -1,0 +1,270 @@
+/*
+ * store_textpack.c: packing and unpacking an entry's texts
+ * (store_textpack.h).
+ *
+ * Packing walks each text once.  At each byte it tries the photo id (when
+ * the byte is its first digit), then the dictionary's words that start
+ * with that byte, longest first; a table by first byte, made once, keeps
+ * the common case (a byte that starts no word) to one load.
+ */
+#include "store/store_textpack.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+
+#define CODE_PHOTO_ID 0x01 /* the entry's photo id, in decimal */
+#define CODE_KEY_TEXT 0x02 /* the whole text is the key text */
+#define CODE_ESCAPE   0x1f /* the next byte is the text's own */
+#define CODE_LIMIT    0x20 /* bytes from here on are the text's own */
+
+/* The dictionary: code -> word.  Never renumber. */
+static const char *const words[CODE_LIMIT] = {
+	[0x03] = "http://www.flickr.com/photos/",
+	[0x04] = "https://www.flickr.com/photos/",
+	[0x05] = "http://farm",
+	[0x06] = "https://farm",
+	[0x07] = ".staticflickr.com/",
+	[0x08] = "https://live.staticflickr.com/",
+	[0x09] = ".jpg",
+	[0x0a] = "Attribution",
+	[0x0b] = "-NonCommercial",
+	[0x0c] = "-ShareAlike",
+	[0x0d] = "-NoDerivs",
+	[0x0e] = " License",
+	[0x0f] = "http://creativecommons.org/licenses/",
+	[0x10] = "https://creativecommons.org/licenses/",
+	[0x11] = "https://",
+	[0x12] = "http://",
+	[0x13] = "@N0",
+	[0x14] = "No known copyright restrictions",
+	[0x15] = "Public Domain",
+	[0x16] = ".png",
+	[0x17] = "www.",
+	[0x18] = ".com/",
+	[0x19] = "/photos/",
+};
+
+/* The codes of the words starting with each byte, longest word first. */
+#define STARTS_MAX 12
+static struct {
+	unsigned char n;
+	unsigned char code[STARTS_MAX];
+} starts[256];
+static size_t word_len[CODE_LIMIT];
+/* Each word's first 8 bytes (fewer for a shorter word, the rest masked
+ * off), compared in one go before the rest. */
+static uint64_t word_head[CODE_LIMIT], word_mask[CODE_LIMIT];
+static pthread_once_t starts_once = PTHREAD_ONCE_INIT;
+
+static void head_of(const char *w, size_t len, uint64_t *head, uint64_t *mask)
+{
+	unsigned char h[8] = {0}, m[8] = {0};
+	size_t n = len < 8 ? len : 8;
+
+	memcpy(h, w, n);
+	memset(m, 0xff, n);
+	memcpy(head, h, 8);
+	memcpy(mask, m, 8);
+}
+
+static void make_starts(void)
+{
+	unsigned code;
+
+	for (code = 0; code < CODE_LIMIT; code++) {
+		const unsigned char *w = (const unsigned char *)words[code];
+		unsigned i;
+
+		if (!w)
+			continue;
+		word_len[code] = strlen(words[code]);
+		head_of(words[code], word_len[code], &word_head[code],
+			&word_mask[code]);
+		i = starts[w[0]].n++;
+		/* More than STARTS_MAX words with one first byte is a bug in
+		 * the table above. */
+		if (i >= STARTS_MAX)
+			__builtin_trap();
+		for (; i > 0 &&
+		       word_len[starts[w[0]].code[i - 1]] < word_len[code];
+		     i--)
+			starts[w[0]].code[i] = starts[w[0]].code[i - 1];
+		starts[w[0]].code[i] = (unsigned char)code;
+	}
+}
+
+/* The code of the longest word at s (len bytes left), or 0. */
+static unsigned word_at(const char *s, size_t len)
+{
+	unsigned char c = (unsigned char)s[0];
+	uint64_t v;
+	unsigned k;
+
+	if (!starts[c].n)
+		return 0;
+	if (len < 8) {
+		for (k = 0; k < starts[c].n; k++) {
+			unsigned code = starts[c].code[k];
+
+			if (len >= word_len[code] &&
+			    memcmp(s, words[code], word_len[code]) == 0)
+				return code;
+		}
+		return 0;
+	}
+	memcpy(&v, s, 8);
+	for (k = 0; k < starts[c].n; k++) {
+		unsigned code = starts[c].code[k];
+
+		if ((v & word_mask[code]) == word_head[code] &&
+		    (word_len[code] <= 8 ||
+		     (len >= word_len[code] &&
+		      memcmp(s + 8, words[code] + 8, word_len[code] - 8) == 0)))
+			return code;
+	}
+	return 0;
+}
+
+/* Packs s (len bytes, no NUL) into out, which has room for
+ * TEXTPACK_MAX(len); returns the bytes written. */
+static size_t pack_one(char *out, const char *s, size_t len, const char *id,
+		       size_t id_len)
+{
+	size_t i = 0, n = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned code;
+
+		if (id_len && c == (unsigned char)id[0] && len - i >= id_len &&
+		    memcmp(s + i, id, id_len) == 0) {
+			out[n++] = CODE_PHOTO_ID;
+			i += id_len;
+			continue;
+		}
+		code = word_at(s + i, len - i);
+		if (code) {
+			out[n++] = (char)code;
+			i += word_len[code];
+			continue;
+		}
+		if (c < CODE_LIMIT)
+			out[n++] = CODE_ESCAPE;
+		out[n++] = (char)c;
+		i++;
+	}
+	out[n++] = '\0';
+	return n;
+}
+
+/* The photo id in decimal, into id; its length (0 for none). */
+static size_t photo_digits(uint64_t photo_id, char id[24])
+{
+	char tmp[24];
+	size_t n = 0, i;
+
+	for (; photo_id; photo_id /= 10)
+		tmp[n++] = (char)('0' + photo_id % 10);
+	for (i = 0; i < n; i++)
+		id[i] = tmp[n - 1 - i];
+	return n;
+}
+
+int textpack_put(struct buf *b, uint64_t photo_id,
+		 const struct entry_text t[TEXTPACK_TEXTS])
+{
+	size_t len[TEXTPACK_TEXTS], room = 0, i;
+	char id[24];
+	size_t id_len = photo_digits(photo_id, id);
+	char *out;
+
+	pthread_once(&starts_once, make_starts);
+	for (i = 0; i < TEXTPACK_TEXTS; i++) {
+		const char *nul = t[i].len ? memchr(t[i].s, 0, t[i].len) : NULL;
+
+		len[i] = nul ? (size_t)(nul - t[i].s) : t[i].len;
+		room += TEXTPACK_MAX(len[i]);
+	}
+	out = buf_extend(b, room);
+	if (!out)
+		return -E2BIG;
+	for (i = 0; i < TEXTPACK_TEXTS; i++) {
+		if (i != TEXTPACK_KEY_TEXT && len[i] && len[i] == len[0] &&
+		    memcmp(t[i].s, t[0].s, len[i]) == 0) {
+			*out++ = CODE_KEY_TEXT;
+			*out++ = '\0';
+			continue;
+		}
+		out += pack_one(out, t[i].s, len[i], id, id_len);
+	}
+	buf_truncate(b, (size_t)(out - b->data));
+	return 0;
+}
+
+/* Appends again the key text unpacked first into out. */
+static int append_key_text(struct buf *out, const size_t at[TEXTPACK_TEXTS])
+{
+	size_t len = at[TEXTPACK_PAGE_URL] - 1 - at[TEXTPACK_KEY_TEXT];
+	char *d = buf_extend(out, len);
+
+	if (!d)
+		return -E2BIG;
+	/* After buf_extend(): the data may have moved. */
+	memcpy(d, out->data + at[TEXTPACK_KEY_TEXT], len);
+	return 0;
+}
+
+/* Unpacks text t, from p[*i] up to its NUL (len bytes in all), onto out.
+ * Returns 0, -EBADMSG or -E2BIG. */
+static int unpack_one(const char *p, size_t len, size_t *i, size_t t,
+		      const char *id, size_t id_len, struct buf *out,
+		      const size_t at[TEXTPACK_TEXTS])
+{
+	int r = 0;
+
+	while (r >= 0) {
+		unsigned char c;
+
+		if (*i >= len)
+			return -EBADMSG;
+		c = (unsigned char)p[(*i)++];
+		if (c == '\0')
+			return buf_putc(out, '\0');
+		if (c >= CODE_LIMIT)
+			r = buf_putc(out, (char)c);
+		else if (c == CODE_PHOTO_ID && id_len)
+			r = buf_append(out, id, id_len);
+		else if (c == CODE_KEY_TEXT && t != TEXTPACK_KEY_TEXT &&
+			 *i < len && p[*i] == '\0')
+			r = append_key_text(out, at);
+		else if (c == CODE_ESCAPE && *i < len && p[*i] != '\0' &&
+			 (unsigned char)p[*i] < CODE_LIMIT)
+			r = buf_putc(out, p[(*i)++]);
+		else if (words[c])
+			r = buf_append(out, words[c], word_len[c]);
+		else
+			r = -EBADMSG;
+	}
+	return r;
+}
+
+ptrdiff_t textpack_get(const char *p, size_t len, uint64_t photo_id,
+		       struct buf *out, size_t at[TEXTPACK_TEXTS])
+{
+	char id[24];
+	size_t id_len = photo_digits(photo_id, id), i = 0, t, start = out->len;
+	int r = 0;
+
+	pthread_once(&starts_once, make_starts);
+	for (t = 0; t < TEXTPACK_TEXTS && r >= 0; t++) {
+		at[t] = out->len;
+		r = unpack_one(p, len, &i, t, id, id_len, out, at);
+	}
+	if (r < 0) {
+		buf_truncate(out, start);
+		return r;
+	}
+	return (ptrdiff_t)i;
+}
