@@ -34,6 +34,7 @@
 #define SEGMENT_MAGIC_V1 "SWSEG001" /* records first, texts last */
 #define SEGMENT_ORDER	 0x01020304u
 #define WRITE_BUF	 (1u << 20)
+#define WRITEBACK_STEP	 (32u << 20)
 
 struct seg_header {
 	char magic[8];
@@ -72,6 +73,7 @@ struct out {
 	char *buf;
 	size_t n;
 	uint64_t written; /* bytes passed to out_put() */
+	uint64_t started; /* bytes the kernel was asked to write out */
 };
 
 struct segment_writer {
@@ -98,11 +100,27 @@ struct segment {
 
 /* ---- writing ------------------------------------------------------------- */
 
+/* Asks the kernel to start writing what the file holds past the last
+ * ask, every WRITEBACK_STEP bytes, so that the fsync at the end finds
+ * little left to write; errors come from that fsync. */
+static void start_writeback(struct out *o)
+{
+	uint64_t end = o->written - o->n;
+
+	if (end - o->started < WRITEBACK_STEP)
+		return;
+	(void)sync_file_range(o->fd, (off_t)o->started,
+			      (off_t)(end - o->started), SYNC_FILE_RANGE_WRITE);
+	o->started = end;
+}
+
 static int out_flush(struct out *o)
 {
 	int r = write_all(o->fd, o->buf, o->n);
 
 	o->n = 0;
+	if (r >= 0)
+		start_writeback(o);
 	return r;
 }
 
@@ -110,16 +128,21 @@ static int out_put(struct out *o, const void *data, size_t len)
 {
 	int r;
 
-	o->written += len;
 	if (o->n + len > WRITE_BUF) {
 		r = out_flush(o);
 		if (r < 0)
 			return r;
-		if (len > WRITE_BUF)
-			return write_all(o->fd, data, len);
+		if (len > WRITE_BUF) {
+			r = write_all(o->fd, data, len);
+			o->written += len;
+			if (r >= 0)
+				start_writeback(o);
+			return r;
+		}
 	}
 	memcpy(o->buf + o->n, data, len);
 	o->n += len;
+	o->written += len;
 	return 0;
 }
 

@@ -4,8 +4,9 @@
  *
  * Packing walks each text once.  At each byte it tries the photo id (when
  * the byte is its first digit), then the dictionary's words that start
- * with that byte, longest first; a table by first byte, made once, keeps
- * the common case (a byte that starts no word) to one load.
+ * with that byte, longest first, each word's first 8 bytes compared in
+ * one go; tables by first byte, made once, keep the common case (a byte
+ * that starts no word) to one load.
  */
 #include "store/store_textpack.h"
 
@@ -53,6 +54,8 @@ static struct {
 	unsigned char code[STARTS_MAX];
 } starts[256];
 static size_t word_len[CODE_LIMIT];
+/* Bytes that start no word and need no escape: copied as they are. */
+static bool plain[256];
 /* Each word's first 8 bytes (fewer for a shorter word, the rest masked
  * off), compared in one go before the rest. */
 static uint64_t word_head[CODE_LIMIT], word_mask[CODE_LIMIT];
@@ -93,6 +96,8 @@ static void make_starts(void)
 			starts[w[0]].code[i] = starts[w[0]].code[i - 1];
 		starts[w[0]].code[i] = (unsigned char)code;
 	}
+	for (code = CODE_LIMIT; code < 256; code++)
+		plain[code] = starts[code].n == 0;
 }
 
 /* The code of the longest word at s (len bytes left), or 0. */
@@ -132,12 +137,19 @@ static unsigned word_at(const char *s, size_t len)
 static size_t pack_one(char *out, const char *s, size_t len, const char *id,
 		       size_t id_len)
 {
+	/* A byte no text holds, when there is no photo id. */
+	unsigned char id0 = id_len ? (unsigned char)id[0] : 0;
 	size_t i = 0, n = 0;
 
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
 		unsigned code;
 
+		if (plain[c] && c != id0) {
+			out[n++] = (char)c;
+			i++;
+			continue;
+		}
 		if (id_len && c == (unsigned char)id[0] && len - i >= id_len &&
 		    memcmp(s + i, id, id_len) == 0) {
 			out[n++] = CODE_PHOTO_ID;
