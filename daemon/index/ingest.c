@@ -95,6 +95,7 @@ struct ingest {
 	struct buf batch;
 	uint64_t duplicates; /* entries whose key came twice */
 	uint64_t bad;
+	int sink_error; /* why the sink failed (a full disk, say), or 0 */
 
 	struct segment_writer *writer; /* owned: the segment of the new
 					* entries, until written */
@@ -177,6 +178,16 @@ static void file_keys_push(struct file_keys *k, uint64_t key)
 	k->v[k->n++] = key;
 }
 
+/* Says that writing the segment failed with r, and returns r. */
+static int segment_failed(struct ingest *in, int r)
+{
+	if (!in->res->error[0])
+		snprintf(in->res->error, sizeof(in->res->error),
+			 "cannot write the new entries to '%.400s': %s",
+			 in->segment, strerror(-r));
+	return r;
+}
+
 /* Keeps a key that is not in the set: its texts go to the segment (made
  * for the first), the rest of its entry to news. */
 static int add_new(struct ingest *in, uint64_t key, const char *rec)
@@ -198,13 +209,15 @@ static int add_new(struct ingest *in, uint64_t key, const char *rec)
 				       sizeof(in->segment));
 		if (r >= 0)
 			r = segment_writer_new(in->segment, &in->writer);
-		if (r < 0)
-			return r;
 	}
-	pending_read(rec, &p);
-	r = segment_writer_texts(in->writer, p.photo_id, p.texts, &text);
-	if (r >= 0)
-		r = new_owners_note(in->owners, in->store, rec, &owner);
+	if (r >= 0) {
+		pending_read(rec, &p);
+		r = segment_writer_texts(in->writer, p.photo_id, p.texts,
+					 &text);
+	}
+	if (r < 0)
+		return segment_failed(in, r);
+	r = new_owners_note(in->owners, in->store, rec, &owner);
 	if (r < 0)
 		return r;
 	if (in->n_pairs == in->cap_pairs) {
@@ -268,7 +281,12 @@ static int sink_entry(void *userdata, const struct entry *e)
 	in->batch_keys[in->n_batch] = key;
 	in->batch_at[in->n_batch++] = in->batch.len;
 	pending_record(&in->batch, e, field, in->cur);
-	return in->n_batch == INGEST_BATCH ? batch_flush(in) : 0;
+	if (in->n_batch < INGEST_BATCH)
+		return 0;
+	/* The parser passes a sink's error on as its own: kept, so that a
+	 * failed write is not taken for a bad manifest. */
+	in->sink_error = batch_flush(in);
+	return in->sink_error;
 }
 
 /* ---- parse --------------------------------------------------------------- */
@@ -292,7 +310,9 @@ static int feed_stream(struct ingest *in, struct decode *dec, void *parser)
 		r = len ? in->format->feed(parser, data, len)
 			: in->format->finish(parser);
 		/* A manifest its format cannot read is bad data. */
-		if (r < 0 && r != -EFBIG && r != -E2BIG && r != -ENOMEM)
+		if (r < 0 && in->sink_error)
+			r = in->sink_error;
+		else if (r < 0 && r != -EFBIG && r != -E2BIG && r != -ENOMEM)
 			r = -EBADMSG;
 		if (len == 0)
 			break;
@@ -330,8 +350,10 @@ static int parse_decoded(struct ingest *in, struct decode *dec, void *parser,
 		r = in->format->read_file(parser, path);
 	if (r == -ENOTSUP && in->format->feed)
 		return feed_stream(in, dec, parser);
-	if (r < 0 && r != -EFBIG && r != -E2BIG && r != -ENOMEM &&
-	    r != -ECANCELED && r != -ENOSPC && r != -EIO)
+	if (r < 0 && in->sink_error)
+		r = in->sink_error;
+	else if (r < 0 && r != -EFBIG && r != -E2BIG && r != -ENOMEM &&
+		 r != -ECANCELED && r != -ENOSPC && r != -EIO)
 		r = -EBADMSG;
 	return r < 0 ? r : drain(in, dec);
 }
@@ -831,7 +853,7 @@ static int write_segment(struct ingest *in)
 	if (r >= 0)
 		r = segment_writer_finish(in->writer);
 	in->writer = segment_writer_free(in->writer);
-	return r;
+	return r < 0 ? segment_failed(in, r) : 0;
 }
 
 /* Lists the segment: the new entries get their row ids, in key order

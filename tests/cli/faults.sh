@@ -129,7 +129,7 @@ expect_eq "check: release $((failed + 1))" "$(sql 'SELECT max(seq) FROM releases
 alerts_whole "after the check"
 # --- the disk full at different moments of an import ----------------------
 # A filler file leaves X KiB free, so that the import meets the full disk
-# at a different stage each time (spill file, WAL, key set, checkpoint).
+# at a different stage each time (the segment, WAL, key set, checkpoint).
 # Each time: integrity; the old release or the whole new one; and after
 # the filler goes, the import succeeds.
 n=$((failed + 1))
@@ -159,6 +159,34 @@ for x in 8 32 96 192 320 480 640 900 1300 2000; do
 	rm -f "$tmp/v$n.csv"
 done
 echo "fill levels: $sweep_failed of 10 imports met the full disk"
+
+# --- the disk full while the release is parsed ------------------------------
+# 25,000 new entries with long page URLs: their texts outgrow the segment
+# writer's buffer (1 MiB), so the full disk meets the first write of the
+# segment during the parse.  That is an I/O error (exit 74) naming the
+# segment, not a manifest "cannot read" as bad data (exit 65).
+n=$((n + 1))
+awk -v n="$n" 'BEGIN {
+	print "photo,owner,page"
+	for (i = 1; i <= 25000; i++) {
+		o = sprintf("%08d@N01", 30000000 + i % 4999)
+		printf "%d,%s,https://www.flickr.com/photos/%s/%d/in/album-72157%015d/\n", n * 100000 + i, o, o, n * 100000 + i, i * 7919
+	}
+}' >"$tmp/big.csv"
+free=$(df -k --output=avail "$mnt" | tail -1)
+fallocate -l $(((free - 64) * 1024)) "$mnt/filler"
+before=$(sql 'SELECT max(seq) FROM releases')
+run_sw "${C[@]}" import --no-copy faces "$tmp/big.csv"
+rm -f "$mnt/filler"
+expect_eq "full during the parse: exit 74, an I/O error" "$RC" 74
+expect_contains "full during the parse: the error names the segment" "$ERR" "cannot write the new entries to '$mnt/entries/"
+expect_contains "full during the parse: and the full disk" "$ERR" "No space left on device"
+expect_not_contains "full during the parse: not a bad manifest" "$ERR" "Bad message"
+integrity "full during the parse"
+expect_eq "full during the parse: the old release stays" "$(sql 'SELECT max(seq) FROM releases')" "$before"
+expect_eq "full during the parse: no segment left behind" "$(find "$mnt/entries" -name '*.tmp' | wc -l)" 0
+run_sw "${C[@]}" import --no-copy faces "$tmp/big.csv"
+expect_eq "full during the parse: then the import succeeds" "$RC" 0
 
 echo "the failed import said: $(printf '%s' "$failed_err" | tail -2)"
 echo "the failed check said: $(printf '%s' "$check_err" | tail -2)"

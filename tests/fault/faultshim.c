@@ -5,12 +5,15 @@
  * wrapper's methods count the operation, fail it when armed for it, and
  * otherwise pass it through.  Memory mapping is refused (xFetch hands back
  * no pointer), so every page SQLite reads goes through xRead and can fail.
- * Shared memory (the WAL index) passes through untouched.
+ * Shared memory (the WAL index) passes through untouched.  The program's
+ * own writes and syncs come through the __wrap_ functions at the end.
  */
 #include "faultshim.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stddef.h>
+#include <unistd.h>
 
 struct shim_file {
 	sqlite3_file base;   /* must come first: SQLite sees this */
@@ -33,6 +36,8 @@ static const char *const op_names[FAULTSHIM_OPS] = {
 	[FAULTSHIM_WRITE] = "write",
 	[FAULTSHIM_SYNC] = "sync",
 	[FAULTSHIM_TRUNCATE] = "truncate",
+	[FAULTSHIM_FILE_WRITE] = "file-write",
+	[FAULTSHIM_FILE_SYNC] = "file-sync",
 };
 
 const char *faultshim_op_name(enum faultshim_op op)
@@ -322,4 +327,52 @@ int faultshim_register(int make_default)
 		.xCurrentTimeInt64 = shim_current_time64,
 	};
 	return sqlite3_vfs_register(&shim.vfs, make_default);
+}
+
+/* ---- the program's own files ---------------------------------------------- */
+
+ssize_t __real_write(int fd, const void *buf, size_t n);
+ssize_t __real_pwrite(int fd, const void *buf, size_t n, off_t off);
+int __real_fsync(int fd);
+int __real_fdatasync(int fd);
+ssize_t __wrap_write(int fd, const void *buf, size_t n);
+ssize_t __wrap_pwrite(int fd, const void *buf, size_t n, off_t off);
+int __wrap_fsync(int fd);
+int __wrap_fdatasync(int fd);
+
+/* Counts one call on fd (not the standard streams, where the log goes);
+ * -1 with errno set when it is to fail. */
+static int file_hit(enum faultshim_op op, int fd)
+{
+	int rc = fd > 2 ? shim_hit(op) : SQLITE_OK;
+
+	if (rc == SQLITE_OK)
+		return 0;
+	errno = rc;
+	return -1;
+}
+
+ssize_t __wrap_write(int fd, const void *buf, size_t n)
+{
+	return file_hit(FAULTSHIM_FILE_WRITE, fd) < 0
+		       ? -1
+		       : __real_write(fd, buf, n);
+}
+
+ssize_t __wrap_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	return file_hit(FAULTSHIM_FILE_WRITE, fd) < 0
+		       ? -1
+		       : __real_pwrite(fd, buf, n, off);
+}
+
+int __wrap_fsync(int fd)
+{
+	return file_hit(FAULTSHIM_FILE_SYNC, fd) < 0 ? -1 : __real_fsync(fd);
+}
+
+int __wrap_fdatasync(int fd)
+{
+	return file_hit(FAULTSHIM_FILE_SYNC, fd) < 0 ? -1
+						     : __real_fdatasync(fd);
 }

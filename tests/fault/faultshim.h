@@ -1,6 +1,10 @@
 /*
  * faultshim.h: an SQLite VFS that sits over the default one and makes one
- * chosen file operation fail, for the fault-injection tests.
+ * chosen file operation fail, for the fault-injection tests; and the same
+ * for the files the program writes itself (entry segments, key sets,
+ * downloads), whose write(), pwrite(), fsync() and fdatasync() calls reach
+ * the shim when the test is linked with -Wl,--wrap= for each (SQLite's
+ * own calls, in its shared library, do not).
  *
  * It counts every read, write, sync and truncate of every file SQLite opens
  * through it (database, WAL, journals, temporary files).  Armed with a kind
@@ -18,6 +22,8 @@ enum faultshim_op {
 	FAULTSHIM_WRITE,
 	FAULTSHIM_SYNC,
 	FAULTSHIM_TRUNCATE,
+	FAULTSHIM_FILE_WRITE, /* the program's own: write(), pwrite() */
+	FAULTSHIM_FILE_SYNC,  /* fsync(), fdatasync() */
 	FAULTSHIM_OPS,
 };
 
@@ -29,7 +35,8 @@ int faultshim_register(int make_default);
 void faultshim_reset(void);
 
 /* Fails the nth (1-based) operation of kind op from now on with rc (an
- * SQLite code); with sticky, every one after it too.  Zeroes the counters. */
+ * SQLite code; for the program's own files an errno); with sticky, every
+ * one after it too.  Zeroes the counters. */
 void faultshim_arm(enum faultshim_op op, unsigned long n, int rc, int sticky);
 
 /* Stops failing (the counters keep counting). */
@@ -41,7 +48,7 @@ unsigned long faultshim_count(enum faultshim_op op);
 /* Operations that were made to fail since the last arm. */
 unsigned long faultshim_injected(void);
 
-/* "read", "write", "sync", "truncate". */
+/* "read", "write", "sync", "truncate", "file-write", "file-sync". */
 const char *faultshim_op_name(enum faultshim_op op);
 
 #endif

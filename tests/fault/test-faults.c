@@ -19,8 +19,12 @@
  * succeeds and gives the healthy run's state; and the next release still
  * ingests right (a stale key-set file is rebuilt).
  *
- * SW_FAULT_OPS=write,sync,read,truncate picks the kinds walked (all by
- * default); SW_FAULT_VERBOSE=1 prints every fault point.
+ * The program's own files (the entry segments, the key set) are walked
+ * the same way, at every write and fsync.
+ *
+ * SW_FAULT_OPS=write,sync,read,truncate,file-write,file-sync picks the
+ * kinds walked (all by default); SW_FAULT_VERBOSE=1 prints every fault
+ * point.
  */
 #include <errno.h>
 #include <signal.h>
@@ -647,6 +651,21 @@ static int small_wal_init(sqlite3 *db, const char **err,
 	return sqlite3_trace_v2(db, SQLITE_TRACE_STMT, small_wal_trace, NULL);
 }
 
+/* Whether name is one of the comma-separated names in list. */
+static int op_listed(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+
+		if (n == len && strncmp(p, name, len) == 0)
+			return 1;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
 static void setup_once(void)
 {
 	static int done;
@@ -661,7 +680,8 @@ static void setup_once(void)
 	mkdir(sc.state, 0700);
 	sc.verbose = getenv("SW_FAULT_VERBOSE") != NULL;
 	for (int op = 0; op < FAULTSHIM_OPS; op++)
-		sc.ops_wanted[op] = !ops || strstr(ops, faultshim_op_name(op));
+		sc.ops_wanted[op] =
+			!ops || op_listed(ops, faultshim_op_name(op));
 	sqlite3_auto_extension((void (*)(void))small_wal_init);
 	if (faultshim_register(1) != SQLITE_OK) {
 		fprintf(stderr, "cannot register the fault shim\n");
@@ -703,6 +723,11 @@ static const struct fault faults[] = {
 	{FAULTSHIM_SYNC, SQLITE_FULL, 0, -ENOSPC, "fsync ENOSPC"},
 	{FAULTSHIM_TRUNCATE, SQLITE_IOERR_TRUNCATE, 0, -EIO, "truncate EIO"},
 	{FAULTSHIM_READ, SQLITE_IOERR_READ, 0, -EIO, "read EIO"},
+	/* The program's own files: segments, key sets. */
+	{FAULTSHIM_FILE_WRITE, EIO, 0, -EIO, "file write EIO"},
+	{FAULTSHIM_FILE_WRITE, ENOSPC, 1, -ENOSPC,
+	 "file write ENOSPC, disk stays full"},
+	{FAULTSHIM_FILE_SYNC, EIO, 0, -EIO, "file fsync EIO"},
 };
 
 static int step_ingest2(struct store *s, char *err, size_t size)
@@ -944,10 +969,12 @@ static void walk_step(const struct step *p)
 	setup_once();
 	small_wal = p->small_wal;
 	step_count(p, n);
-	printf("%s%s: %lu reads, %lu writes, %lu syncs, %lu truncates\n",
+	printf("%s%s: %lu reads, %lu writes, %lu syncs, %lu truncates; "
+	       "files: %lu writes, %lu syncs\n",
 	       p->name, p->small_wal ? ", checkpoint at every commit" : "",
 	       n[FAULTSHIM_READ], n[FAULTSHIM_WRITE], n[FAULTSHIM_SYNC],
-	       n[FAULTSHIM_TRUNCATE]);
+	       n[FAULTSHIM_TRUNCATE], n[FAULTSHIM_FILE_WRITE],
+	       n[FAULTSHIM_FILE_SYNC]);
 	for (size_t i = 0; i < ELEMENTSOF(faults); i++) {
 		const struct fault *f = &faults[i];
 		unsigned long failed;
