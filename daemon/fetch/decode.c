@@ -2,13 +2,16 @@
  * decode.c: libarchive behind decode.h, with the file's SHA-256 computed on
  * a second thread.
  *
- * The main thread read()s the file into a ring of blocks and hands each
- * block to libarchive; the hashing thread hashes the same blocks in order.
- * A block is reused once both are done with it, so the file is read once
- * and the two cores share the work: decompression and parsing here,
- * SHA-256 there.  Only the formats and filters scrapewatch needs are
- * enabled (no external programs, no text formats that could misread a
- * manifest as an archive).
+ * The file is read() into a ring of blocks and each block handed to
+ * libarchive; the hashing thread hashes the same blocks in order.  A
+ * block is reused once both are done with it, so the file is read once.
+ * A plain file is read and handed out on the caller's thread, the hash
+ * beside it.  A compressed one (or an archive's member) is decompressed on
+ * a third, unpacking thread into a second ring of decoded blocks, which
+ * decode_read() hands out: decompression takes as long as the parse or
+ * longer, and the two then run side by side.  Only the formats and
+ * filters scrapewatch needs are enabled (no external programs, no text
+ * formats that could misread a manifest as an archive).
  */
 #include "fetch/decode.h"
 
@@ -32,6 +35,7 @@
 
 #define DECODE_SLOTS 4
 #define DECODE_BLOCK (1u << 20)
+#define UNPACK_SLOTS 4 /* decoded blocks waiting for the caller */
 
 struct decode {
 	int fd;
@@ -58,7 +62,18 @@ struct decode {
 	bool eof, stop;
 	int read_errno;
 	uint64_t raw_bytes;
-	EVP_MD_CTX *sha; /* owned; used by the hashing thread only */
+
+	/* The unpacking thread, once started: it fills out[] (under mu) with
+	 * copies of what libarchive decodes, and ends with out_end. */
+	pthread_t unpacker;
+	bool unpacker_started;
+	char *out[UNPACK_SLOTS]; /* owned blocks of DECODE_BLOCK bytes */
+	size_t out_len[UNPACK_SLOTS];
+	uint64_t out_filled, out_taken;
+	bool taking;	  /* the caller holds block out_taken */
+	bool unpack_stop; /* the caller wants no more */
+	int out_end;	  /* 0 while unpacking; 1 at the end, or -errno */
+	EVP_MD_CTX *sha;  /* owned; used by the hashing thread only */
 
 	/* A plain gzip file: libarchive does not check its trailer, so the
 	 * CRC-32 and length of what it decoded are checked here. */
@@ -97,9 +112,15 @@ static int decode_fill(struct decode *d)
 	ssize_t n;
 
 	pthread_mutex_lock(&d->mu);
-	while (d->filled - d->hashed >= DECODE_SLOTS ||
-	       d->filled - d->released >= DECODE_SLOTS)
+	while ((d->filled - d->hashed >= DECODE_SLOTS ||
+		d->filled - d->released >= DECODE_SLOTS) &&
+	       !d->stop)
 		pthread_cond_wait(&d->cv, &d->mu);
+	if (d->stop) {
+		d->read_errno = ECANCELED;
+		pthread_mutex_unlock(&d->mu);
+		return -2;
+	}
 	pthread_mutex_unlock(&d->mu);
 	if (d->eof)
 		return -1;
@@ -414,32 +435,20 @@ static bool decode_within_caps(struct decode *d, size_t size)
 	return false;
 }
 
-int decode_read(struct decode *d, const char **ret_data, size_t *ret_len)
+/* The next block libarchive decodes, on whichever thread unpacks; *len
+ * is 0 at the end.  Returns 0 or -errno, with d->error. */
+static int next_block(struct decode *d, const char **ret_data, size_t *ret_len)
 {
 	const void *buf;
 	size_t size;
 	la_int64_t offset;
 	int r;
 
-	if (d->error[0])
-		return -EBADMSG;
-	if (d->done) {
-		*ret_data = NULL;
-		*ret_len = 0;
-		return 0;
-	}
-	if (!d->in_entry) {
-		r = decode_find_member(d);
-		if (r < 0)
-			return r;
-	}
+	*ret_data = NULL;
+	*ret_len = 0;
 	r = archive_read_data_block(d->a, &buf, &size, &offset);
-	if (r == ARCHIVE_EOF) {
-		d->done = true;
-		*ret_data = NULL;
-		*ret_len = 0;
+	if (r == ARCHIVE_EOF)
 		return d->gzip ? gzip_check(d) : 0;
-	}
 	if (r < ARCHIVE_WARN)
 		return decode_fail(d, -EBADMSG, "corrupt or truncated data");
 	if (!decode_within_caps(d, size))
@@ -452,6 +461,139 @@ int decode_read(struct decode *d, const char **ret_data, size_t *ret_len)
 	return 0;
 }
 
+/* Waits for room in the decoded ring: false if the caller wants no more. */
+static bool unpack_wait_room(struct decode *d)
+{
+	bool go;
+
+	pthread_mutex_lock(&d->mu);
+	while (d->out_filled - d->out_taken >= UNPACK_SLOTS && !d->unpack_stop)
+		pthread_cond_wait(&d->cv, &d->mu);
+	go = !d->unpack_stop;
+	pthread_mutex_unlock(&d->mu);
+	return go;
+}
+
+static void *decode_unpack_main(void *arg)
+{
+	struct decode *d = arg;
+	const char *data;
+	size_t len, done, n, i;
+	int r;
+
+	for (;;) {
+		r = next_block(d, &data, &len);
+		if (r < 0 || len == 0)
+			break;
+		for (done = 0; done < len; done += n) {
+			if (!unpack_wait_room(d))
+				return NULL;
+			n = MIN(len - done, (size_t)DECODE_BLOCK);
+			i = d->out_filled % UNPACK_SLOTS;
+			memcpy(d->out[i], data + done, n);
+			d->out_len[i] = n;
+			pthread_mutex_lock(&d->mu);
+			d->out_filled++;
+			pthread_cond_broadcast(&d->cv);
+			pthread_mutex_unlock(&d->mu);
+		}
+	}
+	pthread_mutex_lock(&d->mu);
+	d->out_end = r < 0 ? r : 1;
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	return NULL;
+}
+
+/* Starts the unpacking thread when libarchive has work to do: a filter
+ * or an archive.  Without one (or if it cannot start) the caller's
+ * thread decodes. */
+static void unpacker_start(struct decode *d)
+{
+	size_t i;
+
+	if (archive_filter_code(d->a, 0) == ARCHIVE_FILTER_NONE &&
+	    archive_format(d->a) == ARCHIVE_FORMAT_RAW)
+		return;
+	for (i = 0; i < UNPACK_SLOTS; i++)
+		d->out[i] = xmalloc(DECODE_BLOCK);
+	d->unpacker_started =
+		pthread_create(&d->unpacker, NULL, decode_unpack_main, d) == 0;
+}
+
+/* Stops the unpacking thread, if it runs, and waits for it. */
+static void unpacker_stop(struct decode *d)
+{
+	if (!d->unpacker_started)
+		return;
+	pthread_mutex_lock(&d->mu);
+	d->unpack_stop = true;
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	pthread_join(d->unpacker, NULL);
+	d->unpacker_started = false;
+}
+
+/* decode_read() from the unpacking thread's ring. */
+static int take_block(struct decode *d, const char **ret_data, size_t *ret_len)
+{
+	size_t i;
+	int end;
+
+	pthread_mutex_lock(&d->mu);
+	if (d->taking) {
+		d->out_taken++;
+		d->taking = false;
+		pthread_cond_broadcast(&d->cv);
+	}
+	while (d->out_filled == d->out_taken && !d->out_end)
+		pthread_cond_wait(&d->cv, &d->mu);
+	if (d->out_filled > d->out_taken) {
+		i = d->out_taken % UNPACK_SLOTS;
+		d->taking = true;
+		pthread_mutex_unlock(&d->mu);
+		*ret_data = d->out[i];
+		*ret_len = d->out_len[i];
+		return 0;
+	}
+	end = d->out_end;
+	pthread_mutex_unlock(&d->mu);
+	/* It has ended: what it said in d->error is ours to read now. */
+	pthread_join(d->unpacker, NULL);
+	d->unpacker_started = false;
+	d->done = end > 0;
+	*ret_data = NULL;
+	*ret_len = 0;
+	return end > 0 ? 0 : end;
+}
+
+int decode_read(struct decode *d, const char **ret_data, size_t *ret_len)
+{
+	int r;
+
+	if (d->unpacker_started)
+		return take_block(d, ret_data, ret_len);
+	if (d->error[0])
+		return -EBADMSG;
+	if (d->done) {
+		*ret_data = NULL;
+		*ret_len = 0;
+		return 0;
+	}
+	if (!d->in_entry) {
+		r = decode_find_member(d);
+		if (r < 0)
+			return r;
+		unpacker_start(d);
+		if (d->unpacker_started)
+			return take_block(d, ret_data, ret_len);
+	}
+	r = next_block(d, ret_data, ret_len);
+	if (r >= 0 && *ret_len == 0)
+		d->done = true;
+	return r;
+}
+
 int decode_sha256(struct decode *d, char hex[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -459,6 +601,7 @@ int decode_sha256(struct decode *d, char hex[65])
 	int slot;
 
 	/* Read (and hash) whatever libarchive did not need. */
+	unpacker_stop(d);
 	do {
 		pthread_mutex_lock(&d->mu);
 		d->released = d->filled;
@@ -506,18 +649,20 @@ struct decode *decode_close(struct decode *d)
 
 	if (!d)
 		return NULL;
-	if (d->hasher_started) {
-		pthread_mutex_lock(&d->mu);
-		d->stop = true;
-		pthread_cond_broadcast(&d->cv);
-		pthread_mutex_unlock(&d->mu);
+	pthread_mutex_lock(&d->mu);
+	d->stop = true;
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	unpacker_stop(d);
+	if (d->hasher_started)
 		pthread_join(d->hasher, NULL);
-	}
 	if (d->a)
 		archive_read_free(d->a);
 	EVP_MD_CTX_free(d->sha);
 	for (i = 0; i < DECODE_SLOTS; i++)
 		free(d->slot[i]);
+	for (i = 0; i < UNPACK_SLOTS; i++)
+		free(d->out[i]);
 	pthread_cond_destroy(&d->cv);
 	pthread_mutex_destroy(&d->mu);
 	close(d->fd);
