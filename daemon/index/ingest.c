@@ -291,6 +291,24 @@ static int sink_entry(void *userdata, const struct entry *e)
 
 /* ---- parse --------------------------------------------------------------- */
 
+/* What a format's failure r means: the sink's own error when the sink
+ * failed (a full disk is not a bad manifest); a cap or memory as itself;
+ * and, for a format that read the file itself (read_file), the I/O and
+ * stop errors it met; anything else is a manifest it cannot read: bad
+ * data. */
+static int parse_result(const struct ingest *in, int r, bool read_file)
+{
+	if (r >= 0)
+		return r;
+	if (in->sink_error)
+		return in->sink_error;
+	if (r == -EFBIG || r == -E2BIG || r == -ENOMEM)
+		return r;
+	if (read_file && (r == -ECANCELED || r == -ENOSPC || r == -EIO))
+		return r;
+	return -EBADMSG;
+}
+
 /* Feeds the decoded manifest to the parser, to its end. */
 static int feed_stream(struct ingest *in, struct decode *dec, void *parser)
 {
@@ -309,11 +327,7 @@ static int feed_stream(struct ingest *in, struct decode *dec, void *parser)
 		}
 		r = len ? in->format->feed(parser, data, len)
 			: in->format->finish(parser);
-		/* A manifest its format cannot read is bad data. */
-		if (r < 0 && in->sink_error)
-			r = in->sink_error;
-		else if (r < 0 && r != -EFBIG && r != -E2BIG && r != -ENOMEM)
-			r = -EBADMSG;
+		r = parse_result(in, r, false);
 		if (len == 0)
 			break;
 	}
@@ -350,11 +364,7 @@ static int parse_decoded(struct ingest *in, struct decode *dec, void *parser,
 		r = in->format->read_file(parser, path);
 	if (r == -ENOTSUP && in->format->feed)
 		return feed_stream(in, dec, parser);
-	if (r < 0 && in->sink_error)
-		r = in->sink_error;
-	else if (r < 0 && r != -EFBIG && r != -E2BIG && r != -ENOMEM &&
-		 r != -ECANCELED && r != -ENOSPC && r != -EIO)
-		r = -EBADMSG;
+	r = parse_result(in, r, true);
 	return r < 0 ? r : drain(in, dec);
 }
 
@@ -832,10 +842,9 @@ static int write_segment(struct ingest *in)
 		if (i + WRITE_AHEAD < in->n_pairs)
 			__builtin_prefetch(
 				&in->news[in->pairs[i + WRITE_AHEAD].ref]);
-		owner = new_owners_row(in->owners, n->owner);
-
 		if ((i & 0xffff) == 0 && stop_requested())
 			return stopped(in);
+		owner = new_owners_row(in->owners, n->owner);
 		if (owner < 0 || owner > UINT32_MAX)
 			return -E2BIG;
 		r = segment_writer_record(
