@@ -11,7 +11,7 @@
  * After the parse, unmarked present keys are the removed entries, marked
  * absent ones the reincluded, and the new keys (sorted) the added, whose
  * records go to the segment in key order.  Only those touch the database,
- * in one transaction, so an unchanged entry costs a hash lookup and no
+ * in one transaction, so an unchanged entry costs a lookup and no
  * write.  The new key set is written after the commit; if that fails, the
  * next ingest rebuilds it.
  */
@@ -76,9 +76,10 @@ struct ingest {
 	uint32_t cur;		/* the file being read */
 	struct file_keys *keys; /* owned, per file when files */
 
-	struct diff_set *set;	 /* owned: the key set before this release */
-	bool set_in_file;	 /* the set was read from its file (and may be
-				  * dropped from memory before the commit) */
+	struct diff_set *set; /* owned: the key set before this release */
+	/* Its items (key, row id and presence): in memory when rebuilt from
+	 * the database (owned), else read again from its file. */
+	struct diff_item *old_items;
 	struct diff_item *moved; /* owned: old entries whose presence changed:
 				  * key, and id | DIFF_PRESENT if now present */
 	size_t n_moved;
@@ -103,7 +104,6 @@ struct ingest {
 
 	struct store_release *rel; /* the release being written */
 	int64_t based_on;	   /* the newest release before it, or 0 */
-	size_t n_old;		   /* keys in the set before it */
 	bool writing;		   /* its transaction is open */
 	/* The segment file of the added entries, until it is listed ("":
 	 * none, or listed). */
@@ -658,39 +658,10 @@ static void keyset_path(const struct ingest *in, char *path, size_t size)
 		 (long long)in->dataset_id);
 }
 
-/* Loads the key set of the dataset as of release_id (0: none yet). */
-static int keyset_load(struct ingest *in, int64_t release_id)
-{
-	struct items it = {NULL, 0, 0};
-	struct diff_item *tmp;
-	char path[PATH_MAX];
-	int r;
-
-	keyset_path(in, path, sizeof(path));
-	in->set_in_file =
-		release_id && keyset_read(path, release_id, &it.v, &it.n) == 0;
-	if (release_id && !in->set_in_file) {
-		it = (struct items){NULL, 0, 0};
-		r = store_items_each(in->store, in->dataset_id, items_add, &it);
-		if (r < 0) {
-			free(it.v);
-			return r;
-		}
-		tmp = xreallocarray(NULL, it.n ? it.n : 1, sizeof(*tmp));
-		diff_sort_items(it.v, tmp, it.n);
-		free(tmp);
-		log_debug(
-			"ingest: key set rebuilt from the database (%zu keys)",
-			it.n);
-	}
-	in->set = diff_set_new(it.v, it.n);
-	return 0;
-}
-
-/* The old key set for the merge: in memory, or streamed back from its
- * file when it was dropped before the commit. */
+/* The old key set's items, in key order: in memory, or streamed back
+ * from its file. */
 struct old_items {
-	const struct diff_item *mem;  /* the set's items, or NULL */
+	const struct diff_item *mem;  /* the items, or NULL */
 	struct keyset_stream *stream; /* owned when streaming */
 	size_t n;		      /* how many */
 };
@@ -698,6 +669,108 @@ struct old_items {
 static const struct diff_item *old_item(struct old_items *o, size_t i)
 {
 	return o->mem ? &o->mem[i] : keyset_stream_at(o->stream, i);
+}
+
+/* Opens the old items of release_id: those in memory, or their file. */
+static int old_items_open(const struct ingest *in, int64_t release_id,
+			  struct old_items *o)
+{
+	char path[PATH_MAX];
+
+	*o = (struct old_items){.n = diff_set_count(in->set)};
+	if (in->old_items || o->n == 0) {
+		o->mem = in->old_items;
+		return 0;
+	}
+	keyset_path(in, path, sizeof(path));
+	if (keyset_stream_open(path, release_id, &o->stream) < 0 ||
+	    keyset_stream_count(o->stream) != o->n) {
+		keyset_stream_free(o->stream);
+		o->stream = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Builds the set's index over n items in key order.  Returns 0, -EIO
+ * when an item cannot be read, or -EINVAL for keys out of order. */
+static int set_build(struct ingest *in, struct old_items *o)
+{
+	uint64_t min = 0, max = 0;
+	size_t i;
+	int r = 0;
+
+	if (o->mem && o->n) {
+		min = o->mem[0].key;
+		max = o->mem[o->n - 1].key;
+	} else if (o->n)
+		r = keyset_stream_bounds(o->stream, &min, &max);
+	if (r < 0)
+		return r;
+	in->set = diff_set_new(min, max, o->n);
+	for (i = 0; i < o->n && r >= 0; i++) {
+		const struct diff_item *it = old_item(o, i);
+
+		r = it ? diff_set_add(in->set, it->key) : -EIO;
+	}
+	if (r < 0)
+		in->set = diff_set_free(in->set);
+	return r;
+}
+
+/* Builds the set from the key-set file of release_id.  Returns 0 or
+ * -ESTALE. */
+static int set_from_file(struct ingest *in, int64_t release_id)
+{
+	struct old_items o = {0};
+	char path[PATH_MAX];
+	int r;
+
+	keyset_path(in, path, sizeof(path));
+	if (keyset_stream_open(path, release_id, &o.stream) < 0)
+		return -ESTALE;
+	o.n = keyset_stream_count(o.stream);
+	r = set_build(in, &o);
+	keyset_stream_free(o.stream);
+	return r < 0 ? -ESTALE : 0;
+}
+
+/* Loads the key set of the dataset as of release_id (0: none yet). */
+static int keyset_load(struct ingest *in, int64_t release_id)
+{
+	struct items it = {NULL, 0, 0};
+	struct old_items o;
+	struct diff_item *tmp;
+	int r;
+
+	if (!release_id) {
+		in->set = diff_set_new(0, 0, 0);
+		return 0;
+	}
+	if (set_from_file(in, release_id) == 0) {
+		log_debug("ingest: key set of %zu keys in %zu MB",
+			  diff_set_count(in->set),
+			  diff_set_bytes(in->set) >> 20);
+		return 0;
+	}
+	r = store_items_each(in->store, in->dataset_id, items_add, &it);
+	if (r < 0) {
+		free(it.v);
+		return r;
+	}
+	tmp = xreallocarray(NULL, it.n ? it.n : 1, sizeof(*tmp));
+	diff_sort_items(it.v, tmp, it.n);
+	free(tmp);
+	log_debug("ingest: key set rebuilt from the database (%zu keys)", it.n);
+	in->old_items = it.v;
+	o = (struct old_items){.mem = it.v, .n = it.n};
+	r = set_build(in, &o);
+	if (r == -EINVAL) {
+		snprintf(in->res->error, sizeof(in->res->error),
+			 "the index holds an entry key twice");
+		return -EBADMSG;
+	}
+	return r;
 }
 
 /* The next item of the new key set, merging the old items (with their new
@@ -730,24 +803,20 @@ static int next_item(const struct ingest *in, struct old_items *o, size_t *i,
 /* Writes the key set after this release: the old items with their new
  * presence, merged with the added entries (pairs hold their row ids
  * now). */
-static int keyset_write(const struct ingest *in, int64_t release_id,
-			uint64_t n_old)
+static int keyset_write(const struct ingest *in, int64_t release_id)
 {
-	struct old_items o = {.n = n_old};
 	struct keyset_writer *w;
+	struct old_items o;
 	struct diff_item item;
 	char path[PATH_MAX];
-	size_t i = 0, j = 0, n;
+	size_t i = 0, j = 0;
 	int r;
 
+	r = old_items_open(in, in->based_on, &o);
+	if (r < 0)
+		return r;
 	keyset_path(in, path, sizeof(path));
-	if (in->set_in_file) {
-		r = keyset_stream_open(path, &o.stream);
-		if (r < 0)
-			return r;
-	} else
-		o.mem = diff_set_items(in->set, &n);
-	r = keyset_writer_open(path, release_id, n_old + in->n_pairs, &w);
+	r = keyset_writer_open(path, release_id, o.n + in->n_pairs, &w);
 	if (r < 0) {
 		keyset_stream_free(o.stream);
 		return r;
@@ -771,30 +840,44 @@ static int moved_cmp(const void *a, const void *b)
 }
 
 /* Collects the old entries whose presence changed (removed or
- * reincluded), so that the set itself can be freed before the commit;
- * by row id, so that their change rows go into both of change_log's
- * B-trees in order (a third less time in the release's transaction). */
-static void collect_moved(struct ingest *in)
+ * reincluded), walking the old items again with the marks, so that the
+ * set's keys can be freed before the commit; by row id, so that their
+ * change rows go into both of change_log's B-trees in order (a third
+ * less time in the release's transaction). */
+static int collect_moved(struct ingest *in)
 {
-	const struct diff_item *it;
-	size_t n, i;
+	struct old_items o;
+	size_t i;
+	int r;
 
-	it = diff_set_items(in->set, &n);
-	for (i = 0; i < n; i++) {
-		bool was = it[i].id & DIFF_PRESENT;
-		bool is = diff_set_marked(in->set, i);
+	r = old_items_open(in, in->based_on, &o);
+	for (i = 0; r >= 0 && i < o.n; i++) {
+		const struct diff_item *it = old_item(&o, i);
+		bool was, is = diff_set_marked(in->set, i);
 
+		if (!it) {
+			r = -EIO;
+			break;
+		}
+		was = it->id & DIFF_PRESENT;
 		if (was == is)
 			continue;
 		if (in->n_moved % 4096 == 0)
 			in->moved = xreallocarray(in->moved, in->n_moved + 4096,
 						  sizeof(*in->moved));
 		in->moved[in->n_moved++] = (struct diff_item){
-			it[i].key,
-			(it[i].id & ~DIFF_PRESENT) | (is ? DIFF_PRESENT : 0)};
+			it->key,
+			(it->id & ~DIFF_PRESENT) | (is ? DIFF_PRESENT : 0)};
+	}
+	keyset_stream_free(o.stream);
+	if (r < 0) {
+		snprintf(in->res->error, sizeof(in->res->error),
+			 "cannot read the key set again: %s", strerror(-r));
+		return r;
 	}
 	if (in->n_moved)
 		qsort(in->moved, in->n_moved, sizeof(*in->moved), moved_cmp);
+	return 0;
 }
 
 /* ---- the transaction ------------------------------------------------------ */
@@ -968,13 +1051,13 @@ static int ingest_run(struct ingest *in, const char *path)
 			(long long)latest.entries);
 		return -EBADMSG;
 	}
-	collect_moved(in);
-	diff_set_items(in->set, &in->n_old);
-	/* Make room for the database's cache: the merge reads the set's file
-	 * again afterwards. */
-	if (in->set_in_file)
-		diff_set_drop_items(in->set);
 	in->based_on = has_latest ? latest.id : 0;
+	r = collect_moved(in);
+	if (r < 0)
+		return r;
+	/* Make room for the database's cache: the marks are all the merge
+	 * needs of the set. */
+	diff_set_drop_keys(in->set);
 	stage_done("sort", &t);
 	return 0;
 }
@@ -1137,7 +1220,7 @@ int ingest_commit(struct ingest *in)
 	in->segment[0] = 0; /* listed: the index's now */
 	/* The index is committed; a key-set file that fails to write is
 	 * rebuilt from the database next time. */
-	r = keyset_write(in, in->rel->id, in->n_old);
+	r = keyset_write(in, in->rel->id);
 	if (r < 0)
 		log_debug("ingest: cannot write the key set: %s", strerror(-r));
 	if (in->files)
@@ -1168,6 +1251,7 @@ struct ingest *ingest_free(struct ingest *in)
 		free(in->keys[i].v);
 	free(in->keys);
 	free(in->moved);
+	free(in->old_items);
 	free(in->pairs);
 	free(in->news);
 	free(in);

@@ -21,29 +21,41 @@
 #define KEYSET_MAGIC  "SWKEYS01"
 #define KEYSET_HEADER 24 /* magic, release id, count */
 
-int keyset_read(const char *path, int64_t release_id, struct diff_item **ret,
-		size_t *n)
+/* Checks the header of the file open at fd: release_id's set (0: a key
+ * list, of no release), its size that of *count items.  Returns 0 or
+ * -ESTALE. */
+static int check_header(int fd, int64_t release_id, uint64_t *count)
 {
-	_cleanup_close_ int fd = -1;
 	char head[KEYSET_HEADER];
-	struct diff_item *v;
-	uint64_t count, body;
 	struct stat st;
-	size_t want;
+	uint64_t body;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    st.st_size < KEYSET_HEADER ||
-	    read(fd, head, KEYSET_HEADER) != KEYSET_HEADER ||
+	    pread(fd, head, KEYSET_HEADER, 0) != KEYSET_HEADER ||
 	    memcmp(head, KEYSET_MAGIC, 8) != 0 ||
 	    (int64_t)unaligned_read_u64(head + 8) != release_id)
 		return -ESTALE;
-	count = unaligned_read_u64(head + 16);
+	*count = unaligned_read_u64(head + 16);
 	/* Compare by division, so that a count that would wrap the
 	 * multiplication cannot pass. */
 	body = (uint64_t)st.st_size - KEYSET_HEADER;
 	if (body % sizeof(struct diff_item) != 0 ||
-	    body / sizeof(struct diff_item) != count)
+	    body / sizeof(struct diff_item) != *count || *count > SIZE_MAX / 2)
+		return -ESTALE;
+	return 0;
+}
+
+int keyset_read(const char *path, int64_t release_id, struct diff_item **ret,
+		size_t *n)
+{
+	_cleanup_close_ int fd = -1;
+	struct diff_item *v;
+	uint64_t count;
+	size_t want;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || check_header(fd, release_id, &count) < 0)
 		return -ESTALE;
 	v = xreallocarray(NULL, count ? count : 1, sizeof(*v));
 	want = count * sizeof(*v);
@@ -58,32 +70,60 @@ int keyset_read(const char *path, int64_t release_id, struct diff_item **ret,
 
 struct keyset_stream {
 	FILE *f;
+	size_t count;
 	struct diff_item block[4096];
 	size_t len;	    /* items in block */
 	size_t block_start; /* index of block[0] */
 };
 
-int keyset_stream_open(const char *path, struct keyset_stream **ret)
+int keyset_stream_open(const char *path, int64_t release_id,
+		       struct keyset_stream **ret)
 {
 	struct keyset_stream *s;
 	FILE *f = fopen_nofollow(path, "r", 0);
+	uint64_t count;
 
 	if (!f)
-		return -errno;
-	if (fseek(f, KEYSET_HEADER, SEEK_SET) < 0) {
-		int r = -errno;
-
+		return -ESTALE;
+	if (check_header(fileno(f), release_id, &count) < 0 ||
+	    fseek(f, KEYSET_HEADER, SEEK_SET) < 0) {
 		fclose(f);
-		return r;
+		return -ESTALE;
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->f = f;
+	s->count = (size_t)count;
 	*ret = s;
+	return 0;
+}
+
+size_t keyset_stream_count(const struct keyset_stream *s)
+{
+	return s->count;
+}
+
+int keyset_stream_bounds(const struct keyset_stream *s, uint64_t *min,
+			 uint64_t *max)
+{
+	struct diff_item first, last;
+	off_t end = KEYSET_HEADER +
+		    (off_t)((s->count - 1) * sizeof(struct diff_item));
+
+	if (s->count == 0)
+		return -ENOENT;
+	if (pread(fileno(s->f), &first, sizeof(first), KEYSET_HEADER) !=
+		    sizeof(first) ||
+	    pread(fileno(s->f), &last, sizeof(last), end) != sizeof(last))
+		return -EIO;
+	*min = first.key;
+	*max = last.key;
 	return 0;
 }
 
 const struct diff_item *keyset_stream_at(struct keyset_stream *s, size_t i)
 {
+	if (i >= s->count)
+		return NULL;
 	if (i >= s->block_start + s->len) {
 		s->block_start = i;
 		s->len = fread(s->block, sizeof(s->block[0]),

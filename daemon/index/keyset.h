@@ -24,8 +24,15 @@ int keyset_read(const char *path, int64_t release_id, struct diff_item **ret,
 /* Streams the items of a key-set file back in key order, once. */
 struct keyset_stream;
 
-/* Opens the file at path for keyset_stream_at().  Returns 0 or -errno. */
-int keyset_stream_open(const char *path, struct keyset_stream **ret);
+/* Opens the file at path if it holds release_id's key set (as
+ * keyset_read()), for keyset_stream_at().  Returns 0 or -ESTALE. */
+int keyset_stream_open(const char *path, int64_t release_id,
+		       struct keyset_stream **ret);
+/* The number of items, and the first and the last key (-ENOENT when
+ * there are none; -EIO when they cannot be read). */
+size_t keyset_stream_count(const struct keyset_stream *s);
+int keyset_stream_bounds(const struct keyset_stream *s, uint64_t *min,
+			 uint64_t *max);
 /* Item i; i may stay or grow from one call to the next, never shrink.
  * NULL past the end or on a read error. */
 const struct diff_item *keyset_stream_at(struct keyset_stream *s, size_t i);

@@ -52,7 +52,16 @@ TEST(streams_across_blocks)
 
 	snprintf(path, sizeof(path), "%s/keys-1.bin", test_tmpdir());
 	write_set(path, 1, 9000);
-	CHECK_INT(keyset_stream_open(path, &s), 0);
+	CHECK_INT(keyset_stream_open(path, 2, &s), -ESTALE);
+	CHECK_INT(keyset_stream_open(path, 1, &s), 0);
+	CHECK_INT(keyset_stream_count(s), 9000);
+	{
+		uint64_t min = 1, max = 0;
+
+		CHECK_INT(keyset_stream_bounds(s, &min, &max), 0);
+		CHECK_U64(min, 0);
+		CHECK_U64(max, 89990);
+	}
 	for (i = 0; i < 9000; i++) {
 		it = keyset_stream_at(s, i);
 		CHECK(it != NULL);
@@ -69,6 +78,7 @@ TEST(streams_across_blocks)
 TEST(damaged_files_are_stale)
 {
 	char path[4096];
+	struct keyset_stream *s;
 	struct diff_item *v = NULL;
 	size_t n = 0;
 	int fd;
@@ -78,6 +88,7 @@ TEST(damaged_files_are_stale)
 	/* One item short. */
 	CHECK_INT(truncate(path, 24 + 2 * sizeof(struct diff_item)), 0);
 	CHECK_INT(keyset_read(path, 1, &v, &n), -ESTALE);
+	CHECK_INT(keyset_stream_open(path, 1, &s), -ESTALE);
 	/* A count whose size in bytes wraps 64 bits: 2^60 + 1 items claimed,
 	 * one held. */
 	CHECK_INT(truncate(path, 24 + sizeof(struct diff_item)), 0);
