@@ -37,18 +37,21 @@
 #include "lib/hashid.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/runsort.h"
 #include "lib/stop.h"
 #include "lib/xalloc.h"
 #include "parse/format.h"
 #include "store/store_entries.h"
 #include "store/store_segment.h"
 
-#define INGEST_BATCH	 64  /* lookups issued together */
-#define INGEST_CACHE_MIB 256 /* SQLite page cache while committing */
-#define WRITE_AHEAD	 16  /* new entries fetched ahead of their turn */
+#define INGEST_BATCH	 64	    /* lookups issued together */
+#define INGEST_CACHE_MIB 256	    /* SQLite page cache while committing */
+#define NEWS_CHUNK	 (1u << 21) /* new entries sorted in memory at once */
 
-/* A new entry as the parse leaves it, until its record is written. */
+/* A new entry as the parse leaves it, until its record is written: its
+ * key first, for the sort. */
 struct new_entry {
+	uint64_t key;
 	uint64_t photo_id, line, offset;
 	uint64_t text; /* where its texts are in the segment */
 	int64_t owner; /* its owner's reference (new_owners_note()) */
@@ -83,11 +86,13 @@ struct ingest {
 	struct diff_item *moved; /* owned: old entries whose presence changed:
 				  * key, and id | DIFF_PRESENT if now present */
 	size_t n_moved;
-	struct diff_pair *pairs; /* owned: keys not in the set, and where their
-				  * entries are in news */
-	size_t n_pairs, cap_pairs;
-	struct new_entry *news; /* owned: the new entries, as they came */
-	uint64_t known;		/* entries of this release already in the set */
+	/* The new entries (keys not in the set), sorted by key in runs
+	 * beside the segment; then how many differ, and the first of their
+	 * row ids. */
+	struct runsort *news;
+	uint64_t n_added;
+	int64_t first_id;
+	uint64_t known; /* entries of this release already in the set */
 	/* Entries waiting for one batched lookup in the set: their keys and
 	 * their pending records. */
 	uint64_t batch_keys[INGEST_BATCH];
@@ -105,9 +110,10 @@ struct ingest {
 	struct store_release *rel; /* the release being written */
 	int64_t based_on;	   /* the newest release before it, or 0 */
 	bool writing;		   /* its transaction is open */
-	/* The segment file of the added entries, until it is listed ("":
-	 * none, or listed). */
+	/* The segment file of the added entries ("": none), and whether the
+	 * release's commit listed it (else it is removed). */
 	char segment[PATH_MAX];
+	bool listed;
 };
 
 /* The process is stopping: give up; the caller rolls back. */
@@ -188,28 +194,46 @@ static int segment_failed(struct ingest *in, int r)
 	return r;
 }
 
+/* Starts the segment of the new entries, and their sort beside it. */
+static int start_segment(struct ingest *in)
+{
+	char dir[PATH_MAX], *slash;
+	int r;
+
+	r = store_segment_path(in->store, in->dataset_id, in->segment,
+			       sizeof(in->segment));
+	if (r >= 0)
+		r = segment_writer_new(in->segment, &in->writer);
+	if (r < 0)
+		return r;
+	snprintf(dir, sizeof(dir), "%s", in->segment);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	in->news =
+		runsort_new(slash ? dir : ".", sizeof(struct new_entry),
+			    in->o->sort_chunk ? in->o->sort_chunk : NEWS_CHUNK);
+	return 0;
+}
+
 /* Keeps a key that is not in the set: its texts go to the segment (made
- * for the first), the rest of its entry to news. */
+ * for the first), the rest of its entry to the sort. */
 static int add_new(struct ingest *in, uint64_t key, const char *rec)
 {
 	struct pending_entry p;
-	struct new_entry *n;
 	int64_t owner;
 	uint64_t text;
 	int r = 0;
 
-	if (in->known + in->n_pairs >= in->o->max_entries) {
+	if (in->known + (in->news ? runsort_count(in->news) : 0) >=
+	    in->o->max_entries) {
 		snprintf(in->res->error, sizeof(in->res->error),
 			 "more than %llu entries in one release",
 			 (unsigned long long)in->o->max_entries);
 		return -E2BIG;
 	}
-	if (!in->writer) {
-		r = store_segment_path(in->store, in->dataset_id, in->segment,
-				       sizeof(in->segment));
-		if (r >= 0)
-			r = segment_writer_new(in->segment, &in->writer);
-	}
+	if (!in->writer)
+		r = start_segment(in);
 	if (r >= 0) {
 		pending_read(rec, &p);
 		r = segment_writer_texts(in->writer, p.photo_id, p.texts,
@@ -220,26 +244,17 @@ static int add_new(struct ingest *in, uint64_t key, const char *rec)
 	r = new_owners_note(in->owners, in->store, rec, &owner);
 	if (r < 0)
 		return r;
-	if (in->n_pairs == in->cap_pairs) {
-		in->cap_pairs = in->cap_pairs ? 2 * in->cap_pairs : 1 << 12;
-		in->pairs = xreallocarray(in->pairs, in->cap_pairs,
-					  sizeof(*in->pairs));
-		in->news = xreallocarray(in->news, in->cap_pairs,
-					 sizeof(*in->news));
-	}
-	n = &in->news[in->n_pairs];
-	*n = (struct new_entry){
-		.photo_id = p.photo_id,
-		.line = p.line,
-		.offset = p.offset,
-		.text = text,
-		.owner = owner,
-		.file = p.file,
-		.length = (uint32_t)p.length,
-	};
-	in->pairs[in->n_pairs] = (struct diff_pair){key, in->n_pairs};
-	in->n_pairs++;
-	return 0;
+	r = runsort_add(in->news, &(struct new_entry){
+					  .key = key,
+					  .photo_id = p.photo_id,
+					  .line = p.line,
+					  .offset = p.offset,
+					  .text = text,
+					  .owner = owner,
+					  .file = p.file,
+					  .length = (uint32_t)p.length,
+				  });
+	return r < 0 ? segment_failed(in, r) : 0;
 }
 
 /* Looks the batch up in the set: known keys are marked, new ones kept. */
@@ -773,62 +788,83 @@ static int keyset_load(struct ingest *in, int64_t release_id)
 	return r;
 }
 
-/* The next item of the new key set, merging the old items (with their new
- * presence) and the added entries.  Returns 1, 0 at the end, or -EIO. */
-static int next_item(const struct ingest *in, struct old_items *o, size_t *i,
-		     size_t *j, struct diff_item *ret)
+/* The merge of the old items (with their new presence) and the added
+ * entries' keys, read back from their segment. */
+struct merge {
+	struct old_items old;
+	size_t i;		   /* the next old item */
+	struct segment_keys *keys; /* owned, or NULL for none added */
+	uint64_t key, j;	   /* the next added key and its place */
+	bool have_key;
+};
+
+static int merge_next_key(struct merge *m)
+{
+	int r = m->keys ? segment_keys_next(m->keys, &m->key) : 0;
+
+	if (m->have_key)
+		m->j++;
+	m->have_key = r > 0;
+	return r < 0 ? r : 0;
+}
+
+/* The next item of the new key set.  Returns 1, 0 at the end, or -EIO. */
+static int next_item(const struct ingest *in, struct merge *m,
+		     struct diff_item *ret)
 {
 	const struct diff_item *it = NULL;
 
-	if (*i < o->n) {
-		it = old_item(o, *i);
+	if (m->i < m->old.n) {
+		it = old_item(&m->old, m->i);
 		if (!it)
 			return -EIO;
 	}
-	if (it && (*j == in->n_pairs || it->key < in->pairs[*j].key)) {
+	if (it && (!m->have_key || it->key < m->key)) {
 		*ret = *it;
 		ret->id = (ret->id & ~DIFF_PRESENT) |
-			  (diff_set_marked(in->set, *i) ? DIFF_PRESENT : 0);
-		(*i)++;
+			  (diff_set_marked(in->set, m->i) ? DIFF_PRESENT : 0);
+		m->i++;
 		return 1;
 	}
-	if (*j == in->n_pairs)
+	if (!m->have_key)
 		return 0;
-	*ret = (struct diff_item){in->pairs[*j].key,
-				  in->pairs[*j].ref | DIFF_PRESENT};
-	(*j)++;
-	return 1;
+	*ret = (struct diff_item){m->key,
+				  (uint64_t)(in->first_id + (int64_t)m->j) |
+					  DIFF_PRESENT};
+	return merge_next_key(m) < 0 ? -EIO : 1;
 }
 
 /* Writes the key set after this release: the old items with their new
- * presence, merged with the added entries (pairs hold their row ids
- * now). */
+ * presence, merged with the added entries (their row ids from the first
+ * on, in key order). */
 static int keyset_write(const struct ingest *in, int64_t release_id)
 {
+	struct merge m = {0};
 	struct keyset_writer *w;
-	struct old_items o;
 	struct diff_item item;
 	char path[PATH_MAX];
-	size_t i = 0, j = 0;
 	int r;
 
-	r = old_items_open(in, in->based_on, &o);
-	if (r < 0)
-		return r;
+	r = old_items_open(in, in->based_on, &m.old);
+	if (r >= 0 && in->n_added)
+		r = segment_keys_open(in->segment, &m.keys);
+	if (r >= 0)
+		r = merge_next_key(&m);
 	keyset_path(in, path, sizeof(path));
-	r = keyset_writer_open(path, release_id, o.n + in->n_pairs, &w);
-	if (r < 0) {
-		keyset_stream_free(o.stream);
-		return r;
+	if (r >= 0)
+		r = keyset_writer_open(path, release_id, m.old.n + in->n_added,
+				       &w);
+	if (r >= 0) {
+		while ((r = next_item(in, &m, &item)) > 0)
+			keyset_writer_add(w, &item);
+		if (r < 0)
+			keyset_writer_abort(w);
+		else
+			r = keyset_writer_commit(w);
 	}
-	while ((r = next_item(in, &o, &i, &j, &item)) > 0)
-		keyset_writer_add(w, &item);
-	keyset_stream_free(o.stream);
-	if (r < 0) {
-		keyset_writer_abort(w);
-		return r;
-	}
-	return keyset_writer_commit(w);
+	keyset_stream_free(m.old.stream);
+	segment_keys_free(m.keys);
+	return r;
 }
 
 static int moved_cmp(const void *a, const void *b)
@@ -905,69 +941,6 @@ static int write_old_changes(struct ingest *in)
 	return 0;
 }
 
-/*
- * Ends the segment of the new entries (listed by the release's
- * transaction): their texts are in it already; their records follow in
- * key order, each owner's reference made its row.  The owners are in the
- * database already (new_owners_add()): this takes no write lock.
- */
-static int write_segment(struct ingest *in)
-{
-	size_t i;
-	int r = 0;
-
-	for (i = 0; i < in->n_pairs && r >= 0; i++) {
-		const struct new_entry *n = &in->news[in->pairs[i].ref];
-		int64_t owner;
-
-		/* The entries are gathered in key order from the order
-		 * they came in: ask for one well ahead of its turn. */
-		if (i + WRITE_AHEAD < in->n_pairs)
-			__builtin_prefetch(
-				&in->news[in->pairs[i + WRITE_AHEAD].ref]);
-		if ((i & 0xffff) == 0 && stop_requested())
-			return stopped(in);
-		owner = new_owners_row(in->owners, n->owner);
-		if (owner < 0 || owner > UINT32_MAX)
-			return -E2BIG;
-		r = segment_writer_record(
-			in->writer, &(struct segment_entry){
-					    .key = in->pairs[i].key,
-					    .photo_id = n->photo_id,
-					    .owner_id = (uint32_t)owner,
-					    .file = in->files ? n->file + 1 : 0,
-					    .line = n->line,
-					    .offset = n->offset,
-					    .length = n->length,
-					    .text = n->text,
-				    });
-	}
-	if (r >= 0)
-		r = segment_writer_finish(in->writer);
-	in->writer = segment_writer_free(in->writer);
-	return r < 0 ? segment_failed(in, r) : 0;
-}
-
-/* Lists the segment: the new entries get their row ids, in key order
- * (each pair's ref becomes its entry's). */
-static int list_segment(struct ingest *in)
-{
-	int64_t first = 0;
-	size_t i;
-	int r;
-
-	r = store_segment_add(in->store, in->dataset_id, in->rel->id,
-			      in->segment, in->n_pairs, &first);
-	if (r < 0)
-		return r;
-	for (i = 0; i < in->n_pairs; i++)
-		in->pairs[i].ref = (uint64_t)(first + (int64_t)i);
-	in->rel->added = (int64_t)in->n_pairs;
-	return 0;
-}
-
-/* ---- the whole ------------------------------------------------------------ */
-
 /* Logs how long a stage took, at debug level (-vv). */
 static void stage_done(const char *stage, struct timespec *since)
 {
@@ -980,9 +953,103 @@ static void stage_done(const char *stage, struct timespec *since)
 	*since = now;
 }
 
+/*
+ * Ends the segment of the new entries (listed by the release's
+ * transaction): their texts are in it already; their records follow in
+ * key order, as the sort gives them back, each owner's reference made its
+ * row, and a key that came twice kept once (its first).  The owners are
+ * in the database already (new_owners_add()).
+ */
+static int write_segment(struct ingest *in)
+{
+	const void *p;
+	uint64_t taken = 0, last = 0;
+	int r;
+
+	r = runsort_finish(in->news);
+	in->res->sort_runs = runsort_runs(in->news);
+	while (r >= 0 && (r = runsort_next(in->news, &p)) > 0) {
+		struct new_entry n;
+		int64_t owner;
+
+		memcpy(&n, p, sizeof(n));
+		if ((taken++ & 0xffff) == 0 && stop_requested())
+			return stopped(in);
+		if (in->n_added && n.key == last)
+			continue;
+		owner = new_owners_row(in->owners, n.owner);
+		if (owner < 0 || owner > UINT32_MAX)
+			return -E2BIG;
+		r = segment_writer_record(
+			in->writer, &(struct segment_entry){
+					    .key = n.key,
+					    .photo_id = n.photo_id,
+					    .owner_id = (uint32_t)owner,
+					    .file = in->files ? n.file + 1 : 0,
+					    .line = n.line,
+					    .offset = n.offset,
+					    .length = n.length,
+					    .text = n.text,
+				    });
+		last = n.key;
+		in->n_added++;
+	}
+	if (r >= 0)
+		r = segment_writer_finish(in->writer);
+	in->writer = segment_writer_free(in->writer);
+	in->news = runsort_free(in->news);
+	return r < 0 ? segment_failed(in, r) : 0;
+}
+
+/* Lists the segment: the new entries get their row ids, in key order,
+ * from in->first_id on. */
+static int list_segment(struct ingest *in)
+{
+	int r;
+
+	r = store_segment_add(in->store, in->dataset_id, in->rel->id,
+			      in->segment, in->n_added, &in->first_id);
+	if (r < 0)
+		return r;
+	in->rel->added = (int64_t)in->n_added;
+	return 0;
+}
+
+/* new_owners_add()'s check between batches. */
+static int stop_between(void *userdata)
+{
+	return stop_requested() ? stopped(userdata) : 0;
+}
+
+/* Adds the new entries' owners to the database, then writes the new
+ * entries' segment: before the release's transaction, so that it holds
+ * the write lock only for what is small. */
+static int write_news(struct ingest *in, struct timespec *t)
+{
+	uint64_t n = in->news ? runsort_count(in->news) : 0;
+	int r;
+
+	r = new_owners_add(in->owners, in->store, stop_between, in);
+	stage_done("the new owners", t);
+	if (r >= 0 && in->writer) {
+		r = write_segment(in);
+		log_debug("ingest: %llu new entries sorted in %zu runs",
+			  (unsigned long long)n, in->res->sort_runs);
+		stage_done("the segment of the added", t);
+	}
+	if (r < 0)
+		return r;
+	in->res->duplicates = in->duplicates + (n - in->n_added);
+	in->rel->entries = (int64_t)(in->known + in->n_added);
+	return 0;
+}
+
+/* ---- the whole ------------------------------------------------------------ */
+
 static int check_bad_share(struct ingest *in)
 {
-	uint64_t total = in->known + in->n_pairs + in->bad;
+	uint64_t total =
+		in->known + (in->news ? runsort_count(in->news) : 0) + in->bad;
 
 	if (in->bad == 0 ||
 	    (double)in->bad <= in->o->max_bad_share * (double)total)
@@ -998,10 +1065,8 @@ static int check_bad_share(struct ingest *in)
 static int ingest_run(struct ingest *in, const char *path)
 {
 	struct store_release latest = {0};
-	struct diff_pair *tmp;
 	struct timespec t;
 	int has_latest, r;
-	size_t n;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	has_latest = store_release_latest(in->store, in->dataset_id, &latest);
@@ -1031,18 +1096,11 @@ static int ingest_run(struct ingest *in, const char *path)
 		in->res->release = latest;
 		return 0;
 	}
-	tmp = xreallocarray(NULL, in->n_pairs ? in->n_pairs : 1, sizeof(*tmp));
-	diff_sort_pairs(in->pairs, tmp, in->n_pairs);
-	free(tmp);
-	n = in->n_pairs;
-	in->n_pairs = diff_unique_pairs(in->pairs, in->n_pairs);
-	in->res->duplicates = in->duplicates + (n - in->n_pairs);
-	in->rel->entries = (int64_t)(in->known + in->n_pairs);
 	in->rel->bad_records = (int64_t)in->bad;
 	/* An empty manifest after a real one is far likelier a broken
 	 * download or a server's error page than a dataset emptied: taking it
 	 * would tell every subscriber their photos were removed. */
-	if (in->rel->entries == 0 && has_latest && latest.entries > 0) {
+	if (in->known == 0 && !in->news && has_latest && latest.entries > 0) {
 		snprintf(
 			in->res->error, sizeof(in->res->error),
 			"the release has no entries, the newest before it %lld: "
@@ -1055,11 +1113,11 @@ static int ingest_run(struct ingest *in, const char *path)
 	r = collect_moved(in);
 	if (r < 0)
 		return r;
-	/* Make room for the database's cache: the marks are all the merge
-	 * needs of the set. */
+	/* Make room for the sort and the database's cache: the marks are
+	 * all the merge needs of the set. */
 	diff_set_drop_keys(in->set);
-	stage_done("sort", &t);
-	return 0;
+	stage_done("removed and reincluded", &t);
+	return write_news(in, &t);
 }
 
 static int prepare(struct store *s, const struct config_dataset *d,
@@ -1148,12 +1206,6 @@ static int write_files(struct ingest *in)
 	return r;
 }
 
-/* new_owners_add()'s check between batches. */
-static int stop_between(void *userdata)
-{
-	return stop_requested() ? stopped(userdata) : 0;
-}
-
 /* The release's transaction; it checks that no other ingest of the
  * dataset committed since the key set was read. */
 int ingest_write(struct ingest *in)
@@ -1165,16 +1217,6 @@ int ingest_write(struct ingest *in)
 	assert(!in->res->unchanged && !in->writing);
 	store_cache_size(in->store, INGEST_CACHE_MIB);
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	r = new_owners_add(in->owners, in->store, stop_between, in);
-	stage_done("write: the new owners", &t);
-	if (r < 0)
-		return r;
-	if (in->writer) {
-		r = write_segment(in);
-		stage_done("write: the segment of the added", &t);
-		if (r < 0)
-			return r;
-	}
 	r = store_begin(in->store);
 	if (r < 0)
 		return r;
@@ -1193,7 +1235,7 @@ int ingest_write(struct ingest *in)
 	if (r >= 0)
 		r = write_old_changes(in);
 	stage_done("write: removed and reincluded", &t);
-	if (r >= 0 && in->n_pairs)
+	if (r >= 0 && in->n_added)
 		r = list_segment(in);
 	stage_done("write: the release", &t);
 	if (r >= 0)
@@ -1217,7 +1259,7 @@ int ingest_commit(struct ingest *in)
 		return r;
 	}
 	in->writing = false;
-	in->segment[0] = 0; /* listed: the index's now */
+	in->listed = in->n_added > 0; /* the index's now */
 	/* The index is committed; a key-set file that fails to write is
 	 * rebuilt from the database next time. */
 	r = keyset_write(in, in->rel->id);
@@ -1242,7 +1284,7 @@ struct ingest *ingest_free(struct ingest *in)
 		return NULL;
 	ingest_abort(in);
 	segment_writer_free(in->writer);
-	if (in->segment[0])
+	if (in->segment[0] && !in->listed)
 		(void)unlink(in->segment);
 	buf_free(&in->batch);
 	new_owners_free(in->owners);
@@ -1252,8 +1294,7 @@ struct ingest *ingest_free(struct ingest *in)
 	free(in->keys);
 	free(in->moved);
 	free(in->old_items);
-	free(in->pairs);
-	free(in->news);
+	runsort_free(in->news);
 	free(in);
 	return NULL;
 }

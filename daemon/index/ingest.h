@@ -55,6 +55,8 @@ struct ingest_options {
 	const char *work_dir; /* for the key sets */
 	uint64_t max_decoded; /* cap on decoded bytes */
 	uint64_t max_entries; /* cap on entries in one release */
+	size_t sort_chunk;    /* new entries sorted in memory at once (more
+			       * go to runs on disk); 0: the default */
 	double max_bad_share; /* reject above this share of bad records */
 	int64_t now;	      /* the release's time (Unix seconds) */
 };
@@ -63,6 +65,7 @@ struct ingest_result {
 	bool unchanged;		      /* same content as the newest release */
 	struct store_release release; /* the new release (or the newest) */
 	uint64_t duplicates;	      /* entries whose key was seen before */
+	size_t sort_runs; /* runs on disk the new entries were sorted in */
 	/* The first bad records: "line N: why". */
 	char bad[INGEST_BAD_SHOWN][160];
 	unsigned n_bad_shown;

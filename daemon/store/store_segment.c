@@ -4,8 +4,8 @@
  *
  * The writer streams the packed texts into the file as they come, right
  * after the header's place, then the records in key order; the two
- * indexes, as (id, place) pairs, are kept in memory and written after the
- * records when finished, sorted, and the header last.  A crash leaves
+ * indexes, as (id, place) pairs, are sorted in runs (lib/runsort.h) and
+ * written after the records when finished, and the header last.  A crash leaves
  * only the .tmp file, which the store sweeps.  Files of the earlier
  * layouts (texts as they came; before 2026-12-07 also the records first
  * and the texts last) read as well.
@@ -25,7 +25,7 @@
 
 #include "lib/fsutil.h"
 #include "lib/macro.h"
-#include "lib/radix.h"
+#include "lib/runsort.h"
 #include "lib/xalloc.h"
 #include "store/store_textpack.h"
 
@@ -51,21 +51,17 @@ struct seg_record {
 };
 
 /* An index pair as written: 12 bytes for photos, 8 for owners. */
-#define PHOTO_PAIR 12
-#define OWNER_PAIR 8
+#define PHOTO_PAIR  12
+#define OWNER_PAIR  8
+#define PAIRS_CHUNK (1u << 21) /* index pairs sorted in memory at once */
 
+/* The index pairs while they are sorted: a photo id and a place; an
+ * owner row << 32 | place.  Places come in order, so that the (stable)
+ * sort keeps a photo id's records in place order. */
 struct photo_pair {
 	uint64_t photo_id;
-	uint32_t place;
+	uint64_t place;
 };
-
-/* An owner index pair in memory: owner row << 32 | place. */
-struct owner_pair {
-	uint64_t v;
-};
-
-RADIX_SORT(sort_photos, struct photo_pair, photo_id)
-RADIX_SORT(sort_owners, struct owner_pair, v)
 
 /* A buffered sequential writer of one descriptor. */
 struct out {
@@ -84,9 +80,7 @@ struct segment_writer {
 	bool records;	     /* the records began */
 	uint64_t count;
 	uint64_t last_key;
-	struct photo_pair *photos;
-	struct owner_pair *owners;
-	size_t n_photos, cap_photos, n_owners, cap_owners;
+	struct runsort *photos, *owners; /* the index pairs */
 	bool finished;
 };
 
@@ -158,6 +152,18 @@ int segment_writer_new(const char *path, struct segment_writer **ret)
 	snprintf(w->tmp, len, "%s.tmp", path);
 	buf_init(&w->packed, SIZE_MAX / 4);
 	w->file.fd = create_new_file(w->tmp, 0600);
+	if (w->file.fd >= 0) {
+		/* The pairs are sorted beside the file. */
+		char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+		if (slash)
+			*slash = 0;
+		w->photos = runsort_new(slash ? dir : ".",
+					sizeof(struct photo_pair), PAIRS_CHUNK);
+		w->owners = runsort_new(slash ? dir : ".", sizeof(uint64_t),
+					PAIRS_CHUNK);
+		free(dir);
+	}
 	if (w->file.fd < 0) {
 		int r = w->file.fd;
 
@@ -207,30 +213,20 @@ static int begin_records(struct segment_writer *w)
 		       records_offset(w->text_bytes) - w->file.written);
 }
 
-static void keep_pairs(struct segment_writer *w, const struct segment_entry *e,
-		       uint32_t place)
+static int keep_pairs(struct segment_writer *w, const struct segment_entry *e,
+		      uint32_t place)
 {
+	int r = 0;
+
 	/* A photo id that is the key is found by the key. */
-	if (e->photo_id && e->photo_id != e->key) {
-		if (w->n_photos == w->cap_photos) {
-			w->cap_photos =
-				w->cap_photos ? 2 * w->cap_photos : 4096;
-			w->photos = xreallocarray(w->photos, w->cap_photos,
-						  sizeof(*w->photos));
-		}
-		w->photos[w->n_photos++] =
-			(struct photo_pair){e->photo_id, place};
-	}
-	if (e->owner_id) {
-		if (w->n_owners == w->cap_owners) {
-			w->cap_owners =
-				w->cap_owners ? 2 * w->cap_owners : 4096;
-			w->owners = xreallocarray(w->owners, w->cap_owners,
-						  sizeof(*w->owners));
-		}
-		w->owners[w->n_owners++] = (struct owner_pair){
-			(uint64_t)e->owner_id << 32 | place};
-	}
+	if (e->photo_id && e->photo_id != e->key)
+		r = runsort_add(w->photos,
+				&(struct photo_pair){e->photo_id, place});
+	if (r >= 0 && e->owner_id)
+		r = runsort_add(
+			w->owners,
+			&(uint64_t){(uint64_t)e->owner_id << 32 | place});
+	return r;
 }
 
 int segment_writer_record(struct segment_writer *w,
@@ -261,40 +257,45 @@ int segment_writer_record(struct segment_writer *w,
 		.length = e->length,
 	};
 	r = out_put(&w->file, &rec, sizeof(rec));
+	if (r >= 0)
+		r = keep_pairs(w, e, (uint32_t)w->count);
 	if (r < 0)
 		return r;
-	keep_pairs(w, e, (uint32_t)w->count);
 	w->last_key = e->key;
 	w->count++;
 	return 0;
 }
 
-/* Sorts the photo pairs by photo id, then place. */
-static void sort_photo_index(struct segment_writer *w)
+/* Writes the index pairs, sorted. */
+static int write_indexes(struct segment_writer *w)
 {
-	struct photo_pair *tmp = xreallocarray(NULL, w->n_photos, sizeof(*tmp));
-	size_t i, j;
+	unsigned char pair[PHOTO_PAIR];
+	const void *p;
+	int r;
 
-	sort_photos(w->photos, tmp, w->n_photos);
-	free(tmp);
-	/* Runs of one photo id are short (a photo under several keys). */
-	for (i = 1; i < w->n_photos; i++) {
-		struct photo_pair p = w->photos[i];
+	r = runsort_finish(w->photos);
+	while (r >= 0 && (r = runsort_next(w->photos, &p)) > 0) {
+		struct photo_pair x;
+		uint32_t place;
 
-		for (j = i; j > 0 && w->photos[j - 1].photo_id == p.photo_id &&
-			    w->photos[j - 1].place > p.place;
-		     j--)
-			w->photos[j] = w->photos[j - 1];
-		w->photos[j] = p;
+		memcpy(&x, p, sizeof(x));
+		place = (uint32_t)x.place;
+		memcpy(pair, &x.photo_id, 8);
+		memcpy(pair + 8, &place, 4);
+		r = out_put(&w->file, pair, PHOTO_PAIR);
 	}
-}
+	if (r >= 0)
+		r = runsort_finish(w->owners);
+	while (r >= 0 && (r = runsort_next(w->owners, &p)) > 0) {
+		uint64_t v;
+		uint32_t two[2];
 
-static void sort_owner_index(struct segment_writer *w)
-{
-	struct owner_pair *tmp = xreallocarray(NULL, w->n_owners, sizeof(*tmp));
-
-	sort_owners(w->owners, tmp, w->n_owners);
-	free(tmp);
+		memcpy(&v, p, sizeof(v));
+		two[0] = (uint32_t)(v >> 32);
+		two[1] = (uint32_t)v;
+		r = out_put(&w->file, two, OWNER_PAIR);
+	}
+	return r;
 }
 
 int segment_writer_finish(struct segment_writer *w)
@@ -303,34 +304,19 @@ int segment_writer_finish(struct segment_writer *w)
 		.order = SEGMENT_ORDER,
 		.record_size = sizeof(struct seg_record),
 	};
-	unsigned char pair[PHOTO_PAIR];
-	size_t i;
 	int r = w->records ? 0 : begin_records(w);
 
 	memcpy(h.magic, SEGMENT_MAGIC, sizeof(h.magic));
 	h.count = w->count;
-	h.n_photos = w->n_photos;
-	h.n_owners = w->n_owners;
+	h.n_photos = runsort_count(w->photos);
+	h.n_owners = runsort_count(w->owners);
 	h.text_bytes = w->text_bytes;
 	h.off_texts = sizeof(h);
 	h.off_records = records_offset(h.text_bytes);
 	h.off_photos = h.off_records + w->count * sizeof(struct seg_record);
-	h.off_owners = h.off_photos + w->n_photos * PHOTO_PAIR;
-	if (w->n_photos)
-		sort_photo_index(w);
-	if (w->n_owners)
-		sort_owner_index(w);
-	for (i = 0; i < w->n_photos && r >= 0; i++) {
-		memcpy(pair, &w->photos[i].photo_id, 8);
-		memcpy(pair + 8, &w->photos[i].place, 4);
-		r = out_put(&w->file, pair, PHOTO_PAIR);
-	}
-	for (i = 0; i < w->n_owners && r >= 0; i++) {
-		uint32_t v[2] = {(uint32_t)(w->owners[i].v >> 32),
-				 (uint32_t)w->owners[i].v};
-
-		r = out_put(&w->file, v, OWNER_PAIR);
-	}
+	h.off_owners = h.off_photos + h.n_photos * PHOTO_PAIR;
+	if (r >= 0)
+		r = write_indexes(w);
 	if (r >= 0)
 		r = out_flush(&w->file);
 	if (r >= 0 && pwrite(w->file.fd, &h, sizeof(h), 0) != sizeof(h))
@@ -354,8 +340,8 @@ struct segment_writer *segment_writer_free(struct segment_writer *w)
 		(void)unlink(w->tmp);
 	free(w->file.buf);
 	buf_free(&w->packed);
-	free(w->photos);
-	free(w->owners);
+	runsort_free(w->photos);
+	runsort_free(w->owners);
 	free(w->path);
 	free(w->tmp);
 	free(w);
@@ -642,4 +628,75 @@ void segment_owner_range(const struct segment *g, uint32_t owner_id,
 int64_t segment_owner_at(const struct segment *g, uint64_t pos)
 {
 	return index_place(g, owners_of(g), pos);
+}
+
+/* ---- the keys, streamed -------------------------------------------------- */
+
+#define KEYS_BLOCK 4096 /* records read at once */
+
+struct segment_keys {
+	int fd;
+	struct seg_header h;
+	uint64_t next; /* the next record */
+	struct seg_record block[KEYS_BLOCK];
+	size_t len, pos;
+};
+
+int segment_keys_open(const char *path, struct segment_keys **ret)
+{
+	struct segment_keys *k;
+	struct stat st;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	k = xcalloc(1, sizeof(*k));
+	k->fd = fd;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode) ||
+		 (uint64_t)st.st_size < sizeof(struct seg_header) ||
+		 pread(fd, &k->h, sizeof(k->h), 0) != sizeof(k->h) ||
+		 !header_fits(&k->h, (uint64_t)st.st_size))
+		r = -EBADMSG;
+	if (r < 0) {
+		segment_keys_free(k);
+		return r;
+	}
+	*ret = k;
+	return 0;
+}
+
+int segment_keys_next(struct segment_keys *k, uint64_t *key)
+{
+	if (k->pos == k->len) {
+		size_t want =
+			(size_t)MIN((uint64_t)KEYS_BLOCK, k->h.count - k->next);
+		ssize_t got;
+
+		if (want == 0)
+			return 0;
+		got = pread(k->fd, k->block, want * sizeof(k->block[0]),
+			    (off_t)(k->h.off_records +
+				    k->next * sizeof(k->block[0])));
+		if (got < 0)
+			return -errno;
+		if ((size_t)got != want * sizeof(k->block[0]))
+			return -EIO;
+		k->len = want;
+		k->pos = 0;
+		k->next += want;
+	}
+	*key = k->block[k->pos++].key;
+	return 1;
+}
+
+struct segment_keys *segment_keys_free(struct segment_keys *k)
+{
+	if (!k)
+		return NULL;
+	close(k->fd);
+	free(k);
+	return NULL;
 }

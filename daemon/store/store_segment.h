@@ -57,7 +57,8 @@ struct segment_writer;
 /* Starts a segment at path: written to path.tmp (made afresh, 0600, no
  * link followed) and renamed to path by segment_writer_finish().  First
  * the entries' texts are given, in any order, then their records, in key
- * order; only the index pairs (20 bytes a record) stay in memory.
+ * order; the index pairs are sorted in runs beside the file
+ * (lib/runsort.h), so that memory stays bounded however many records.
  * Returns 0 or -errno. */
 int segment_writer_new(const char *path, struct segment_writer **ret);
 
@@ -120,5 +121,16 @@ int64_t segment_photo_at(const struct segment *g, uint64_t photo_id,
 void segment_owner_range(const struct segment *g, uint32_t owner_id,
 			 uint64_t *lo, uint64_t *hi);
 int64_t segment_owner_at(const struct segment *g, uint64_t pos);
+
+/* The keys of a segment's records, read in order through a small buffer
+ * (not the mapping, whose pages would all stay resident). */
+struct segment_keys;
+
+/* Opens the segment at path for its keys.  Returns 0, -EBADMSG for a
+ * file that is not a whole segment, or -errno. */
+int segment_keys_open(const char *path, struct segment_keys **ret);
+/* The next key: 1, 0 after the last, or -errno. */
+int segment_keys_next(struct segment_keys *k, uint64_t *key);
+struct segment_keys *segment_keys_free(struct segment_keys *k);
 
 #endif

@@ -6,6 +6,7 @@
 #define SCRAPEWATCH_TESTUTIL_H
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,16 @@
 #include <unistd.h>
 
 static inline void test_rmtree(const char *dir);
+
+/* The next of a xorshift sequence from *state (not 0): reproducible
+ * pseudo-random test data. */
+static inline uint64_t test_xorshift(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
 
 /* The directories test_tmpdir() made, removed when the process that made
  * them exits (not when a child it forked does). */

@@ -6,15 +6,13 @@
 #include "index/diff.h"
 #include "lib/macro.h"
 #include "test.h"
+#include "testutil.h"
 
 static uint64_t rng = 88172645463325252ULL;
 
 static uint64_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return test_xorshift(&rng);
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -76,7 +76,7 @@ static int ingest(struct fixture *fx, const char *path,
 }
 
 struct changes {
-	char text[512];
+	char text[16384];
 };
 
 static int collect(void *u, enum store_change kind, const struct store_entry *e)
@@ -238,4 +238,59 @@ TEST(a_photo_listed_twice_is_one_entry_from_its_first_line)
 	CHECK_STR(c.text, "2@2 8@4 9@1");
 	store_close(fx.store);
 	test_rmtree(fx.dir);
+}
+
+/* n photo ids below range, from seed (0 ends). */
+static unsigned long long *random_ids(size_t n, unsigned long long range,
+				      uint64_t seed)
+{
+	unsigned long long *v = calloc(n + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v[i] = 1 + test_xorshift(&seed) % range;
+	return v;
+}
+
+TEST(a_release_sorted_in_runs_on_disk_is_the_same_index)
+{
+	struct fixture mem, runs;
+	struct ingest_result a, b;
+	struct changes ca = {""}, cb = {""};
+	unsigned long long *v1 = random_ids(600, 400, 7);
+	unsigned long long *v2 = random_ids(600, 500, 11);
+	int k;
+
+	setup(&mem);
+	setup(&runs);
+	/* 16 new entries a run: the first release takes 38 runs. */
+	runs.o.sort_chunk = 16;
+	for (k = 0; k < 2; k++) {
+		const unsigned long long *v = k ? v2 : v1;
+
+		CHECK_INT(ingest(&mem, release(mem.dir, "v", v), &a), 0);
+		CHECK_INT(ingest(&runs, release(runs.dir, "v", v), &b), 0);
+		CHECK_INT(a.sort_runs, 0);
+		CHECK(b.sort_runs > (k ? 1u : 30u));
+		CHECK_INT(b.release.entries, a.release.entries);
+		CHECK_INT(b.release.added, a.release.added);
+		CHECK_INT(b.release.removed, a.release.removed);
+		CHECK_INT(b.duplicates, a.duplicates);
+		ca.text[0] = cb.text[0] = 0;
+		CHECK_INT(store_changes_each(mem.store, a.release.id,
+					     collect_lines, &ca),
+			  0);
+		CHECK_INT(store_changes_each(runs.store, b.release.id,
+					     collect_lines, &cb),
+			  0);
+		CHECK(strlen(ca.text) > 100);
+		CHECK_STR(cb.text, ca.text);
+	}
+	CHECK(a.duplicates > 0);
+	free(v1);
+	free(v2);
+	store_close(mem.store);
+	store_close(runs.store);
+	test_rmtree(mem.dir);
+	test_rmtree(runs.dir);
 }
