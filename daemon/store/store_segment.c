@@ -84,12 +84,36 @@ struct segment_writer {
 	bool finished;
 };
 
+/* A window of the file, read with pread: a lookup reads little, a read
+ * just past the window reads ahead. */
+struct view {
+	unsigned char *buf;
+	size_t cap, len;
+	uint64_t off;
+};
+
+/* One view per section, since a read of entries alternates between
+ * them. */
+enum view_kind { VIEW_RECORDS, VIEW_TEXTS, VIEW_INDEX, VIEWS };
+
+#define VIEW_SMALL	 512u	     /* bytes a lookup reads */
+#define VIEW_LARGE	 (64u << 10) /* bytes a read in order reads ahead */
+#define TEXTS_FIRST_READ 256u	     /* an entry's texts, packed: most fit */
+/* Reads after which the file is mapped instead: a scan, or a join that
+ * looks up many entries, is faster through the page cache's mapping; a
+ * search of a few thousand entries is faster without, for it maps (and
+ * at exit unmaps) 16 pages around every one it touches. */
+#define READS_BEFORE_MAP 65536u
+
 struct segment {
-	unsigned char *map;
-	size_t size;
+	int fd;
+	uint64_t size;
 	struct seg_header h;
 	bool packed; /* texts packed, photo ids equal to keys not indexed */
-	const struct seg_record *records;
+	struct view views[VIEWS];
+	uint64_t reads;
+	unsigned char *map; /* once busy (map_when_busy()), or NULL */
+	bool failed_map;
 };
 
 /* ---- writing ------------------------------------------------------------- */
@@ -397,36 +421,26 @@ int segment_open(const char *path, struct segment **ret)
 {
 	struct segment *g;
 	struct stat st;
-	void *map;
-	int fd, r;
+	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	if (!S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size < sizeof(struct seg_header)) {
-		close(fd);
-		return -EBADMSG;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	r = map == MAP_FAILED ? -errno : 0;
-	close(fd);
-	if (r < 0)
-		return r;
 	g = xcalloc(1, sizeof(*g));
-	g->map = map;
-	g->size = (size_t)st.st_size;
-	memcpy(&g->h, map, sizeof(g->h));
-	if (!header_fits(&g->h, g->size)) {
+	g->fd = fd;
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		segment_close(g);
+		return r;
+	}
+	g->size = (uint64_t)st.st_size;
+	if (!S_ISREG(st.st_mode) || g->size < sizeof(struct seg_header) ||
+	    pread(fd, &g->h, sizeof(g->h), 0) != sizeof(g->h) ||
+	    !header_fits(&g->h, g->size)) {
 		segment_close(g);
 		return -EBADMSG;
 	}
-	g->records = (const struct seg_record *)(g->map + g->h.off_records);
 	g->packed = memcmp(g->h.magic, SEGMENT_MAGIC, sizeof(g->h.magic)) == 0;
 	*ret = g;
 	return 0;
@@ -434,9 +448,15 @@ int segment_open(const char *path, struct segment **ret)
 
 struct segment *segment_close(struct segment *g)
 {
+	size_t i;
+
 	if (!g)
 		return NULL;
-	munmap(g->map, g->size);
+	if (g->map)
+		munmap(g->map, (size_t)g->size);
+	for (i = 0; i < VIEWS; i++)
+		free(g->views[i].buf);
+	close(g->fd);
 	free(g);
 	return NULL;
 }
@@ -446,36 +466,95 @@ uint64_t segment_count(const struct segment *g)
 	return g->h.count;
 }
 
-/* The string at *at in the texts, advancing *at past its NUL; NULL when
- * it runs out of the file. */
-static const char *text_at(const struct segment *g, uint64_t *at)
+/* Maps the file once it has been read often enough to pay for it. */
+static void map_when_busy(struct segment *g)
 {
-	const char *base = (const char *)g->map + g->h.off_texts;
-	const char *nul;
+	void *map;
 
-	if (*at >= g->h.text_bytes)
-		return NULL;
-	nul = memchr(base + *at, 0, g->h.text_bytes - *at);
-	if (!nul)
-		return NULL;
-	base += *at;
-	*at += (uint64_t)(nul - base) + 1;
-	return base;
+	if (g->map || g->failed_map || ++g->reads < READS_BEFORE_MAP)
+		return;
+	map = mmap(NULL, (size_t)g->size, PROT_READ, MAP_PRIVATE, g->fd, 0);
+	if (map == MAP_FAILED)
+		g->failed_map = true; /* reading on, with pread */
+	else
+		g->map = map;
 }
 
-/* Record i's texts, packed, into texts. */
-static int unpack_texts(const struct segment *g, const struct seg_record *rec,
+/* The len bytes at off in the file, through view which, valid until that
+ * view is read again; NULL when they are out of the file or cannot be
+ * read. */
+static const unsigned char *view_at(struct segment *g, enum view_kind which,
+				    uint64_t off, size_t len)
+{
+	struct view *v = &g->views[which];
+	bool in_order;
+	size_t want;
+
+	if (off > g->size || len > g->size - off)
+		return NULL;
+	map_when_busy(g);
+	if (g->map)
+		return g->map + off;
+	if (v->len && off >= v->off && off + len <= v->off + v->len)
+		return v->buf + (off - v->off);
+	in_order =
+		v->len && off >= v->off && off <= v->off + v->len + VIEW_SMALL;
+	want = MAX(len, in_order ? (size_t)VIEW_LARGE : (size_t)VIEW_SMALL);
+	want = (size_t)MIN((uint64_t)want, g->size - off);
+	if (v->cap < want) {
+		v->buf = xreallocarray(v->buf, want, 1);
+		v->cap = want;
+	}
+	v->len = 0;
+	if (pread(g->fd, v->buf, want, (off_t)off) != (ssize_t)want)
+		return NULL;
+	v->off = off;
+	v->len = want;
+	return v->buf;
+}
+
+/* Record i, copied to *rec; false when it cannot be read. */
+static bool record_at(struct segment *g, uint64_t i, struct seg_record *rec)
+{
+	const unsigned char *p;
+
+	if (i >= g->h.count)
+		return false;
+	p = view_at(g, VIEW_RECORDS, g->h.off_records + i * sizeof(*rec),
+		    sizeof(*rec));
+	if (p)
+		memcpy(rec, p, sizeof(*rec));
+	return p != NULL;
+}
+
+/* The packed texts of rec into texts: read a little at first, more if
+ * they run past it. */
+static int unpack_texts(struct segment *g, const struct seg_record *rec,
 			struct buf *texts, struct segment_entry *e)
 {
-	const char *base = (const char *)g->map + g->h.off_texts;
-	size_t at[TEXTPACK_TEXTS];
+	uint64_t left;
+	size_t at[TEXTPACK_TEXTS], len;
 	ptrdiff_t n;
 
 	if (rec->text >= g->h.text_bytes)
 		return -EBADMSG;
-	buf_reset(texts);
-	n = textpack_get(base + rec->text, g->h.text_bytes - rec->text,
-			 rec->photo_id, texts, at);
+	/* Packed, an entry's texts take at most twice their size. */
+	left = MIN(g->h.text_bytes - rec->text,
+		   2 * (uint64_t)SEGMENT_TEXTS_MAX);
+	len = (size_t)MIN(left, (uint64_t)TEXTS_FIRST_READ);
+	for (;;) {
+		const unsigned char *p =
+			view_at(g, VIEW_TEXTS, g->h.off_texts + rec->text, len);
+
+		if (!p)
+			return -EBADMSG;
+		buf_reset(texts);
+		n = textpack_get((const char *)p, len, rec->photo_id, texts,
+				 at);
+		if (n != -EBADMSG || len == left)
+			break;
+		len = (size_t)MIN(left, (uint64_t)len * 16);
+	}
 	if (n < 0)
 		return (int)n;
 	e->key_text = texts->data + at[TEXTPACK_KEY_TEXT];
@@ -485,45 +564,97 @@ static int unpack_texts(const struct segment *g, const struct seg_record *rec,
 	return 0;
 }
 
-int segment_get(const struct segment *g, uint64_t i, struct segment_entry *e,
-		struct buf *texts)
+/* The texts of the earlier layouts, four strings as they came, copied to
+ * texts. */
+static int plain_texts(struct segment *g, const struct seg_record *rec,
+		       struct buf *texts, struct segment_entry *e)
 {
-	const struct seg_record *rec = &g->records[i];
-	uint64_t at = rec->text;
+	size_t at[TEXTPACK_TEXTS], len, i, k;
+	const unsigned char *p = NULL;
+	uint64_t left;
 
-	*e = (struct segment_entry){
-		.key = rec->key,
-		.photo_id = rec->photo_id,
-		.owner_id = rec->owner_id,
-		.file = rec->file,
-		.line = rec->line,
-		.offset = rec->offset,
-		.length = rec->length,
-		.text = rec->text,
-	};
-	if (g->packed)
-		return unpack_texts(g, rec, texts, e);
-	/* Earlier layouts: the texts as they came, borrowed. */
-	e->key_text = text_at(g, &at);
-	e->page_url = e->key_text ? text_at(g, &at) : NULL;
-	e->image_url = e->page_url ? text_at(g, &at) : NULL;
-	e->license = e->image_url ? text_at(g, &at) : NULL;
-	return e->license ? 0 : -EBADMSG;
+	if (rec->text >= g->h.text_bytes)
+		return -EBADMSG;
+	/* Packed, an entry's texts take at most twice their size. */
+	left = MIN(g->h.text_bytes - rec->text,
+		   2 * (uint64_t)SEGMENT_TEXTS_MAX);
+	len = (size_t)MIN(left, (uint64_t)TEXTS_FIRST_READ);
+	for (;;) {
+		p = view_at(g, VIEW_TEXTS, g->h.off_texts + rec->text, len);
+		if (!p)
+			return -EBADMSG;
+		for (i = k = 0; i < len && k < TEXTPACK_TEXTS; i++)
+			k += p[i] == 0;
+		if (k == TEXTPACK_TEXTS)
+			break;
+		if (len == left)
+			return -EBADMSG;
+		len = (size_t)MIN(left, (uint64_t)len * 16);
+	}
+	buf_reset(texts);
+	for (i = k = 0; k < TEXTPACK_TEXTS; k++) {
+		size_t n = strlen((const char *)p + i) + 1;
+
+		at[k] = texts->len;
+		if (buf_append(texts, p + i, n) < 0)
+			return -E2BIG;
+		i += n;
+	}
+	e->key_text = texts->data + at[0];
+	e->page_url = texts->data + at[1];
+	e->image_url = texts->data + at[2];
+	e->license = texts->data + at[3];
+	return 0;
 }
 
-int64_t segment_find_key(const struct segment *g, uint64_t key)
+int segment_get(struct segment *g, uint64_t i, struct segment_entry *e,
+		struct buf *texts)
 {
-	uint64_t lo = 0, hi = g->h.count;
+	struct seg_record rec;
+
+	if (!record_at(g, i, &rec))
+		return -EBADMSG;
+	*e = (struct segment_entry){
+		.key = rec.key,
+		.photo_id = rec.photo_id,
+		.owner_id = rec.owner_id,
+		.file = rec.file,
+		.line = rec.line,
+		.offset = rec.offset,
+		.length = rec.length,
+		.text = rec.text,
+	};
+	return g->packed ? unpack_texts(g, &rec, texts, e)
+			 : plain_texts(g, &rec, texts, e);
+}
+
+/* The key of record i, or false when it cannot be read. */
+static bool key_at(struct segment *g, uint64_t i, uint64_t *key)
+{
+	struct seg_record rec;
+
+	if (!record_at(g, i, &rec))
+		return false;
+	*key = rec.key;
+	return true;
+}
+
+int64_t segment_find_key(struct segment *g, uint64_t key)
+{
+	uint64_t lo = 0, hi = g->h.count, k;
 
 	while (lo < hi) {
 		uint64_t mid = lo + (hi - lo) / 2;
 
-		if (g->records[mid].key < key)
+		if (!key_at(g, mid, &k))
+			return -1;
+		if (k < key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < g->h.count && g->records[lo].key == key ? (int64_t)lo : -1;
+	return lo < g->h.count && key_at(g, lo, &k) && k == key ? (int64_t)lo
+								: -1;
 }
 
 /*
@@ -545,21 +676,35 @@ static struct index owners_of(const struct segment *g)
 	return (struct index){g->h.off_owners, g->h.n_owners, 4};
 }
 
-static uint64_t index_key(const struct segment *g, struct index x, uint64_t pos)
+/* Pair pos of index x; false when it cannot be read. */
+static bool pair_at(struct segment *g, struct index x, uint64_t pos,
+		    uint64_t *key, uint32_t *place)
 {
-	const unsigned char *p = g->map + x.off + pos * (x.width + 4);
-	uint64_t v64;
+	const unsigned char *p = view_at(
+		g, VIEW_INDEX, x.off + pos * (x.width + 4), x.width + 4);
 	uint32_t v32;
 
-	if (x.width == 8) {
-		memcpy(&v64, p, 8);
-		return v64;
+	if (!p)
+		return false;
+	if (x.width == 8)
+		memcpy(key, p, 8);
+	else {
+		memcpy(&v32, p, 4);
+		*key = v32;
 	}
-	memcpy(&v32, p, 4);
-	return v32;
+	memcpy(place, p + x.width, 4);
+	return true;
 }
 
-static void index_range(const struct segment *g, struct index x, uint64_t key,
+static uint64_t index_key(struct segment *g, struct index x, uint64_t pos)
+{
+	uint64_t key;
+	uint32_t place;
+
+	return pair_at(g, x, pos, &key, &place) ? key : UINT64_MAX;
+}
+
+static void index_range(struct segment *g, struct index x, uint64_t key,
 			uint64_t *lo, uint64_t *hi)
 {
 	uint64_t a = 0, b = x.n;
@@ -578,39 +723,41 @@ static void index_range(const struct segment *g, struct index x, uint64_t key,
 	*hi = b;
 }
 
-static int64_t index_place(const struct segment *g, struct index x,
-			   uint64_t pos)
+static int64_t index_place(struct segment *g, struct index x, uint64_t pos)
 {
+	uint64_t key;
 	uint32_t place;
 
-	if (pos >= x.n)
+	if (pos >= x.n || !pair_at(g, x, pos, &key, &place))
 		return -1;
-	memcpy(&place, g->map + x.off + pos * (x.width + 4) + x.width, 4);
 	return place < g->h.count ? (int64_t)place : -1;
 }
 
 /* The record whose key is photo_id and whose photo id is too: in a
  * packed segment it is not in the photo index. */
-static int64_t photo_by_key(const struct segment *g, uint64_t photo_id)
+static int64_t photo_by_key(struct segment *g, uint64_t photo_id)
 {
+	struct seg_record rec;
 	int64_t at;
 
 	if (!g->packed)
 		return -1;
 	at = segment_find_key(g, photo_id);
-	return at >= 0 && g->records[at].photo_id == photo_id ? at : -1;
+	return at >= 0 && record_at(g, (uint64_t)at, &rec) &&
+			       rec.photo_id == photo_id
+		       ? at
+		       : -1;
 }
 
-void segment_photo_range(const struct segment *g, uint64_t photo_id,
-			 uint64_t *lo, uint64_t *hi)
+void segment_photo_range(struct segment *g, uint64_t photo_id, uint64_t *lo,
+			 uint64_t *hi)
 {
 	index_range(g, photos_of(g), photo_id, lo, hi);
 	if (photo_by_key(g, photo_id) >= 0)
 		++*hi;
 }
 
-int64_t segment_photo_at(const struct segment *g, uint64_t photo_id,
-			 uint64_t pos)
+int64_t segment_photo_at(struct segment *g, uint64_t photo_id, uint64_t pos)
 {
 	struct index x = photos_of(g);
 
@@ -619,13 +766,13 @@ int64_t segment_photo_at(const struct segment *g, uint64_t photo_id,
 	return photo_by_key(g, photo_id);
 }
 
-void segment_owner_range(const struct segment *g, uint32_t owner_id,
-			 uint64_t *lo, uint64_t *hi)
+void segment_owner_range(struct segment *g, uint32_t owner_id, uint64_t *lo,
+			 uint64_t *hi)
 {
 	index_range(g, owners_of(g), owner_id, lo, hi);
 }
 
-int64_t segment_owner_at(const struct segment *g, uint64_t pos)
+int64_t segment_owner_at(struct segment *g, uint64_t pos)
 {
 	return index_place(g, owners_of(g), pos);
 }

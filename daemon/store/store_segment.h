@@ -25,9 +25,12 @@
  * (as SWSEG002, but the records first and the texts last).
  *
  * An entry's row id is not in the file: it is the segment's first id (in
- * its segments row) plus the record's place.  A file is read through a
- * read-only mapping; every offset in it is checked before it is followed,
- * so a damaged file reads as an error, never as a wild read.
+ * its segments row) plus the record's place.  A file is read with pread
+ * in small windows while it is read little (a search touches a few
+ * thousand entries of a 10 GB file), and through a read-only mapping once
+ * it is read much (a scan, a join); every offset in it is checked before
+ * it is followed, so a damaged file reads as an error, never as a wild
+ * read.  A struct segment is not for two threads at once.
  */
 #ifndef SCRAPEWATCH_STORE_SEGMENT_H
 #define SCRAPEWATCH_STORE_SEGMENT_H
@@ -102,25 +105,24 @@ uint64_t segment_count(const struct segment *g);
 #define SEGMENT_TEXTS_MAX (64u << 20)
 
 /* Reads record i (< segment_count()); its strings are in texts (reset
- * first) or in the mapping, valid until texts changes or g closes.
- * Returns 0, -EBADMSG when the record's texts are out of the file or
- * damaged, or -E2BIG past texts' maximum. */
-int segment_get(const struct segment *g, uint64_t i, struct segment_entry *e,
+ * first), valid until texts changes.  Returns 0, -EBADMSG when the record
+ * or its texts are out of the file, damaged or cannot be read, or -E2BIG
+ * past texts' maximum. */
+int segment_get(struct segment *g, uint64_t i, struct segment_entry *e,
 		struct buf *texts);
 
 /* The record of key: its place, or -1. */
-int64_t segment_find_key(const struct segment *g, uint64_t key);
+int64_t segment_find_key(struct segment *g, uint64_t key);
 
 /* The records of a photo id or of an owner row: a range [*lo, *hi) of
  * positions, whose places segment_photo_at() / segment_owner_at() give
  * (-1 for a damaged index). */
-void segment_photo_range(const struct segment *g, uint64_t photo_id,
-			 uint64_t *lo, uint64_t *hi);
-int64_t segment_photo_at(const struct segment *g, uint64_t photo_id,
-			 uint64_t pos);
-void segment_owner_range(const struct segment *g, uint32_t owner_id,
-			 uint64_t *lo, uint64_t *hi);
-int64_t segment_owner_at(const struct segment *g, uint64_t pos);
+void segment_photo_range(struct segment *g, uint64_t photo_id, uint64_t *lo,
+			 uint64_t *hi);
+int64_t segment_photo_at(struct segment *g, uint64_t photo_id, uint64_t pos);
+void segment_owner_range(struct segment *g, uint32_t owner_id, uint64_t *lo,
+			 uint64_t *hi);
+int64_t segment_owner_at(struct segment *g, uint64_t pos);
 
 /* The keys of a segment's records, read in order through a small buffer
  * (not the mapping, whose pages would all stay resident). */

@@ -303,3 +303,91 @@ TEST(reads_the_earlier_layouts)
 	buf_free(&scratch);
 	test_rmtree(dir);
 }
+
+/* Entry i of a big segment: every seventh has a photo id other than its
+ * key, every 97th texts longer than one read, owners 1-50. */
+static void big_entry(uint64_t i, struct segment_entry *e, char *key_text,
+		      size_t size)
+{
+	size_t len = i % 97 == 0 ? 3000 : 5 + i % 40;
+
+	memset(key_text, 'a' + (int)(i % 26), len);
+	snprintf(key_text, size, "%llu", (unsigned long long)i);
+	key_text[strlen(key_text)] = len > 20 ? '-' : 0;
+	key_text[len] = 0;
+	*e = (struct segment_entry){
+		.key = 1000 + 3 * i,
+		.photo_id = i % 7 ? 1000 + 3 * i : 1000000000 + i,
+		.owner_id = (uint32_t)(1 + i % 50),
+		.line = i + 1,
+		.offset = 100 * i,
+		.length = 99,
+		.key_text = key_text,
+		.page_url = "http://www.flickr.com/photos/x/",
+		.image_url = "",
+		.license = i % 3 ? "Attribution License" : "",
+	};
+}
+
+TEST(a_big_segment_reads_the_same_by_pread_and_by_its_mapping)
+{
+	enum { N = 20000, PASSES = 4 }; /* more reads than before it maps */
+	const char *dir = test_tmpdir();
+	static char path[4096], kt[3100], want_kt[3100];
+	static uint64_t text[N];
+	struct segment_writer *w;
+	struct entry_text t[TEXTPACK_TEXTS];
+	struct segment_entry e, want;
+	struct segment *g;
+	struct buf texts;
+	uint64_t i, lo, hi, bad = 0;
+	int pass;
+
+	snprintf(path, sizeof(path), "%s/2-big.seg", dir);
+	CHECK_INT(segment_writer_new(path, &w), 0);
+	for (i = N; i-- > 0;) {
+		big_entry(i, &e, kt, sizeof(kt));
+		texts_of(&e, t);
+		CHECK_INT(segment_writer_texts(w, e.photo_id, t, &text[i]), 0);
+	}
+	for (i = 0; i < N; i++) {
+		big_entry(i, &e, kt, sizeof(kt));
+		e.text = text[i];
+		CHECK_INT(segment_writer_record(w, &e), 0);
+	}
+	CHECK_INT(segment_writer_finish(w), 0);
+	segment_writer_free(w);
+
+	buf_init(&texts, SEGMENT_TEXTS_MAX);
+	CHECK_INT(segment_open(path, &g), 0);
+	for (pass = 0; pass < PASSES; pass++) {
+		/* In order, then by key, photo id and owner. */
+		for (i = 0; i < N; i++) {
+			big_entry(i, &want, want_kt, sizeof(want_kt));
+			bad += segment_get(g, i, &e, &texts) != 0 ||
+			       e.key != want.key ||
+			       e.photo_id != want.photo_id ||
+			       e.owner_id != want.owner_id ||
+			       e.line != want.line ||
+			       strcmp(e.key_text, want.key_text) != 0 ||
+			       strcmp(e.license, want.license) != 0;
+			bad += segment_find_key(g, want.key) != (int64_t)i;
+		}
+		for (i = 0; i < N; i += 13) {
+			big_entry(i, &want, want_kt, sizeof(want_kt));
+			segment_photo_range(g, want.photo_id, &lo, &hi);
+			bad += hi - lo != 1 ||
+			       segment_photo_at(g, want.photo_id, lo) !=
+				       (int64_t)i;
+		}
+		segment_owner_range(g, 7, &lo, &hi);
+		bad += hi - lo != N / 50;
+		for (i = lo; i < hi; i++)
+			bad += segment_owner_at(g, i) !=
+			       (int64_t)(6 + 50 * (i - lo));
+		bad += segment_find_key(g, 1001) != -1;
+	}
+	CHECK_U64(bad, 0);
+	segment_close(g);
+	buf_free(&texts);
+}
