@@ -5,8 +5,16 @@
  * It saves the ingest from reading every key of the dataset back from the
  * database.  The file is a cache: one that is missing, of another release,
  * or damaged reads as -ESTALE and the caller rebuilds the set from the
- * database.  Layout, little-endian: "SWKEYS01", the release id (int64), the
- * item count (uint64), then the items (struct diff_item), sorted by key.
+ * database.  Layout, little-endian: "SWKEYS02", the release id (int64),
+ * the item count, the first and the last key and the bytes of the items
+ * (uint64 each), then the items in key order, each as two LEB128
+ * numbers: its key less the previous one's, and its row id less the one
+ * after the previous item's (zigzag coded, as the ids of one segment run
+ * in key order) shifted left once with the presence in the low bit.  A
+ * set of YFCC100M photo ids takes about 3 bytes an item, hashed keys
+ * about 7 (the items in memory take 16).  Files of the first layout
+ * ("SWKEYS01", a 24-byte header and the items as they are in memory)
+ * read as well.
  */
 #ifndef SCRAPEWATCH_KEYSET_H
 #define SCRAPEWATCH_KEYSET_H
