@@ -191,25 +191,9 @@ struct diff_set *diff_set_free(struct diff_set *s)
 	return NULL;
 }
 
-RADIX_SORT(radix_pairs, struct diff_pair, key)
 RADIX_SORT(radix_items, struct diff_item, key)
-
-void diff_sort_pairs(struct diff_pair *pairs, struct diff_pair *tmp, size_t n)
-{
-	radix_pairs(pairs, tmp, n);
-}
 
 void diff_sort_items(struct diff_item *items, struct diff_item *tmp, size_t n)
 {
 	radix_items(items, tmp, n);
-}
-
-size_t diff_unique_pairs(struct diff_pair *pairs, size_t n)
-{
-	size_t i, out = 0;
-
-	for (i = 0; i < n; i++)
-		if (out == 0 || pairs[out - 1].key != pairs[i].key)
-			pairs[out++] = pairs[i];
-	return out;
 }

@@ -24,12 +24,6 @@ struct diff_item {
 	uint64_t id;
 };
 
-/* A key and what the caller attaches to it (where its entry is). */
-struct diff_pair {
-	uint64_t key;
-	uint64_t ref;
-};
-
 struct diff_set;
 
 /* Starts a set of n keys between min and max (both included), which
@@ -68,14 +62,7 @@ size_t diff_set_bytes(const struct diff_set *s);
 
 struct diff_set *diff_set_free(struct diff_set *s);
 
-/* Sorts pairs by key, stably.  tmp must hold n pairs. */
-void diff_sort_pairs(struct diff_pair *pairs, struct diff_pair *tmp, size_t n);
-
 /* Sorts items by key.  tmp must hold n items. */
 void diff_sort_items(struct diff_item *items, struct diff_item *tmp, size_t n);
-
-/* Drops all but the first of each run of equal keys in sorted pairs.
- * Returns the new count. */
-size_t diff_unique_pairs(struct diff_pair *pairs, size_t n);
 
 #endif

@@ -197,21 +197,19 @@ static int segment_failed(struct ingest *in, int r)
 /* Starts the segment of the new entries, and their sort beside it. */
 static int start_segment(struct ingest *in)
 {
-	char dir[PATH_MAX], *slash;
+	char dir[PATH_MAX];
 	int r;
 
 	r = store_segment_path(in->store, in->dataset_id, in->segment,
 			       sizeof(in->segment));
 	if (r >= 0)
+		r = path_dir(in->segment, dir, sizeof(dir));
+	if (r >= 0)
 		r = segment_writer_new(in->segment, &in->writer);
 	if (r < 0)
 		return r;
-	snprintf(dir, sizeof(dir), "%s", in->segment);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = 0;
 	in->news =
-		runsort_new(slash ? dir : ".", sizeof(struct new_entry),
+		runsort_new(dir, sizeof(struct new_entry),
 			    in->o->sort_chunk ? in->o->sort_chunk : NEWS_CHUNK);
 	return 0;
 }

@@ -49,8 +49,7 @@ int fsync_dir(const char *dir)
 	return r;
 }
 
-/* Writes the directory part of path into dir ("." when there is none). */
-static int dir_of(const char *path, char *dir, size_t size)
+int path_dir(const char *path, char *dir, size_t size)
 {
 	const char *slash = strrchr(path, '/');
 	size_t len = slash ? (size_t)(slash - path) : 0;
@@ -73,9 +72,9 @@ int rename_durably(const char *from, const char *to)
 	char d_from[PATH_MAX], d_to[PATH_MAX];
 	int r;
 
-	r = dir_of(from, d_from, sizeof(d_from));
+	r = path_dir(from, d_from, sizeof(d_from));
 	if (r >= 0)
-		r = dir_of(to, d_to, sizeof(d_to));
+		r = path_dir(to, d_to, sizeof(d_to));
 	if (r < 0)
 		return r;
 	if (rename(from, to) < 0)

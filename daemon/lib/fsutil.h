@@ -17,6 +17,10 @@ int mkdir_p(const char *dir);
  * 0 or -errno. */
 int fsync_dir(const char *dir);
 
+/* Writes the directory part of path into dir ("." when there is none).
+ * Returns 0 or -ENAMETOOLONG. */
+int path_dir(const char *path, char *dir, size_t size);
+
 /* Renames from to to and flushes the directories of both.  The caller has
  * fsynced the file.  Returns 0 or -errno. */
 int rename_durably(const char *from, const char *to);

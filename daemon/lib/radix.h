@@ -1,14 +1,14 @@
 /*
  * radix.h: LSD radix sort with 16-bit digits over an array of structs by a
  * uint64_t member, written once for every element type that needs it
- * (the key set's pairs and items, a segment's index pairs).  Stable; a
+ * (the key set's items, runsort's (key, place) pairs).  Stable; a
  * pass is skipped when every element has the same digit there (photo ids
  * fit in 40 bits, so their top pass never runs).  tmp must hold n
  * elements.
  *
- *   RADIX_SORT(sort_pairs, struct diff_pair, key)
+ *   RADIX_SORT(sort_items, struct diff_item, key)
  *   ...
- *   sort_pairs(pairs, tmp, n);
+ *   sort_items(items, tmp, n);
  */
 #ifndef SCRAPEWATCH_RADIX_H
 #define SCRAPEWATCH_RADIX_H

@@ -168,6 +168,7 @@ int segment_writer_new(const char *path, struct segment_writer **ret)
 {
 	struct segment_writer *w = xcalloc(1, sizeof(*w));
 	struct seg_header h = {0};
+	char dir[PATH_MAX];
 	size_t len;
 
 	w->path = xstrdup(path);
@@ -175,25 +176,18 @@ int segment_writer_new(const char *path, struct segment_writer **ret)
 	w->tmp = xmalloc(len);
 	snprintf(w->tmp, len, "%s.tmp", path);
 	buf_init(&w->packed, SIZE_MAX / 4);
-	w->file.fd = create_new_file(w->tmp, 0600);
-	if (w->file.fd >= 0) {
-		/* The pairs are sorted beside the file. */
-		char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-
-		if (slash)
-			*slash = 0;
-		w->photos = runsort_new(slash ? dir : ".",
-					sizeof(struct photo_pair), PAIRS_CHUNK);
-		w->owners = runsort_new(slash ? dir : ".", sizeof(uint64_t),
-					PAIRS_CHUNK);
-		free(dir);
-	}
+	w->file.fd = path_dir(path, dir, sizeof(dir));
+	if (w->file.fd >= 0)
+		w->file.fd = create_new_file(w->tmp, 0600);
 	if (w->file.fd < 0) {
 		int r = w->file.fd;
 
 		segment_writer_free(w);
 		return r;
 	}
+	/* The index pairs are sorted beside the file. */
+	w->photos = runsort_new(dir, sizeof(struct photo_pair), PAIRS_CHUNK);
+	w->owners = runsort_new(dir, sizeof(uint64_t), PAIRS_CHUNK);
 	w->file.buf = xmalloc(WRITE_BUF);
 	/* The header's place, written last. */
 	(void)out_put(&w->file, &h, sizeof(h));
@@ -527,13 +521,34 @@ static bool record_at(struct segment *g, uint64_t i, struct seg_record *rec)
 	return p != NULL;
 }
 
-/* The packed texts of rec into texts: read a little at first, more if
- * they run past it. */
-static int unpack_texts(struct segment *g, const struct seg_record *rec,
-			struct buf *texts, struct segment_entry *e)
+/* The texts of the earlier layouts, four strings as they came at p (len
+ * bytes there): copied to texts, each one's start in at[].  Returns the
+ * bytes read, or -EBADMSG when the fourth does not end within len. */
+static ptrdiff_t plain_get(const char *p, size_t len, struct buf *texts,
+			   size_t at[TEXTPACK_TEXTS])
 {
-	uint64_t left;
+	size_t i = 0, k;
+
+	for (k = 0; k < TEXTPACK_TEXTS; k++) {
+		const char *nul = memchr(p + i, 0, len - i);
+
+		if (!nul)
+			return -EBADMSG;
+		at[k] = texts->len;
+		if (buf_append(texts, p + i, (size_t)(nul - p) - i + 1) < 0)
+			return -E2BIG;
+		i = (size_t)(nul - p) + 1;
+	}
+	return (ptrdiff_t)i;
+}
+
+/* The texts of rec into texts, packed or as they came: read a little at
+ * first, more while they run past what was read. */
+static int read_texts(struct segment *g, const struct seg_record *rec,
+		      struct buf *texts, struct segment_entry *e)
+{
 	size_t at[TEXTPACK_TEXTS], len;
+	uint64_t left;
 	ptrdiff_t n;
 
 	if (rec->text >= g->h.text_bytes)
@@ -543,14 +558,14 @@ static int unpack_texts(struct segment *g, const struct seg_record *rec,
 		   2 * (uint64_t)SEGMENT_TEXTS_MAX);
 	len = (size_t)MIN(left, (uint64_t)TEXTS_FIRST_READ);
 	for (;;) {
-		const unsigned char *p =
-			view_at(g, VIEW_TEXTS, g->h.off_texts + rec->text, len);
+		const char *p = (const char *)view_at(
+			g, VIEW_TEXTS, g->h.off_texts + rec->text, len);
 
 		if (!p)
 			return -EBADMSG;
 		buf_reset(texts);
-		n = textpack_get((const char *)p, len, rec->photo_id, texts,
-				 at);
+		n = g->packed ? textpack_get(p, len, rec->photo_id, texts, at)
+			      : plain_get(p, len, texts, at);
 		if (n != -EBADMSG || len == left)
 			break;
 		len = (size_t)MIN(left, (uint64_t)len * 16);
@@ -561,49 +576,6 @@ static int unpack_texts(struct segment *g, const struct seg_record *rec,
 	e->page_url = texts->data + at[TEXTPACK_PAGE_URL];
 	e->image_url = texts->data + at[TEXTPACK_IMAGE_URL];
 	e->license = texts->data + at[TEXTPACK_LICENSE];
-	return 0;
-}
-
-/* The texts of the earlier layouts, four strings as they came, copied to
- * texts. */
-static int plain_texts(struct segment *g, const struct seg_record *rec,
-		       struct buf *texts, struct segment_entry *e)
-{
-	size_t at[TEXTPACK_TEXTS], len, i, k;
-	const unsigned char *p = NULL;
-	uint64_t left;
-
-	if (rec->text >= g->h.text_bytes)
-		return -EBADMSG;
-	/* Packed, an entry's texts take at most twice their size. */
-	left = MIN(g->h.text_bytes - rec->text,
-		   2 * (uint64_t)SEGMENT_TEXTS_MAX);
-	len = (size_t)MIN(left, (uint64_t)TEXTS_FIRST_READ);
-	for (;;) {
-		p = view_at(g, VIEW_TEXTS, g->h.off_texts + rec->text, len);
-		if (!p)
-			return -EBADMSG;
-		for (i = k = 0; i < len && k < TEXTPACK_TEXTS; i++)
-			k += p[i] == 0;
-		if (k == TEXTPACK_TEXTS)
-			break;
-		if (len == left)
-			return -EBADMSG;
-		len = (size_t)MIN(left, (uint64_t)len * 16);
-	}
-	buf_reset(texts);
-	for (i = k = 0; k < TEXTPACK_TEXTS; k++) {
-		size_t n = strlen((const char *)p + i) + 1;
-
-		at[k] = texts->len;
-		if (buf_append(texts, p + i, n) < 0)
-			return -E2BIG;
-		i += n;
-	}
-	e->key_text = texts->data + at[0];
-	e->page_url = texts->data + at[1];
-	e->image_url = texts->data + at[2];
-	e->license = texts->data + at[3];
 	return 0;
 }
 
@@ -624,8 +596,7 @@ int segment_get(struct segment *g, uint64_t i, struct segment_entry *e,
 		.length = rec.length,
 		.text = rec.text,
 	};
-	return g->packed ? unpack_texts(g, &rec, texts, e)
-			 : plain_texts(g, &rec, texts, e);
+	return read_texts(g, &rec, texts, e);
 }
 
 /* The key of record i, or false when it cannot be read. */

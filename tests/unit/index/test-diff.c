@@ -1,4 +1,4 @@
-/* test-diff.c: radix sort agrees with qsort, duplicates go, and the key
+/* test-diff.c: radix sort agrees with qsort, and the key
  * set's index finds exactly the keys it holds, at their places, however
  * they spread. */
 #include <errno.h>
@@ -47,22 +47,6 @@ TEST(radix_sort_matches_qsort)
 	free(a);
 	free(b);
 	free(t);
-}
-
-TEST(pair_sort_is_stable_and_unique_keeps_first)
-{
-	struct diff_pair p[] = {{5, 0}, {3, 1}, {5, 2}, {1, 3}, {3, 4}, {5, 5}};
-	struct diff_pair t[ELEMENTSOF(p)];
-	size_t n;
-
-	diff_sort_pairs(p, t, ELEMENTSOF(p));
-	n = diff_unique_pairs(p, ELEMENTSOF(p));
-	CHECK_INT(n, 3);
-	CHECK_U64(p[0].key, 1);
-	CHECK_U64(p[1].key, 3);
-	CHECK_U64(p[1].ref, 1);
-	CHECK_U64(p[2].key, 5);
-	CHECK_U64(p[2].ref, 0);
 }
 
 /* A set over keys[0..n) (sorted, unique). */
