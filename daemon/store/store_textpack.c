@@ -15,10 +15,27 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "lib/varint.h"
+
 #define CODE_PHOTO_ID 0x01 /* the entry's photo id, in decimal */
 #define CODE_KEY_TEXT 0x02 /* the whole text is the key text */
-#define CODE_ESCAPE   0x1f /* the next byte is the text's own */
-#define CODE_LIMIT    0x20 /* bytes from here on are the text's own */
+#define CODE_NUMBER   0x1a /* a decimal number: its value, LEB128 */
+#define CODE_HEX \
+	0x1b /* lowercase hex digits: their count, then
+			    * two a byte, the first high */
+#define CODE_SECRET \
+	0x1c		 /* ten lowercase hex digits (a Flickr secret),
+			    * two a byte */
+#define CODE_ESCAPE 0x1f /* the next byte is the text's own */
+#define CODE_LIMIT  0x20 /* bytes from here on are the text's own */
+
+/* Digit runs shorter than this, or longer than 19 digits (past what 64
+ * bits hold), stay as they are; so do hex runs shorter than HEX_MIN. */
+#define NUMBER_MIN 4
+#define NUMBER_MAX 19
+#define HEX_MIN	   8
+#define HEX_MAX	   255
+#define SECRET_LEN 10
 
 /* The dictionary: code -> word.  Never renumber. */
 static const char *const words[CODE_LIMIT] = {
@@ -56,6 +73,8 @@ static struct {
 static size_t word_len[CODE_LIMIT];
 /* Bytes that start no word and need no escape: copied as they are. */
 static bool plain[256];
+/* Lowercase hex digits: their value + 1 (0 for any other byte). */
+static unsigned char hex_value[256];
 /* Each word's first 8 bytes (fewer for a shorter word, the rest masked
  * off), compared in one go before the rest. */
 static uint64_t word_head[CODE_LIMIT], word_mask[CODE_LIMIT];
@@ -96,8 +115,11 @@ static void make_starts(void)
 			starts[w[0]].code[i] = starts[w[0]].code[i - 1];
 		starts[w[0]].code[i] = (unsigned char)code;
 	}
+	for (code = 0; code < 16; code++)
+		hex_value[(unsigned char)"0123456789abcdef"[code]] =
+			(unsigned char)(code + 1);
 	for (code = CODE_LIMIT; code < 256; code++)
-		plain[code] = starts[code].n == 0;
+		plain[code] = starts[code].n == 0 && !hex_value[code];
 }
 
 /* The code of the longest word at s (len bytes left), or 0. */
@@ -132,14 +154,84 @@ static unsigned word_at(const char *s, size_t len)
 	return 0;
 }
 
+/* The length of the run of lowercase hex digits at s (len bytes left),
+ * at most HEX_MAX; *letters: whether one is a-f. */
+static size_t hex_run(const char *s, size_t len, bool *letters)
+{
+	size_t n = 0;
+
+	*letters = false;
+	for (; n < len && n < HEX_MAX && hex_value[(unsigned char)s[n]]; n++)
+		*letters |= s[n] > '9';
+	return n;
+}
+
+/* Writes the n hex digits at s, two a byte, to out; returns the bytes
+ * written. */
+static size_t put_nibbles(char *out, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 2) {
+		unsigned hi = hex_value[(unsigned char)s[i]] - 1u;
+		unsigned lo =
+			i + 1 < n ? hex_value[(unsigned char)s[i + 1]] - 1u : 0;
+
+		out[i / 2] = (char)(hi << 4 | lo);
+	}
+	return (n + 1) / 2;
+}
+
+/* Packs the digits at s (n of them, the first not 0) as a number into
+ * out; returns the bytes written. */
+static size_t put_number(char *out, const char *s, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	out[0] = CODE_NUMBER;
+	return 1 + varint_put((unsigned char *)out + 1, v);
+}
+
+/* Packs a run of digits at s (len bytes left), as hex digits or as a
+ * number, when that is shorter: the bytes written to out and *used of s,
+ * or 0. */
+static size_t pack_run(char *out, const char *s, size_t len, size_t *used)
+{
+	bool letters;
+	size_t n = hex_run(s, len, &letters), digits;
+
+	if (n >= HEX_MIN && (letters || s[0] == '0')) {
+		*used = n;
+		if (n == SECRET_LEN) {
+			out[0] = CODE_SECRET;
+			return 1 + put_nibbles(out + 1, s, n);
+		}
+		out[0] = CODE_HEX;
+		out[1] = (char)n;
+		return 2 + put_nibbles(out + 2, s, n);
+	}
+	for (digits = 0; digits < len && digits < NUMBER_MAX &&
+			 s[digits] >= '0' && s[digits] <= '9';
+	     digits++)
+		;
+	if (s[0] == '0' || digits < NUMBER_MIN)
+		return 0;
+	*used = digits;
+	return put_number(out, s, digits);
+}
+
 /* Packs s (len bytes, no NUL) into out, which has room for
- * TEXTPACK_MAX(len); returns the bytes written. */
+ * TEXTPACK_MAX(len); returns the bytes written.  (A packed run is never
+ * longer than its digits, so the room holds.) */
 static size_t pack_one(char *out, const char *s, size_t len, const char *id,
 		       size_t id_len)
 {
 	/* A byte no text holds, when there is no photo id. */
 	unsigned char id0 = id_len ? (unsigned char)id[0] : 0;
-	size_t i = 0, n = 0;
+	size_t i = 0, n = 0, used, k;
 
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
@@ -160,6 +252,12 @@ static size_t pack_one(char *out, const char *s, size_t len, const char *id,
 		if (code) {
 			out[n++] = (char)code;
 			i += word_len[code];
+			continue;
+		}
+		if (hex_value[c] &&
+		    (k = pack_run(out + n, s + i, len - i, &used)) > 0) {
+			n += k;
+			i += used;
 			continue;
 		}
 		if (c < CODE_LIMIT)
@@ -228,6 +326,45 @@ static int append_key_text(struct buf *out, const size_t at[TEXTPACK_TEXTS])
 	return 0;
 }
 
+/* Unpacks a number's LEB128 value at p[*i] onto out, in decimal. */
+static int unpack_number(const char *p, size_t len, size_t *i, struct buf *out)
+{
+	char digits[24];
+	uint64_t v;
+	size_t used = varint_get((const unsigned char *)p + *i, len - *i, &v),
+	       n = sizeof(digits);
+
+	if (!used)
+		return -EBADMSG;
+	*i += used;
+	do
+		digits[--n] = (char)('0' + v % 10);
+	while (v /= 10);
+	return buf_append(out, digits + n, sizeof(digits) - n);
+}
+
+/* Unpacks count hex digits, two a byte at p[*i], onto out. */
+static int unpack_hex(const char *p, size_t len, size_t *i, size_t count,
+		      struct buf *out)
+{
+	static const char digit[] = "0123456789abcdef";
+	size_t bytes = (count + 1) / 2, k;
+	char *d;
+
+	if (!count || len - *i < bytes)
+		return -EBADMSG;
+	d = buf_extend(out, count);
+	if (!d)
+		return -E2BIG;
+	for (k = 0; k < count; k++) {
+		unsigned char b = (unsigned char)p[*i + k / 2];
+
+		d[k] = digit[k % 2 ? b & 0xf : b >> 4];
+	}
+	*i += bytes;
+	return 0;
+}
+
 /* Unpacks text t, from p[*i] up to its NUL (len bytes in all), onto out.
  * Returns 0, -EBADMSG or -E2BIG. */
 static int unpack_one(const char *p, size_t len, size_t *i, size_t t,
@@ -254,6 +391,13 @@ static int unpack_one(const char *p, size_t len, size_t *i, size_t t,
 		else if (c == CODE_ESCAPE && *i < len && p[*i] != '\0' &&
 			 (unsigned char)p[*i] < CODE_LIMIT)
 			r = buf_putc(out, p[(*i)++]);
+		else if (c == CODE_NUMBER)
+			r = unpack_number(p, len, i, out);
+		else if (c == CODE_HEX && *i < len)
+			r = unpack_hex(p, len, i, (unsigned char)p[(*i)++],
+				       out);
+		else if (c == CODE_SECRET)
+			r = unpack_hex(p, len, i, SECRET_LEN, out);
 		else if (words[c])
 			r = buf_append(out, words[c], word_len[c]);
 		else

@@ -7,13 +7,16 @@
  * photo id in both URLs, "Attribution-NonCommercial-ShareAlike License".
  * Packed, each text is its bytes with such runs replaced by one code byte
  * (0x01-0x1e: the photo id in decimal, a text that is the key text, or a
- * word of a fixed dictionary), any byte below 0x20 of the text itself
- * escaped (0x1f, then the byte), and a NUL at its end.  A YFCC100M row's
- * texts, about 150 bytes as they come, pack into about 45.  Unpacking
- * gives back exactly the bytes packed.
+ * word of a fixed dictionary), numbers (an NSID's, a server's) by a code
+ * and their value in LEB128, and runs of lowercase hex digits (a photo's
+ * secret) by a code and two digits a byte; any byte below 0x20 of the
+ * text itself escaped (0x1f, then the byte), and a NUL at its end.  A
+ * YFCC100M row's texts, about 150 bytes as they come, pack into about 37.
+ * Unpacking gives back exactly the bytes packed.
  *
  * The dictionary is part of the file format: a word's code never changes,
- * and a new word takes a free code along with a new segment layout.
+ * and a new word takes a free code along with a new segment layout (the
+ * numbers and hex digits came with "SWSEG004").
  */
 #ifndef SCRAPEWATCH_STORE_TEXTPACK_H
 #define SCRAPEWATCH_STORE_TEXTPACK_H

@@ -161,16 +161,16 @@ done
 echo "fill levels: $sweep_failed of 10 imports met the full disk"
 
 # --- the disk full while the release is parsed ------------------------------
-# 25,000 new entries with long page URLs: their texts outgrow the segment
-# writer's buffer (1 MiB), so the full disk meets the first write of the
-# segment during the parse.  That is an I/O error (exit 74) naming the
+# 25,000 new entries with long page URLs (words, which pack as they are,
+# not numbers): their texts outgrow the segment writer's buffer (1 MiB),
+# so the full disk meets the first write of the segment during the parse.  That is an I/O error (exit 74) naming the
 # segment, not a manifest "cannot read" as bad data (exit 65).
 n=$((n + 1))
 awk -v n="$n" 'BEGIN {
 	print "photo,owner,page"
 	for (i = 1; i <= 25000; i++) {
 		o = sprintf("%08d@N01", 30000000 + i % 4999)
-		printf "%d,%s,https://www.flickr.com/photos/%s/%d/in/album-72157%015d/\n", n * 100000 + i, o, o, n * 100000 + i, i * 7919
+		printf "%d,%s,https://www.flickr.com/photos/%s/%d/in/set-Summer_Holidays_In_The_Mountains_%d/\n", n * 100000 + i, o, o, n * 100000 + i, i * 7919
 	}
 }' >"$tmp/big.csv"
 free=$(df -k --output=avail "$mnt" | tail -1)
