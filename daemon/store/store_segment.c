@@ -3,12 +3,21 @@
  * (store_segment.h).
  *
  * The writer streams the packed texts into the file as they come, right
- * after the header's place, then the records in key order; the two
- * indexes, as (id, place) pairs, are sorted in runs (lib/runsort.h) and
- * written after the records when finished, and the header last.  A crash leaves
- * only the .tmp file, which the store sweeps.  Files of the earlier
- * layouts (texts as they came; before 2026-12-07 also the records first
- * and the texts last) read as well.
+ * after the header's place, then the records in key order, a block of
+ * BLOCK_RECORDS at a time; the two indexes, as (id, place) pairs, are
+ * sorted in runs (lib/runsort.h) and written after the records when
+ * finished, and the header last.  A crash leaves only the .tmp file,
+ * which the store sweeps.  Files of the earlier layouts (fixed records;
+ * texts as they came; before 2026-12-07 also the records first and the
+ * texts last) read as well.
+ *
+ * A block stores each field of its records as a column: the smallest
+ * value, then every value less it in as few bits as the largest needs.
+ * In key order a block's keys lie close together, its files are mostly
+ * one, and a photo-keyed dataset's photo ids are its keys (no column at
+ * all); what is left are about 130 bits a record for YFCC100M's 100M rows
+ * (owner row, line, offset, length, where the texts are), against 448 as
+ * fixed fields.  Any record is read from its block without the others.
  */
 #include "store/store_segment.h"
 
@@ -26,22 +35,32 @@
 #include "lib/fsutil.h"
 #include "lib/macro.h"
 #include "lib/runsort.h"
+#include "lib/varint.h"
 #include "lib/xalloc.h"
 #include "store/store_textpack.h"
 
-#define SEGMENT_MAGIC	 "SWSEG003" /* texts first, packed */
+#define SEGMENT_MAGIC	 "SWSEG004" /* texts packed, records in blocks */
+#define SEGMENT_MAGIC_V3 "SWSEG003" /* texts packed, records fixed */
 #define SEGMENT_MAGIC_V2 "SWSEG002" /* texts first, as they came */
 #define SEGMENT_MAGIC_V1 "SWSEG001" /* records first, texts last */
 #define SEGMENT_ORDER	 0x01020304u
 #define WRITE_BUF	 (1u << 20)
 #define WRITEBACK_STEP	 (32u << 20)
 
+/* The header.  The earlier layouts end it after off_texts (OLD_HEADER
+ * bytes); there record_size is a fixed record's, here the records a
+ * block. */
 struct seg_header {
 	char magic[8];
 	uint32_t order, record_size;
 	uint64_t count, n_photos, n_owners, text_bytes;
 	uint64_t off_records, off_photos, off_owners, off_texts;
+	/* SWSEG004: the records' bytes; the blocks' directory; the owner
+	 * rows (n_owners is the count of the places at off_owners) */
+	uint64_t records_bytes, off_blocks, n_owner_rows, off_owner_rows;
 };
+
+#define OLD_HEADER offsetof(struct seg_header, records_bytes)
 
 struct seg_record {
 	uint64_t key, photo_id, line, offset;
@@ -50,9 +69,13 @@ struct seg_record {
 	uint32_t unused; /* 0 */
 };
 
-/* An index pair as written: 12 bytes for photos, 8 for owners. */
+/* An index pair as written: 12 bytes for photos, 8 for owners (in the
+ * earlier layouts; now a place of 4 bytes, and an owner row of 8 for
+ * each owner: its row and its first place). */
 #define PHOTO_PAIR  12
 #define OWNER_PAIR  8
+#define OWNER_PLACE 4
+#define OWNER_ROW   8
 #define PAIRS_CHUNK (1u << 21) /* index pairs sorted in memory at once */
 
 /* The index pairs while they are sorted: a photo id and a place; an
@@ -72,6 +95,33 @@ struct out {
 	uint64_t started; /* bytes the kernel was asked to write out */
 };
 
+/* A block's columns, in the order written. */
+enum column {
+	COL_KEY,
+	COL_PHOTO,
+	COL_OWNER,
+	COL_FILE,
+	COL_LINE,
+	COL_OFFSET,
+	COL_LENGTH,
+	COL_TEXT,
+	COLUMNS,
+};
+
+#define BLOCK_RECORDS	 64
+#define BLOCK_PHOTO_KEYS 0x01 /* flag: every photo id is the key */
+/* A block's most bytes: its flags, each column's width and smallest
+ * value, and 64 bits a value. */
+#define BLOCK_BYTES_MAX \
+	(1 + COLUMNS * (1 + 2 * VARINT_MAX) + COLUMNS * BLOCK_RECORDS * 8)
+/* An entry of the blocks' directory: the block's first key, and where it
+ * starts in the records. */
+#define BLOCK_ENTRY 16
+
+struct block_entry {
+	uint64_t key, off;
+};
+
 struct segment_writer {
 	char *path, *tmp;
 	struct out file;     /* the header's place, the texts, the records */
@@ -80,6 +130,11 @@ struct segment_writer {
 	bool records;	     /* the records began */
 	uint64_t count;
 	uint64_t last_key;
+	struct seg_record block[BLOCK_RECORDS]; /* the block being filled */
+	unsigned in_block;
+	unsigned char out[BLOCK_BYTES_MAX + 16]; /* a block, encoded */
+	struct block_entry *blocks;		 /* the directory */
+	size_t n_blocks, blocks_cap;
 	struct runsort *photos, *owners; /* the index pairs */
 	bool finished;
 };
@@ -94,7 +149,7 @@ struct view {
 
 /* One view per section, since a read of entries alternates between
  * them. */
-enum view_kind { VIEW_RECORDS, VIEW_TEXTS, VIEW_INDEX, VIEWS };
+enum view_kind { VIEW_RECORDS, VIEW_BLOCKS, VIEW_TEXTS, VIEW_INDEX, VIEWS };
 
 #define VIEW_SMALL	 512u	     /* bytes a lookup reads */
 #define VIEW_LARGE	 (64u << 10) /* bytes a read in order reads ahead */
@@ -105,15 +160,30 @@ enum view_kind { VIEW_RECORDS, VIEW_TEXTS, VIEW_INDEX, VIEWS };
  * at exit unmaps) 16 pages around every one it touches. */
 #define READS_BEFORE_MAP 65536u
 
+/* A block as read: its bytes (and 16 zero bytes after them, for the
+ * reads of a column's last value), where each column is, its width and
+ * smallest value. */
+struct block {
+	uint64_t index; /* UINT64_MAX: none yet */
+	unsigned n;
+	bool photo_keys;
+	unsigned char width[COLUMNS];
+	uint64_t base[COLUMNS], slope[COLUMNS];
+	size_t column[COLUMNS];
+	unsigned char data[BLOCK_BYTES_MAX + 16];
+};
+
 struct segment {
 	int fd;
 	uint64_t size;
 	struct seg_header h;
 	bool packed; /* texts packed, photo ids equal to keys not indexed */
+	bool blocks; /* records in blocks */
 	struct view views[VIEWS];
+	struct block block; /* the block last read */
 	uint64_t reads;
 	unsigned char *map; /* once busy (map_when_busy()), or NULL */
-	bool failed_map;
+	bool failed_map, never_map;
 };
 
 /* ---- writing ------------------------------------------------------------- */
@@ -213,9 +283,9 @@ int segment_writer_texts(struct segment_writer *w, uint64_t photo_id,
 
 /* Where the records start after texts of text_bytes: aligned for the
  * mapping's reads. */
-static uint64_t records_offset(uint64_t text_bytes)
+static uint64_t records_offset(uint64_t header, uint64_t text_bytes)
 {
-	uint64_t end = sizeof(struct seg_header) + text_bytes;
+	uint64_t end = header + text_bytes;
 
 	return (end + 7) & ~(uint64_t)7;
 }
@@ -227,8 +297,10 @@ static int begin_records(struct segment_writer *w)
 
 	w->records = true;
 	w->text_bytes = w->file.written - sizeof(struct seg_header);
-	return out_put(&w->file, zeros,
-		       records_offset(w->text_bytes) - w->file.written);
+	return out_put(
+		&w->file, zeros,
+		records_offset(sizeof(struct seg_header), w->text_bytes) -
+			w->file.written);
 }
 
 static int keep_pairs(struct segment_writer *w, const struct segment_entry *e,
@@ -247,10 +319,172 @@ static int keep_pairs(struct segment_writer *w, const struct segment_entry *e,
 	return r;
 }
 
+/* The bits a value up to v needs. */
+static unsigned bits_for(uint64_t v)
+{
+	return v ? 64u - (unsigned)__builtin_clzll(v) : 0u;
+}
+
+/* The offset and where the texts are grow with the line: those columns
+ * hold the difference from a line times the block's slope (in 1/65536ths,
+ * from its lowest line to its highest), zigzagged (0, -1, 1, -2, ...). */
+#define SLOPE_SHIFT 16
+
+static bool predicted(enum column c)
+{
+	return c == COL_OFFSET || c == COL_TEXT;
+}
+
+static uint64_t predict(uint64_t line, uint64_t slope)
+{
+	return (uint64_t)(((unsigned __int128)line * slope) >> SLOPE_SHIFT);
+}
+
+static uint64_t zigzag(uint64_t d)
+{
+	return d << 1 ^ (uint64_t)((int64_t)d >> 63);
+}
+
+static uint64_t unzigzag(uint64_t z)
+{
+	return z >> 1 ^ (0 - (z & 1));
+}
+
+/* The value of column c of record r. */
+static uint64_t column_value(const struct seg_record *r, enum column c)
+{
+	switch (c) {
+	case COL_KEY:
+		return r->key;
+	case COL_PHOTO:
+		return r->photo_id;
+	case COL_OWNER:
+		return r->owner_id;
+	case COL_FILE:
+		return r->file;
+	case COL_LINE:
+		return r->line;
+	case COL_OFFSET:
+		return r->offset;
+	case COL_LENGTH:
+		return r->length;
+	case COL_TEXT:
+	default:
+		return r->text;
+	}
+}
+
+/* The slope of column c over the n records at rec: from the lowest line
+ * to the highest, 0 when they are one or c falls. */
+static uint64_t slope_of(const struct seg_record *rec, unsigned n,
+			 enum column c)
+{
+	unsigned lo = 0, hi = 0, i;
+	uint64_t rise;
+	unsigned __int128 q;
+
+	for (i = 1; i < n; i++) {
+		lo = rec[i].line < rec[lo].line ? i : lo;
+		hi = rec[i].line > rec[hi].line ? i : hi;
+	}
+	if (rec[hi].line == rec[lo].line ||
+	    column_value(&rec[hi], c) < column_value(&rec[lo], c))
+		return 0;
+	rise = column_value(&rec[hi], c) - column_value(&rec[lo], c);
+	q = ((unsigned __int128)rise << SLOPE_SHIFT) /
+	    (rec[hi].line - rec[lo].line);
+	return q > UINT64_MAX ? 0 : (uint64_t)q;
+}
+
+/* Column c of record r as its block stores it, before the smallest is
+ * taken off. */
+static uint64_t stored_value(const struct seg_record *r, enum column c,
+			     uint64_t slope)
+{
+	uint64_t v = column_value(r, c);
+
+	return predicted(c) ? zigzag(v - predict(r->line, slope)) : v;
+}
+
+/* ORs the w low bits of v in at bit of p (zeroed, 8 bytes of room past
+ * the last bit). */
+static void put_bits(unsigned char *p, uint64_t bit, uint64_t v, unsigned w)
+{
+	unsigned shift = (unsigned)(bit & 7);
+	uint64_t word;
+
+	if (!w)
+		return;
+	p += bit >> 3;
+	memcpy(&word, p, 8);
+	word |= v << shift;
+	memcpy(p, &word, 8);
+	if (shift + w > 64)
+		p[8] |= (unsigned char)(v >> (64 - shift));
+}
+
+/* Writes the records of the block being filled, and its directory
+ * entry. */
+static int write_block(struct segment_writer *w)
+{
+	unsigned char *out = w->out;
+	const struct seg_record *rec = w->block;
+	unsigned n = w->in_block, i, c;
+	unsigned char width[COLUMNS];
+	uint64_t base[COLUMNS], slope[COLUMNS] = {0};
+	size_t len = 1;
+	bool photo_keys = true;
+
+	for (i = 0; i < n; i++)
+		photo_keys &= rec[i].photo_id == rec[i].key;
+	out[0] = photo_keys ? BLOCK_PHOTO_KEYS : 0;
+	for (c = 0; c < COLUMNS; c++) {
+		uint64_t lo = UINT64_MAX, hi = 0;
+
+		if (c == COL_PHOTO && photo_keys)
+			continue;
+		if (predicted(c))
+			slope[c] = slope_of(rec, n, c);
+		for (i = 0; i < n; i++) {
+			uint64_t v = stored_value(&rec[i], c, slope[c]);
+
+			lo = MIN(lo, v);
+			hi = MAX(hi, v);
+		}
+		base[c] = lo;
+		width[c] = (unsigned char)bits_for(hi - lo);
+		out[len++] = width[c];
+		len += varint_put(out + len, lo);
+		if (predicted(c))
+			len += varint_put(out + len, slope[c]);
+	}
+	memset(out + len, 0, sizeof(w->out) - len);
+	for (c = 0; c < COLUMNS; c++) {
+		if (c == COL_PHOTO && photo_keys)
+			continue;
+		for (i = 0; i < n; i++)
+			put_bits(out + len, (uint64_t)i * width[c],
+				 stored_value(&rec[i], c, slope[c]) - base[c],
+				 width[c]);
+		len += ((size_t)n * width[c] + 7) / 8;
+	}
+	if (w->n_blocks == w->blocks_cap) {
+		w->blocks_cap = w->blocks_cap ? 2 * w->blocks_cap : 1024;
+		w->blocks = xreallocarray(w->blocks, w->blocks_cap,
+					  sizeof(*w->blocks));
+	}
+	w->blocks[w->n_blocks++] = (struct block_entry){
+		rec[0].key,
+		w->file.written - records_offset(sizeof(struct seg_header),
+						 w->text_bytes),
+	};
+	w->in_block = 0;
+	return out_put(&w->file, out, len);
+}
+
 int segment_writer_record(struct segment_writer *w,
 			  const struct segment_entry *e)
 {
-	struct seg_record rec;
 	int r;
 
 	if (w->count && e->key <= w->last_key)
@@ -264,7 +498,7 @@ int segment_writer_record(struct segment_writer *w,
 	}
 	if (e->text >= w->text_bytes)
 		return -EINVAL;
-	rec = (struct seg_record){
+	w->block[w->in_block++] = (struct seg_record){
 		.key = e->key,
 		.photo_id = e->photo_id,
 		.line = e->line,
@@ -274,7 +508,7 @@ int segment_writer_record(struct segment_writer *w,
 		.file = e->file,
 		.length = e->length,
 	};
-	r = out_put(&w->file, &rec, sizeof(rec));
+	r = w->in_block == BLOCK_RECORDS ? write_block(w) : 0;
 	if (r >= 0)
 		r = keep_pairs(w, e, (uint32_t)w->count);
 	if (r < 0)
@@ -284,10 +518,30 @@ int segment_writer_record(struct segment_writer *w,
 	return 0;
 }
 
-/* Writes the index pairs, sorted. */
-static int write_indexes(struct segment_writer *w)
+/* Ends the records: the last block, padding to 8, the directory. */
+static int write_blocks(struct segment_writer *w, struct seg_header *h)
+{
+	static const char zeros[8];
+	int r = w->in_block ? write_block(w) : 0;
+	size_t i;
+
+	h->records_bytes = w->file.written - h->off_records;
+	h->off_blocks = (w->file.written + 7) & ~(uint64_t)7;
+	if (r >= 0)
+		r = out_put(&w->file, zeros, h->off_blocks - w->file.written);
+	for (i = 0; r >= 0 && i < w->n_blocks; i++)
+		r = out_put(&w->file, &w->blocks[i], BLOCK_ENTRY);
+	return r;
+}
+
+/* Writes the photo pairs, sorted; then the owners' places in (owner row,
+ * place) order and each owner row with its first place. */
+static int write_indexes(struct segment_writer *w, struct seg_header *h)
 {
 	unsigned char pair[PHOTO_PAIR];
+	uint32_t *rows = NULL, last = 0;
+	size_t n_rows = 0, cap = 0, i;
+	uint64_t pos = 0;
 	const void *p;
 	int r;
 
@@ -306,13 +560,29 @@ static int write_indexes(struct segment_writer *w)
 		r = runsort_finish(w->owners);
 	while (r >= 0 && (r = runsort_next(w->owners, &p)) > 0) {
 		uint64_t v;
-		uint32_t two[2];
+		uint32_t owner, place;
 
 		memcpy(&v, p, sizeof(v));
-		two[0] = (uint32_t)(v >> 32);
-		two[1] = (uint32_t)v;
-		r = out_put(&w->file, two, OWNER_PAIR);
+		owner = (uint32_t)(v >> 32);
+		place = (uint32_t)v;
+		if (n_rows == 0 || owner != last) {
+			if (n_rows == cap) {
+				cap = cap ? 2 * cap : 1024;
+				rows = xreallocarray(rows, cap, OWNER_ROW);
+			}
+			rows[2 * n_rows] = owner;
+			rows[2 * n_rows + 1] = (uint32_t)pos;
+			n_rows++;
+			last = owner;
+		}
+		r = out_put(&w->file, &place, OWNER_PLACE);
+		pos++;
 	}
+	h->n_owner_rows = n_rows;
+	h->off_owner_rows = h->off_owners + pos * OWNER_PLACE;
+	for (i = 0; r >= 0 && i < n_rows; i++)
+		r = out_put(&w->file, rows + 2 * i, OWNER_ROW);
+	free(rows);
 	return r;
 }
 
@@ -320,7 +590,7 @@ int segment_writer_finish(struct segment_writer *w)
 {
 	struct seg_header h = {
 		.order = SEGMENT_ORDER,
-		.record_size = sizeof(struct seg_record),
+		.record_size = BLOCK_RECORDS,
 	};
 	int r = w->records ? 0 : begin_records(w);
 
@@ -330,11 +600,13 @@ int segment_writer_finish(struct segment_writer *w)
 	h.n_owners = runsort_count(w->owners);
 	h.text_bytes = w->text_bytes;
 	h.off_texts = sizeof(h);
-	h.off_records = records_offset(h.text_bytes);
-	h.off_photos = h.off_records + w->count * sizeof(struct seg_record);
+	h.off_records = records_offset(sizeof(h), h.text_bytes);
+	if (r >= 0)
+		r = write_blocks(w, &h);
+	h.off_photos = h.off_blocks + w->n_blocks * BLOCK_ENTRY;
 	h.off_owners = h.off_photos + h.n_photos * PHOTO_PAIR;
 	if (r >= 0)
-		r = write_indexes(w);
+		r = write_indexes(w, &h);
 	if (r >= 0)
 		r = out_flush(&w->file);
 	if (r >= 0 && pwrite(w->file.fd, &h, sizeof(h), 0) != sizeof(h))
@@ -360,6 +632,7 @@ struct segment_writer *segment_writer_free(struct segment_writer *w)
 	buf_free(&w->packed);
 	runsort_free(w->photos);
 	runsort_free(w->owners);
+	free(w->blocks);
 	free(w->path);
 	free(w->tmp);
 	free(w);
@@ -379,7 +652,7 @@ static bool section_end(uint64_t a, uint64_t b, uint64_t c, uint64_t size,
 }
 
 /* Records, photos and owners one after the other from h->off_records,
- * ending at *end. */
+ * ending at *end: the earlier layouts, of fixed records. */
 static bool sections_fit(const struct seg_header *h, uint64_t size,
 			 uint64_t *end)
 {
@@ -392,52 +665,112 @@ static bool sections_fit(const struct seg_header *h, uint64_t size,
 	       section_end(h->off_owners, h->n_owners, OWNER_PAIR, size, end);
 }
 
+static uint64_t blocks_of(const struct seg_header *h)
+{
+	return (h->count + BLOCK_RECORDS - 1) / BLOCK_RECORDS;
+}
+
+/* The sections of a file of blocks, one after the other to its end. */
+static bool blocks_fit(const struct seg_header *h, uint64_t size)
+{
+	uint64_t end;
+
+	return h->record_size == BLOCK_RECORDS && h->off_texts == sizeof(*h) &&
+	       h->text_bytes <= size - sizeof(*h) &&
+	       h->off_records == records_offset(sizeof(*h), h->text_bytes) &&
+	       h->records_bytes <= size - h->off_records &&
+	       (h->count == 0) == (h->records_bytes == 0) &&
+	       h->off_blocks == ((h->off_records + h->records_bytes + 7) &
+				 ~(uint64_t)7) &&
+	       h->n_photos <= h->count && h->n_owners <= h->count &&
+	       h->n_owner_rows <= h->n_owners &&
+	       section_end(h->off_blocks, blocks_of(h), BLOCK_ENTRY, size,
+			   &end) &&
+	       h->off_photos == end &&
+	       section_end(h->off_photos, h->n_photos, PHOTO_PAIR, size,
+			   &end) &&
+	       h->off_owners == end &&
+	       section_end(h->off_owners, h->n_owners, OWNER_PLACE, size,
+			   &end) &&
+	       h->off_owner_rows == end &&
+	       section_end(h->off_owner_rows, h->n_owner_rows, OWNER_ROW, size,
+			   &end) &&
+	       end == size;
+}
+
 static bool header_fits(const struct seg_header *h, uint64_t size)
 {
 	uint64_t end;
 
-	if (h->order != SEGMENT_ORDER ||
-	    h->record_size != sizeof(struct seg_record))
+	if (h->order != SEGMENT_ORDER)
 		return false;
-	if (memcmp(h->magic, SEGMENT_MAGIC, sizeof(h->magic)) == 0 ||
+	if (memcmp(h->magic, SEGMENT_MAGIC, sizeof(h->magic)) == 0)
+		return size >= sizeof(*h) && blocks_fit(h, size);
+	if (h->record_size != sizeof(struct seg_record))
+		return false;
+	if (memcmp(h->magic, SEGMENT_MAGIC_V3, sizeof(h->magic)) == 0 ||
 	    memcmp(h->magic, SEGMENT_MAGIC_V2, sizeof(h->magic)) == 0)
-		return h->off_texts == sizeof(*h) &&
-		       h->text_bytes <= size - sizeof(*h) &&
-		       h->off_records == records_offset(h->text_bytes) &&
+		return h->off_texts == OLD_HEADER &&
+		       h->text_bytes <= size - OLD_HEADER &&
+		       h->off_records ==
+			       records_offset(OLD_HEADER, h->text_bytes) &&
 		       sections_fit(h, size, &end) && end == size;
 	/* The first layout: the texts last. */
 	return memcmp(h->magic, SEGMENT_MAGIC_V1, sizeof(h->magic)) == 0 &&
-	       h->off_records == sizeof(*h) && sections_fit(h, size, &end) &&
+	       h->off_records == OLD_HEADER && sections_fit(h, size, &end) &&
 	       h->off_texts == end && h->text_bytes == size - end;
 }
 
-int segment_open(const char *path, struct segment **ret)
+/* Reads and checks the header of the file fd, of size bytes, into *h.
+ * Returns 0 or -EBADMSG. */
+static int read_header(int fd, uint64_t size, struct seg_header *h)
+{
+	size_t want = (size_t)MIN(size, (uint64_t)sizeof(*h));
+
+	memset(h, 0, sizeof(*h));
+	if (size < OLD_HEADER || pread(fd, h, want, 0) != (ssize_t)want)
+		return -EBADMSG;
+	if (memcmp(h->magic, SEGMENT_MAGIC, sizeof(h->magic)) != 0)
+		/* What follows an earlier header is the file's, not its. */
+		memset((char *)h + OLD_HEADER, 0, sizeof(*h) - OLD_HEADER);
+	return header_fits(h, size) ? 0 : -EBADMSG;
+}
+
+/* Opens the segment at path, unmapped; never_map: not even when it is
+ * read much. */
+static int open_segment(const char *path, bool never_map, struct segment **ret)
 {
 	struct segment *g;
 	struct stat st;
-	int fd;
+	int fd, r = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	g = xcalloc(1, sizeof(*g));
 	g->fd = fd;
-	if (fstat(fd, &st) < 0) {
-		int r = -errno;
-
+	g->never_map = never_map;
+	g->block.index = UINT64_MAX;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode))
+		r = -EBADMSG;
+	else
+		r = read_header(fd, g->size = (uint64_t)st.st_size, &g->h);
+	if (r < 0) {
 		segment_close(g);
 		return r;
 	}
-	g->size = (uint64_t)st.st_size;
-	if (!S_ISREG(st.st_mode) || g->size < sizeof(struct seg_header) ||
-	    pread(fd, &g->h, sizeof(g->h), 0) != sizeof(g->h) ||
-	    !header_fits(&g->h, g->size)) {
-		segment_close(g);
-		return -EBADMSG;
-	}
-	g->packed = memcmp(g->h.magic, SEGMENT_MAGIC, sizeof(g->h.magic)) == 0;
+	g->blocks = memcmp(g->h.magic, SEGMENT_MAGIC, sizeof(g->h.magic)) == 0;
+	g->packed = g->blocks || memcmp(g->h.magic, SEGMENT_MAGIC_V3,
+					sizeof(g->h.magic)) == 0;
 	*ret = g;
 	return 0;
+}
+
+int segment_open(const char *path, struct segment **ret)
+{
+	return open_segment(path, false, ret);
 }
 
 struct segment *segment_close(struct segment *g)
@@ -465,7 +798,8 @@ static void map_when_busy(struct segment *g)
 {
 	void *map;
 
-	if (g->map || g->failed_map || ++g->reads < READS_BEFORE_MAP)
+	if (g->map || g->failed_map || g->never_map ||
+	    ++g->reads < READS_BEFORE_MAP)
 		return;
 	map = mmap(NULL, (size_t)g->size, PROT_READ, MAP_PRIVATE, g->fd, 0);
 	if (map == MAP_FAILED)
@@ -507,18 +841,152 @@ static const unsigned char *view_at(struct segment *g, enum view_kind which,
 	return v->buf;
 }
 
+/* The w bits at bit of p (16 readable bytes past the last bit). */
+static uint64_t bits_at(const unsigned char *p, uint64_t bit, unsigned w)
+{
+	unsigned shift = (unsigned)(bit & 7);
+	uint64_t v;
+
+	if (!w)
+		return 0;
+	p += bit >> 3;
+	memcpy(&v, p, 8);
+	v >>= shift;
+	if (shift + w > 64)
+		v |= (uint64_t)p[8] << (64 - shift);
+	return w == 64 ? v : v & ((UINT64_C(1) << w) - 1);
+}
+
+/* Entry b of the blocks' directory; false when it cannot be read. */
+static bool block_entry(struct segment *g, uint64_t b, struct block_entry *e)
+{
+	const unsigned char *p = view_at(
+		g, VIEW_BLOCKS, g->h.off_blocks + b * BLOCK_ENTRY, BLOCK_ENTRY);
+
+	if (p)
+		memcpy(e, p, sizeof(*e));
+	return p != NULL;
+}
+
+/* Reads the columns' widths and smallest values at the start of block k
+ * (len bytes), and checks that the columns end at its end. */
+static bool parse_block(struct block *k, size_t len)
+{
+	size_t at = 1, bytes = 0;
+	unsigned c;
+
+	k->photo_keys = k->data[0] & BLOCK_PHOTO_KEYS;
+	if (k->data[0] & ~BLOCK_PHOTO_KEYS)
+		return false;
+	for (c = 0; c < COLUMNS; c++) {
+		size_t used;
+
+		k->width[c] = 0;
+		k->base[c] = k->slope[c] = 0;
+		if (c == COL_PHOTO && k->photo_keys)
+			continue;
+		if (at >= len || k->data[at] > 64)
+			return false;
+		k->width[c] = k->data[at++];
+		used = varint_get(k->data + at, len - at, &k->base[c]);
+		if (!used)
+			return false;
+		at += used;
+		if (predicted(c)) {
+			used = varint_get(k->data + at, len - at, &k->slope[c]);
+			if (!used)
+				return false;
+			at += used;
+		}
+	}
+	for (c = 0; c < COLUMNS; c++) {
+		k->column[c] = at + bytes;
+		bytes += ((size_t)k->n * k->width[c] + 7) / 8;
+	}
+	return at + bytes == len;
+}
+
+/* Reads block b into g->block (unless it is there); false when it cannot
+ * be read or is damaged. */
+static bool load_block(struct segment *g, uint64_t b)
+{
+	struct block *k = &g->block;
+	struct block_entry e, next = {0, g->h.records_bytes};
+	const unsigned char *p;
+	uint64_t len;
+
+	if (k->index == b)
+		return true;
+	k->index = UINT64_MAX;
+	if (b >= blocks_of(&g->h) || !block_entry(g, b, &e) ||
+	    (b + 1 < blocks_of(&g->h) && !block_entry(g, b + 1, &next)) ||
+	    e.off >= next.off || next.off > g->h.records_bytes)
+		return false;
+	len = next.off - e.off;
+	if (len > BLOCK_BYTES_MAX)
+		return false;
+	p = view_at(g, VIEW_RECORDS, g->h.off_records + e.off, (size_t)len);
+	if (!p)
+		return false;
+	memcpy(k->data, p, (size_t)len);
+	memset(k->data + len, 0, 16);
+	k->n = (unsigned)MIN((uint64_t)BLOCK_RECORDS,
+			     g->h.count - b * BLOCK_RECORDS);
+	/* The directory's key is the block's first, which the key column's
+	 * smallest value is. */
+	if (!parse_block(k, (size_t)len) || k->base[COL_KEY] != e.key ||
+	    bits_at(k->data + k->column[COL_KEY], 0, k->width[COL_KEY]))
+		return false;
+	k->index = b;
+	return true;
+}
+
+/* Column c of record j of the block read, as stored. */
+static uint64_t block_value(const struct block *k, unsigned j, enum column c)
+{
+	return k->base[c] + bits_at(k->data + k->column[c],
+				    (uint64_t)j * k->width[c], k->width[c]);
+}
+
+/* A column predicted from the line, of record j whose line it is. */
+static uint64_t block_predicted(const struct block *k, unsigned j,
+				enum column c, uint64_t line)
+{
+	return predict(line, k->slope[c]) + unzigzag(block_value(k, j, c));
+}
+
 /* Record i, copied to *rec; false when it cannot be read. */
 static bool record_at(struct segment *g, uint64_t i, struct seg_record *rec)
 {
 	const unsigned char *p;
+	const struct block *k = &g->block;
+	uint64_t line;
+	unsigned j;
 
 	if (i >= g->h.count)
 		return false;
-	p = view_at(g, VIEW_RECORDS, g->h.off_records + i * sizeof(*rec),
-		    sizeof(*rec));
-	if (p)
-		memcpy(rec, p, sizeof(*rec));
-	return p != NULL;
+	if (!g->blocks) {
+		p = view_at(g, VIEW_RECORDS,
+			    g->h.off_records + i * sizeof(*rec), sizeof(*rec));
+		if (p)
+			memcpy(rec, p, sizeof(*rec));
+		return p != NULL;
+	}
+	if (!load_block(g, i / BLOCK_RECORDS))
+		return false;
+	j = (unsigned)(i % BLOCK_RECORDS);
+	line = block_value(k, j, COL_LINE);
+	*rec = (struct seg_record){
+		.key = block_value(k, j, COL_KEY),
+		.owner_id = (uint32_t)block_value(k, j, COL_OWNER),
+		.file = (uint32_t)block_value(k, j, COL_FILE),
+		.line = line,
+		.offset = block_predicted(k, j, COL_OFFSET, line),
+		.length = (uint32_t)block_value(k, j, COL_LENGTH),
+		.text = block_predicted(k, j, COL_TEXT, line),
+	};
+	rec->photo_id = k->photo_keys ? rec->key : block_value(k, j, COL_PHOTO);
+	return true;
 }
 
 /* The texts of the earlier layouts, four strings as they came at p (len
@@ -604,16 +1072,51 @@ static bool key_at(struct segment *g, uint64_t i, uint64_t *key)
 {
 	struct seg_record rec;
 
+	if (g->blocks) {
+		if (i >= g->h.count || !load_block(g, i / BLOCK_RECORDS))
+			return false;
+		*key = block_value(&g->block, (unsigned)(i % BLOCK_RECORDS),
+				   COL_KEY);
+		return true;
+	}
 	if (!record_at(g, i, &rec))
 		return false;
 	*key = rec.key;
 	return true;
 }
 
+/* The records [*lo, *hi) where key may be: the block whose first key is
+ * the last not above it, found in the directory.  False when the
+ * directory cannot be read. */
+static bool block_of_key(struct segment *g, uint64_t key, uint64_t *lo,
+			 uint64_t *hi)
+{
+	uint64_t a = 0, b = blocks_of(&g->h);
+	struct block_entry e;
+
+	while (a < b) {
+		uint64_t mid = a + (b - a) / 2;
+
+		if (!block_entry(g, mid, &e))
+			return false;
+		if (e.key <= key)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	/* a: the first block past key */
+	*lo = a ? (a - 1) * BLOCK_RECORDS : 0;
+	*hi = a ? MIN(g->h.count, *lo + BLOCK_RECORDS) : 0;
+	return true;
+}
+
 int64_t segment_find_key(struct segment *g, uint64_t key)
 {
-	uint64_t lo = 0, hi = g->h.count, k;
+	uint64_t lo = 0, hi = g->h.count, end, k;
 
+	if (g->blocks && !block_of_key(g, key, &lo, &hi))
+		return -1;
+	end = hi;
 	while (lo < hi) {
 		uint64_t mid = lo + (hi - lo) / 2;
 
@@ -624,8 +1127,7 @@ int64_t segment_find_key(struct segment *g, uint64_t key)
 		else
 			hi = mid;
 	}
-	return lo < g->h.count && key_at(g, lo, &k) && k == key ? (int64_t)lo
-								: -1;
+	return lo < end && key_at(g, lo, &k) && k == key ? (int64_t)lo : -1;
 }
 
 /*
@@ -737,76 +1239,96 @@ int64_t segment_photo_at(struct segment *g, uint64_t photo_id, uint64_t pos)
 	return photo_by_key(g, photo_id);
 }
 
+/* Owner row pos of a file of blocks (its row and first place); false
+ * when it cannot be read. */
+static bool owner_row_at(struct segment *g, uint64_t pos, uint32_t row[2])
+{
+	const unsigned char *p =
+		view_at(g, VIEW_INDEX, g->h.off_owner_rows + pos * OWNER_ROW,
+			OWNER_ROW);
+
+	if (p)
+		memcpy(row, p, OWNER_ROW);
+	return p != NULL;
+}
+
 void segment_owner_range(struct segment *g, uint32_t owner_id, uint64_t *lo,
 			 uint64_t *hi)
 {
-	index_range(g, owners_of(g), owner_id, lo, hi);
+	uint64_t a = 0, b = g->h.n_owner_rows;
+	uint32_t row[2], next[2] = {0, (uint32_t)g->h.n_owners};
+
+	if (!g->blocks) {
+		index_range(g, owners_of(g), owner_id, lo, hi);
+		return;
+	}
+	while (a < b) {
+		uint64_t mid = a + (b - a) / 2;
+
+		if (!owner_row_at(g, mid, row))
+			break;
+		if (row[0] < owner_id)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*lo = *hi = 0;
+	if (a < b || a >= g->h.n_owner_rows || !owner_row_at(g, a, row) ||
+	    row[0] != owner_id ||
+	    (a + 1 < g->h.n_owner_rows && !owner_row_at(g, a + 1, next)))
+		return;
+	/* A damaged row reads as no places. */
+	if (row[1] <= next[1] && next[1] <= g->h.n_owners) {
+		*lo = row[1];
+		*hi = next[1];
+	}
 }
 
 int64_t segment_owner_at(struct segment *g, uint64_t pos)
 {
-	return index_place(g, owners_of(g), pos);
+	const unsigned char *p;
+	uint32_t place;
+
+	if (!g->blocks)
+		return index_place(g, owners_of(g), pos);
+	if (pos >= g->h.n_owners)
+		return -1;
+	p = view_at(g, VIEW_INDEX, g->h.off_owners + pos * OWNER_PLACE,
+		    OWNER_PLACE);
+	if (!p)
+		return -1;
+	memcpy(&place, p, sizeof(place));
+	return place < g->h.count ? (int64_t)place : -1;
 }
 
 /* ---- the keys, streamed -------------------------------------------------- */
 
-#define KEYS_BLOCK 4096 /* records read at once */
-
+/* The keys in order through the segment's views, which read ahead when
+ * read in order, and never through its mapping. */
 struct segment_keys {
-	int fd;
-	struct seg_header h;
+	struct segment *g;
 	uint64_t next; /* the next record */
-	struct seg_record block[KEYS_BLOCK];
-	size_t len, pos;
 };
 
 int segment_keys_open(const char *path, struct segment_keys **ret)
 {
-	struct segment_keys *k;
-	struct stat st;
-	int fd, r = 0;
+	struct segment *g;
+	int r = open_segment(path, true, &g);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	k = xcalloc(1, sizeof(*k));
-	k->fd = fd;
-	if (fstat(fd, &st) < 0)
-		r = -errno;
-	else if (!S_ISREG(st.st_mode) ||
-		 (uint64_t)st.st_size < sizeof(struct seg_header) ||
-		 pread(fd, &k->h, sizeof(k->h), 0) != sizeof(k->h) ||
-		 !header_fits(&k->h, (uint64_t)st.st_size))
-		r = -EBADMSG;
-	if (r < 0) {
-		segment_keys_free(k);
+	if (r < 0)
 		return r;
-	}
-	*ret = k;
+	*ret = xcalloc(1, sizeof(**ret));
+	(*ret)->g = g;
 	return 0;
 }
 
 int segment_keys_next(struct segment_keys *k, uint64_t *key)
 {
-	if (k->pos == k->len) {
-		size_t want =
-			(size_t)MIN((uint64_t)KEYS_BLOCK, k->h.count - k->next);
-		ssize_t got;
-
-		if (want == 0)
-			return 0;
-		got = pread(k->fd, k->block, want * sizeof(k->block[0]),
-			    (off_t)(k->h.off_records +
-				    k->next * sizeof(k->block[0])));
-		if (got < 0)
-			return -errno;
-		if ((size_t)got != want * sizeof(k->block[0]))
-			return -EIO;
-		k->len = want;
-		k->pos = 0;
-		k->next += want;
-	}
-	*key = k->block[k->pos++].key;
+	if (k->next == k->g->h.count)
+		return 0;
+	if (!key_at(k->g, k->next, key))
+		return -EBADMSG;
+	k->next++;
 	return 1;
 }
 
@@ -814,7 +1336,7 @@ struct segment_keys *segment_keys_free(struct segment_keys *k)
 {
 	if (!k)
 		return NULL;
-	close(k->fd);
+	segment_close(k->g);
 	free(k);
 	return NULL;
 }

@@ -6,23 +6,31 @@
  *
  * Layout (native byte order, checked by the header's order mark):
  *
- *   header   "SWSEG003", order mark, counts and the sections' offsets
+ *   header   "SWSEG004", order mark, counts and the sections' offsets
  *   texts    per record its four texts, packed (store_textpack.h): key
  *            text, page URL, image URL, licence ("" when unknown)
  *   (up to 7 zero bytes: the records start at a multiple of 8)
- *   records  count fixed records in key order: key, photo id, owner row,
- *            file of the release, line, offset, length, and where the
- *            entry's texts are
+ *   records  count records in key order, in blocks of 64: a block holds
+ *            each field (key, photo id, owner row, file of the release,
+ *            line, offset, length, where the entry's texts are) as a
+ *            column, its smallest value and then each value less it in as
+ *            few bits as the largest needs; no photo ids when they are
+ *            the keys
+ *   (up to 7 zero bytes)
+ *   blocks   per block its first key and where it starts, for a key's
+ *            binary search
  *   photos   (photo id, record) for records with a photo id other than
  *            their key, sorted (a photo id that is the key, as in every
  *            photo-keyed dataset, is found by the key)
- *   owners   (owner row, record) for records with an owner, sorted
+ *   owners   the records of each owner row, in (owner, record) order, then
+ *            (owner row, first of its records) for each owner
  *
  * The texts come first so that the writer streams them into the file as
  * the entries come, in any order, and the records after them in key
- * order.  Files of the earlier layouts read as well: "SWSEG002" (the
- * texts as they came, every photo id in the photo index) and "SWSEG001"
- * (as SWSEG002, but the records first and the texts last).
+ * order.  Files of the earlier layouts read as well: "SWSEG003" (fixed
+ * records, and (owner row, record) pairs), "SWSEG002" (as SWSEG003, but
+ * the texts as they came, every photo id in the photo index) and
+ * "SWSEG001" (as SWSEG002, but the records first and the texts last).
  *
  * An entry's row id is not in the file: it is the segment's first id (in
  * its segments row) plus the record's place.  A file is read with pread

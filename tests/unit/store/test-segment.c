@@ -161,6 +161,78 @@ TEST(reads_back_and_finds)
 	test_rmtree(dir);
 }
 
+/* The header's size, and where its fields are. */
+#define HEADER		   112
+#define HEADER_OFF_RECORDS 48
+#define HEADER_OFF_BLOCKS  88
+
+static uint64_t header_field(const char *path, off_t at)
+{
+	uint64_t v = 0;
+	int fd = open(path, O_RDONLY);
+
+	CHECK(fd >= 0);
+	CHECK_INT(pread(fd, &v, 8, at), 8);
+	close(fd);
+	return v;
+}
+
+/* Flips the bits of flip in the byte at off of path. */
+static void flip_byte(const char *path, off_t off, unsigned char flip)
+{
+	unsigned char b;
+	int fd = open(path, O_RDWR);
+
+	CHECK(fd >= 0);
+	CHECK_INT(pread(fd, &b, 1, off), 1);
+	b ^= flip;
+	CHECK_INT(pwrite(fd, &b, 1, off), 1);
+	close(fd);
+}
+
+TEST(a_damaged_block_is_an_error)
+{
+	const char *dir = test_tmpdir();
+	const char *path;
+	struct segment *g;
+	struct segment_entry e;
+	struct buf texts;
+	uint64_t records, blocks;
+	static const struct {
+		off_t at; /* from the records' start, or the directory's */
+		bool in_directory;
+		unsigned char flip; /* the bits changed */
+	} damage[] = {
+		{0, false, 0x80}, /* a flag no layout has */
+		{1, false, 0x80}, /* the key column 192 bits wide (was 64) */
+		{2, false, 0x80}, /* its smallest value (10) runs on */
+		{0, true, 0x01},  /* the directory's key is not the block's */
+		{8, true, 0x01},  /* the block does not start at the records */
+		{15, true, 0x40}, /* and past the file */
+	};
+
+	buf_init(&texts, SEGMENT_TEXTS_MAX);
+	for (size_t i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
+		path = write_segment(dir);
+		records = header_field(path, HEADER_OFF_RECORDS);
+		blocks = header_field(path, HEADER_OFF_BLOCKS);
+		flip_byte(path,
+			  (off_t)(damage[i].in_directory ? blocks : records) +
+				  damage[i].at,
+			  damage[i].flip);
+		CHECK_INT(segment_open(path, &g), 0);
+		/* every record of the block (the only one) is an error, and
+		 * no key is found in it */
+		for (uint64_t k = 0; k < N_ROWS; k++)
+			CHECK_INT(segment_get(g, k, &e, &texts), -EBADMSG);
+		CHECK_INT(segment_find_key(g, rows[1].key), -1);
+		segment_close(g);
+		unlink(path);
+	}
+	buf_free(&texts);
+	test_rmtree(dir);
+}
+
 TEST(damage_is_an_error)
 {
 	const char *dir = test_tmpdir();
@@ -178,16 +250,16 @@ TEST(damage_is_an_error)
 	CHECK_INT(truncate(path, st.st_size - 1), 0);
 	CHECK_INT(segment_open(path, &g), -EBADMSG);
 	/* the texts' last NUL gone: the texts written last, the first
-	 * record's, run out (the texts follow the 80-byte header; their
+	 * record's, run out (the texts follow the 112-byte header; their
 	 * size is its sixth field) */
 	CHECK_INT(truncate(path, st.st_size), 0);
 	fd = open(path, O_RDWR);
 	CHECK(fd >= 0);
 	CHECK_INT(pread(fd, &text_bytes, 8, 40), 8);
-	CHECK_INT(pwrite(fd, "x", 1, 80 + (off_t)text_bytes - 1), 1);
+	CHECK_INT(pwrite(fd, "x", 1, HEADER + (off_t)text_bytes - 1), 1);
 	/* and a code that the dictionary does not have, in the first texts
 	 * written: the last record's key text "c" */
-	CHECK_INT(pwrite(fd, "\x1a", 1, 80), 1);
+	CHECK_INT(pwrite(fd, "\x1d", 1, HEADER), 1);
 	close(fd);
 	CHECK_INT(segment_open(path, &g), 0);
 	CHECK_INT(segment_get(g, 1, &e, &texts), 0);
@@ -207,8 +279,8 @@ TEST(damage_is_an_error)
  * store_segment.h describes it: one entry (key, photo id, owner 2, line
  * 2, offset 40, length 9) with texts (size bytes), its photo and its
  * owner in the indexes.  "SWSEG001": header, records, photos, owners,
- * texts; "SWSEG002": header, texts, padding to 8, records, photos,
- * owners. */
+ * texts; "SWSEG002" and "SWSEG003" (its texts packed): header, texts,
+ * padding to 8, records, photos, owners. */
 static const char *old_segment(const char *dir, const char *magic, uint64_t key,
 			       uint64_t photo_id, const char *texts,
 			       size_t size)
@@ -225,7 +297,7 @@ static const char *old_segment(const char *dir, const char *magic, uint64_t key,
 		uint32_t owner_id, file, length, unused;
 	} rec = {key, photo_id, 2, 40, 0, 2, 0, 9, 0};
 	unsigned char photo[12] = {0}, owner[8] = {2}, zeros[8] = {0};
-	bool texts_first = strcmp(magic, "SWSEG002") == 0;
+	bool texts_first = strcmp(magic, "SWSEG001") != 0;
 	FILE *f;
 
 	memcpy(h.magic, magic, 8);
@@ -258,9 +330,11 @@ TEST(reads_the_earlier_layouts)
 {
 	/* "SWSEG001", written before 2026-12-07, and "SWSEG002", written on
 	 * 2026-12-07: the texts as they came; every photo id in the photo
-	 * index, a photo-keyed entry's too (the second). */
+	 * index, a photo-keyed entry's too (the second).  "SWSEG003",
+	 * written until 2026-12-07: fixed records, the texts packed. */
 	static const char t1[] = "a\0https://p/1\0\0CC-BY",
-			  t2[] = "\0https://p/9\0\0CC-BY";
+			  t2[] = "\0https://p/9\0\0CC-BY",
+			  t3[] = "a\0\x11p/1\0\0CC-BY";
 	static const struct {
 		const char *magic, *texts, *key_text, *page_url;
 		size_t size;
@@ -268,6 +342,7 @@ TEST(reads_the_earlier_layouts)
 	} old[] = {
 		{"SWSEG001", t1, "a", "https://p/1", sizeof(t1), 10, 7},
 		{"SWSEG002", t2, "", "https://p/9", sizeof(t2), 9, 9},
+		{"SWSEG003", t3, "a", "https://p/1", sizeof(t3), 10, 7},
 	};
 	const char *dir = test_tmpdir();
 	struct segment *g;
@@ -276,7 +351,7 @@ TEST(reads_the_earlier_layouts)
 	uint64_t lo, hi;
 
 	buf_init(&scratch, SEGMENT_TEXTS_MAX);
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
 		CHECK_INT(segment_open(old_segment(dir, old[i].magic,
 						   old[i].key, old[i].photo_id,
 						   old[i].texts, old[i].size),
@@ -301,6 +376,82 @@ TEST(reads_the_earlier_layouts)
 		segment_close(g);
 	}
 	buf_free(&scratch);
+	test_rmtree(dir);
+}
+
+TEST(any_field_values_read_back_exactly)
+{
+	/* Blocks store offsets and texts' places as differences from a line
+	 * times a slope: lines, offsets and lengths of every size and
+	 * direction, photo ids near and far from their keys, come back as
+	 * they went in. */
+	enum { N = 1000 };
+	const char *dir = test_tmpdir();
+	static char path[4096];
+	static struct segment_entry want[N];
+	static uint64_t text[N];
+	struct entry_text t[TEXTPACK_TEXTS];
+	struct segment_writer *w;
+	struct segment_entry e;
+	struct segment *g;
+	struct buf texts;
+	uint64_t seed = 20140623, bad = 0, key = 0;
+
+	snprintf(path, sizeof(path), "%s/3-any.seg", dir);
+	CHECK_INT(segment_writer_new(path, &w), 0);
+	for (uint64_t i = 0; i < N; i++) {
+		uint64_t r = test_xorshift(&seed), kind = i / 64 % 4;
+
+		key += 1 + (kind == 3 ? test_xorshift(&seed) >> 8 : r % 5);
+		want[i] = (struct segment_entry){
+			.key = key,
+			.photo_id = kind == 0	? key
+				    : kind == 1 ? 0
+						: test_xorshift(&seed),
+			.owner_id = (uint32_t)r,
+			.file = (uint32_t)(r >> 32) % 3,
+			/* random; falling with the offset; all one line */
+			.line = kind == 0   ? test_xorshift(&seed)
+				: kind == 1 ? i
+				: kind == 2 ? 7
+					    : UINT64_MAX - i,
+			.offset = kind == 1 ? UINT64_MAX - 1000 * i
+					    : test_xorshift(&seed),
+			.length = (uint32_t)test_xorshift(&seed),
+			.key_text = "",
+			.page_url = "",
+			.image_url = "",
+			.license = "",
+		};
+		texts_of(&want[i], t);
+		CHECK_INT(
+			segment_writer_texts(w, want[i].photo_id, t, &text[i]),
+			0);
+	}
+	for (uint64_t i = 0; i < N; i++) {
+		want[i].text = text[(i * 7) % N]; /* any order */
+		CHECK_INT(segment_writer_record(w, &want[i]), 0);
+	}
+	CHECK_INT(segment_writer_finish(w), 0);
+	segment_writer_free(w);
+	buf_init(&texts, SEGMENT_TEXTS_MAX);
+	CHECK_INT(segment_open(path, &g), 0);
+	for (uint64_t i = 0; i < N; i++) {
+		bad += segment_get(g, i, &e, &texts) != 0 ||
+		       e.key != want[i].key || e.photo_id != want[i].photo_id ||
+		       e.owner_id != want[i].owner_id ||
+		       e.file != want[i].file || e.line != want[i].line ||
+		       e.offset != want[i].offset ||
+		       e.length != want[i].length || e.text != want[i].text;
+		bad += segment_find_key(g, want[i].key) != (int64_t)i;
+		bad += segment_find_key(g, want[i].key + 1) !=
+		       (i + 1 < N && want[i + 1].key == want[i].key + 1
+				? (int64_t)i + 1
+				: -1);
+	}
+	CHECK_U64(bad, 0);
+	segment_close(g);
+	buf_free(&texts);
 	test_rmtree(dir);
 }
 
