@@ -124,10 +124,11 @@ struct block_entry {
 
 struct segment_writer {
 	char *path, *tmp;
-	struct out file;     /* the header's place, the texts, the records */
-	struct buf packed;   /* one entry's texts, packed */
-	uint64_t text_bytes; /* the texts' size, once the records began */
-	bool records;	     /* the records began */
+	struct out file;      /* the header's place, the texts, the records */
+	struct buf packed;    /* one entry's texts, packed */
+	uint64_t text_bytes;  /* the texts' size, once the records began */
+	uint64_t off_records; /* where they start, once they began */
+	bool records;	      /* the records began */
 	uint64_t count;
 	uint64_t last_key;
 	struct seg_record block[BLOCK_RECORDS]; /* the block being filled */
@@ -297,10 +298,9 @@ static int begin_records(struct segment_writer *w)
 
 	w->records = true;
 	w->text_bytes = w->file.written - sizeof(struct seg_header);
-	return out_put(
-		&w->file, zeros,
-		records_offset(sizeof(struct seg_header), w->text_bytes) -
-			w->file.written);
+	w->off_records =
+		records_offset(sizeof(struct seg_header), w->text_bytes);
+	return out_put(&w->file, zeros, w->off_records - w->file.written);
 }
 
 static int keep_pairs(struct segment_writer *w, const struct segment_entry *e,
@@ -329,6 +329,12 @@ static unsigned bits_for(uint64_t v)
  * hold the difference from a line times the block's slope (in 1/65536ths,
  * from its lowest line to its highest), zigzagged (0, -1, 1, -2, ...). */
 #define SLOPE_SHIFT 16
+
+/* Whether a block has column c: no photo ids when they are the keys. */
+static bool has_column(enum column c, bool photo_keys)
+{
+	return c != COL_PHOTO || !photo_keys;
+}
 
 static bool predicted(enum column c)
 {
@@ -431,7 +437,7 @@ static int write_block(struct segment_writer *w)
 	const struct seg_record *rec = w->block;
 	unsigned n = w->in_block, i, c;
 	unsigned char width[COLUMNS];
-	uint64_t base[COLUMNS], slope[COLUMNS] = {0};
+	uint64_t value[COLUMNS][BLOCK_RECORDS];
 	size_t len = 1;
 	bool photo_keys = true;
 
@@ -439,32 +445,30 @@ static int write_block(struct segment_writer *w)
 		photo_keys &= rec[i].photo_id == rec[i].key;
 	out[0] = photo_keys ? BLOCK_PHOTO_KEYS : 0;
 	for (c = 0; c < COLUMNS; c++) {
-		uint64_t lo = UINT64_MAX, hi = 0;
+		uint64_t lo = UINT64_MAX, hi = 0, slope;
 
-		if (c == COL_PHOTO && photo_keys)
+		if (!has_column(c, photo_keys))
 			continue;
-		if (predicted(c))
-			slope[c] = slope_of(rec, n, c);
+		slope = predicted(c) ? slope_of(rec, n, c) : 0;
 		for (i = 0; i < n; i++) {
-			uint64_t v = stored_value(&rec[i], c, slope[c]);
-
-			lo = MIN(lo, v);
-			hi = MAX(hi, v);
+			value[c][i] = stored_value(&rec[i], c, slope);
+			lo = MIN(lo, value[c][i]);
+			hi = MAX(hi, value[c][i]);
 		}
-		base[c] = lo;
+		for (i = 0; i < n; i++)
+			value[c][i] -= lo;
 		width[c] = (unsigned char)bits_for(hi - lo);
 		out[len++] = width[c];
 		len += varint_put(out + len, lo);
 		if (predicted(c))
-			len += varint_put(out + len, slope[c]);
+			len += varint_put(out + len, slope);
 	}
 	memset(out + len, 0, sizeof(w->out) - len);
 	for (c = 0; c < COLUMNS; c++) {
-		if (c == COL_PHOTO && photo_keys)
+		if (!has_column(c, photo_keys))
 			continue;
 		for (i = 0; i < n; i++)
-			put_bits(out + len, (uint64_t)i * width[c],
-				 stored_value(&rec[i], c, slope[c]) - base[c],
+			put_bits(out + len, (uint64_t)i * width[c], value[c][i],
 				 width[c]);
 		len += ((size_t)n * width[c] + 7) / 8;
 	}
@@ -474,10 +478,7 @@ static int write_block(struct segment_writer *w)
 					  sizeof(*w->blocks));
 	}
 	w->blocks[w->n_blocks++] = (struct block_entry){
-		rec[0].key,
-		w->file.written - records_offset(sizeof(struct seg_header),
-						 w->text_bytes),
-	};
+		rec[0].key, w->file.written - w->off_records};
 	w->in_block = 0;
 	return out_put(&w->file, out, len);
 }
@@ -600,7 +601,7 @@ int segment_writer_finish(struct segment_writer *w)
 	h.n_owners = runsort_count(w->owners);
 	h.text_bytes = w->text_bytes;
 	h.off_texts = sizeof(h);
-	h.off_records = records_offset(sizeof(h), h.text_bytes);
+	h.off_records = w->off_records;
 	if (r >= 0)
 		r = write_blocks(w, &h);
 	h.off_photos = h.off_blocks + w->n_blocks * BLOCK_ENTRY;
@@ -883,7 +884,7 @@ static bool parse_block(struct block *k, size_t len)
 
 		k->width[c] = 0;
 		k->base[c] = k->slope[c] = 0;
-		if (c == COL_PHOTO && k->photo_keys)
+		if (!has_column(c, k->photo_keys))
 			continue;
 		if (at >= len || k->data[at] > 64)
 			return false;

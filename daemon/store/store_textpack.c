@@ -19,13 +19,12 @@
 
 #define CODE_PHOTO_ID 0x01 /* the entry's photo id, in decimal */
 #define CODE_KEY_TEXT 0x02 /* the whole text is the key text */
-#define CODE_NUMBER   0x1a /* a decimal number: its value, LEB128 */
-#define CODE_HEX \
-	0x1b /* lowercase hex digits: their count, then
-			    * two a byte, the first high */
-#define CODE_SECRET \
-	0x1c		 /* ten lowercase hex digits (a Flickr secret),
-			    * two a byte */
+/* A decimal number: its value, LEB128. */
+#define CODE_NUMBER 0x1a
+/* Lowercase hex digits: their count, then two a byte, the first high. */
+#define CODE_HEX 0x1b
+/* Ten lowercase hex digits (a Flickr secret), two a byte. */
+#define CODE_SECRET 0x1c
 #define CODE_ESCAPE 0x1f /* the next byte is the text's own */
 #define CODE_LIMIT  0x20 /* bytes from here on are the text's own */
 
@@ -74,6 +73,7 @@ static size_t word_len[CODE_LIMIT];
 /* Bytes that start no word and need no escape: copied as they are. */
 static bool plain[256];
 /* Lowercase hex digits: their value + 1 (0 for any other byte). */
+static const char hex_digits[] = "0123456789abcdef";
 static unsigned char hex_value[256];
 /* Each word's first 8 bytes (fewer for a shorter word, the rest masked
  * off), compared in one go before the rest. */
@@ -116,7 +116,7 @@ static void make_starts(void)
 		starts[w[0]].code[i] = (unsigned char)code;
 	}
 	for (code = 0; code < 16; code++)
-		hex_value[(unsigned char)"0123456789abcdef"[code]] =
+		hex_value[(unsigned char)hex_digits[code]] =
 			(unsigned char)(code + 1);
 	for (code = CODE_LIMIT; code < 256; code++)
 		plain[code] = starts[code].n == 0 && !hex_value[code];
@@ -152,6 +152,26 @@ static unsigned word_at(const char *s, size_t len)
 			return code;
 	}
 	return 0;
+}
+
+/* v in decimal, into out; its length. */
+static size_t decimal(uint64_t v, char out[24])
+{
+	char tmp[24];
+	size_t n = 0, i;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
+/* The photo id in decimal, into id; its length (0 for none). */
+static size_t photo_digits(uint64_t photo_id, char id[24])
+{
+	return photo_id ? decimal(photo_id, id) : 0;
 }
 
 /* The length of the run of lowercase hex digits at s (len bytes left),
@@ -269,19 +289,6 @@ static size_t pack_one(char *out, const char *s, size_t len, const char *id,
 	return n;
 }
 
-/* The photo id in decimal, into id; its length (0 for none). */
-static size_t photo_digits(uint64_t photo_id, char id[24])
-{
-	char tmp[24];
-	size_t n = 0, i;
-
-	for (; photo_id; photo_id /= 10)
-		tmp[n++] = (char)('0' + photo_id % 10);
-	for (i = 0; i < n; i++)
-		id[i] = tmp[n - 1 - i];
-	return n;
-}
-
 int textpack_put(struct buf *b, uint64_t photo_id,
 		 const struct entry_text t[TEXTPACK_TEXTS])
 {
@@ -331,23 +338,18 @@ static int unpack_number(const char *p, size_t len, size_t *i, struct buf *out)
 {
 	char digits[24];
 	uint64_t v;
-	size_t used = varint_get((const unsigned char *)p + *i, len - *i, &v),
-	       n = sizeof(digits);
+	size_t used = varint_get((const unsigned char *)p + *i, len - *i, &v);
 
 	if (!used)
 		return -EBADMSG;
 	*i += used;
-	do
-		digits[--n] = (char)('0' + v % 10);
-	while (v /= 10);
-	return buf_append(out, digits + n, sizeof(digits) - n);
+	return buf_append(out, digits, decimal(v, digits));
 }
 
 /* Unpacks count hex digits, two a byte at p[*i], onto out. */
 static int unpack_hex(const char *p, size_t len, size_t *i, size_t count,
 		      struct buf *out)
 {
-	static const char digit[] = "0123456789abcdef";
 	size_t bytes = (count + 1) / 2, k;
 	char *d;
 
@@ -359,7 +361,7 @@ static int unpack_hex(const char *p, size_t len, size_t *i, size_t count,
 	for (k = 0; k < count; k++) {
 		unsigned char b = (unsigned char)p[*i + k / 2];
 
-		d[k] = digit[k % 2 ? b & 0xf : b >> 4];
+		d[k] = hex_digits[k % 2 ? b & 0xf : b >> 4];
 	}
 	*i += bytes;
 	return 0;
