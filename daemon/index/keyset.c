@@ -282,6 +282,8 @@ void keyset_stream_free(struct keyset_stream *s)
 
 struct keyset_writer {
 	FILE *f;
+	unsigned char out[STREAM_BUF]; /* items not yet handed to f */
+	size_t out_len;
 	struct header h;
 	struct decoder prev; /* the previous item, as the reader will */
 	bool bad;	     /* an item out of order */
@@ -310,6 +312,12 @@ int keyset_writer_open(const char *path, int64_t release_id, uint64_t count,
 	return 0;
 }
 
+static void writer_flush(struct keyset_writer *w)
+{
+	fwrite(w->out, 1, w->out_len, w->f);
+	w->out_len = 0;
+}
+
 void keyset_writer_add(struct keyset_writer *w, const struct diff_item *item)
 {
 	unsigned char p[2 * VARINT_MAX];
@@ -324,7 +332,12 @@ void keyset_writer_add(struct keyset_writer *w, const struct diff_item *item)
 	}
 	n = varint_put(p, item->key - w->prev.key);
 	n += varint_put(p + n, zz << 1 | (item->id & DIFF_PRESENT ? 1 : 0));
-	fwrite(p, 1, n, w->f);
+	/* Gathered here: one fwrite an item would cost more than its
+	 * encoding. */
+	if (w->out_len + n > sizeof(w->out))
+		writer_flush(w);
+	memcpy(w->out + w->out_len, p, n);
+	w->out_len += n;
 	if (w->prev.n == 0)
 		w->h.first = item->key;
 	w->h.last = item->key;
@@ -357,6 +370,7 @@ int keyset_writer_commit(struct keyset_writer *w)
 	int r = 0;
 
 	errno = 0;
+	writer_flush(w);
 	if (fflush(w->f) != 0 || ferror(w->f))
 		r = errno ? -errno : -EIO;
 	if (r == 0)

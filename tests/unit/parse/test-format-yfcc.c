@@ -132,6 +132,67 @@ TEST(broken_rows_are_reported_and_skipped)
 	CHECK_STR(g.why[5], "more than 25 fields, expected 23 or 25");
 }
 
+/* The fields split the same wherever the tabs fall in the search's
+ * 32-byte steps, and a line's tab count decides its fate at every count
+ * and place: 23 or 25 fields are read, 26 and more are too many. */
+TEST(fields_split_exactly_at_every_alignment)
+{
+	static const char tail[] = "\t2008-10-29 14:12:31.0\t1225314367\t\t\t"
+				   "\t\t\t\t\t\thttp://www.flickr.com/photos/"
+				   "30302697@N00/2999358212/\t\t\t\t\t\t\t\t"
+				   "jpg\t0\n";
+	char line[512], want[128], why[96];
+	struct got g;
+	int pad, tabs;
+
+	for (pad = 0; pad <= 48; pad++) {
+		snprintf(
+			line, sizeof(line),
+			"2999358212\t30302697@N00\tJos%%C3%%A9%.*s%s", pad,
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+			tail);
+		parse(line, sizeof(line), &g);
+		CHECK_INT(g.n, 1);
+		CHECK_INT(g.bad, 0);
+		CHECK_U64(g.ids[0], 2999358212ULL);
+		CHECK_STR(g.nsid[0], "30302697@N00");
+		snprintf(
+			want, sizeof(want), "Jos\xc3\xa9%.*s", pad,
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+		CHECK_STR(g.name[0], want);
+		CHECK_STR(g.page[0],
+			  "http://www.flickr.com/photos/30302697@N00/"
+			  "2999358212/");
+	}
+	for (pad = 0; pad <= 40; pad += 3)
+		for (tabs = 20; tabs <= 70; tabs++) {
+			snprintf(
+				line, sizeof(line), "%.*s%.*sx\n", pad,
+				"zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz",
+				tabs,
+				"\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t"
+				"\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t"
+				"\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t");
+			parse(line, sizeof(line), &g);
+			CHECK_INT(g.n, 0);
+			CHECK_INT(g.bad, 1);
+			if (tabs == 22 || tabs == 24)
+				snprintf(why, sizeof(why),
+					 "photo id is not a number");
+			else if (tabs > 24)
+				snprintf(why, sizeof(why),
+					 "more than 25 fields, expected 23 "
+					 "or 25");
+			else
+				snprintf(why, sizeof(why),
+					 "%d fields, expected 23 or 25",
+					 tabs + 1);
+			if (strcmp(g.why[0], why) != 0)
+				TEST_FAIL("pad %d, %d tabs: '%s', not '%s'",
+					  pad, tabs, g.why[0], why);
+		}
+}
+
 TEST(a_10mb_line_is_skipped)
 {
 	size_t big = 10u << 20;
