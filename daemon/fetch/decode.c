@@ -9,7 +9,10 @@
  * beside it.  A compressed one (or an archive's member) is decompressed on
  * a third, unpacking thread into a second ring of decoded blocks, which
  * decode_read() hands out: decompression takes as long as the parse or
- * longer, and the two then run side by side.  Only the formats and
+ * longer, and the two then run side by side.  A plain zstd file (the
+ * packaging of the largest releases) is decompressed by libzstd straight
+ * into that ring, from the raw blocks libarchive's detection read, which
+ * spares a copy of every decoded byte.  Only the formats and
  * filters scrapewatch needs are enabled (no external programs, no text
  * formats that could misread a manifest as an archive).
  */
@@ -29,6 +32,7 @@
 #include <unistd.h>
 
 #include <zlib.h>
+#include <zstd.h>
 
 #include "lib/macro.h"
 #include "lib/xalloc.h"
@@ -70,10 +74,11 @@ struct decode {
 	char *out[UNPACK_SLOTS]; /* owned blocks of DECODE_BLOCK bytes */
 	size_t out_len[UNPACK_SLOTS];
 	uint64_t out_filled, out_taken;
-	bool taking;	  /* the caller holds block out_taken */
-	bool unpack_stop; /* the caller wants no more */
-	int out_end;	  /* 0 while unpacking; 1 at the end, or -errno */
-	EVP_MD_CTX *sha;  /* owned; used by the hashing thread only */
+	bool taking;	    /* the caller holds block out_taken */
+	bool unpack_stop;   /* the caller wants no more */
+	int out_end;	    /* 0 while unpacking; 1 at the end, or -errno */
+	EVP_MD_CTX *sha;    /* owned; used by the hashing thread only */
+	ZSTD_DStream *zstd; /* owned: a plain zstd file, decoded by libzstd */
 
 	/* A plain gzip file: libarchive does not check its trailer, so the
 	 * CRC-32 and length of what it decoded are checked here. */
@@ -474,6 +479,25 @@ static bool unpack_wait_room(struct decode *d)
 	return go;
 }
 
+/* Hands decoded block i, of len bytes, to the caller. */
+static void unpacked(struct decode *d, size_t i, size_t len)
+{
+	d->out_len[i] = len;
+	pthread_mutex_lock(&d->mu);
+	d->out_filled++;
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+}
+
+/* Says that unpacking ended with r (0: at the end of the data). */
+static void unpack_end(struct decode *d, int r)
+{
+	pthread_mutex_lock(&d->mu);
+	d->out_end = r < 0 ? r : 1;
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+}
+
 static void *decode_unpack_main(void *arg)
 {
 	struct decode *d = arg;
@@ -491,18 +515,126 @@ static void *decode_unpack_main(void *arg)
 			n = MIN(len - done, (size_t)DECODE_BLOCK);
 			i = d->out_filled % UNPACK_SLOTS;
 			memcpy(d->out[i], data + done, n);
-			d->out_len[i] = n;
-			pthread_mutex_lock(&d->mu);
-			d->out_filled++;
-			pthread_cond_broadcast(&d->cv);
-			pthread_mutex_unlock(&d->mu);
+			unpacked(d, i, n);
 		}
 	}
+	unpack_end(d, r);
+	return NULL;
+}
+
+/* Raw block b (the next after b - 1) for libzstd: still in the ring if
+ * libarchive's detection read it, else read now.  Returns 1, 0 at the end
+ * of the file, or -errno. */
+static int zstd_input(struct decode *d, uint64_t b, ZSTD_inBuffer *in)
+{
+	int i;
+
+	if (b < d->filled)
+		i = (int)(b % DECODE_SLOTS);
+	else if ((i = decode_fill(d)) < 0)
+		return i == -1 ? 0 : -d->read_errno;
+	*in = (ZSTD_inBuffer){d->slot[i], d->slot_len[i], 0};
+	return 1;
+}
+
+/* Says that raw blocks before b are done with. */
+static void zstd_release(struct decode *d, uint64_t b)
+{
 	pthread_mutex_lock(&d->mu);
-	d->out_end = r < 0 ? r : 1;
+	d->released = b;
 	pthread_cond_broadcast(&d->cv);
 	pthread_mutex_unlock(&d->mu);
+}
+
+/* Decodes into out until it is full or the file has ended.  Returns 0,
+ * or -errno with d->error. */
+static int zstd_fill(struct decode *d, ZSTD_inBuffer *in, uint64_t *block,
+		     bool *eof, ZSTD_outBuffer *out, size_t *hint)
+{
+	while (out->pos < out->size) {
+		size_t before = out->pos, took = in->pos, h;
+		int r;
+
+		if (in->pos == in->size && !*eof) {
+			zstd_release(d, *block);
+			r = zstd_input(d, *block, in);
+			if (r < 0) {
+				snprintf(d->error, sizeof(d->error),
+					 "read error: %s", strerror(-r));
+				return r;
+			}
+			if (r == 0)
+				*eof = true;
+			else
+				++*block;
+		}
+		h = ZSTD_decompressStream(d->zstd, out, in);
+		if (ZSTD_isError(h)) {
+			snprintf(d->error, sizeof(d->error),
+				 "corrupt or truncated data: %s",
+				 ZSTD_getErrorName(h));
+			return -EBADMSG;
+		}
+		/* 0 once a frame ends; a call that did nothing at the end of
+		 * the file asks for a next frame that need not come. */
+		if (out->pos != before || in->pos != took)
+			*hint = h;
+		else if (*eof)
+			break;
+	}
+	return 0;
+}
+
+/* The unpacking thread of a plain zstd file: blocks decoded into the
+ * ring, each checked against the caps first. */
+static void *decode_zstd_main(void *arg)
+{
+	struct decode *d = arg;
+	ZSTD_inBuffer in = {NULL, 0, 0};
+	uint64_t block = 0; /* the raw blocks taken so far */
+	size_t hint = 0, i;
+	bool eof = false;
+	int r = 0;
+
+	while (r == 0) {
+		ZSTD_outBuffer out;
+
+		if (!unpack_wait_room(d))
+			return NULL;
+		i = d->out_filled % UNPACK_SLOTS;
+		out = (ZSTD_outBuffer){d->out[i], DECODE_BLOCK, 0};
+		r = zstd_fill(d, &in, &block, &eof, &out, &hint);
+		if (r < 0)
+			break;
+		if (out.pos == 0) {
+			if (hint != 0) {
+				snprintf(d->error, sizeof(d->error),
+					 "corrupt or truncated data: the file "
+					 "ends inside a zstd frame");
+				r = -EBADMSG;
+			}
+			break;
+		}
+		if (!decode_within_caps(d, out.pos)) {
+			r = -EFBIG;
+			break;
+		}
+		d->decoded += out.pos;
+		unpacked(d, i, out.pos);
+	}
+	unpack_end(d, r);
 	return NULL;
+}
+
+/* Whether libzstd can take a plain zstd file over from libarchive: its
+ * detection read no more raw blocks than the ring holds, so all of them
+ * are still there for a start from the first byte. */
+static bool zstd_takes_over(struct decode *d)
+{
+	return archive_filter_code(d->a, 0) == ARCHIVE_FILTER_ZSTD &&
+	       archive_filter_count(d->a) == 2 &&
+	       archive_format(d->a) == ARCHIVE_FORMAT_RAW &&
+	       d->filled <= DECODE_SLOTS;
 }
 
 /* Starts the unpacking thread when libarchive has work to do: a filter
@@ -510,6 +642,7 @@ static void *decode_unpack_main(void *arg)
  * thread decodes. */
 static void unpacker_start(struct decode *d)
 {
+	uint64_t released = d->released;
 	size_t i;
 
 	if (archive_filter_code(d->a, 0) == ARCHIVE_FILTER_NONE &&
@@ -517,6 +650,17 @@ static void unpacker_start(struct decode *d)
 		return;
 	for (i = 0; i < UNPACK_SLOTS; i++)
 		d->out[i] = xmalloc(DECODE_BLOCK);
+	if (zstd_takes_over(d) && (d->zstd = ZSTD_createDStream()) &&
+	    !ZSTD_isError(ZSTD_initDStream(d->zstd))) {
+		d->released = 0; /* libzstd starts from the first block */
+		d->unpacker_started = pthread_create(&d->unpacker, NULL,
+						     decode_zstd_main, d) == 0;
+		if (d->unpacker_started)
+			return;
+		d->released = released; /* libarchive goes on instead */
+	}
+	ZSTD_freeDStream(d->zstd);
+	d->zstd = NULL;
 	d->unpacker_started =
 		pthread_create(&d->unpacker, NULL, decode_unpack_main, d) == 0;
 }
@@ -659,6 +803,7 @@ struct decode *decode_close(struct decode *d)
 	if (d->a)
 		archive_read_free(d->a);
 	EVP_MD_CTX_free(d->sha);
+	ZSTD_freeDStream(d->zstd);
 	for (i = 0; i < DECODE_SLOTS; i++)
 		free(d->slot[i]);
 	for (i = 0; i < UNPACK_SLOTS; i++)

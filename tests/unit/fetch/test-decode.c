@@ -5,6 +5,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <openssl/evp.h>
+#include <zstd.h>
 
 #include "archiveutil.h"
 #include "fetch/decode.h"
@@ -32,34 +33,53 @@ static void sha256_of(const char *path, char hex[65])
 	fclose(f);
 }
 
-/* Decodes path fully; returns decode_read's last result, the content in
- * out and the hash in hex. */
-static int decode_all(const char *path, const char *member, uint64_t cap,
-		      char *out, size_t size, char hex[65], char *kind,
-		      char *why)
+/* Decodes path whole into a new buffer (*len bytes); returns
+ * decode_read()'s last result, the hash in hex (when it ran to the end),
+ * what it is in kind, the reason in why. */
+static int decode_whole(const char *path, const char *member, uint64_t cap,
+			unsigned char **ret, size_t *len, char hex[65],
+			char kind[128], char why[256])
 {
 	struct decode *d = NULL;
 	const char *data;
-	size_t len, total = 0;
+	size_t n, room = 1 << 20;
 	int r;
 
+	*ret = malloc(room);
+	*len = 0;
+	hex[0] = '\0';
 	r = decode_open(path, member, cap, &d);
 	if (r < 0)
 		return r;
-	for (;;) {
-		r = decode_read(d, &data, &len);
-		if (r < 0 || len == 0)
-			break;
-		if (total + len < size)
-			memcpy(out + total, data, len);
-		total += len;
+	while ((r = decode_read(d, &data, &n)) == 0 && n > 0) {
+		if (*len + n > room) {
+			room = 2 * (*len + n);
+			*ret = realloc(*ret, room);
+		}
+		memcpy(*ret + *len, data, n);
+		*len += n;
 	}
-	out[MIN(total, size - 1)] = '\0';
 	snprintf(why, 256, "%s", decode_error(d));
 	if (r == 0)
 		r = decode_sha256(d, hex);
 	snprintf(kind, 128, "%s", decode_kind(d));
 	decode_close(d);
+	return r;
+}
+
+/* decode_whole() into out (size bytes, NUL-terminated). */
+static int decode_all(const char *path, const char *member, uint64_t cap,
+		      char *out, size_t size, char hex[65], char *kind,
+		      char *why)
+{
+	unsigned char *data;
+	size_t len;
+	int r = decode_whole(path, member, cap, &data, &len, hex, kind, why);
+
+	len = MIN(len, size - 1);
+	memcpy(out, data, len);
+	out[len] = '\0';
+	free(data);
 	return r;
 }
 
@@ -361,5 +381,127 @@ TEST(small_files_expand_up_to_the_floor)
 	CHECK_INT(decode_expanding(path, 1000, &decoded, why), 0);
 	CHECK_U64(decoded, 48ULL << 20);
 	CHECK_STR(why, "");
+	test_rmtree(dir);
+}
+
+/* n bytes that compress little (a linear congruence's high bytes) and
+ * differ with seed. */
+static unsigned char *noise(size_t n, uint32_t seed)
+{
+	unsigned char *b = malloc(n);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		b[i] = (unsigned char)(seed >> 24);
+	}
+	return b;
+}
+
+/* One zstd frame of src (n bytes) at dst, with its checksum as the zstd
+ * tool writes it; returns its size. */
+static size_t zstd_frame(void *dst, size_t cap, const void *src, size_t n,
+			 int level)
+{
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	size_t len;
+
+	ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level);
+	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+	len = ZSTD_compress2(c, dst, cap, src, n);
+	ZSTD_freeCCtx(c);
+	CHECK(!ZSTD_isError(len));
+	return ZSTD_isError(len) ? 0 : len;
+}
+
+/* A plain zstd file is decoded by libzstd from its first byte, however
+ * many raw blocks libarchive's detection read: large files of one frame
+ * and of several (as `cat a.zst b.zst` makes), compressed and not,
+ * decode to their bytes and hash as published; cut short or damaged
+ * anywhere, they fail with a reason and never with wrong data. */
+TEST(plain_zstd_decodes_across_blocks_and_frames)
+{
+	const char *dir = test_tmpdir();
+	size_t big = (9u << 20) + 4321, small = 3000, zlen, zcap, got, cut;
+	unsigned char *data = noise(big, 7), *z, *out;
+	char path[512], hex[65], want[65], kind[128], why[256];
+	size_t a;
+
+	/* Frames: the noise (9 MiB, more raw blocks than the ring holds),
+	 * then repeated text, then a small one. */
+	zcap = 2 * ZSTD_compressBound(big) + ZSTD_compressBound(small) + 16;
+	z = malloc(zcap);
+	a = zstd_frame(z, zcap, data, big, 3);
+	memset(data, 'x', big);
+	a += zstd_frame(z + a, zcap - a, data, big, 3);
+	free(data);
+	data = noise(big, 7);
+	zlen = a + zstd_frame(z + a, zcap - a, data, small, 1);
+
+	snprintf(path, sizeof(path), "%s/three.zst", dir);
+	spill(path, z, zlen);
+	CHECK_INT(decode_whole(path, NULL, UINT64_MAX, &out, &got, hex, kind,
+			       why),
+		  0);
+	CHECK_U64(got, 2 * big + small);
+	CHECK(memcmp(out, data, big) == 0);
+	CHECK(out[big] == 'x' && out[2 * big - 1] == 'x');
+	CHECK(memcmp(out + 2 * big, data, small) == 0);
+	sha256_of(path, want);
+	CHECK_STR(hex, want);
+	free(out);
+
+	/* Cut inside the first frame, inside the last, one byte short. */
+	for (cut = 0; cut < 3; cut++) {
+		size_t len = cut == 0	? zlen / 5
+			     : cut == 1 ? zlen - 100
+					: zlen - 1;
+
+		spill(path, z, len);
+		CHECK_INT(decode_whole(path, NULL, UINT64_MAX, &out, &got, hex,
+				       kind, why),
+			  -EBADMSG);
+		if (!strstr(why, "corrupt or truncated data"))
+			TEST_FAIL("cut at %zu: why '%s'", len, why);
+		free(out);
+	}
+	CHECK(strstr(why, "ends inside a zstd frame") != NULL);
+
+	/* Bytes after the last frame that are not one. */
+	memcpy(z + zlen, "not zstd at all!", 16);
+	spill(path, z, zlen + 16);
+	CHECK_INT(decode_whole(path, NULL, UINT64_MAX, &out, &got, hex, kind,
+			       why),
+		  -EBADMSG);
+	CHECK(strstr(why, "corrupt or truncated data") != NULL);
+	free(out);
+	/* Damage in the middle of the noise's frame: its checksum tells. */
+	memcpy(z + zlen / 7, "\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8", 8);
+	spill(path, z, zlen);
+	CHECK_INT(decode_whole(path, NULL, UINT64_MAX, &out, &got, hex, kind,
+			       why),
+		  -EBADMSG);
+	CHECK(strstr(why, "corrupt or truncated data") != NULL);
+	free(out);
+	free(z);
+	free(data);
+	test_rmtree(dir);
+}
+
+/* A tar archive in zstd is still an archive: its member is read. */
+TEST(zstd_tar_is_read_as_an_archive)
+{
+	static const char *const members[] = {"data/manifest.tsv"};
+	const char *dir = test_tmpdir();
+	char path[512], out[256], hex[65], kind[128], why[256];
+
+	snprintf(path, sizeof(path), "%s/m.tar.zst", dir);
+	test_archive_write(path, ARCHIVE_FILTER_ZSTD, ARCHIVE_FORMAT_TAR_USTAR,
+			   members, 1, manifest, strlen(manifest));
+	CHECK_INT(decode_all(path, NULL, 1 << 20, out, sizeof(out), hex, kind,
+			     why),
+		  0);
+	CHECK_STR(out, manifest);
+	CHECK(strstr(kind, "data/manifest.tsv") != NULL);
 	test_rmtree(dir);
 }
