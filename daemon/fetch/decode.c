@@ -62,7 +62,8 @@ struct decode {
 	size_t slot_len[DECODE_SLOTS];
 	uint64_t filled;   /* blocks read so far */
 	uint64_t hashed;   /* blocks hashed so far */
-	uint64_t released; /* blocks libarchive is done with */
+	uint64_t released; /* blocks the decoder (libarchive's or libzstd) is
+			    * done with */
 	bool eof, stop;
 	int read_errno;
 	uint64_t raw_bytes;
@@ -148,6 +149,15 @@ static int decode_fill(struct decode *d)
 	return n > 0 ? (int)i : n == 0 ? -1 : -2;
 }
 
+/* Says that the decoder is done with the raw blocks before b. */
+static void raw_release(struct decode *d, uint64_t b)
+{
+	pthread_mutex_lock(&d->mu);
+	d->released = b;
+	pthread_cond_broadcast(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+}
+
 /* libarchive's read callback: the previous block is released, the next
  * one read. */
 static la_ssize_t decode_archive_read(struct archive *a, void *arg,
@@ -156,11 +166,7 @@ static la_ssize_t decode_archive_read(struct archive *a, void *arg,
 	struct decode *d = arg;
 	int i;
 
-	pthread_mutex_lock(&d->mu);
-	if (d->released < d->filled)
-		d->released = d->filled;
-	pthread_cond_broadcast(&d->cv);
-	pthread_mutex_unlock(&d->mu);
+	raw_release(d, d->filled);
 	i = decode_fill(d);
 	if (i == -2) {
 		archive_set_error(a, d->read_errno, "read error: %s",
@@ -537,15 +543,6 @@ static int zstd_input(struct decode *d, uint64_t b, ZSTD_inBuffer *in)
 	return 1;
 }
 
-/* Says that raw blocks before b are done with. */
-static void zstd_release(struct decode *d, uint64_t b)
-{
-	pthread_mutex_lock(&d->mu);
-	d->released = b;
-	pthread_cond_broadcast(&d->cv);
-	pthread_mutex_unlock(&d->mu);
-}
-
 /* Decodes into out until it is full or the file has ended.  Returns 0,
  * or -errno with d->error. */
 static int zstd_fill(struct decode *d, ZSTD_inBuffer *in, uint64_t *block,
@@ -556,7 +553,9 @@ static int zstd_fill(struct decode *d, ZSTD_inBuffer *in, uint64_t *block,
 		int r;
 
 		if (in->pos == in->size && !*eof) {
-			zstd_release(d, *block);
+			/* The first, of none, takes back what libarchive
+			 * released: libzstd starts from the first block. */
+			raw_release(d, *block);
 			r = zstd_input(d, *block, in);
 			if (r < 0) {
 				snprintf(d->error, sizeof(d->error),
@@ -642,7 +641,6 @@ static bool zstd_takes_over(struct decode *d)
  * thread decodes. */
 static void unpacker_start(struct decode *d)
 {
-	uint64_t released = d->released;
 	size_t i;
 
 	if (archive_filter_code(d->a, 0) == ARCHIVE_FILTER_NONE &&
@@ -652,12 +650,10 @@ static void unpacker_start(struct decode *d)
 		d->out[i] = xmalloc(DECODE_BLOCK);
 	if (zstd_takes_over(d) && (d->zstd = ZSTD_createDStream()) &&
 	    !ZSTD_isError(ZSTD_initDStream(d->zstd))) {
-		d->released = 0; /* libzstd starts from the first block */
 		d->unpacker_started = pthread_create(&d->unpacker, NULL,
 						     decode_zstd_main, d) == 0;
 		if (d->unpacker_started)
 			return;
-		d->released = released; /* libarchive goes on instead */
 	}
 	ZSTD_freeDStream(d->zstd);
 	d->zstd = NULL;
@@ -747,10 +743,7 @@ int decode_sha256(struct decode *d, char hex[65])
 	/* Read (and hash) whatever libarchive did not need. */
 	unpacker_stop(d);
 	do {
-		pthread_mutex_lock(&d->mu);
-		d->released = d->filled;
-		pthread_cond_broadcast(&d->cv);
-		pthread_mutex_unlock(&d->mu);
+		raw_release(d, d->filled);
 		slot = decode_fill(d);
 	} while (slot >= 0);
 	if (slot == -2) {

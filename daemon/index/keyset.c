@@ -320,7 +320,6 @@ static void writer_flush(struct keyset_writer *w)
 
 void keyset_writer_add(struct keyset_writer *w, const struct diff_item *item)
 {
-	unsigned char p[2 * VARINT_MAX];
 	uint64_t id = item->id & ~DIFF_PRESENT;
 	int64_t gap = (int64_t)(id - (w->prev.id + 1));
 	uint64_t zz = ((uint64_t)gap << 1) ^ (uint64_t)(gap >> 63);
@@ -330,13 +329,13 @@ void keyset_writer_add(struct keyset_writer *w, const struct diff_item *item)
 		w->bad = true;
 		return;
 	}
-	n = varint_put(p, item->key - w->prev.key);
-	n += varint_put(p + n, zz << 1 | (item->id & DIFF_PRESENT ? 1 : 0));
 	/* Gathered here: one fwrite an item would cost more than its
 	 * encoding. */
-	if (w->out_len + n > sizeof(w->out))
+	if (w->out_len + 2 * VARINT_MAX > sizeof(w->out))
 		writer_flush(w);
-	memcpy(w->out + w->out_len, p, n);
+	n = varint_put(w->out + w->out_len, item->key - w->prev.key);
+	n += varint_put(w->out + w->out_len + n,
+			zz << 1 | (item->id & DIFF_PRESENT ? 1 : 0));
 	w->out_len += n;
 	if (w->prev.n == 0)
 		w->h.first = item->key;
